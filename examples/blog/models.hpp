@@ -1,0 +1,55 @@
+#pragma once
+// The seed's User and Post (relations come later: author_id is a plain column).
+#include <covet/covet.hpp>
+
+namespace blog {
+
+struct User : covet::Model<User> {
+  int64_t id = 0;
+  std::string username;
+  std::string email;
+  std::string password_hash;
+  bool is_active = true;
+  covet::DateTime created_at;
+  covet::DateTime updated_at;
+
+  static void meta(covet::Meta<User>& m) {
+    m.table("users")
+        .database("default")
+        .field(&User::id, covet::primary_key())
+        .field(&User::username, covet::max_length(50), covet::unique(), covet::index())
+        .field(&User::email, covet::max_length(255), covet::unique())
+        .field(&User::password_hash, covet::max_length(255))
+        .field(&User::is_active, covet::default_value(true))
+        .field(&User::created_at, covet::auto_now_add())
+        .field(&User::updated_at, covet::auto_now())
+        .index("idx_email_username", {"email", "username"})
+        .index("idx_created_at", {"-created_at"})
+        .unique_constraint("unique_email", {"email"})
+        .check("username_length", "length(username) >= 3");
+  }
+};
+
+struct Post : covet::Model<Post> {
+  covet::Uuid id;
+  std::string title;
+  std::string content;
+  bool published = false;
+  int64_t author_id = 0;
+  covet::Json metadata = covet::Json::object();
+  std::vector<std::string> tags;
+  int32_t view_count = 0;
+  covet::DateTime created_at;
+
+  static void meta(covet::Meta<Post>& m) {
+    m.table("posts")
+        .field(&Post::id, covet::primary_key())
+        .field(&Post::title, covet::max_length(200))
+        .field(&Post::published, covet::default_value(false))
+        .field(&Post::author_id, covet::index())
+        .field(&Post::view_count, covet::default_value(0))
+        .field(&Post::created_at, covet::auto_now_add());
+  }
+};
+
+}  // namespace blog

@@ -1,0 +1,37 @@
+#pragma once
+// A JSON document held as validated, compact text. covet stores it as-is in
+// JSON columns and reads it back without re-encoding. Json{} is `null`.
+// A value type; thread-safe.
+#include <string>
+#include <string_view>
+
+namespace covet {
+
+class Json {
+ public:
+  Json() : text_("null") {}
+  // Validates with simdjson; throws InvalidArgument naming the parse error.
+  static Json parse(std::string_view text);
+  static Json object() { return Json("{}", Trusted{}); }
+  static Json array() { return Json("[]", Trusted{}); }
+
+  const std::string& text() const { return text_; }
+  bool is_null() const { return text_ == "null"; }
+
+  friend bool operator==(const Json&, const Json&) = default;
+
+ private:
+  struct Trusted {};
+  Json(std::string text, Trusted) : text_(std::move(text)) {}
+  std::string text_;
+};
+
+class Value;
+// Parses JSON into a Value: arrays become Array, scalars their Value type,
+// objects stay Json. Throws InvalidArgument on malformed text.
+Value json_to_value(std::string_view text);
+
+// Appends `s` to `out` as a JSON string literal (quotes included).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace covet

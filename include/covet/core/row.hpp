@@ -1,0 +1,64 @@
+#pragma once
+// The two narrow interfaces between typed C++ members and a database driver:
+// Row reads one column of the current result row, Binder sets one statement
+// parameter. Drivers implement both in src/db/<backend>/; field codecs
+// (schema/field_codec.hpp) call them, so hydration and binding go straight
+// between struct members and the driver with no Value in between.
+#include <cstdint>
+#include <string_view>
+
+#include "covet/core/value.hpp"
+
+namespace covet {
+
+class Row {
+ public:
+  virtual ~Row() = default;
+  virtual int column_count() const = 0;
+  virtual std::string_view column_name(int col) const = 0;
+  virtual bool is_null(int col) const = 0;
+  virtual int64_t get_int(int col) const = 0;
+  virtual double get_double(int col) const = 0;
+  // Valid until the row advances.
+  virtual std::string_view get_text(int col) const = 0;
+  virtual std::string_view get_blob(int col) const = 0;
+  // The column as whatever type the backend reports.
+  virtual Value get_value(int col) const = 0;
+
+  // Semantic types: the defaults decode the text storage form; backends with
+  // native types override them.
+  virtual bool get_bool(int col) const { return get_int(col) != 0; }
+  virtual Date get_date(int col) const;
+  virtual DateTime get_datetime(int col) const;
+  virtual Uuid get_uuid(int col) const;
+  virtual Decimal get_decimal(int col, int decimal_places) const;
+  virtual Json get_json(int col) const;
+  // Arrays: parsed from JSON text unless the backend has native arrays.
+  virtual Array get_array(int col) const;
+};
+
+class Binder {
+ public:
+  virtual ~Binder() = default;
+  virtual void bind_null(int idx) = 0;
+  virtual void bind_int(int idx, int64_t v) = 0;
+  virtual void bind_double(int idx, double v) = 0;
+  // The bytes must stay alive until the statement has run (no copy is made).
+  virtual void bind_text(int idx, std::string_view v) = 0;
+  virtual void bind_blob(int idx, std::string_view v) = 0;
+  // Binds a value the binder must copy (a temporary's text).
+  virtual void bind_text_copy(int idx, std::string_view v) = 0;
+
+  virtual void bind_bool(int idx, bool v) { bind_int(idx, v ? 1 : 0); }
+  virtual void bind_date(int idx, const Date& v);
+  virtual void bind_datetime(int idx, const DateTime& v);
+  virtual void bind_uuid(int idx, const Uuid& v);
+  virtual void bind_decimal(int idx, const Decimal& v);
+  virtual void bind_json(int idx, const Json& v) { bind_text(idx, v.text()); }
+  // Arrays: JSON text unless the backend has native arrays.
+  virtual void bind_array(int idx, const Array& v);
+  // Dispatches on the Value's type.
+  void bind(int idx, const Value& v);
+};
+
+}  // namespace covet

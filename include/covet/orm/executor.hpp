@@ -1,0 +1,67 @@
+#pragma once
+// The compiled, type-erased half of the ORM: everything QuerySet<T> and
+// Model<T> do, written once against ModelInfo and void* objects. The typed
+// templates in queryset.hpp / model.hpp only adapt to these.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "covet/core/function_ref.hpp"
+#include "covet/core/record.hpp"
+#include "covet/db/database.hpp"
+#include "covet/query/query_data.hpp"
+#include "covet/sql/compiler.hpp"
+
+namespace covet::orm {
+
+// Row → struct members, for the fields in `columns` (result column i holds field columns[i]).
+void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj);
+// One column as a Value of its field's kind.
+Value read_value(const FieldInfo& f, const Row& row, int col);
+
+// Instances.
+void save(Database& db, const ModelInfo& m, void* obj);
+// Saves only `fields` (partial objects from only()/defer()); the key must be loaded.
+void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<int>& fields);
+void insert(Database& db, const ModelInfo& m, void* obj);
+void remove(Database& db, const ModelInfo& m, const void* obj);
+void refresh(Database& db, const ModelInfo& m, void* obj);
+// Checks what the database may not (max_length in characters, choices):
+// throws ValidationError with every problem at once.
+void validate_for_write(const ModelInfo& m, const void* obj);
+// Sets fields by name (kwargs), converting the values; applies defaults
+// for the fields not named when `apply_defaults`.
+void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults);
+void assign(const ModelInfo& m, void* obj, const std::vector<std::pair<std::string, Value>>& kwargs);
+
+// QuerySet terminals.
+void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row);
+int64_t count(Database& db, const QueryData& q);
+bool exists(Database& db, const QueryData& q);
+int64_t update(Database& db, const QueryData& q, Kwargs sets);
+int64_t remove(Database& db, const QueryData& q);
+std::vector<Record> values(Database& db, const QueryData& q, const std::vector<int>& fields);
+std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names);
+
+// A query's rows, one at a time, while the caller iterates (no list built).
+// Holds the database connection until destroyed.
+class RowCursor {
+ public:
+  RowCursor(Database& db, const QueryData& q);
+  RowCursor(RowCursor&&) noexcept = default;
+  bool next();
+  const Row& row() const { return st_->row(); }
+  const std::vector<int>& columns() const { return compiled_.columns; }
+
+ private:
+  Database::Lease lease_;
+  CompiledQuery compiled_;
+  StatementHandle st_;
+};
+
+[[noreturn]] void throw_unbound();
+[[noreturn]] void throw_does_not_exist(const ModelInfo& m, const QueryData& q);
+[[noreturn]] void throw_multiple(const ModelInfo& m, int64_t n);
+
+}  // namespace covet::orm

@@ -1,0 +1,354 @@
+#pragma once
+// QuerySet<T>: Django's chainable query for model T. Immutable: every
+// chaining call returns a new QuerySet and leaves the original usable, so a
+// base query can be shared and extended (cheap: the state is shared until
+// changed). Nothing runs until a terminal (all, get, count, iteration, ...).
+//
+//   auto recent = User::objects(db)
+//                     .filter(Q("email__contains", "@gmail.com") | Q("username__startswith", "admin"))
+//                     .filter("is_active", true)
+//                     .order_by("-created_at")
+//                     .limit(10)
+//                     .all();
+//
+// String names are checked against the model when they are given (FieldError
+// names the model, the bad name and the closest real ones); the typed form
+// (col(&User::age) > 18) is checked by the compiler.
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "covet/orm/executor.hpp"
+#include "covet/orm/partial.hpp"
+#include "covet/query/column.hpp"
+#include "covet/schema/meta.hpp"
+
+namespace covet {
+
+template <class R>
+struct Page {
+  std::vector<R> items;
+  int64_t total = 0;     // rows matched by the query
+  int64_t pages = 0;     // at least 1
+  int64_t page = 1;      // 1-based
+  int64_t per_page = 0;
+  bool has_next = false;
+  bool has_previous = false;
+};
+
+template <class T, class R = T>
+class QuerySet {
+ public:
+  // Without a Database, a QuerySet can be built and compiled (sql()) but not run.
+  QuerySet() : QuerySet(nullptr) {}
+  explicit QuerySet(Database& db) : QuerySet(&db) {}
+
+  // ---- chaining ----
+  QuerySet filter(const Q& q) const { return with_where(q, false); }
+  QuerySet filter(std::string_view lookup, Value v) const { return with_where(Q(lookup, std::move(v)), false); }
+  QuerySet filter(Kwargs kwargs) const { return with_where(Q(kwargs), false); }
+  QuerySet filter(const Where<T>& w) const { return with_where(w.q(), false); }
+  QuerySet exclude(const Q& q) const { return with_where(q, true); }
+  QuerySet exclude(std::string_view lookup, Value v) const { return with_where(Q(lookup, std::move(v)), true); }
+  QuerySet exclude(Kwargs kwargs) const { return with_where(Q(kwargs), true); }
+  QuerySet exclude(const Where<T>& w) const { return with_where(w.q(), true); }
+
+  // "-field" sorts descending. Replaces any earlier ordering.
+  template <class... S>
+    requires(std::convertible_to<S, std::string_view> && ...)
+  QuerySet order_by(const S&... terms) const {
+    auto d = copy();
+    d->order.clear();
+    (d->order.push_back(resolve_order(*d->model, std::string_view(terms))), ...);
+    return QuerySet(db_, std::move(d));
+  }
+  template <class... O>
+  QuerySet order_by(const OrderBy<T>& first, const O&... rest) const {
+    return order_by(std::string_view(first.term), std::string_view(rest.term)...);
+  }
+  QuerySet limit(int64_t n) const {
+    if (n < 0) throw InvalidArgument("limit() must not be negative");
+    auto d = copy();
+    d->limit = n;
+    return QuerySet(db_, std::move(d));
+  }
+  QuerySet offset(int64_t n) const {
+    if (n < 0) throw InvalidArgument("offset() must not be negative");
+    auto d = copy();
+    d->offset = n;
+    return QuerySet(db_, std::move(d));
+  }
+  QuerySet distinct(bool on = true) const {
+    auto d = copy();
+    d->distinct = on;
+    return QuerySet(db_, std::move(d));
+  }
+  // Partial loading: only the named fields (the primary key always).
+  template <class... S>
+  QuerySet<T, Partial<T>> only(const S&... names) const {
+    auto d = copy();
+    std::vector<int> cols = d->model->primary_key;
+    (add_unique(cols, d->model->require(std::string_view(names))), ...);
+    d->columns = std::move(cols);
+    return QuerySet<T, Partial<T>>(db_, std::move(d));
+  }
+  // Partial loading: every field but the named ones.
+  template <class... S>
+  QuerySet<T, Partial<T>> defer(const S&... names) const {
+    auto d = copy();
+    std::vector<int> skip{d->model->require(std::string_view(names))...};
+    d->columns.clear();
+    for (std::size_t i = 0; i < d->model->fields.size(); ++i) {
+      int f = static_cast<int>(i);
+      bool deferred = false;
+      for (int s : skip) deferred = deferred || s == f;
+      if (d->model->field(f).primary_key && deferred)
+        throw FieldError(d->model->name + ": the primary key cannot be deferred");
+      if (!deferred) d->columns.push_back(f);
+    }
+    return QuerySet<T, Partial<T>>(db_, std::move(d));
+  }
+
+  // ---- terminals ----
+  std::vector<R> all() const {
+    std::vector<R> out;
+    orm::fetch(db(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(out.emplace_back(), row, cols); });
+    return out;
+  }
+  // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.
+  R get() const {
+    // LIMIT 21, as Django: enough to tell "more than one" without reading all.
+    std::vector<R> rows = (data_->limit ? *this : limit(21)).all();
+    if (rows.empty()) orm::throw_does_not_exist(*data_->model, *data_);
+    if (rows.size() > 1) orm::throw_multiple(*data_->model, static_cast<int64_t>(rows.size()));
+    return std::move(rows.front());
+  }
+  R get(const Q& q) const { return filter(q).get(); }
+  R get(std::string_view lookup, Value v) const { return filter(lookup, std::move(v)).get(); }
+  R get(Kwargs kwargs) const { return filter(kwargs).get(); }
+  R get(const Where<T>& w) const { return filter(w).get(); }
+  // The first row by the query's order (by primary key when unordered).
+  std::optional<R> first() const {
+    auto rows = ordered_or_pk(false).limit(1).all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+  std::optional<R> last() const {
+    auto rows = ordered_or_pk(true).limit(1).all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+  bool exists() const { return orm::exists(db(), *data_); }
+  int64_t count() const { return orm::count(db(), *data_); }
+  // Rows as name → Value records (every field when no names are given).
+  template <class... S>
+  std::vector<Record> values(const S&... names) const {
+    return orm::values(db(), *data_, orm::field_indexes(*data_->model, {std::string_view(names)...}));
+  }
+  template <class... S>
+  std::vector<std::vector<Value>> values_list(const S&... names) const {
+    std::vector<std::vector<Value>> out;
+    for (auto& r : values(names...)) out.push_back(r.values());
+    return out;
+  }
+  // UPDATE the matched rows; returns how many matched. Values are converted
+  // to the fields' kinds and checked (unknown field → FieldError).
+  int64_t update(Kwargs sets) const { return orm::update(db(), *data_, sets); }
+  // DELETE the matched rows; returns how many.
+  int64_t remove() const { return orm::remove(db(), *data_); }
+
+  // One page (1-based). per_page < 1 or page < 1 → InvalidArgument; a page
+  // past the end has no items (has_next false).
+  Page<R> paginate(int64_t page, int64_t per_page) const {
+    if (per_page < 1) throw InvalidArgument("paginate(): per_page must be at least 1");
+    if (page < 1) throw InvalidArgument("paginate(): page numbers start at 1");
+    Page<R> p;
+    p.page = page;
+    p.per_page = per_page;
+    p.total = count();
+    p.pages = std::max<int64_t>(1, (p.total + per_page - 1) / per_page);
+    p.has_previous = page > 1;
+    p.has_next = page < p.pages;
+    if (page <= p.pages) p.items = ordered_or_pk(false).offset(data_->offset + (page - 1) * per_page).limit(per_page).all();
+    return p;
+  }
+
+  // Objects by primary key: {key: object} for the keys that exist.
+  template <class K>
+  std::unordered_map<K, R> in_bulk(const std::vector<K>& ids) const {
+    const ModelInfo& m = *data_->model;
+    if (m.primary_key.size() != 1) throw InvalidArgument(m.name + ": in_bulk() needs a single-column primary key");
+    const FieldInfo& pk = m.field(m.primary_key[0]);
+    if (detail::codec_for<K>() != pk.codec)
+      throw InvalidArgument(m.name + ": in_bulk() key type must be the primary key's member type");
+    std::unordered_map<K, R> out;
+    if (ids.empty()) return out;
+    for (auto& obj : filter(pk.name + "__in", Value(ids)).all()) {
+      const K& key = *static_cast<const K*>(pk.member(&object_of(obj)));
+      out.emplace(key, std::move(obj));
+    }
+    return out;
+  }
+
+  // Iterates over the rows as they come from the database, one object at a
+  // time; holds the connection until the loop ends.
+  class Cursor {
+   public:
+    class iterator {
+     public:
+      using value_type = R;
+      using difference_type = std::ptrdiff_t;
+      iterator() = default;
+      explicit iterator(Cursor* c) : c_(c) { ++*this; }
+      R& operator*() const { return c_->current_; }
+      R* operator->() const { return &c_->current_; }
+      iterator& operator++() {
+        if (c_->rows_.next()) {
+          c_->current_ = R{};
+          hydrate_into(c_->current_, c_->rows_.row(), c_->rows_.columns());
+        } else {
+          c_ = nullptr;
+        }
+        return *this;
+      }
+      void operator++(int) { ++*this; }
+      bool operator==(const iterator& o) const { return c_ == o.c_; }
+
+     private:
+      Cursor* c_ = nullptr;
+    };
+    explicit Cursor(orm::RowCursor rows) : rows_(std::move(rows)) {}
+    iterator begin() { return iterator(this); }
+    iterator end() { return iterator(); }
+
+   private:
+    orm::RowCursor rows_;
+    R current_{};
+  };
+  Cursor iterate() const { return Cursor(orm::RowCursor(db(), *data_)); }
+
+  // ---- creation helpers (Django's manager methods) ----
+  T create(T obj) const {
+    orm::insert(db(), *data_->model, &obj);
+    return obj;
+  }
+  T create(Kwargs kwargs) const {
+    T obj{};
+    orm::assign(*data_->model, &obj, kwargs, true);
+    return create(std::move(obj));
+  }
+  // The object matching `lookup` (exact field values), or a new one made
+  // from lookup + defaults. Returns {object, created}.
+  std::pair<T, bool> get_or_create(Kwargs lookup, Kwargs defaults = {}) const {
+    auto tx = db().transaction();
+    if (auto found = filter(lookup).template as<T>().first_matching()) {
+      tx.commit();
+      return {std::move(*found), false};
+    }
+    T obj{};
+    orm::assign(*data_->model, &obj, defaults, true);
+    orm::assign(*data_->model, &obj, lookup, false);
+    orm::insert(db(), *data_->model, &obj);
+    tx.commit();
+    return {std::move(obj), true};
+  }
+  // Updates the object matching `lookup` with `defaults`, or creates it.
+  std::pair<T, bool> update_or_create(Kwargs lookup, Kwargs defaults = {}) const {
+    auto tx = db().transaction();
+    if (auto found = filter(lookup).template as<T>().first_matching()) {
+      orm::assign(*data_->model, &*found, defaults, false);
+      orm::save(db(), *data_->model, &*found);
+      tx.commit();
+      return {std::move(*found), false};
+    }
+    T obj{};
+    orm::assign(*data_->model, &obj, defaults, true);
+    orm::assign(*data_->model, &obj, lookup, false);
+    orm::insert(db(), *data_->model, &obj);
+    tx.commit();
+    return {std::move(obj), true};
+  }
+
+  // ---- inspection ----
+  const QueryData& data() const { return *data_; }
+  // The SELECT this QuerySet runs, for a dialect (the database's by default).
+  std::string sql() const { return *compile_query(db().dialect(), *data_, QueryKind::Select).sql; }
+  std::string sql(const Dialect& d) const { return *compile_query(d, *data_, QueryKind::Select).sql; }
+  CompiledQuery compiled(const Dialect& d, QueryKind kind = QueryKind::Select) const { return compile_query(d, *data_, kind); }
+
+ private:
+  template <class, class>
+  friend class QuerySet;
+
+  explicit QuerySet(Database* db) : db_(db), data_(initial()) {}
+  QuerySet(Database* db, std::shared_ptr<const QueryData> d) : db_(db), data_(std::move(d)) {}
+
+  static std::shared_ptr<const QueryData> initial() {
+    static const auto base = [] {
+      auto d = std::make_shared<QueryData>();
+      d->model = &model_info<T>();
+      return std::shared_ptr<const QueryData>(std::move(d));
+    }();
+    return base;
+  }
+  std::shared_ptr<QueryData> copy() const { return std::make_shared<QueryData>(*data_); }
+  Database& db() const {
+    if (!db_) orm::throw_unbound();
+    return *db_;
+  }
+  QuerySet with_where(const Q& q, bool negate) const {
+    if (q.empty()) return *this;
+    WhereNode w = resolve(*data_->model, q);
+    if (negate) w.negated = !w.negated;
+    auto d = copy();
+    d->where.push_back(std::move(w));
+    return QuerySet(db_, std::move(d));
+  }
+  template <class Other>
+  QuerySet<T, Other> as() const { return QuerySet<T, Other>(db_, data_); }
+  std::optional<T> first_matching() const {
+    auto rows = limit(1).all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+  QuerySet ordered_or_pk(bool reverse) const {
+    auto d = copy();
+    if (d->order.empty())
+      for (int f : d->model->primary_key) d->order.push_back({f, false});
+    if (reverse)
+      for (auto& o : d->order) o.descending = !o.descending;
+    return QuerySet(db_, std::move(d));
+  }
+  static void add_unique(std::vector<int>& v, int i) {
+    for (int x : v)
+      if (x == i) return;
+    v.push_back(i);
+  }
+  static void hydrate_into(R& obj, const Row& row, const std::vector<int>& cols) {
+    if constexpr (std::is_same_v<R, T>) {
+      orm::hydrate(model_info<T>(), cols, row, &obj);
+    } else {
+      orm::hydrate(model_info<T>(), cols, row, &obj.raw());
+      for (int c : cols) obj.mark(c);
+    }
+  }
+  static const T& object_of(const R& obj) {
+    if constexpr (std::is_same_v<R, T>) return obj;
+    else return const_cast<R&>(obj).raw();
+  }
+
+  Database* db_;
+  std::shared_ptr<const QueryData> data_;
+};
+
+// A QuerySet with no database, for compiling SQL (tests, sql()).
+template <class T>
+QuerySet<T> query() {
+  return QuerySet<T>();
+}
+
+}  // namespace covet

@@ -1,0 +1,61 @@
+#pragma once
+// The resolved, model-checked form of a query: the expression tree the SQL
+// compilers read. Built by QuerySet; immutable once built.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "covet/core/value.hpp"
+#include "covet/query/q.hpp"
+#include "covet/schema/model_info.hpp"
+
+namespace covet {
+
+enum class Lookup : uint8_t {
+  Exact, IExact, Contains, IContains, StartsWith, IStartsWith, EndsWith, IEndsWith,
+  Gt, Gte, Lt, Lte, In, IsNull, Range,
+};
+enum class Transform : uint8_t { None, Year, Month, Day };
+
+std::string_view to_string(Lookup l);
+std::string_view to_string(Transform t);
+
+struct Filter {
+  int field = -1;
+  Transform transform = Transform::None;
+  Lookup lookup = Lookup::Exact;
+  Value value;  // coerced to the field's kind; Array for In and Range
+};
+
+struct WhereNode {
+  QNode::Kind kind = QNode::Kind::And;
+  bool negated = false;
+  Filter filter;  // Leaf
+  std::vector<WhereNode> children;
+};
+
+struct OrderTerm {
+  int field;
+  bool descending;
+};
+
+struct QueryData {
+  const ModelInfo* model = nullptr;
+  std::vector<WhereNode> where;  // ANDed
+  std::vector<OrderTerm> order;
+  std::optional<int64_t> limit;
+  int64_t offset = 0;
+  bool distinct = false;
+  std::vector<int> columns;  // selected fields (only/defer); empty = every field
+};
+
+// Checks a Q against the model and converts values to the fields' kinds.
+// Throws FieldError for unknown fields/lookups and values of the wrong type.
+WhereNode resolve(const ModelInfo& model, const Q& q);
+// Converts a value for assignment to a field (update(), kwargs).
+Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v);
+// "-created_at" → {field, descending}; throws FieldError.
+OrderTerm resolve_order(const ModelInfo& model, std::string_view term);
+
+}  // namespace covet

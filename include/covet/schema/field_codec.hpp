@@ -1,0 +1,171 @@
+#pragma once
+// FieldCodec instances for each supported member type. The kind of a field
+// follows from its C++ type; options (max_length, ...) refine it in meta.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "covet/core/error.hpp"
+#include "covet/schema/field.hpp"
+
+namespace covet {
+namespace detail {
+
+[[noreturn]] void throw_null_into_required(const FieldInfo& f);
+[[noreturn]] void throw_bad_value(const FieldInfo& f, const Value& v, std::string_view want);
+int64_t checked_int32(const FieldInfo& f, int64_t v);
+
+template <class M>
+struct Codec;  // primary: unsupported member type
+
+#define COVET_SIMPLE_CODEC(TYPE, KIND, LOAD, BIND, FROMV)                                        \
+  template <>                                                                                     \
+  struct Codec<TYPE> {                                                                            \
+    static constexpr FieldKind kind = FieldKind::KIND;                                            \
+    static void load(TYPE& m, const Row& row, int col, const FieldInfo& f) { LOAD; (void)f; }     \
+    static void bind(const TYPE& m, Binder& b, int idx) { BIND; }                                 \
+    static Value get(const TYPE& m) { return Value(m); }                                          \
+    static void set(TYPE& m, const Value& v, const FieldInfo& f) {                                \
+      try {                                                                                       \
+        FROMV;                                                                                    \
+      } catch (const InvalidArgument&) {                                                          \
+        throw_bad_value(f, v, #KIND);                                                             \
+      }                                                                                           \
+    }                                                                                             \
+  };
+
+COVET_SIMPLE_CODEC(int32_t, Integer, m = static_cast<int32_t>(row.get_int(col)), b.bind_int(idx, m),
+                   m = static_cast<int32_t>(checked_int32(f, v.as_int())))
+COVET_SIMPLE_CODEC(int64_t, BigInteger, m = row.get_int(col), b.bind_int(idx, m), m = v.as_int())
+COVET_SIMPLE_CODEC(double, Float, m = row.get_double(col), b.bind_double(idx, m), m = v.as_double())
+COVET_SIMPLE_CODEC(bool, Boolean, m = row.get_bool(col), b.bind_bool(idx, m), m = v.as_bool())
+COVET_SIMPLE_CODEC(std::string, Text, m.assign(row.get_text(col)), b.bind_text(idx, m), m = v.as_string())
+COVET_SIMPLE_CODEC(Decimal, Decimal, m = row.get_decimal(col, f.decimal_places), b.bind_decimal(idx, m),
+                   m = v.as_decimal())
+COVET_SIMPLE_CODEC(Date, Date, m = row.get_date(col), b.bind_date(idx, m), m = v.as_date())
+COVET_SIMPLE_CODEC(DateTime, DateTime, m = row.get_datetime(col), b.bind_datetime(idx, m), m = v.as_datetime())
+COVET_SIMPLE_CODEC(Uuid, Uuid, m = row.get_uuid(col), b.bind_uuid(idx, m), m = v.as_uuid())
+COVET_SIMPLE_CODEC(Json, Json, m = row.get_json(col), b.bind_json(idx, m),
+                   m = v.is<std::string>() ? Json::parse(v.as_string()) : v.as_json())
+COVET_SIMPLE_CODEC(Bytes, Binary, { auto s = row.get_blob(col); m = Bytes::from(s); }, b.bind_blob(idx, m.view()),
+                   m = v.as_bytes())
+#undef COVET_SIMPLE_CODEC
+
+template <class E>
+struct Codec<std::vector<E>> {
+  static_assert(std::is_same_v<E, std::string> || std::is_same_v<E, int64_t> || std::is_same_v<E, int32_t> ||
+                    std::is_same_v<E, double>,
+                "covet: Array fields hold std::string, int32_t, int64_t or double elements");
+  static constexpr FieldKind kind = FieldKind::Array;
+  static constexpr FieldKind element_kind = Codec<E>::kind;
+  static void from_array(std::vector<E>& m, const Array& a, const FieldInfo& f) {
+    m.clear();
+    m.reserve(a.size());
+    for (const Value& v : a) {
+      E e{};
+      Codec<E>::set(e, v, f);
+      m.push_back(std::move(e));
+    }
+  }
+  static void load(std::vector<E>& m, const Row& row, int col, const FieldInfo& f) {
+    from_array(m, row.get_array(col), f);
+  }
+  static void bind(const std::vector<E>& m, Binder& b, int idx) { b.bind_array(idx, Array(m.begin(), m.end())); }
+  static Value get(const std::vector<E>& m) { return Value(m); }
+  static void set(std::vector<E>& m, const Value& v, const FieldInfo& f) {
+    if (!v.is<Array>()) throw_bad_value(f, v, "Array");
+    from_array(m, v.as_array(), f);
+  }
+};
+
+template <class M>
+struct Erased {
+  static void load(void* m, const Row& row, int col, const FieldInfo& f) {
+    if (row.is_null(col)) throw_null_into_required(f);
+    Codec<M>::load(*static_cast<M*>(m), row, col, f);
+  }
+  static void bind(const void* m, Binder& b, int idx) { Codec<M>::bind(*static_cast<const M*>(m), b, idx); }
+  static Value get(const void* m) { return Codec<M>::get(*static_cast<const M*>(m)); }
+  static void set(void* m, const Value& v, const FieldInfo& f) {
+    if (v.is_null()) throw_null_into_required(f);
+    Codec<M>::set(*static_cast<M*>(m), v, f);
+  }
+  static bool is_null(const void*) { return false; }
+  static const std::string* text(const void* m) {
+    if constexpr (std::is_same_v<M, std::string>) return static_cast<const std::string*>(m);
+    else return nullptr;
+  }
+};
+
+template <class M>
+struct Erased<std::optional<M>> {
+  using O = std::optional<M>;
+  static void load(void* m, const Row& row, int col, const FieldInfo& f) {
+    O& o = *static_cast<O*>(m);
+    if (row.is_null(col)) return o.reset();
+    Codec<M>::load(o.emplace(), row, col, f);
+  }
+  static void bind(const void* m, Binder& b, int idx) {
+    const O& o = *static_cast<const O*>(m);
+    if (!o) return b.bind_null(idx);
+    Codec<M>::bind(*o, b, idx);
+  }
+  static Value get(const void* m) {
+    const O& o = *static_cast<const O*>(m);
+    return o ? Codec<M>::get(*o) : Value();
+  }
+  static void set(void* m, const Value& v, const FieldInfo& f) {
+    O& o = *static_cast<O*>(m);
+    if (v.is_null()) return o.reset();
+    Codec<M>::set(o.emplace(), v, f);
+  }
+  static bool is_null(const void* m) { return !static_cast<const O*>(m)->has_value(); }
+  static const std::string* text(const void* m) {
+    const O& o = *static_cast<const O*>(m);
+    if constexpr (std::is_same_v<M, std::string>) return o ? &*o : nullptr;
+    else return nullptr;
+  }
+};
+
+template <class M>
+struct CodecOf {
+  using Base = M;
+  static constexpr bool optional = false;
+};
+template <class M>
+struct CodecOf<std::optional<M>> {
+  using Base = M;
+  static constexpr bool optional = true;
+};
+
+template <class M>
+concept supported_member = requires { Codec<typename CodecOf<M>::Base>::kind; };
+
+template <class M>
+constexpr FieldKind element_kind_of() {
+  using B = typename CodecOf<M>::Base;
+  if constexpr (requires { Codec<B>::element_kind; }) return Codec<B>::element_kind;
+  else return Codec<B>::kind;
+}
+
+template <class M>
+const FieldCodec* codec_for() {
+  static_assert(supported_member<M>,
+                "covet: this member type has no field kind; use int32_t, int64_t, double, bool, std::string, "
+                "covet::Decimal/Date/DateTime/Uuid/Json/Bytes, std::vector<...> or std::optional of one");
+  static constexpr FieldCodec codec{Codec<typename CodecOf<M>::Base>::kind,
+                                    element_kind_of<M>(),
+                                    CodecOf<M>::optional,
+                                    &Erased<M>::load,
+                                    &Erased<M>::bind,
+                                    &Erased<M>::get,
+                                    &Erased<M>::set,
+                                    &Erased<M>::is_null,
+                                    &Erased<M>::text};
+  return &codec;
+}
+
+}  // namespace detail
+}  // namespace covet

@@ -1,0 +1,142 @@
+#pragma once
+// Declaring a model: a plain struct, optionally deriving from
+// covet::Model<T> for the Django-style member functions, plus a static
+// `meta` that names only what needs options, keyed by member pointer:
+//
+//   struct User : covet::Model<User> {
+//     int64_t id = 0;
+//     std::string username;
+//     covet::DateTime created_at;
+//     static void meta(covet::Meta<User>& m) {
+//       m.table("users")
+//        .field(&User::id, covet::primary_key())
+//        .field(&User::username, covet::max_length(50), covet::unique())
+//        .field(&User::created_at, covet::auto_now_add())
+//        .index("idx_created_at", {"-created_at"});
+//     }
+//   };
+//
+// Field names are read from the struct itself at compile time; they are
+// never written twice. model_info<T>() builds the ModelInfo once.
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "covet/schema/detail/reflect.hpp"
+#include "covet/schema/field_codec.hpp"
+#include "covet/schema/model_info.hpp"
+
+namespace covet {
+
+namespace detail {
+// Offset of a member pointer's member in a T (computed on a real object).
+template <class T>
+const T& sample_object() {
+  static const T obj{};
+  return obj;
+}
+template <class T, class M>
+std::size_t offset_of(M T::*mp) {
+  const T& obj = sample_object<T>();
+  return static_cast<std::size_t>(reinterpret_cast<const char*>(&(obj.*mp)) - reinterpret_cast<const char*>(&obj));
+}
+void register_model(const ModelInfo* info);
+void meta_add_index(ModelInfo& info, std::string name, std::initializer_list<std::string_view> fields, bool unique);
+void meta_add_unique(ModelInfo& info, std::string name, std::initializer_list<std::string_view> fields);
+void meta_primary_key(ModelInfo& info, std::initializer_list<std::size_t> offsets);
+std::string default_table_name(std::string_view type_name);
+}  // namespace detail
+
+template <class T>
+class Meta {
+ public:
+  explicit Meta(ModelInfo& info) : info_(info) {}
+
+  Meta& table(std::string name) {
+    info_.table = std::move(name);
+    return *this;
+  }
+  Meta& database(std::string name) {
+    info_.database = std::move(name);
+    return *this;
+  }
+  template <class M, class... Options>
+  Meta& field(M T::*mp, const Options&... options) {
+    FieldInfo& f = info_.fields[static_cast<std::size_t>(info_.field_at_offset(detail::offset_of(mp)))];
+    (options.apply(f), ...);
+    return *this;
+  }
+  // A composite primary key (Chinook's PlaylistTrack): every listed member.
+  template <class... M>
+  Meta& primary_key(M T::*... mps) {
+    detail::meta_primary_key(info_, {detail::offset_of(mps)...});
+    return *this;
+  }
+  // Fields by name; a leading '-' sorts the column descending.
+  Meta& index(std::string name, std::initializer_list<std::string_view> fields) {
+    detail::meta_add_index(info_, std::move(name), fields, false);
+    return *this;
+  }
+  Meta& unique_index(std::string name, std::initializer_list<std::string_view> fields) {
+    detail::meta_add_index(info_, std::move(name), fields, true);
+    return *this;
+  }
+  Meta& unique_constraint(std::string name, std::initializer_list<std::string_view> fields) {
+    detail::meta_add_unique(info_, std::move(name), fields);
+    return *this;
+  }
+  Meta& check(std::string name, std::string sql) {
+    info_.checks.push_back({std::move(name), std::move(sql)});
+    return *this;
+  }
+
+ private:
+  ModelInfo& info_;
+};
+
+namespace detail {
+template <class T, std::size_t... I>
+void add_fields(ModelInfo& info, std::index_sequence<I...>) {
+  const T& obj = sample_object<T>();
+  auto members = tie_members<member_count<T>>(obj);
+  auto add = [&](std::string_view name, const void* addr, const FieldCodec* codec) {
+    FieldInfo f;
+    f.name = std::string(name);
+    f.column = f.name;
+    f.offset = static_cast<std::size_t>(static_cast<const char*>(addr) - reinterpret_cast<const char*>(&obj));
+    f.codec = codec;
+    f.kind = codec->kind;
+    f.null = codec->optional;
+    info.fields.push_back(std::move(f));
+  };
+  (add(member_name<T, I>(), &std::get<I>(members), codec_for<member_type<T, I>>()), ...);
+}
+
+template <class T>
+ModelInfo build_model_info() {
+  static_assert(std::is_aggregate_v<T>, "covet: a model is an aggregate struct (public members, no constructors)");
+  static_assert(std::is_default_constructible_v<T>, "covet: a model must be default-constructible");
+  ModelInfo info;
+  info.name = std::string(type_name<T>());
+  info.table = default_table_name(info.name);
+  info.size = sizeof(T);
+  add_fields<T>(info, std::make_index_sequence<member_count<T>>{});
+  if constexpr (requires(Meta<T>& m) { T::meta(m); }) {
+    Meta<T> m(info);
+    T::meta(m);
+  }
+  info.finalize();
+  return info;
+}
+}  // namespace detail
+
+// The schema of model T, built on first use (thread-safe) and registered.
+template <class T>
+const ModelInfo& model_info() {
+  static const ModelInfo info = detail::build_model_info<T>();
+  static const bool registered = (detail::register_model(&info), true);
+  (void)registered;
+  return info;
+}
+
+}  // namespace covet

@@ -1,0 +1,62 @@
+#pragma once
+// ModelInfo: the run-time schema of one model (table, fields, keys, indexes,
+// constraints). Built once per model type on first use, immutable after,
+// and shared by every thread. Everything below the typed front end (query
+// compilation, DDL, hydration, CRUD) works from it.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "covet/schema/field.hpp"
+
+namespace covet {
+
+struct IndexInfo {
+  std::string name;
+  std::vector<std::pair<int, bool>> fields;  // field index, descending
+  bool unique = false;
+};
+
+struct UniqueConstraintInfo {
+  std::string name;
+  std::vector<int> fields;
+};
+
+struct CheckConstraintInfo {
+  std::string name;
+  std::string sql;  // an SQL boolean expression written by the model's author
+};
+
+class ModelInfo {
+ public:
+  std::string name;      // C++ type name
+  std::string table;
+  std::string database = "default";
+  std::vector<FieldInfo> fields;
+  std::vector<int> primary_key;  // field indexes; more than one for a composite key
+  std::vector<IndexInfo> indexes;
+  std::vector<UniqueConstraintInfo> unique_constraints;
+  std::vector<CheckConstraintInfo> checks;
+  std::size_t size = 0;  // sizeof the struct
+
+  // Index of the field with this member name (or column name), or -1.
+  int find(std::string_view name) const;
+  // Like find(), but throws FieldError naming the model, the bad name and
+  // the closest valid names.
+  int require(std::string_view name) const;
+  int field_at_offset(std::size_t offset) const;
+  const FieldInfo& field(int i) const { return fields[static_cast<std::size_t>(i)]; }
+  bool has_auto_pk() const { return primary_key.size() == 1 && field(primary_key[0]).auto_increment; }
+  // The valid names closest to `bad`, best first (edit distance).
+  std::vector<std::string> suggest(std::string_view bad) const;
+
+  // Validates options against each other (called once when the model is built).
+  void finalize();
+};
+
+// Closest candidates to `bad` by edit distance (shared with lookup names).
+std::vector<std::string> closest_names(std::string_view bad, const std::vector<std::string>& candidates,
+                                       std::size_t max = 3);
+
+}  // namespace covet

@@ -1,0 +1,25 @@
+#pragma once
+// The model registry: every model whose model_info<T>() has been built, in
+// registration order. The one piece of global mutable state in covet
+// (thread-safe). create_all()/drop_all() read it.
+#include <vector>
+
+#include "covet/schema/model_info.hpp"
+
+namespace covet {
+
+// Registered models, in dependency order (a model after those it refers to).
+std::vector<const ModelInfo*> registered_models();
+
+// Registers models by building their schema: `covet::register_models<User, Post>();`
+template <class... T>
+void register_models();
+
+}  // namespace covet
+
+#include "covet/schema/meta.hpp"
+
+template <class... T>
+void covet::register_models() {
+  (model_info<T>(), ...);
+}

@@ -1,0 +1,54 @@
+#pragma once
+// Compiles QueryData into SQL text + bound parameters for a dialect. The text
+// of each query shape is compiled once and cached process-wide; a repeated
+// shape only collects its parameters.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "covet/query/query_data.hpp"
+#include "covet/sql/dialect.hpp"
+
+namespace covet {
+
+struct CompiledQuery {
+  std::shared_ptr<const std::string> sql;
+  std::vector<Value> params;
+  std::vector<int> columns;  // SELECT: the model fields of each result column
+};
+
+enum class QueryKind : uint8_t { Select, Count, Exists, Delete };
+
+CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind);
+// UPDATE ... SET field = value, ... for the rows the query matches.
+CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets);
+
+// Per-model statements (text only; cached per dialect and model).
+// INSERT of every column; an auto-increment primary key only when asked.
+const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk = false);
+// The fields insert_sql binds, in order.
+std::vector<int> insert_fields(const ModelInfo& m, bool with_auto_pk = false);
+// UPDATE of `fields` WHERE primary key = ?; the fields come first in the
+// parameters, then the key columns.
+std::string update_by_pk_sql(const Dialect& d, const ModelInfo& m, const std::vector<int>& fields);
+// The same for every non-key field, cached.
+const std::string& update_all_by_pk_sql(const Dialect& d, const ModelInfo& m);
+std::vector<int> non_pk_fields(const ModelInfo& m);
+const std::string& delete_by_pk_sql(const Dialect& d, const ModelInfo& m);
+const std::string& select_by_pk_sql(const Dialect& d, const ModelInfo& m);
+const std::string& exists_by_pk_sql(const Dialect& d, const ModelInfo& m);
+
+// DDL for one model: CREATE TABLE then its indexes, each a statement.
+std::vector<std::string> create_table_sql(const Dialect& d, const ModelInfo& m, bool if_not_exists = true);
+std::string drop_table_sql(const Dialect& d, const ModelInfo& m, bool if_exists = true);
+
+struct CompileCacheStats {
+  uint64_t hits;
+  uint64_t misses;
+};
+CompileCacheStats compile_cache_stats();
+
+}  // namespace covet

@@ -1,0 +1,66 @@
+#pragma once
+// Dialect: what differs between SQL backends — quoting, placeholders, column
+// types, how each lookup is written. The compiler (compiler.hpp) builds
+// statements from QueryData and asks the dialect for these pieces.
+//
+// Rule for implementers: compile_filter() may branch only on what the shape
+// key records (field, transform, lookup, whether the value is NULL, the
+// number of values of in/range), because compiled SQL is cached by shape.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "covet/query/query_data.hpp"
+#include "covet/schema/model_info.hpp"
+
+namespace covet {
+
+class Dialect;
+
+// Writes SQL text and/or collects parameters. With sql == nullptr only the
+// parameters are collected (the compiled text came from the cache).
+class SqlWriter {
+ public:
+  SqlWriter(const Dialect& d, std::string* sql, std::vector<Value>* params) : d_(d), sql_(sql), params_(params) {}
+  SqlWriter& text(std::string_view s) {
+    if (sql_) sql_->append(s);
+    return *this;
+  }
+  SqlWriter& ident(std::string_view id);
+  SqlWriter& column(const ModelInfo& m, const FieldInfo& f);  // "table"."column"
+  SqlWriter& param(Value v);
+  bool writing_sql() const { return sql_ != nullptr; }
+  const Dialect& dialect() const { return d_; }
+
+ private:
+  const Dialect& d_;
+  std::string* sql_;
+  std::vector<Value>* params_;
+};
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual std::string_view name() const = 0;
+  // Appends a quoted identifier; throws ProgrammingError for one that cannot be quoted.
+  virtual void quote_identifier(std::string& out, std::string_view id) const;
+  // Appends the placeholder for the n-th (1-based) parameter.
+  virtual void placeholder(std::string& out, std::size_t n) const = 0;
+  // Appends the text of one filter (without negation).
+  virtual void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const = 0;
+  // LIMIT/OFFSET clause; limit may be absent while offset is not.
+  virtual void compile_limit(SqlWriter& w, const QueryData& q) const = 0;
+
+  // DDL pieces.
+  virtual std::string column_type(const FieldInfo& f) const = 0;
+  // The column definition, without its name.
+  virtual std::string column_definition(const ModelInfo& m, const FieldInfo& f) const = 0;
+  // A literal for DDL DEFAULT (values cannot be bound in DDL); escaped.
+  virtual std::string literal(const Value& v) const;
+  virtual bool supports_returning() const { return false; }
+};
+
+// The dialect of each backend (one static instance each).
+const Dialect& sqlite_dialect();
+
+}  // namespace covet

@@ -1,0 +1,31 @@
+#include "covet/core/error.hpp"
+
+#include <fmt/format.h>
+
+namespace covet {
+
+DatabaseError::DatabaseError(const std::string& message, std::string code, std::string sql,
+                             bool poisons_connection)
+    : Error(message), code_(std::move(code)), sql_(std::move(sql)), poisons_connection_(poisons_connection) {}
+
+IntegrityError::IntegrityError(const std::string& message, std::string code, std::string sql,
+                               std::string constraint)
+    : DatabaseError(message, std::move(code), std::move(sql)), constraint_(std::move(constraint)) {}
+
+namespace {
+std::string describe(const ValidationError::Errors& errors) {
+  std::string out = "validation failed:";
+  for (const auto& [field, messages] : errors) {
+    for (const auto& m : messages) out += fmt::format(" {}: {};", field, m);
+  }
+  if (!out.empty() && out.back() == ';') out.pop_back();
+  return out;
+}
+}  // namespace
+
+ValidationError::ValidationError(Errors errors) : Error(describe(errors)), errors_(std::move(errors)) {}
+
+ValidationError::ValidationError(const std::string& field, const std::string& message)
+    : ValidationError(Errors{{field, {message}}}) {}
+
+}  // namespace covet

@@ -1,0 +1,74 @@
+#include "covet/core/json.hpp"
+
+#include <simdjson.h>
+
+#include "covet/core/error.hpp"
+#include "covet/core/value.hpp"
+
+namespace covet {
+
+Json Json::parse(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  auto doc = parser.parse(padded);
+  if (doc.error()) {
+    throw InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(doc.error()));
+  }
+  return Json(simdjson::minify(doc.value()), Trusted{});
+}
+
+namespace {
+Value from_element(simdjson::dom::element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::ARRAY: {
+      Array out;
+      for (auto child : e.get_array()) out.push_back(from_element(child));
+      return out;
+    }
+    case simdjson::dom::element_type::OBJECT: return Json::parse(simdjson::minify(e));
+    case simdjson::dom::element_type::INT64: return int64_t(e.get_int64());
+    case simdjson::dom::element_type::UINT64: return Value(uint64_t(e.get_uint64()));
+    case simdjson::dom::element_type::DOUBLE: return double(e.get_double());
+    case simdjson::dom::element_type::STRING: return std::string(std::string_view(e.get_string()));
+    case simdjson::dom::element_type::BOOL: return bool(e.get_bool());
+    case simdjson::dom::element_type::NULL_VALUE: return Value();
+  }
+  return Value();
+}
+}  // namespace
+
+Value json_to_value(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  auto doc = parser.parse(padded);
+  if (doc.error()) throw InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(doc.error()));
+  return from_element(doc.value());
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace covet

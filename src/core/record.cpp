@@ -1,0 +1,21 @@
+#include "covet/core/record.hpp"
+
+#include "covet/core/error.hpp"
+
+namespace covet {
+
+const Value& Record::operator[](std::string_view name) const {
+  for (std::size_t i = 0; i < names_->size(); ++i)
+    if ((*names_)[i] == name) return values_[i];
+  std::string all;
+  for (const auto& n : *names_) all += (all.empty() ? "" : ", ") + n;
+  throw FieldError("row has no column '" + std::string(name) + "' (columns: " + all + ")");
+}
+
+bool Record::contains(std::string_view name) const {
+  for (const auto& n : *names_)
+    if (n == name) return true;
+  return false;
+}
+
+}  // namespace covet

@@ -1,0 +1,221 @@
+#include "covet/db/database.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "covet/core/error.hpp"
+#include "covet/sql/compiler.hpp"
+#include "db/sqlite/sqlite_driver.hpp"
+
+namespace covet {
+
+Driver& driver_for(std::string_view scheme) {
+  if (scheme == "sqlite") return sqlite_driver();
+  throw ConfigurationError(fmt::format("no driver for database scheme '{}' (available: sqlite)", scheme));
+}
+
+struct Database::Impl {
+  Url url;
+  DatabaseOptions options;
+  std::recursive_mutex mutex;
+  std::unique_ptr<Connection> conn;
+  int tx_depth = 0;
+};
+
+Database::Database(std::string_view url, DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->url = Url::parse(url);
+  impl_->options = std::move(options);
+  impl_->conn = driver_for(impl_->url.scheme).connect(impl_->url);
+}
+
+Database::~Database() = default;
+Database::Database(Database&&) noexcept = default;
+Database& Database::operator=(Database&&) noexcept = default;
+
+const Dialect& Database::dialect() const { return impl_->conn->dialect(); }
+const Url& Database::url() const { return impl_->url; }
+bool Database::echo() const { return impl_->options.echo; }
+
+Database::Lease Database::acquire() {
+  std::unique_lock lock(impl_->mutex);
+  return Lease(this, std::move(lock), impl_->conn.get());
+}
+
+ConnectionStats Database::connection_stats() {
+  Lease l = acquire();
+  return l.connection().stats();
+}
+
+namespace {
+// Forwards to the statement and keeps a printable copy of each parameter.
+class RecordingBinder final : public Binder {
+ public:
+  RecordingBinder(Binder& target, std::vector<std::string>& out) : t_(target), out_(out) {}
+  void bind_null(int i) override { note(i, "NULL"), t_.bind_null(i); }
+  void bind_int(int i, int64_t v) override { note(i, std::to_string(v)), t_.bind_int(i, v); }
+  void bind_double(int i, double v) override { note(i, fmt::format("{}", v)), t_.bind_double(i, v); }
+  void bind_text(int i, std::string_view v) override { note(i, Value(v).to_string()), t_.bind_text(i, v); }
+  void bind_blob(int i, std::string_view v) override { note(i, fmt::format("<{} bytes>", v.size())), t_.bind_blob(i, v); }
+  void bind_text_copy(int i, std::string_view v) override { note(i, Value(v).to_string()), t_.bind_text_copy(i, v); }
+  void bind_bool(int i, bool v) override { note(i, v ? "true" : "false"), t_.bind_bool(i, v); }
+  void bind_date(int i, const Date& v) override { note(i, "'" + v.to_string() + "'"), t_.bind_date(i, v); }
+  void bind_datetime(int i, const DateTime& v) override { note(i, "'" + v.to_string() + "'"), t_.bind_datetime(i, v); }
+  void bind_uuid(int i, const Uuid& v) override { note(i, "'" + v.to_string() + "'"), t_.bind_uuid(i, v); }
+  void bind_decimal(int i, const Decimal& v) override { note(i, v.to_string()), t_.bind_decimal(i, v); }
+  void bind_json(int i, const Json& v) override { note(i, "'" + v.text() + "'"), t_.bind_json(i, v); }
+  void bind_array(int i, const Array& v) override { note(i, Value(v).to_string()), t_.bind_array(i, v); }
+
+ private:
+  void note(int i, std::string s) {
+    if (out_.size() < static_cast<std::size_t>(i)) out_.resize(static_cast<std::size_t>(i));
+    out_[static_cast<std::size_t>(i) - 1] = std::move(s);
+  }
+  Binder& t_;
+  std::vector<std::string>& out_;
+};
+}  // namespace
+
+int64_t Database::run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
+                      FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id) {
+  StatementHandle st = lease.connection().statement(sql);
+  if (!impl_->options.echo) {
+    bind(*st);
+    while (st->step()) on_row(st->row());
+    if (last_insert_id) *last_insert_id = st->last_insert_id();
+    return st->rows_affected();
+  }
+  std::vector<std::string> params;
+  auto start = std::chrono::steady_clock::now();
+  RecordingBinder rec(*st, params);
+  bind(rec);
+  try {
+    while (st->step()) on_row(st->row());
+  } catch (...) {
+    log(sql + "  -- failed", params, std::chrono::steady_clock::now() - start);
+    throw;
+  }
+  log(sql, params, std::chrono::steady_clock::now() - start);
+  if (last_insert_id) *last_insert_id = st->last_insert_id();
+  return st->rows_affected();
+}
+
+int64_t Database::run(Lease& lease, const std::string& sql, const std::vector<Value>& params,
+                      FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id) {
+  return run(
+      lease, sql,
+      [&](Binder& b) {
+        for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
+      },
+      on_row, last_insert_id);
+}
+
+void Database::log(const std::string& sql, const std::vector<std::string>& params, std::chrono::nanoseconds took) {
+  std::string line = fmt::format("[covet] {:.3f} ms  {}", static_cast<double>(took.count()) / 1e6, sql);
+  if (!params.empty()) line += fmt::format("  -- params: [{}]", fmt::join(params, ", "));
+  if (impl_->options.logger) impl_->options.logger(line);
+  else std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+ExecResult Database::execute(std::string_view sql, const std::vector<Value>& params) {
+  Lease lease = acquire();
+  ExecResult out;
+  std::shared_ptr<std::vector<std::string>> names;
+  out.rows_affected = run(
+      lease, std::string(sql), params,
+      [&](const Row& row) {
+        int n = row.column_count();
+        if (!names) {
+          names = std::make_shared<std::vector<std::string>>();
+          for (int i = 0; i < n; ++i) names->emplace_back(row.column_name(i));
+        }
+        std::vector<Value> vals;
+        vals.reserve(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) vals.push_back(row.get_value(i));
+        out.rows.emplace_back(names, std::move(vals));
+      },
+      &out.last_insert_id);
+  if (!out.rows.empty()) out.rows_affected = 0;
+  return out;
+}
+
+// ------------------------------------------------------------- transactions
+Database::Transaction::Transaction(Lease lease, int depth) : lease_(std::move(lease)), depth_(depth) {}
+Database::Transaction::Transaction(Transaction&& o) noexcept
+    : lease_(std::move(o.lease_)), depth_(o.depth_), done_(o.done_) {
+  o.done_ = true;
+}
+
+Database::Transaction Database::transaction() {
+  Lease lease = acquire();
+  int depth = impl_->tx_depth;
+  if (depth == 0) lease.connection().execute_script("BEGIN");
+  else lease.connection().execute_script(fmt::format("SAVEPOINT covet_sp_{}", depth));
+  if (echo()) log(depth == 0 ? "BEGIN" : fmt::format("SAVEPOINT covet_sp_{}", depth), {}, {});
+  ++impl_->tx_depth;
+  return Transaction(std::move(lease), depth);
+}
+
+void Database::Transaction::commit() {
+  if (done_) throw InvalidArgument("transaction already finished");
+  Database& db = lease_->database();
+  std::string sql = depth_ == 0 ? "COMMIT" : fmt::format("RELEASE SAVEPOINT covet_sp_{}", depth_);
+  try {
+    lease_->connection().execute_script(sql);
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  if (db.echo()) db.log(sql, {}, {});
+  done_ = true;
+  --db.impl_->tx_depth;
+}
+
+void Database::Transaction::rollback() {
+  if (done_) return;
+  done_ = true;
+  Database& db = lease_->database();
+  --db.impl_->tx_depth;
+  std::string sql = depth_ == 0 ? "ROLLBACK" : fmt::format("ROLLBACK TO SAVEPOINT covet_sp_{}; RELEASE SAVEPOINT covet_sp_{}", depth_, depth_);
+  if (depth_ == 0 && !lease_->connection().in_transaction()) return;  // the engine already rolled back
+  lease_->connection().execute_script(sql);
+  if (db.echo()) db.log(sql, {}, {});
+}
+
+Database::Transaction::~Transaction() {
+  if (done_ || !lease_) return;
+  try {
+    rollback();
+  } catch (...) {
+    // A rollback that fails leaves the connection to the engine's own recovery.
+  }
+}
+
+// ---------------------------------------------------------------------- DDL
+void Database::create_tables(const std::vector<const ModelInfo*>& models) {
+  Transaction tx = transaction();
+  Lease& lease = *tx.lease_;
+  for (const ModelInfo* m : models)
+    for (const std::string& sql : create_table_sql(dialect(), *m)) {
+      lease.connection().execute_script(sql);
+      if (echo()) log(sql, {}, {});
+    }
+  tx.commit();
+}
+
+void Database::drop_tables(const std::vector<const ModelInfo*>& models) {
+  Transaction tx = transaction();
+  Lease& lease = *tx.lease_;
+  lease.connection().clear_statement_cache();
+  for (auto it = models.rbegin(); it != models.rend(); ++it) {
+    std::string sql = drop_table_sql(dialect(), **it);
+    lease.connection().execute_script(sql);
+    if (echo()) log(sql, {}, {});
+  }
+  tx.commit();
+}
+
+void Database::create_all() { create_tables(registered_models()); }
+void Database::drop_all() { drop_tables(registered_models()); }
+
+}  // namespace covet

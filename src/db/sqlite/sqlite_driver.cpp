@@ -1,0 +1,210 @@
+// The SQLite driver: sqlite3 C API behind covet's Connection/Statement/Row.
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "covet/core/error.hpp"
+#include "covet/db/connection.hpp"
+#include "db/sqlite/sqlite_driver.hpp"
+
+namespace covet {
+
+namespace {
+
+// Maps an SQLite extended result code to covet's error hierarchy.
+[[noreturn]] void raise(sqlite3* db, int rc, const std::string& sql) {
+  int ext = db ? sqlite3_extended_errcode(db) : rc;
+  if ((ext & 0xFF) != (rc & 0xFF)) ext = rc;
+  std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const char* name = sqlite3_errstr(ext);
+  std::string code = std::to_string(ext);
+  std::string text = fmt::format("{} (SQLite {} {})", msg, ext, name ? name : "");
+  switch (rc & 0xFF) {
+    case SQLITE_CONSTRAINT: {
+      std::string constraint;
+      if (auto colon = msg.find(": "); colon != std::string::npos) constraint = msg.substr(colon + 2);
+      throw IntegrityError(text, code, sql, constraint);
+    }
+    case SQLITE_TOOBIG:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+      throw DataError(text, code, sql);
+    case SQLITE_ERROR:
+    case SQLITE_MISUSE:
+    case SQLITE_AUTH:
+      throw ProgrammingError(text, code, sql);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+      throw OperationalError(text, code, sql, true);
+    default:
+      throw OperationalError(text, code, sql);
+  }
+}
+
+class SqliteRow final : public Row {
+ public:
+  sqlite3_stmt* st = nullptr;
+  int column_count() const override { return sqlite3_column_count(st); }
+  std::string_view column_name(int col) const override { return sqlite3_column_name(st, col); }
+  bool is_null(int col) const override { return sqlite3_column_type(st, col) == SQLITE_NULL; }
+  int64_t get_int(int col) const override { return sqlite3_column_int64(st, col); }
+  double get_double(int col) const override { return sqlite3_column_double(st, col); }
+  std::string_view get_text(int col) const override {
+    const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, col))) : std::string_view();
+  }
+  std::string_view get_blob(int col) const override {
+    const char* p = static_cast<const char*>(sqlite3_column_blob(st, col));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, col))) : std::string_view();
+  }
+  Value get_value(int col) const override {
+    switch (sqlite3_column_type(st, col)) {
+      case SQLITE_INTEGER: return get_int(col);
+      case SQLITE_FLOAT: return get_double(col);
+      case SQLITE_TEXT: return std::string(get_text(col));
+      case SQLITE_BLOB: return Bytes::from(get_blob(col));
+      default: return Value();
+    }
+  }
+  Decimal get_decimal(int col, int places) const override {
+    // NUMERIC affinity stores exact-enough decimals as INTEGER or REAL.
+    switch (sqlite3_column_type(st, col)) {
+      case SQLITE_INTEGER: return Decimal(std::to_string(get_int(col))).quantize(places);
+      case SQLITE_FLOAT:
+        return places > 0 ? Decimal::from_double(get_double(col), places) : Decimal(fmt::format("{}", get_double(col)));
+      default: return Decimal(get_text(col));
+    }
+  }
+  DateTime get_datetime(int col) const override {
+    if (sqlite3_column_type(st, col) == SQLITE_INTEGER)  // unix seconds, as strftime('%s') writes
+      return DateTime::from_unix_micros(get_int(col) * 1'000'000);
+    return DateTime::parse(get_text(col));
+  }
+};
+
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* st, std::string sql) : Statement(std::move(sql)), db_(db), st_(st) {
+    row_.st = st;
+  }
+  ~SqliteStatement() override { sqlite3_finalize(st_); }
+
+  void bind_null(int idx) override { check(sqlite3_bind_null(st_, idx)); }
+  void bind_int(int idx, int64_t v) override { check(sqlite3_bind_int64(st_, idx, v)); }
+  void bind_double(int idx, double v) override {
+    if (std::isnan(v)) throw DataError("SQLite cannot store NaN (it would become NULL); parameter " + std::to_string(idx), "", sql());
+    check(sqlite3_bind_double(st_, idx, v));
+  }
+  void bind_text(int idx, std::string_view v) override {
+    check(sqlite3_bind_text64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_STATIC, SQLITE_UTF8));
+  }
+  void bind_text_copy(int idx, std::string_view v) override {
+    check(sqlite3_bind_text64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void bind_blob(int idx, std::string_view v) override {
+    check(sqlite3_bind_blob64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_STATIC));
+  }
+
+  bool step() override {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) {
+      changes_ = sqlite3_changes64(db_);
+      return false;
+    }
+    sqlite3_reset(st_);
+    raise(db_, rc, sql());
+  }
+  const Row& row() const override { return row_; }
+  void reset() override {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
+  int64_t rows_affected() const override { return changes_; }
+  int64_t last_insert_id() const override { return sqlite3_last_insert_rowid(db_); }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) raise(db_, rc, sql());
+  }
+  sqlite3* db_;
+  sqlite3_stmt* st_;
+  SqliteRow row_;
+  int64_t changes_ = 0;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(const Url& url) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (auto it = url.query.find("mode"); it != url.query.end() && it->second == "ro") flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(url.database.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw OperationalError(fmt::format("cannot open SQLite database '{}': {}", url.database, msg), std::to_string(rc), "", true);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    int timeout_ms = 5000;
+    if (auto it = url.query.find("timeout"); it != url.query.end()) timeout_ms = std::stoi(it->second);
+    sqlite3_busy_timeout(db_, timeout_ms);
+    execute_script("PRAGMA foreign_keys = ON");
+    if (url.database != ":memory:" && !(flags & SQLITE_OPEN_READONLY)) {
+      execute_script("PRAGMA journal_mode = WAL");
+      execute_script("PRAGMA synchronous = NORMAL");
+    }
+  }
+  ~SqliteConnection() override {
+    clear_statement_cache();
+    sqlite3_close_v2(db_);
+  }
+
+  const Dialect& dialect() const override { return sqlite_dialect(); }
+
+  void execute_script(std::string_view sql) override {
+    std::string s(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) raise(db_, rc, s);
+  }
+  bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+ protected:
+  std::unique_ptr<Statement> prepare(const std::string& sql) override {
+    sqlite3_stmt* st = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail);
+    if (rc != SQLITE_OK) raise(db_, rc, sql);
+    if (!st) throw ProgrammingError("empty SQL statement", "", sql);
+    if (tail && *tail) {
+      std::string_view rest(tail);
+      if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos) {
+        sqlite3_finalize(st);
+        throw ProgrammingError("one statement at a time: the SQL holds more than one statement", "", sql);
+      }
+    }
+    return std::make_unique<SqliteStatement>(db_, st, sql);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteDriver final : public Driver {
+ public:
+  std::unique_ptr<Connection> connect(const Url& url) override { return std::make_unique<SqliteConnection>(url); }
+};
+
+}  // namespace
+
+Driver& sqlite_driver() {
+  static SqliteDriver d;
+  return d;
+}
+
+}  // namespace covet

@@ -1,0 +1,6 @@
+#pragma once
+#include "covet/db/connection.hpp"
+
+namespace covet {
+Driver& sqlite_driver();
+}

@@ -1,0 +1,181 @@
+#include <fmt/format.h>
+
+#include "covet/core/error.hpp"
+#include "covet/orm/executor.hpp"
+
+namespace covet::orm {
+
+namespace {
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool pk_unset(const ModelInfo& m, const void* obj) {
+  if (m.primary_key.size() != 1) return false;
+  const FieldInfo& f = m.field(m.primary_key[0]);
+  if (f.auto_increment) return f.get(obj).as_int() == 0;
+  if (f.kind == FieldKind::Uuid && !f.codec->optional) return f.get(obj).as_uuid().is_nil();
+  return false;
+}
+
+void bind_pk(const ModelInfo& m, const void* obj, Binder& b, int first) {
+  for (std::size_t i = 0; i < m.primary_key.size(); ++i) {
+    const FieldInfo& f = m.field(m.primary_key[i]);
+    f.codec->bind(f.member(obj), b, first + static_cast<int>(i));
+  }
+}
+
+void touch_auto_now(const ModelInfo& m, void* obj, bool adding) {
+  DateTime now;
+  bool have_now = false;
+  for (const FieldInfo& f : m.fields) {
+    if (f.auto_now || (adding && f.auto_now_add)) {
+      if (!have_now) now = DateTime::now(), have_now = true;
+      f.set(obj, f.kind == FieldKind::Date ? Value(now.date()) : Value(now));
+    }
+  }
+}
+
+void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
+  for (int i : m.primary_key) {
+    const FieldInfo& f = m.field(i);
+    if (f.default_factory && f.kind == FieldKind::Uuid && f.get(obj).as_uuid().is_nil()) f.set(obj, f.default_factory());
+  }
+  touch_auto_now(m, obj, true);
+  validate_for_write(m, obj);
+  const std::string& sql = insert_sql(db.dialect(), m, with_auto_pk);
+  Database::Lease lease = db.acquire();
+  int64_t id = 0;
+  db.run(
+      lease, sql,
+      [&](Binder& b) {
+        int idx = 1;
+        for (const FieldInfo& f : m.fields) {
+          if (f.auto_increment && !with_auto_pk) continue;
+          f.codec->bind(f.member(obj), b, idx++);
+        }
+      },
+      [](const Row&) {}, &id);
+  if (m.has_auto_pk() && !with_auto_pk) m.field(m.primary_key[0]).set(obj, Value(id));
+}
+
+}  // namespace
+
+void validate_for_write(const ModelInfo& m, const void* obj) {
+  ValidationError::Errors errors;
+  for (const FieldInfo& f : m.fields) {
+    if (f.max_length == 0 && f.choices.empty()) continue;
+    if (f.codec->is_null(f.member(obj))) continue;
+    if (f.max_length > 0) {
+      const std::string* s = f.codec->text(f.member(obj));
+      std::size_t n = s && s->size() > static_cast<std::size_t>(f.max_length) ? utf8_length(*s) : 0;
+      if (n > static_cast<std::size_t>(f.max_length))
+        errors[f.name].push_back(fmt::format("Ensure this value has at most {} characters (it has {}).", f.max_length, n));
+    }
+    if (!f.choices.empty()) {
+      Value v = f.get(obj);
+      bool ok = false;
+      for (const auto& [cv, label] : f.choices) ok = ok || cv == v;
+      if (!ok) errors[f.name].push_back(fmt::format("Value {} is not a valid choice.", v.to_string()));
+    }
+  }
+  if (!errors.empty()) throw ValidationError(std::move(errors));
+}
+
+void insert(Database& db, const ModelInfo& m, void* obj) { do_insert(db, m, obj, !pk_unset(m, obj) && m.has_auto_pk()); }
+
+void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<int>& fields) {
+  if (pk_unset(m, obj)) throw InvalidArgument(fmt::format("{}: cannot save a partial object without its primary key", m.name));
+  std::vector<int> set;
+  for (int i : fields)
+    if (!m.field(i).primary_key) set.push_back(i);
+  for (int i : set)
+    if (m.field(i).auto_now) m.field(i).set(obj, Value(DateTime::now()));
+  if (set.empty()) return;
+  validate_for_write(m, obj);
+  std::string sql = update_by_pk_sql(db.dialect(), m, set);
+  Database::Lease lease = db.acquire();
+  int64_t n = db.run(
+      lease, sql,
+      [&](Binder& b) {
+        int idx = 1;
+        for (int i : set) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
+        bind_pk(m, obj, b, idx);
+      },
+      [](const Row&) {});
+  if (n == 0) throw DoesNotExist(fmt::format("{}: the row to update no longer exists", m.name));
+}
+
+void save(Database& db, const ModelInfo& m, void* obj) {
+  if (pk_unset(m, obj)) return do_insert(db, m, obj, false);
+  // The key is set: UPDATE, and INSERT when no row had that key (Django's rule).
+  Database::Transaction tx = db.transaction();
+  std::vector<int> rest = non_pk_fields(m);
+  int64_t matched = 0;
+  {
+    Database::Lease lease = db.acquire();
+    if (rest.empty()) {
+      db.run(lease, exists_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
+             [&](const Row&) { matched = 1; });
+    } else {
+      touch_auto_now(m, obj, false);
+      validate_for_write(m, obj);
+      matched = db.run(
+          lease, update_all_by_pk_sql(db.dialect(), m),
+          [&](Binder& b) {
+            int idx = 1;
+            for (int i : rest) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
+            bind_pk(m, obj, b, idx);
+          },
+          [](const Row&) {});
+    }
+  }
+  if (matched == 0) do_insert(db, m, obj, m.has_auto_pk());
+  tx.commit();
+}
+
+void remove(Database& db, const ModelInfo& m, const void* obj) {
+  Database::Lease lease = db.acquire();
+  db.run(lease, delete_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); }, [](const Row&) {});
+}
+
+void refresh(Database& db, const ModelInfo& m, void* obj) {
+  Database::Lease lease = db.acquire();
+  std::vector<int> all(m.fields.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  bool found = false;
+  db.run(lease, select_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
+         [&](const Row& row) {
+           hydrate(m, all, row, obj);
+           found = true;
+         });
+  if (!found) throw DoesNotExist(fmt::format("{}: refresh() found no row with this primary key", m.name));
+}
+
+void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults) {
+  if (apply_defaults) {
+    for (const FieldInfo& f : m.fields) {
+      bool named = false;
+      for (const auto& kv : kwargs) named = named || m.find(kv.first) == m.find(f.name);
+      if (named) continue;
+      if (f.default_factory) f.set(obj, f.default_factory());
+      else if (f.default_value) f.set(obj, *f.default_value);
+    }
+  }
+  for (const auto& [name, v] : kwargs) {
+    const FieldInfo& f = m.field(m.require(name));
+    f.set(obj, coerce_value(m, f, v));
+  }
+}
+
+void assign(const ModelInfo& m, void* obj, const std::vector<std::pair<std::string, Value>>& kwargs) {
+  for (const auto& [name, v] : kwargs) {
+    const FieldInfo& f = m.field(m.require(name));
+    f.set(obj, coerce_value(m, f, v));
+  }
+}
+
+}  // namespace covet::orm

@@ -1,0 +1,132 @@
+#include "covet/orm/executor.hpp"
+
+#include <fmt/format.h>
+
+#include "covet/core/error.hpp"
+
+namespace covet::orm {
+
+void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
+  const int n = static_cast<int>(columns.size());
+  for (int i = 0; i < n; ++i) {
+    const FieldInfo& f = m.fields[static_cast<std::size_t>(columns[static_cast<std::size_t>(i)])];
+    f.codec->load(f.member(obj), row, i, f);
+  }
+}
+
+Value read_value(const FieldInfo& f, const Row& row, int col) {
+  if (row.is_null(col)) return Value();
+  switch (f.kind) {
+    case FieldKind::Integer:
+    case FieldKind::BigInteger: return row.get_int(col);
+    case FieldKind::Float: return row.get_double(col);
+    case FieldKind::Decimal: return row.get_decimal(col, f.decimal_places);
+    case FieldKind::String:
+    case FieldKind::Text: return std::string(row.get_text(col));
+    case FieldKind::Boolean: return row.get_bool(col);
+    case FieldKind::Date: return row.get_date(col);
+    case FieldKind::DateTime: return row.get_datetime(col);
+    case FieldKind::Uuid: return row.get_uuid(col);
+    case FieldKind::Json: return row.get_json(col);
+    case FieldKind::Array: return row.get_array(col);
+    case FieldKind::Binary: return Bytes::from(row.get_blob(col));
+  }
+  return row.get_value(col);
+}
+
+void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row) {
+  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Select);
+  Database::Lease lease = db.acquire();
+  db.run(lease, *c.sql, c.params, [&](const Row& row) { on_row(row, c.columns); });
+}
+
+int64_t count(Database& db, const QueryData& q) {
+  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Count);
+  Database::Lease lease = db.acquire();
+  int64_t n = 0;
+  db.run(lease, *c.sql, c.params, [&](const Row& row) { n = row.get_int(0); });
+  return n;
+}
+
+bool exists(Database& db, const QueryData& q) {
+  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Exists);
+  Database::Lease lease = db.acquire();
+  bool found = false;
+  db.run(lease, *c.sql, c.params, [&](const Row&) { found = true; });
+  return found;
+}
+
+int64_t update(Database& db, const QueryData& q, Kwargs sets) {
+  std::vector<std::pair<int, Value>> resolved;
+  for (const auto& [name, v] : sets) {
+    int i = q.model->require(name);
+    const FieldInfo& f = q.model->field(i);
+    if (f.primary_key && q.model->primary_key.size() == 1 && f.auto_increment)
+      throw FieldError(fmt::format("{}.{}: update() does not change an auto-increment primary key", q.model->name, f.name));
+    Value cv = coerce_value(*q.model, f, v);
+    if (f.max_length > 0 && cv.is<std::string>()) {
+      std::size_t chars = 0;
+      for (unsigned char c : cv.as_string()) chars += (c & 0xC0) != 0x80;
+      if (chars > static_cast<std::size_t>(f.max_length))
+        throw ValidationError(f.name, fmt::format("Ensure this value has at most {} characters (it has {}).",
+                                                  f.max_length, chars));
+    }
+    resolved.emplace_back(i, std::move(cv));
+  }
+  CompiledQuery c = compile_update(db.dialect(), q, resolved);
+  Database::Lease lease = db.acquire();
+  return db.run(lease, *c.sql, c.params, [](const Row&) {});
+}
+
+int64_t remove(Database& db, const QueryData& q) {
+  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Delete);
+  Database::Lease lease = db.acquire();
+  return db.run(lease, *c.sql, c.params, [](const Row&) {});
+}
+
+std::vector<Record> values(Database& db, const QueryData& q, const std::vector<int>& fields) {
+  QueryData q1 = q;
+  q1.columns = fields;
+  if (q1.columns.empty())
+    for (std::size_t i = 0; i < q.model->fields.size(); ++i) q1.columns.push_back(static_cast<int>(i));
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (int i : q1.columns) names->push_back(q.model->field(i).name);
+  std::vector<Record> out;
+  fetch(db, q1, [&](const Row& row, const std::vector<int>& cols) {
+    std::vector<Value> vals;
+    vals.reserve(cols.size());
+    for (std::size_t i = 0; i < cols.size(); ++i) vals.push_back(read_value(q.model->field(cols[i]), row, static_cast<int>(i)));
+    out.emplace_back(names, std::move(vals));
+  });
+  return out;
+}
+
+std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names) {
+  std::vector<int> out;
+  for (std::string_view n : names) out.push_back(m.require(n));
+  return out;
+}
+
+RowCursor::RowCursor(Database& db, const QueryData& q)
+    : lease_(db.acquire()),
+      compiled_(compile_query(db.dialect(), q, QueryKind::Select)),
+      st_(lease_.connection().statement(*compiled_.sql)) {
+  for (std::size_t i = 0; i < compiled_.params.size(); ++i) st_->bind(static_cast<int>(i) + 1, compiled_.params[i]);
+}
+
+bool RowCursor::next() { return st_->step(); }
+
+void throw_unbound() {
+  throw InvalidArgument("this QuerySet has no Database: build it with Model::objects(db) or QuerySet<T>(db)");
+}
+
+void throw_does_not_exist(const ModelInfo& m, const QueryData&) {
+  throw DoesNotExist(fmt::format("{} matching query does not exist", m.name));
+}
+
+void throw_multiple(const ModelInfo& m, int64_t n) {
+  throw MultipleObjectsReturned(fmt::format("get() returned more than one {} -- it returned {}", m.name,
+                                            n > 20 ? std::string("more than 20") : std::to_string(n)));
+}
+
+}  // namespace covet::orm

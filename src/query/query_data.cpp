@@ -1,0 +1,258 @@
+#include "covet/query/query_data.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "covet/core/error.hpp"
+
+namespace covet {
+
+namespace {
+struct LookupName {
+  std::string_view name;
+  Lookup lookup;
+};
+constexpr LookupName kLookups[] = {
+    {"exact", Lookup::Exact},           {"iexact", Lookup::IExact},         {"contains", Lookup::Contains},
+    {"icontains", Lookup::IContains},   {"startswith", Lookup::StartsWith}, {"istartswith", Lookup::IStartsWith},
+    {"endswith", Lookup::EndsWith},     {"iendswith", Lookup::IEndsWith},   {"gt", Lookup::Gt},
+    {"gte", Lookup::Gte},               {"lt", Lookup::Lt},                 {"lte", Lookup::Lte},
+    {"in", Lookup::In},                 {"isnull", Lookup::IsNull},         {"range", Lookup::Range},
+};
+struct TransformName {
+  std::string_view name;
+  Transform transform;
+};
+constexpr TransformName kTransforms[] = {{"year", Transform::Year}, {"month", Transform::Month}, {"day", Transform::Day}};
+
+bool is_text(FieldKind k) { return k == FieldKind::String || k == FieldKind::Text; }
+bool is_date(FieldKind k) { return k == FieldKind::Date || k == FieldKind::DateTime; }
+
+[[noreturn]] void bad_value(const ModelInfo& m, const FieldInfo& f, std::string_view what, const Value& v) {
+  throw FieldError(fmt::format("{}.{} ({}) cannot be compared with the {} value {}: expected {}", m.name, f.name,
+                               to_string(f.kind), Value::type_name(v.type()), v.to_string(), what));
+}
+
+bool parse_int(std::string_view s, int64_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+// Converts `v` to the kind `kind`; strings (from an HTTP query string, say)
+// are parsed. Throws FieldError when the value cannot be that kind.
+Value coerce_kind(const ModelInfo& m, const FieldInfo& f, FieldKind kind, const Value& v) {
+  if (v.is_null()) return v;
+  try {
+    switch (kind) {
+      case FieldKind::Integer:
+      case FieldKind::BigInteger: {
+        int64_t x = 0;
+        if (v.is<int64_t>()) x = v.as_int();
+        else if (v.is<std::string>()) {
+          if (!parse_int(v.as_string(), x)) bad_value(m, f, "an integer", v);
+        } else bad_value(m, f, "an integer", v);
+        if (kind == FieldKind::Integer && (x < INT32_MIN || x > INT32_MAX))
+          throw FieldError(fmt::format("{}.{} is a 32-bit Integer; {} is out of range", m.name, f.name, x));
+        return x;
+      }
+      case FieldKind::Float: {
+        if (v.is<double>() || v.is<int64_t>()) {
+          double d = v.as_double();
+          if (std::isnan(d)) bad_value(m, f, "a number (not NaN)", v);
+          return d;
+        }
+        if (v.is<std::string>()) {
+          const std::string& s = v.as_string();
+          double d = 0;
+          auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+          if (ec != std::errc() || p != s.data() + s.size() || std::isnan(d)) bad_value(m, f, "a number", v);
+          return d;
+        }
+        bad_value(m, f, "a number", v);
+      }
+      case FieldKind::Decimal:
+        if (v.is<Decimal>() || v.is<int64_t>() || v.is<std::string>()) return v.as_decimal();
+        if (v.is<double>() && std::isfinite(v.as_double()))
+          return Decimal::from_double(v.as_double(), f.decimal_places > 0 ? f.decimal_places : 6);
+        bad_value(m, f, "a decimal", v);
+      case FieldKind::String:
+      case FieldKind::Text:
+        if (v.is<std::string>()) return v;
+        bad_value(m, f, "a string", v);
+      case FieldKind::Boolean:
+        if (v.is<bool>()) return v;
+        if (v.is<int64_t>() && (v.as_int() == 0 || v.as_int() == 1)) return v.as_int() == 1;
+        if (v.is<std::string>()) {
+          const std::string& s = v.as_string();
+          if (s == "true" || s == "True" || s == "1") return true;
+          if (s == "false" || s == "False" || s == "0") return false;
+        }
+        bad_value(m, f, "a boolean", v);
+      case FieldKind::Date:
+        if (v.is<Date>() || v.is<std::string>()) return v.as_date();
+        bad_value(m, f, "a date", v);
+      case FieldKind::DateTime:
+        if (v.is<DateTime>() || v.is<Date>() || v.is<std::string>()) return v.as_datetime();
+        bad_value(m, f, "a datetime", v);
+      case FieldKind::Uuid:
+        if (v.is<Uuid>() || v.is<std::string>()) return v.as_uuid();
+        bad_value(m, f, "a UUID", v);
+      case FieldKind::Json:
+        if (v.is<Json>()) return v;
+        if (v.is<std::string>()) return Json::parse(v.as_string());
+        bad_value(m, f, "JSON", v);
+      case FieldKind::Array:
+        if (v.is<Array>()) {
+          Array out;
+          for (const Value& e : v.as_array()) out.push_back(coerce_kind(m, f, f.codec->element_kind, e));
+          return out;
+        }
+        bad_value(m, f, "an array", v);
+      case FieldKind::Binary:
+        if (v.is<Bytes>()) return v;
+        bad_value(m, f, "bytes", v);
+    }
+  } catch (const InvalidArgument& e) {
+    throw FieldError(fmt::format("{}.{}: {}", m.name, f.name, e.what()));
+  }
+  bad_value(m, f, "a value", v);
+}
+
+Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& value) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    std::size_t sep = path.find("__", start);
+    parts.push_back(path.substr(start, sep == std::string_view::npos ? sep : sep - start));
+    if (sep == std::string_view::npos) break;
+    start = sep + 2;
+  }
+  Filter flt;
+  flt.field = m.require(parts[0]);
+  const FieldInfo& f = m.field(flt.field);
+  std::size_t i = 1;
+  if (i < parts.size()) {
+    for (const auto& t : kTransforms)
+      if (parts[i] == t.name) {
+        flt.transform = t.transform;
+        ++i;
+        break;
+      }
+    if (flt.transform != Transform::None && !is_date(f.kind))
+      throw FieldError(fmt::format("{}.{}: '{}' applies to Date and DateTime fields, not {}", m.name, f.name,
+                                   to_string(flt.transform), to_string(f.kind)));
+  }
+  if (i < parts.size()) {
+    bool found = false;
+    for (const auto& l : kLookups)
+      if (parts[i] == l.name) flt.lookup = l.lookup, found = true;
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto& l : kLookups) names.emplace_back(l.name);
+      if (flt.transform == Transform::None && is_date(f.kind))
+        for (const auto& t : kTransforms) names.emplace_back(t.name);
+      std::string msg = fmt::format("{}.{}: unknown lookup '{}'", m.name, f.name, parts[i]);
+      auto close = closest_names(parts[i], names);
+      if (!close.empty()) msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
+      throw FieldError(msg + " (relations across models are not supported yet)");
+    }
+    ++i;
+  }
+  if (i < parts.size())
+    throw FieldError(fmt::format("{}: cannot resolve '{}': nothing may follow lookup '{}'", m.name, path, parts[i - 1]));
+
+  Lookup lk = flt.lookup;
+  FieldKind kind = flt.transform == Transform::None ? f.kind : FieldKind::BigInteger;
+  switch (lk) {
+    case Lookup::IsNull:
+      if (value.is<bool>()) flt.value = value;
+      else flt.value = coerce_kind(m, f, FieldKind::Boolean, value);
+      if (flt.transform != Transform::None) throw FieldError(fmt::format("{}.{}: isnull takes no date part", m.name, f.name));
+      break;
+    case Lookup::In: {
+      if (!value.is<Array>()) bad_value(m, f, "a list of values for 'in'", value);
+      Array vals;
+      for (const Value& e : value.as_array()) {
+        if (e.is_null()) throw FieldError(fmt::format("{}.{}__in: NULL is never in a list; use isnull", m.name, f.name));
+        vals.push_back(coerce_kind(m, f, kind, e));
+      }
+      flt.value = std::move(vals);
+      break;
+    }
+    case Lookup::Range: {
+      if (!value.is<Array>() || value.as_array().size() != 2) bad_value(m, f, "a [low, high] pair for 'range'", value);
+      const Array& a = value.as_array();
+      if (a[0].is_null() || a[1].is_null()) throw FieldError(fmt::format("{}.{}__range: bounds may not be NULL", m.name, f.name));
+      flt.value = Array{coerce_kind(m, f, kind, a[0]), coerce_kind(m, f, kind, a[1])};
+      break;
+    }
+    case Lookup::IExact:
+    case Lookup::Contains:
+    case Lookup::IContains:
+    case Lookup::StartsWith:
+    case Lookup::IStartsWith:
+    case Lookup::EndsWith:
+    case Lookup::IEndsWith:
+      if (!is_text(f.kind) || flt.transform != Transform::None)
+        throw FieldError(fmt::format("{}.{}: lookup '{}' applies to text fields, not {}", m.name, f.name, to_string(lk),
+                                     to_string(f.kind)));
+      if (!value.is<std::string>()) bad_value(m, f, "a string", value);
+      flt.value = value;
+      break;
+    case Lookup::Exact:
+      flt.value = coerce_kind(m, f, kind, value);
+      break;
+    default:  // comparisons
+      if (value.is_null()) throw FieldError(fmt::format("{}.{}__{}: cannot compare with NULL", m.name, f.name, to_string(lk)));
+      if (f.kind == FieldKind::Json || f.kind == FieldKind::Array || f.kind == FieldKind::Binary ||
+          (f.kind == FieldKind::Boolean && flt.transform == Transform::None))
+        throw FieldError(fmt::format("{}.{}: lookup '{}' does not apply to {} fields", m.name, f.name, to_string(lk),
+                                     to_string(f.kind)));
+      flt.value = coerce_kind(m, f, kind, value);
+  }
+  return flt;
+}
+
+WhereNode resolve_node(const ModelInfo& m, const QNode& q) {
+  WhereNode w;
+  w.kind = q.kind;
+  w.negated = q.negated;
+  if (q.kind == QNode::Kind::Leaf) {
+    w.filter = resolve_leaf(m, q.path, q.value);
+    return w;
+  }
+  w.children.reserve(q.children.size());
+  for (const QNode& c : q.children) w.children.push_back(resolve_node(m, c));
+  return w;
+}
+}  // namespace
+
+std::string_view to_string(Lookup l) {
+  for (const auto& x : kLookups)
+    if (x.lookup == l) return x.name;
+  return "?";
+}
+std::string_view to_string(Transform t) {
+  for (const auto& x : kTransforms)
+    if (x.transform == t) return x.name;
+  return "";
+}
+
+WhereNode resolve(const ModelInfo& model, const Q& q) { return resolve_node(model, q.node()); }
+
+Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
+  if (v.is_null()) {
+    if (!f.null) throw FieldError(fmt::format("{}.{} is not nullable", model.name, f.name));
+    return v;
+  }
+  return coerce_kind(model, f, f.kind, v);
+}
+
+OrderTerm resolve_order(const ModelInfo& model, std::string_view term) {
+  bool desc = !term.empty() && term[0] == '-';
+  if (desc || (!term.empty() && term[0] == '+')) term.remove_prefix(1);
+  return {model.require(term), desc};
+}
+
+}  // namespace covet

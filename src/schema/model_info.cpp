@@ -1,0 +1,192 @@
+#include "covet/schema/model_info.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "covet/core/error.hpp"
+#include "covet/schema/meta.hpp"
+
+namespace covet {
+
+namespace {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::vector<std::string> closest_names(std::string_view bad, const std::vector<std::string>& candidates,
+                                       std::size_t max) {
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(bad, c);
+    bool prefix = !bad.empty() && (c.starts_with(bad) || bad.starts_with(c));
+    if (d <= std::max<std::size_t>(2, c.size() / 2) || prefix) scored.emplace_back(prefix ? std::min<std::size_t>(d, 1) : d, c);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](auto& x, auto& y) { return x.first < y.first; });
+  std::vector<std::string> out;
+  for (auto& [d, c] : scored) {
+    if (out.size() == max) break;
+    out.push_back(c);
+  }
+  return out;
+}
+
+int ModelInfo::find(std::string_view n) const {
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].name == n) return static_cast<int>(i);
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].column == n) return static_cast<int>(i);
+  if (n == "pk" && primary_key.size() == 1) return primary_key[0];
+  return -1;
+}
+
+std::vector<std::string> ModelInfo::suggest(std::string_view bad) const {
+  std::vector<std::string> names;
+  for (const auto& f : fields) names.push_back(f.name);
+  return closest_names(bad, names);
+}
+
+int ModelInfo::require(std::string_view n) const {
+  int i = find(n);
+  if (i >= 0) return i;
+  std::string msg = fmt::format("{} has no field named '{}'", name, n);
+  auto close = suggest(n);
+  if (!close.empty()) msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
+  std::vector<std::string> all;
+  for (const auto& f : fields) all.push_back(f.name);
+  msg += fmt::format(" (fields: {})", fmt::join(all, ", "));
+  throw FieldError(msg);
+}
+
+int ModelInfo::field_at_offset(std::size_t off) const {
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].offset == off) return static_cast<int>(i);
+  throw FieldError(fmt::format("{}: member pointer does not name a field of the model", name));
+}
+
+void ModelInfo::finalize() {
+  auto check_ident = [&](std::string_view what, std::string_view id) {
+    if (id.empty() || id.find('\0') != std::string_view::npos)
+      throw ConfigurationError(fmt::format("{}: invalid {} name '{}'", name, what, id));
+  };
+  check_ident("table", table);
+  for (auto& f : fields) {
+    check_ident("column", f.column);
+    if (f.name.find("__") != std::string::npos)
+      throw ConfigurationError(fmt::format("{}.{}: field names may not contain '__' (it separates lookups)", name, f.name));
+    if (f.kind == FieldKind::Text && f.max_length > 0) f.kind = FieldKind::String;
+    if (f.max_length > 0 && f.kind != FieldKind::String)
+      throw ConfigurationError(fmt::format("{}.{}: max_length applies to std::string fields", name, f.name));
+    if ((f.auto_now || f.auto_now_add) && f.kind != FieldKind::DateTime && f.kind != FieldKind::Date)
+      throw ConfigurationError(fmt::format("{}.{}: auto_now/auto_now_add apply to Date and DateTime fields", name, f.name));
+    if (f.decimal_places > 0 && f.kind != FieldKind::Decimal)
+      throw ConfigurationError(fmt::format("{}.{}: decimal() applies to covet::Decimal fields", name, f.name));
+    if (f.null && !f.codec->optional)
+      throw ConfigurationError(fmt::format("{}.{}: null() needs a std::optional member", name, f.name));
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    for (std::size_t j = i + 1; j < fields.size(); ++j)
+      if (fields[i].column == fields[j].column)
+        throw ConfigurationError(fmt::format("{}: fields '{}' and '{}' share column '{}'", name, fields[i].name,
+                                             fields[j].name, fields[i].column));
+  if (primary_key.empty()) {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].primary_key) primary_key.push_back(static_cast<int>(i));
+  }
+  if (primary_key.empty()) {
+    int id = find("id");
+    if (id >= 0 && (fields[static_cast<std::size_t>(id)].kind == FieldKind::Integer ||
+                    fields[static_cast<std::size_t>(id)].kind == FieldKind::BigInteger)) {
+      fields[static_cast<std::size_t>(id)].primary_key = true;
+      primary_key.push_back(id);
+    }
+  }
+  if (primary_key.empty())
+    throw ConfigurationError(fmt::format(
+        "{} has no primary key: add an `id` integer member, or mark one with covet::primary_key() in meta", name));
+  for (int i : primary_key) {
+    FieldInfo& f = fields[static_cast<std::size_t>(i)];
+    f.primary_key = true;
+    if (f.null) throw ConfigurationError(fmt::format("{}.{}: a primary key cannot be null", name, f.name));
+  }
+  if (primary_key.size() == 1) {
+    FieldInfo& f = fields[static_cast<std::size_t>(primary_key[0])];
+    if (f.kind == FieldKind::Integer || f.kind == FieldKind::BigInteger) f.auto_increment = true;
+    if (f.kind == FieldKind::Uuid && !f.default_factory && !f.default_value)
+      f.default_factory = [] { return Value(Uuid::v4()); };
+  } else {
+    for (int i : primary_key) fields[static_cast<std::size_t>(i)].auto_increment = false;
+  }
+}
+
+void option::PrimaryKey::apply(FieldInfo& f) const { f.primary_key = true; }
+void option::MaxLength::apply(FieldInfo& f) const {
+  if (n <= 0) throw ConfigurationError(fmt::format("{}: max_length must be positive", f.name));
+  f.max_length = n;
+}
+void option::DecimalSpec::apply(FieldInfo& f) const {
+  if (max_digits <= 0 || places < 0 || places > max_digits)
+    throw ConfigurationError(fmt::format("{}: decimal({}, {}) is not a valid precision", f.name, max_digits, places));
+  f.max_digits = max_digits;
+  f.decimal_places = places;
+}
+
+namespace detail {
+
+std::string default_table_name(std::string_view type_name) {
+  std::size_t colon = type_name.rfind("::");
+  if (colon != std::string_view::npos) type_name.remove_prefix(colon + 2);
+  std::string out;
+  for (std::size_t i = 0; i < type_name.size(); ++i) {
+    char c = type_name[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (i > 0) out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void meta_add_index(ModelInfo& info, std::string name, std::initializer_list<std::string_view> fields, bool unique) {
+  IndexInfo idx{std::move(name), {}, unique};
+  for (std::string_view f : fields) {
+    bool desc = !f.empty() && f[0] == '-';
+    if (desc) f.remove_prefix(1);
+    idx.fields.emplace_back(info.require(f), desc);
+  }
+  if (idx.fields.empty()) throw ConfigurationError(info.name + ": index '" + idx.name + "' has no fields");
+  info.indexes.push_back(std::move(idx));
+}
+
+void meta_add_unique(ModelInfo& info, std::string name, std::initializer_list<std::string_view> fields) {
+  UniqueConstraintInfo u{std::move(name), {}};
+  for (std::string_view f : fields) u.fields.push_back(info.require(f));
+  if (u.fields.empty()) throw ConfigurationError(info.name + ": unique constraint '" + u.name + "' has no fields");
+  info.unique_constraints.push_back(std::move(u));
+}
+
+void meta_primary_key(ModelInfo& info, std::initializer_list<std::size_t> offsets) {
+  info.primary_key.clear();
+  for (std::size_t off : offsets) {
+    int i = info.field_at_offset(off);
+    info.fields[static_cast<std::size_t>(i)].primary_key = true;
+    info.primary_key.push_back(i);
+  }
+}
+
+}  // namespace detail
+}  // namespace covet

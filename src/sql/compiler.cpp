@@ -1,0 +1,411 @@
+#include "covet/sql/compiler.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "covet/core/error.hpp"
+
+namespace covet {
+
+// ---------------------------------------------------------------- SqlWriter
+SqlWriter& SqlWriter::ident(std::string_view id) {
+  if (sql_) d_.quote_identifier(*sql_, id);
+  return *this;
+}
+SqlWriter& SqlWriter::column(const ModelInfo& m, const FieldInfo& f) {
+  if (sql_) {
+    d_.quote_identifier(*sql_, m.table);
+    *sql_ += '.';
+    d_.quote_identifier(*sql_, f.column);
+  }
+  return *this;
+}
+SqlWriter& SqlWriter::param(Value v) {
+  params_->push_back(std::move(v));
+  if (sql_) d_.placeholder(*sql_, params_->size());
+  return *this;
+}
+
+void Dialect::quote_identifier(std::string& out, std::string_view id) const {
+  if (id.empty() || id.find('\0') != std::string_view::npos)
+    throw ProgrammingError(fmt::format("invalid SQL identifier '{}'", id));
+  out += '"';
+  for (char c : id) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string Dialect::literal(const Value& v) const {
+  switch (v.type()) {
+    case Value::Type::Null: return "NULL";
+    case Value::Type::Bool: return v.as_bool() ? "1" : "0";
+    case Value::Type::Int: return std::to_string(v.as_int());
+    case Value::Type::Double: return fmt::format("{}", v.as_double());
+    case Value::Type::Decimal: return v.as_decimal().to_string();
+    default: {
+      std::string s = v.is<std::string>() ? v.as_string()
+                      : v.is<Json>()      ? v.as_json().text()
+                      : v.is<Array>()     ? v.to_json()
+                      : v.is<Bytes>()     ? throw ProgrammingError("binary defaults are not supported in DDL")
+                      : v.type() == Value::Type::DateTime ? v.as_datetime().to_string()
+                      : v.type() == Value::Type::Date     ? v.as_date().to_string()
+                                                          : v.as_uuid().to_string();
+      std::string out = "'";
+      for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+      }
+      return out + "'";
+    }
+  }
+}
+
+// ------------------------------------------------------------ compile cache
+namespace {
+
+struct Cache {
+  std::shared_mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> map;
+  std::atomic<uint64_t> hits{0}, misses{0};
+};
+Cache& cache() {
+  static Cache c;
+  return c;
+}
+constexpr std::size_t kMaxCached = 8192;
+
+// One walk writes the shape key and the parameters, and the SQL text too
+// when `sql` is set; the same walk for both keeps them in step.
+struct Builder {
+  const Dialect& d;
+  const QueryData& q;
+  std::string* key;
+  SqlWriter w;
+
+  void k(uint64_t x) {
+    if (key) key->append(reinterpret_cast<const char*>(&x), sizeof x);
+  }
+
+  void filter(const Filter& f, bool negated_context) {
+    k(0xF1);
+    k(static_cast<uint64_t>(f.field) << 16 | static_cast<uint64_t>(f.transform) << 8 | static_cast<uint64_t>(f.lookup));
+    k(f.value.is_null());
+    if (f.value.is<Array>()) k(f.value.as_array().size());
+    if (f.lookup == Lookup::IsNull) k(f.value.as_bool());
+    const FieldInfo& fi = q.model->field(f.field);
+    // Django's rule: under negation, a condition on a nullable column also
+    // requires the column to be non-NULL, so exclude() keeps the NULL rows.
+    bool guard = negated_context && fi.null && f.lookup != Lookup::IsNull && !f.value.is_null();
+    if (guard) w.text("(");
+    d.compile_filter(w, *q.model, f);
+    if (guard) {
+      w.text(" AND ").column(*q.model, fi).text(" IS NOT NULL)");
+    }
+  }
+
+  void node(const WhereNode& n, bool negated_context) {
+    bool neg = negated_context != n.negated;
+    k(0xA0 | static_cast<uint64_t>(n.kind) | (n.negated ? 0x10 : 0));
+    if (n.negated) w.text("NOT ");
+    if (n.kind == QNode::Kind::Leaf) {
+      if (n.negated) w.text("(");
+      filter(n.filter, neg);
+      if (n.negated) w.text(")");
+      return;
+    }
+    k(n.children.size());
+    if (n.children.empty()) {  // empty AND matches all, empty OR nothing
+      w.text(n.kind == QNode::Kind::And ? "1 = 1" : "1 = 0");
+      return;
+    }
+    w.text("(");
+    for (std::size_t i = 0; i < n.children.size(); ++i) {
+      if (i) w.text(n.kind == QNode::Kind::And ? " AND " : " OR ");
+      node(n.children[i], neg);
+    }
+    w.text(")");
+  }
+
+  void where() {
+    k(0xEE);
+    k(q.where.size());
+    if (q.where.empty()) return;
+    w.text(" WHERE ");
+    for (std::size_t i = 0; i < q.where.size(); ++i) {
+      if (i) w.text(" AND ");
+      node(q.where[i], false);
+    }
+  }
+
+  void select_list(const std::vector<int>& cols) {
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (i) w.text(", ");
+      w.column(*q.model, q.model->field(cols[i]));
+    }
+  }
+
+  void order_by() {
+    k(0x0B);
+    k(q.order.size());
+    if (q.order.empty()) return;
+    w.text(" ORDER BY ");
+    for (std::size_t i = 0; i < q.order.size(); ++i) {
+      k(static_cast<uint64_t>(q.order[i].field) << 1 | q.order[i].descending);
+      if (i) w.text(", ");
+      w.column(*q.model, q.model->field(q.order[i].field));
+      if (q.order[i].descending) w.text(" DESC");
+    }
+  }
+
+  void limit() {
+    k(0x11 | (q.limit ? 2 : 0) | (q.offset ? 4 : 0));
+    if (q.limit || q.offset) d.compile_limit(w, q);
+  }
+
+  void select_rows(const std::vector<int>& cols) {
+    k(0x5E);
+    k(q.distinct);
+    for (int c : cols) k(static_cast<uint64_t>(c));
+    w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
+    select_list(cols);
+    w.text(" FROM ").ident(q.model->table);
+    where();
+    order_by();
+    limit();
+  }
+};
+
+bool sliced(const QueryData& q) { return q.limit || q.offset || q.distinct; }
+
+std::vector<int> selected_columns(const QueryData& q) {
+  if (!q.columns.empty()) return q.columns;
+  std::vector<int> all(q.model->fields.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  return all;
+}
+
+template <class Emit>
+CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
+  CompiledQuery out;
+  std::string key;
+  key.reserve(96);
+  key.append(d.name());
+  key += '\0';
+  uint64_t model = reinterpret_cast<uintptr_t>(q.model);
+  key.append(reinterpret_cast<const char*>(&model), sizeof model);
+  key.append(reinterpret_cast<const char*>(&kind), sizeof kind);
+  {
+    Builder b{d, q, &key, SqlWriter(d, nullptr, &out.params)};
+    emit(b);
+  }
+  Cache& c = cache();
+  {
+    std::shared_lock lock(c.mutex);
+    auto it = c.map.find(key);
+    if (it != c.map.end()) {
+      out.sql = it->second;
+      c.hits.fetch_add(1, std::memory_order_relaxed);
+      return out;
+    }
+  }
+  c.misses.fetch_add(1, std::memory_order_relaxed);
+  auto sql = std::make_shared<std::string>();
+  std::vector<Value> params;
+  Builder b{d, q, nullptr, SqlWriter(d, sql.get(), &params)};
+  emit(b);
+  out.sql = sql;
+  std::unique_lock lock(c.mutex);
+  if (c.map.size() >= kMaxCached) c.map.clear();
+  c.map.emplace(std::move(key), std::move(sql));
+  return out;
+}
+
+}  // namespace
+
+CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().misses.load()}; }
+
+CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {
+  switch (kind) {
+    case QueryKind::Select: {
+      std::vector<int> cols = selected_columns(q);
+      CompiledQuery out = compile_cached(d, q, 1, [&](Builder& b) { b.select_rows(cols); });
+      out.columns = std::move(cols);
+      return out;
+    }
+    case QueryKind::Count:
+      return compile_cached(d, q, 2, [&](Builder& b) {
+        if (sliced(q)) {
+          b.w.text("SELECT COUNT(*) FROM (");
+          b.select_rows(selected_columns(q));
+          b.w.text(") AS \"covet_subquery\"");
+        } else {
+          b.w.text("SELECT COUNT(*) FROM ").ident(q.model->table);
+          b.where();
+        }
+      });
+    case QueryKind::Exists: {
+      QueryData q1 = q;
+      q1.limit = 1;
+      q1.order.clear();
+      return compile_cached(d, q1, 3, [&](Builder& b) {
+        b.w.text("SELECT 1 FROM ").ident(q1.model->table);
+        b.where();
+        if (q1.offset) {  // the slice matters only when an offset skips rows
+          b.limit();
+        } else {
+          b.w.text(" LIMIT 1");
+        }
+      });
+    }
+    case QueryKind::Delete:
+      if (sliced(q) || !q.order.empty())
+        throw NotSupportedError("delete() cannot be used on a sliced, ordered or distinct query; filter by primary key instead");
+      return compile_cached(d, q, 4, [&](Builder& b) {
+        b.w.text("DELETE FROM ").ident(q.model->table);
+        b.where();
+      });
+  }
+  throw ProgrammingError("unknown query kind");
+}
+
+CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets) {
+  if (sliced(q) || !q.order.empty())
+    throw NotSupportedError("update() cannot be used on a sliced, ordered or distinct query; filter by primary key instead");
+  if (sets.empty()) throw InvalidArgument("update() needs at least one field to set");
+  return compile_cached(d, q, 5, [&](Builder& b) {
+    b.w.text("UPDATE ").ident(q.model->table).text(" SET ");
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      b.k(static_cast<uint64_t>(sets[i].first));
+      if (i) b.w.text(", ");
+      b.w.ident(q.model->field(sets[i].first).column).text(" = ").param(sets[i].second);
+    }
+    b.where();
+  });
+}
+
+// ------------------------------------------------------ per-model statements
+namespace {
+struct ModelSqlCache {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::unique_ptr<std::string>> map;
+};
+ModelSqlCache& model_cache() {
+  static ModelSqlCache c;
+  return c;
+}
+template <class Make>
+const std::string& model_sql(const Dialect& d, const ModelInfo& m, char what, Make&& make) {
+  std::string key(d.name());
+  key += '\0';
+  key += what;
+  uintptr_t p = reinterpret_cast<uintptr_t>(&m);
+  key.append(reinterpret_cast<const char*>(&p), sizeof p);
+  ModelSqlCache& c = model_cache();
+  std::lock_guard lock(c.mutex);
+  auto& slot = c.map[key];
+  if (!slot) slot = std::make_unique<std::string>(make());
+  return *slot;
+}
+
+void pk_where(const Dialect& d, const ModelInfo& m, std::string& sql, std::size_t first_param) {
+  sql += " WHERE ";
+  for (std::size_t i = 0; i < m.primary_key.size(); ++i) {
+    if (i) sql += " AND ";
+    d.quote_identifier(sql, m.field(m.primary_key[i]).column);
+    sql += " = ";
+    d.placeholder(sql, first_param + i);
+  }
+}
+}  // namespace
+
+std::vector<int> insert_fields(const ModelInfo& m, bool with_auto_pk) {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < m.fields.size(); ++i)
+    if (with_auto_pk || !m.fields[i].auto_increment) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+std::vector<int> non_pk_fields(const ModelInfo& m) {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < m.fields.size(); ++i)
+    if (!m.fields[i].primary_key) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+const std::string& update_all_by_pk_sql(const Dialect& d, const ModelInfo& m) {
+  return model_sql(d, m, 'U', [&] { return update_by_pk_sql(d, m, non_pk_fields(m)); });
+}
+
+const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk) {
+  return model_sql(d, m, with_auto_pk ? 'J' : 'I', [&] {
+    std::string sql = "INSERT INTO ";
+    d.quote_identifier(sql, m.table);
+    sql += " (";
+    std::size_t n = 0;
+    for (int i : insert_fields(m, with_auto_pk)) {
+      if (n++) sql += ", ";
+      d.quote_identifier(sql, m.field(i).column);
+    }
+    if (n == 0) return sql.substr(0, sql.size() - 2) + " DEFAULT VALUES";
+    sql += ") VALUES (";
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i) sql += ", ";
+      d.placeholder(sql, i + 1);
+    }
+    return sql + ")";
+  });
+}
+
+std::string update_by_pk_sql(const Dialect& d, const ModelInfo& m, const std::vector<int>& fields) {
+  std::string sql = "UPDATE ";
+  d.quote_identifier(sql, m.table);
+  sql += " SET ";
+  std::size_t n = 0;
+  for (int i : fields) {
+    if (n) sql += ", ";
+    d.quote_identifier(sql, m.field(i).column);
+    sql += " = ";
+    d.placeholder(sql, ++n);
+  }
+  pk_where(d, m, sql, n + 1);
+  return sql;
+}
+
+const std::string& delete_by_pk_sql(const Dialect& d, const ModelInfo& m) {
+  return model_sql(d, m, 'D', [&] {
+    std::string sql = "DELETE FROM ";
+    d.quote_identifier(sql, m.table);
+    pk_where(d, m, sql, 1);
+    return sql;
+  });
+}
+
+const std::string& select_by_pk_sql(const Dialect& d, const ModelInfo& m) {
+  return model_sql(d, m, 'S', [&] {
+    std::string sql = "SELECT ";
+    for (std::size_t i = 0; i < m.fields.size(); ++i) {
+      if (i) sql += ", ";
+      d.quote_identifier(sql, m.fields[i].column);
+    }
+    sql += " FROM ";
+    d.quote_identifier(sql, m.table);
+    pk_where(d, m, sql, 1);
+    return sql;
+  });
+}
+
+const std::string& exists_by_pk_sql(const Dialect& d, const ModelInfo& m) {
+  return model_sql(d, m, 'E', [&] {
+    std::string sql = "SELECT 1 FROM ";
+    d.quote_identifier(sql, m.table);
+    pk_where(d, m, sql, 1);
+    return sql;
+  });
+}
+
+}  // namespace covet
