@@ -40,18 +40,15 @@ consteval std::size_t count_members() {
 template <class T>
 inline constexpr std::size_t member_count = count_members<T>();
 
+// Declared, never defined: only the addresses of its members are taken, in
+// constant expressions, so nothing is emitted and nothing links against it.
 template <class T>
-struct ExternHolder {
-  const T value;
-  static const ExternHolder<T> never_defined;  // only its address is used
-};
-template <class T>
-inline constexpr const T& extern_object = ExternHolder<T>::never_defined.value;
+extern const T extern_object;
 
 template <auto Ptr>
 consteval std::string_view pointer_name() {
   std::string_view s = std::source_location::current().function_name();
-  // "...[with auto Ptr = (& ExternHolder<T>::never_defined.ExternHolder<T>::value.User::username); ..."
+
   std::size_t end = s.find(')', s.find("Ptr = "));
   std::size_t start = s.rfind("::", end) + 2;
   return s.substr(start, end - start);

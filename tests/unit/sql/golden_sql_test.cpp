@@ -1,0 +1,180 @@
+// Golden SQL for the SQLite dialect: one expected string per query shape,
+// no database needed (sqlpp11-style).
+#include <covet/covet.hpp>
+#include <gtest/gtest.h>
+
+#include "blog/models.hpp"
+#include "support/models.hpp"
+
+using namespace covet;
+using blog::User;
+using testing_models::Everything;
+
+namespace {
+const Dialect& sqlite = sqlite_dialect();
+const std::string kUserCols =
+    R"("users"."id", "users"."username", "users"."email", "users"."password_hash", "users"."is_active", "users"."created_at", "users"."updated_at")";
+
+std::string where_of(const QuerySet<Everything>& qs) {
+  std::string sql = qs.sql(sqlite);
+  auto pos = sql.find(" WHERE ");
+  return pos == std::string::npos ? "" : sql.substr(pos + 7);
+}
+std::vector<Value> params_of(const QuerySet<Everything>& qs) { return qs.compiled(sqlite).params; }
+}  // namespace
+
+TEST(GoldenSql, SelectAll) {
+  EXPECT_EQ(query<User>().sql(sqlite), "SELECT " + kUserCols + R"( FROM "users")");
+}
+
+TEST(GoldenSql, FilterOrderLimitOffset) {
+  auto qs = query<User>().filter("is_active", true).order_by("-created_at", "username").limit(10).offset(20);
+  EXPECT_EQ(qs.sql(sqlite), "SELECT " + kUserCols +
+                                R"( FROM "users" WHERE "users"."is_active" = ? ORDER BY "users"."created_at" DESC, "users"."username" LIMIT ? OFFSET ?)");
+  EXPECT_EQ(qs.compiled(sqlite).params, (std::vector<Value>{true, 10, 20}));
+}
+
+TEST(GoldenSql, OffsetWithoutLimit) {
+  EXPECT_EQ(query<User>().offset(5).sql(sqlite), "SELECT " + kUserCols + R"( FROM "users" LIMIT -1 OFFSET ?)");
+}
+
+TEST(GoldenSql, SeedComplexQuery) {
+  auto qs = query<User>()
+                .filter(Q("email__contains", "@gmail.com") | Q("username__startswith", "admin"))
+                .filter("is_active", true);
+  EXPECT_EQ(qs.sql(sqlite), "SELECT " + kUserCols +
+                                R"( FROM "users" WHERE ("users"."email" GLOB ? OR "users"."username" GLOB ?) AND "users"."is_active" = ?)");
+  EXPECT_EQ(qs.compiled(sqlite).params, (std::vector<Value>{"*@gmail.com*", "admin*", true}));
+}
+
+struct LookupCase {
+  const char* lookup;
+  Value value;
+  const char* where;
+  std::vector<Value> params;
+};
+
+class GoldenLookup : public ::testing::TestWithParam<LookupCase> {};
+
+TEST_P(GoldenLookup, CompilesToExpectedSql) {
+  const auto& c = GetParam();
+  auto qs = query<Everything>().filter(c.lookup, c.value);
+  EXPECT_EQ(where_of(qs), c.where) << c.lookup;
+  EXPECT_EQ(params_of(qs), c.params) << c.lookup;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, GoldenLookup,
+    ::testing::Values(
+        LookupCase{"name", "x", R"("everything"."name" = ?)", {"x"}},
+        LookupCase{"nickname", nullptr, R"("everything"."nickname" IS NULL)", {}},
+        LookupCase{"name__iexact", "A_b", R"("everything"."name" LIKE ? ESCAPE '\')", {"A\\_b"}},
+        LookupCase{"name__contains", "a*b?[c]", R"("everything"."name" GLOB ?)", {"*a[*]b[?][[]c]*"}},
+        LookupCase{"name__icontains", "50%_\\", R"("everything"."name" LIKE ? ESCAPE '\')", {"%50\\%\\_\\\\%"}},
+        LookupCase{"name__startswith", "ab", R"("everything"."name" GLOB ?)", {"ab*"}},
+        LookupCase{"name__istartswith", "ab", R"("everything"."name" LIKE ? ESCAPE '\')", {"ab%"}},
+        LookupCase{"name__endswith", "ab", R"("everything"."name" GLOB ?)", {"*ab"}},
+        LookupCase{"name__iendswith", "ab", R"("everything"."name" LIKE ? ESCAPE '\')", {"%ab"}},
+        LookupCase{"big__gt", 1, R"("everything"."big" > ?)", {1}},
+        LookupCase{"big__gte", 1, R"("everything"."big" >= ?)", {1}},
+        LookupCase{"big__lt", 1, R"("everything"."big" < ?)", {1}},
+        LookupCase{"big__lte", 1, R"("everything"."big" <= ?)", {1}},
+        LookupCase{"big__in", Array{1, 2, 3}, R"("everything"."big" IN (?, ?, ?))", {1, 2, 3}},
+        LookupCase{"big__in", Array{}, "1 = 0", {}},
+        LookupCase{"nickname__isnull", true, R"("everything"."nickname" IS NULL)", {}},
+        LookupCase{"nickname__isnull", false, R"("everything"."nickname" IS NOT NULL)", {}},
+        LookupCase{"big__range", Array{1, 9}, R"("everything"."big" BETWEEN ? AND ?)", {1, 9}},
+        LookupCase{"at__year", 2024, R"(CAST(strftime('%Y', "everything"."at") AS INTEGER) = ?)", {2024}},
+        LookupCase{"day__month__gte", 6, R"(CAST(strftime('%m', "everything"."day") AS INTEGER) >= ?)", {6}},
+        LookupCase{"at__day__in", Array{1, 15}, R"(CAST(strftime('%d', "everything"."at") AS INTEGER) IN (?, ?))", {1, 15}}));
+
+TEST(GoldenSql, ExcludeOnNullableColumnKeepsNullRows) {
+  auto qs = query<Everything>().exclude("nickname", "bob");
+  EXPECT_EQ(where_of(qs), R"(NOT (("everything"."nickname" = ? AND "everything"."nickname" IS NOT NULL)))");
+  // Not needed for a NOT NULL column.
+  EXPECT_EQ(where_of(query<Everything>().exclude("name", "bob")), R"(NOT ("everything"."name" = ?))");
+  // Double negation cancels out, guard and all.
+  EXPECT_EQ(where_of(query<Everything>().exclude(~Q("nickname", "bob"))), R"("everything"."nickname" = ?)");
+}
+
+TEST(GoldenSql, NestedQ) {
+  auto qs = query<Everything>().filter((Q("big", 1) | (Q("small", 2) & ~Q("name", "x"))) & Q("flag", true));
+  EXPECT_EQ(where_of(qs),
+            R"((("everything"."big" = ? OR ("everything"."small" = ? AND NOT ("everything"."name" = ?))) AND "everything"."flag" = ?))");
+}
+
+TEST(GoldenSql, CountExistsDeleteUpdate) {
+  auto qs = query<User>().filter("id__gt", 5);
+  EXPECT_EQ(*qs.compiled(sqlite, QueryKind::Count).sql, R"(SELECT COUNT(*) FROM "users" WHERE "users"."id" > ?)");
+  EXPECT_EQ(*qs.compiled(sqlite, QueryKind::Exists).sql, R"(SELECT 1 FROM "users" WHERE "users"."id" > ? LIMIT 1)");
+  EXPECT_EQ(*qs.compiled(sqlite, QueryKind::Delete).sql, R"(DELETE FROM "users" WHERE "users"."id" > ?)");
+  auto up = compile_update(sqlite, qs.data(), {{model_info<User>().require("is_active"), false}});
+  EXPECT_EQ(*up.sql, R"(UPDATE "users" SET "is_active" = ? WHERE "users"."id" > ?)");
+  EXPECT_EQ(up.params, (std::vector<Value>{false, 5}));
+}
+
+TEST(GoldenSql, CountOfASliceUsesASubquery) {
+  auto qs = query<User>().filter("id__gt", 5).limit(3);
+  EXPECT_EQ(*qs.compiled(sqlite, QueryKind::Count).sql,
+            "SELECT COUNT(*) FROM (SELECT " + kUserCols + R"( FROM "users" WHERE "users"."id" > ? LIMIT ?) AS "covet_subquery")");
+}
+
+TEST(GoldenSql, SlicedDeleteIsRefused) {
+  EXPECT_THROW(query<User>().limit(3).compiled(sqlite, QueryKind::Delete), NotSupportedError);
+}
+
+TEST(GoldenSql, OnlySelectsTheKeyAndTheNamedFields) {
+  EXPECT_EQ(query<User>().only("email").sql(sqlite), R"(SELECT "users"."id", "users"."email" FROM "users")");
+  EXPECT_EQ(query<User>().defer("password_hash", "updated_at", "created_at").sql(sqlite),
+            R"(SELECT "users"."id", "users"."username", "users"."email", "users"."is_active" FROM "users")");
+  EXPECT_EQ(query<User>().distinct().only("email").sql(sqlite), R"(SELECT DISTINCT "users"."id", "users"."email" FROM "users")");
+}
+
+TEST(GoldenSql, PerModelStatements) {
+  const ModelInfo& m = model_info<User>();
+  EXPECT_EQ(insert_sql(sqlite, m),
+            R"(INSERT INTO "users" ("username", "email", "password_hash", "is_active", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?))");
+  EXPECT_EQ(delete_by_pk_sql(sqlite, m), R"(DELETE FROM "users" WHERE "id" = ?)");
+  const ModelInfo& pt = model_info<testing_models::PlaylistTrack>();
+  EXPECT_EQ(delete_by_pk_sql(sqlite, pt), R"(DELETE FROM "PlaylistTrack" WHERE "PlaylistId" = ? AND "TrackId" = ?)");
+  EXPECT_EQ(insert_sql(sqlite, pt), R"(INSERT INTO "PlaylistTrack" ("PlaylistId", "TrackId") VALUES (?, ?))");
+}
+
+TEST(Quoting, OddIdentifiersAreQuotedNotPasted) {
+  std::string out;
+  sqlite.quote_identifier(out, R"(we"ird; DROP TABLE x; --)");
+  EXPECT_EQ(out, R"("we""ird; DROP TABLE x; --")");
+  out.clear();
+  sqlite.quote_identifier(out, "select");
+  EXPECT_EQ(out, R"("select")");
+  EXPECT_THROW(sqlite.quote_identifier(out, ""), ProgrammingError);
+  EXPECT_THROW(sqlite.quote_identifier(out, std::string("a\0b", 3)), ProgrammingError);
+}
+
+TEST(Quoting, LiteralsForDdlDoubleQuotes) {
+  EXPECT_EQ(sqlite.literal(Value("it's")), "'it''s'");
+  EXPECT_EQ(sqlite.literal(Value(true)), "1");
+  EXPECT_EQ(sqlite.literal(Value(nullptr)), "NULL");
+}
+
+TEST(CompileCache, RepeatedShapeIsServedFromCache) {
+  auto before = compile_cache_stats();
+  for (int i = 0; i < 5; ++i) (void)query<User>().filter("username__icontains", std::to_string(i)).filter("id__in", Array{i, i + 1}).compiled(sqlite);
+  auto after = compile_cache_stats();
+  EXPECT_EQ(after.misses - before.misses, 1u);
+  EXPECT_EQ(after.hits - before.hits, 4u);
+}
+
+TEST(CompileCache, ParamsFromCacheMatchAFreshCompile) {
+  auto make = [](int i) { return query<User>().filter(Q("id__gt", i) | ~Q("username__startswith", "u" + std::to_string(i))).limit(i + 1); };
+  auto first = make(1).compiled(sqlite);  // miss or hit: both must agree
+  auto second = make(2).compiled(sqlite);
+  EXPECT_EQ(first.sql, second.sql);  // the same cached text object
+  EXPECT_EQ(second.params, (std::vector<Value>{2, "u2*", 3}));
+}
+
+TEST(CompileCache, DifferentShapesDoNotCollide) {
+  EXPECT_NE(query<User>().filter("email__isnull", true).sql(sqlite), query<User>().filter("email__isnull", false).sql(sqlite));
+  EXPECT_NE(query<User>().filter("id__in", Array{1}).sql(sqlite), query<User>().filter("id__in", Array{1, 2}).sql(sqlite));
+  EXPECT_NE(query<User>().filter("username", nullptr).sql(sqlite), query<User>().filter("username", "x").sql(sqlite));
+}
