@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include "covet/core/error.hpp"
@@ -48,6 +49,10 @@ ConnectionStats Database::connection_stats() {
 }
 
 namespace {
+int64_t elapsed_ns(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Forwards to the statement and keeps a printable copy of each parameter.
 class RecordingBinder final : public Binder {
  public:
@@ -92,10 +97,10 @@ int64_t Database::run(Lease& lease, const std::string& sql, FunctionRef<void(Bin
   try {
     while (st->step()) on_row(st->row());
   } catch (...) {
-    log(sql + "  -- failed", params, std::chrono::steady_clock::now() - start);
+    log(sql + "  -- failed", params, elapsed_ns(start));
     throw;
   }
-  log(sql, params, std::chrono::steady_clock::now() - start);
+  log(sql, params, elapsed_ns(start));
   if (last_insert_id) *last_insert_id = st->last_insert_id();
   return st->rows_affected();
 }
@@ -110,8 +115,8 @@ int64_t Database::run(Lease& lease, const std::string& sql, const std::vector<Va
       on_row, last_insert_id);
 }
 
-void Database::log(const std::string& sql, const std::vector<std::string>& params, std::chrono::nanoseconds took) {
-  std::string line = fmt::format("[covet] {:.3f} ms  {}", static_cast<double>(took.count()) / 1e6, sql);
+void Database::log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns) {
+  std::string line = fmt::format("[covet] {:.3f} ms  {}", static_cast<double>(took_ns) / 1e6, sql);
   if (!params.empty()) line += fmt::format("  -- params: [{}]", fmt::join(params, ", "));
   if (impl_->options.logger) impl_->options.logger(line);
   else std::fprintf(stderr, "%s\n", line.c_str());
@@ -151,7 +156,7 @@ Database::Transaction Database::transaction() {
   int depth = impl_->tx_depth;
   if (depth == 0) lease.connection().execute_script("BEGIN");
   else lease.connection().execute_script(fmt::format("SAVEPOINT covet_sp_{}", depth));
-  if (echo()) log(depth == 0 ? "BEGIN" : fmt::format("SAVEPOINT covet_sp_{}", depth), {}, {});
+  if (echo()) log(depth == 0 ? "BEGIN" : fmt::format("SAVEPOINT covet_sp_{}", depth), {}, 0);
   ++impl_->tx_depth;
   return Transaction(std::move(lease), depth);
 }
@@ -166,7 +171,7 @@ void Database::Transaction::commit() {
     rollback();
     throw;
   }
-  if (db.echo()) db.log(sql, {}, {});
+  if (db.echo()) db.log(sql, {}, 0);
   done_ = true;
   --db.impl_->tx_depth;
 }
@@ -179,7 +184,7 @@ void Database::Transaction::rollback() {
   std::string sql = depth_ == 0 ? "ROLLBACK" : fmt::format("ROLLBACK TO SAVEPOINT covet_sp_{}; RELEASE SAVEPOINT covet_sp_{}", depth_, depth_);
   if (depth_ == 0 && !lease_->connection().in_transaction()) return;  // the engine already rolled back
   lease_->connection().execute_script(sql);
-  if (db.echo()) db.log(sql, {}, {});
+  if (db.echo()) db.log(sql, {}, 0);
 }
 
 Database::Transaction::~Transaction() {
@@ -198,7 +203,7 @@ void Database::create_tables(const std::vector<const ModelInfo*>& models) {
   for (const ModelInfo* m : models)
     for (const std::string& sql : create_table_sql(dialect(), *m)) {
       lease.connection().execute_script(sql);
-      if (echo()) log(sql, {}, {});
+      if (echo()) log(sql, {}, 0);
     }
   tx.commit();
 }
@@ -210,7 +215,7 @@ void Database::drop_tables(const std::vector<const ModelInfo*>& models) {
   for (auto it = models.rbegin(); it != models.rend(); ++it) {
     std::string sql = drop_table_sql(dialect(), **it);
     lease.connection().execute_script(sql);
-    if (echo()) log(sql, {}, {});
+    if (echo()) log(sql, {}, 0);
   }
   tx.commit();
 }

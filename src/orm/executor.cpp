@@ -49,6 +49,7 @@ int64_t count(Database& db, const QueryData& q) {
 }
 
 bool exists(Database& db, const QueryData& q) {
+  if (q.limit && *q.limit == 0) return false;  // an empty slice (the SQL below takes one row)
   CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Exists);
   Database::Lease lease = db.acquire();
   bool found = false;

@@ -182,6 +182,12 @@ struct Builder {
 
 bool sliced(const QueryData& q) { return q.limit || q.offset || q.distinct; }
 
+QueryData unordered(const QueryData& q) {
+  QueryData out = q;
+  out.order.clear();
+  return out;
+}
+
 std::vector<int> selected_columns(const QueryData& q) {
   if (!q.columns.empty()) return q.columns;
   std::vector<int> all(q.model->fields.size());
@@ -263,8 +269,9 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       });
     }
     case QueryKind::Delete:
-      if (sliced(q) || !q.order.empty())
-        throw NotSupportedError("delete() cannot be used on a sliced, ordered or distinct query; filter by primary key instead");
+      if (sliced(q))
+        throw NotSupportedError("delete() cannot be used on a sliced or distinct query; filter by primary key instead");
+      if (!q.order.empty()) return compile_query(d, unordered(q), kind);  // as Django, ordering is ignored
       return compile_cached(d, q, 4, [&](Builder& b) {
         b.w.text("DELETE FROM ").ident(q.model->table);
         b.where();
@@ -274,9 +281,10 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
 }
 
 CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets) {
-  if (sliced(q) || !q.order.empty())
-    throw NotSupportedError("update() cannot be used on a sliced, ordered or distinct query; filter by primary key instead");
+  if (sliced(q))
+    throw NotSupportedError("update() cannot be used on a sliced or distinct query; filter by primary key instead");
   if (sets.empty()) throw InvalidArgument("update() needs at least one field to set");
+  if (!q.order.empty()) return compile_update(d, unordered(q), sets);  // as Django, ordering is ignored
   return compile_cached(d, q, 5, [&](Builder& b) {
     b.w.text("UPDATE ").ident(q.model->table).text(" SET ");
     for (std::size_t i = 0; i < sets.size(); ++i) {
@@ -290,9 +298,22 @@ CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::ve
 
 // ------------------------------------------------------ per-model statements
 namespace {
+struct ModelSqlKey {
+  const Dialect* dialect;
+  const ModelInfo* model;
+  char what;
+  bool operator==(const ModelSqlKey&) const = default;
+};
+struct ModelSqlKeyHash {
+  std::size_t operator()(const ModelSqlKey& k) const noexcept {
+    return std::hash<const void*>()(k.model) * 31 + std::hash<const void*>()(k.dialect) * 7 + static_cast<std::size_t>(k.what);
+  }
+};
+// Statement texts per (dialect, model, kind): built once, never freed, so
+// the strings' addresses are stable for the connections' statement caches.
 struct ModelSqlCache {
   std::mutex mutex;
-  std::unordered_map<std::string, std::unique_ptr<std::string>> map;
+  std::unordered_map<ModelSqlKey, std::unique_ptr<const std::string>, ModelSqlKeyHash> map;
 };
 ModelSqlCache& model_cache() {
   static ModelSqlCache c;
@@ -300,15 +321,15 @@ ModelSqlCache& model_cache() {
 }
 template <class Make>
 const std::string& model_sql(const Dialect& d, const ModelInfo& m, char what, Make&& make) {
-  std::string key(d.name());
-  key += '\0';
-  key += what;
-  uintptr_t p = reinterpret_cast<uintptr_t>(&m);
-  key.append(reinterpret_cast<const char*>(&p), sizeof p);
+  ModelSqlKey key{&d, &m, what};
+  // Each thread remembers what it has looked up, so the hot path takes no lock.
+  thread_local std::unordered_map<ModelSqlKey, const std::string*, ModelSqlKeyHash> local;
+  if (auto it = local.find(key); it != local.end()) return *it->second;
   ModelSqlCache& c = model_cache();
   std::lock_guard lock(c.mutex);
   auto& slot = c.map[key];
-  if (!slot) slot = std::make_unique<std::string>(make());
+  if (!slot) slot = std::make_unique<const std::string>(make());
+  local.emplace(key, slot.get());
   return *slot;
 }
 

@@ -78,6 +78,9 @@ class Connection {
 
  private:
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  // The last statement handed out: repeated INSERTs (save() in a loop) skip
+  // hashing the SQL text.
+  Statement* last_ = nullptr;
   ConnectionStats stats_;
 };
 

@@ -7,7 +7,7 @@
 // Thread safety: all members may be called from any thread; statements on
 // one Database run one at a time. A Transaction or an open Cursor holds the
 // connection for its thread until it ends (nested use on that thread is fine).
-#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -109,7 +109,7 @@ class Database {
 
  private:
   struct Impl;
-  void log(const std::string& sql, const std::vector<std::string>& params, std::chrono::nanoseconds took);
+  void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns);
   std::unique_ptr<Impl> impl_;
 };
 

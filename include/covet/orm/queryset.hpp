@@ -14,6 +14,7 @@
 // String names are checked against the model when they are given (FieldError
 // names the model, the bad name and the closest real ones); the typed form
 // (col(&User::age) > 18) is checked by the compiler.
+#include <algorithm>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -132,13 +133,17 @@ class QuerySet {
   R get(Kwargs kwargs) const { return filter(kwargs).get(); }
   R get(const Where<T>& w) const { return filter(w).get(); }
   // The first row by the query's order (by primary key when unordered).
+  // On a sliced query (limit/offset) both stay inside the slice.
   std::optional<R> first() const {
-    auto rows = ordered_or_pk(false).limit(1).all();
+    auto rows = ordered_or_pk(false).subslice(0, 1).all();
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
   std::optional<R> last() const {
-    auto rows = ordered_or_pk(true).limit(1).all();
+    // Reversing a sliced query would pick from outside the slice: count it instead.
+    bool sliced = data_->limit || data_->offset;
+    auto rows = sliced ? ordered_or_pk(false).subslice(std::max<int64_t>(0, count() - 1), 1).all()
+                       : ordered_or_pk(true).limit(1).all();
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
@@ -173,7 +178,7 @@ class QuerySet {
     p.pages = std::max<int64_t>(1, (p.total + per_page - 1) / per_page);
     p.has_previous = page > 1;
     p.has_next = page < p.pages;
-    if (page <= p.pages) p.items = ordered_or_pk(false).offset(data_->offset + (page - 1) * per_page).limit(per_page).all();
+    if (page <= p.pages) p.items = ordered_or_pk(false).subslice((page - 1) * per_page, per_page).all();
     return p;
   }
 
@@ -314,6 +319,14 @@ class QuerySet {
     auto rows = limit(1).all();
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
+  }
+  // Rows [start, start + n) of what this query selects (Django's slice of a slice).
+  QuerySet subslice(int64_t start, int64_t n) const {
+    auto d = copy();
+    if (d->limit) n = std::max<int64_t>(0, std::min(n, *d->limit - start));
+    d->offset += start;
+    d->limit = n;
+    return QuerySet(db_, std::move(d));
   }
   QuerySet ordered_or_pk(bool reverse) const {
     auto d = copy();

@@ -1,0 +1,17 @@
+#pragma once
+// Runs the registered benchmarks and prints, after Google Benchmark's own
+// table, one line per figure: `ratio <name> <covet time / reference time>`.
+#include <string>
+#include <vector>
+
+namespace covet_bench {
+
+struct RatioSpec {
+  std::string name;       // e.g. "sqlite.hydrate_100k"
+  std::string covet;      // benchmark name of the covet side
+  std::string reference;  // benchmark name of the raw C API side
+};
+
+int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios);
+
+}  // namespace covet_bench
