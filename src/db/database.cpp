@@ -115,6 +115,19 @@ int64_t Database::run(Lease& lease, const std::string& sql, const std::vector<Va
       on_row, last_insert_id);
 }
 
+StatementHandle Database::open(Lease& lease, const std::string& sql, const std::vector<Value>& params) {
+  StatementHandle st = lease.connection().statement(sql);
+  if (!impl_->options.echo) {
+    for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i) + 1, params[i]);
+    return st;
+  }
+  std::vector<std::string> shown;
+  RecordingBinder rec(*st, shown);
+  for (std::size_t i = 0; i < params.size(); ++i) rec.bind(static_cast<int>(i) + 1, params[i]);
+  log(sql + "  -- cursor", shown, 0);
+  return st;
+}
+
 void Database::log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns) {
   std::string line = fmt::format("[covet] {:.3f} ms  {}", static_cast<double>(took_ns) / 1e6, sql);
   if (!params.empty()) line += fmt::format("  -- params: [{}]", fmt::join(params, ", "));

@@ -1,17 +1,12 @@
 #include <fmt/format.h>
 
 #include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
 #include "covet/orm/executor.hpp"
 
 namespace covet::orm {
 
 namespace {
-
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 bool pk_unset(const ModelInfo& m, const void* obj) {
   if (m.primary_key.size() != 1) return false;
@@ -166,6 +161,16 @@ void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults) {
     }
   }
   for (const auto& [name, v] : kwargs) {
+    const FieldInfo& f = m.field(m.require(name));
+    f.set(obj, coerce_value(m, f, v));
+  }
+}
+
+void assign_from_lookup(const ModelInfo& m, void* obj, Kwargs lookup) {
+  for (const auto& [path, v] : lookup) {
+    std::string_view name = path;
+    if (name.ends_with("__exact")) name.remove_suffix(7);
+    if (name.find("__") != std::string_view::npos) continue;
     const FieldInfo& f = m.field(m.require(name));
     f.set(obj, coerce_value(m, f, v));
   }

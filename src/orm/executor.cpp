@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
 
 namespace covet::orm {
 
@@ -66,8 +67,7 @@ int64_t update(Database& db, const QueryData& q, Kwargs sets) {
       throw FieldError(fmt::format("{}.{}: update() does not change an auto-increment primary key", q.model->name, f.name));
     Value cv = coerce_value(*q.model, f, v);
     if (f.max_length > 0 && cv.is<std::string>()) {
-      std::size_t chars = 0;
-      for (unsigned char c : cv.as_string()) chars += (c & 0xC0) != 0x80;
+      std::size_t chars = utf8_length(cv.as_string());
       if (chars > static_cast<std::size_t>(f.max_length))
         throw ValidationError(f.name, fmt::format("Ensure this value has at most {} characters (it has {}).",
                                                   f.max_length, chars));
@@ -111,9 +111,7 @@ std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::st
 RowCursor::RowCursor(Database& db, const QueryData& q)
     : lease_(db.acquire()),
       compiled_(compile_query(db.dialect(), q, QueryKind::Select)),
-      st_(lease_.connection().statement(*compiled_.sql)) {
-  for (std::size_t i = 0; i < compiled_.params.size(); ++i) st_->bind(static_cast<int>(i) + 1, compiled_.params[i]);
-}
+      st_(db.open(lease_, *compiled_.sql, compiled_.params)) {}
 
 bool RowCursor::next() { return st_->step(); }
 

@@ -2,10 +2,14 @@
 // backend: contains/startswith/endswith are case-sensitive (GLOB, with its
 // metacharacters escaped), the i-lookups are case-insensitive (LIKE with
 // ESCAPE; SQLite folds ASCII letters only), LIKE/GLOB metacharacters in user
-// values always match literally.
+// values always match literally. SQLite's LIKE folds ASCII only, so the
+// i-lookups fold both sides with covet_fold() (registered by the driver,
+// core/text.hpp) and agree with PostgreSQL's ILIKE on accented, Greek and
+// Cyrillic letters too.
 #include <fmt/format.h>
 
 #include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
 #include "covet/sql/dialect.hpp"
 
 namespace covet {
@@ -54,16 +58,23 @@ class SqliteDialect final : public Dialect {
       }
     };
     auto text = [&] { return f.value.as_string(); };
+    // i-lookups: covet_fold(column) LIKE <folded, escaped pattern>.
+    auto ilike = [&](std::string pattern) {
+      w.text("covet_fold(");
+      lhs();
+      w.text(") LIKE ").param(std::move(pattern)).text(" ESCAPE '\\'");
+    };
+    auto folded = [&] { return like_escape(casefold(text())); };
     switch (f.lookup) {
       case Lookup::Exact:
         lhs();
         if (f.value.is_null()) w.text(" IS NULL");
         else w.text(" = ").param(f.value);
         return;
-      case Lookup::IExact: lhs(); w.text(" LIKE ").param(like_escape(text())).text(" ESCAPE '\\'"); return;
-      case Lookup::IContains: lhs(); w.text(" LIKE ").param("%" + like_escape(text()) + "%").text(" ESCAPE '\\'"); return;
-      case Lookup::IStartsWith: lhs(); w.text(" LIKE ").param(like_escape(text()) + "%").text(" ESCAPE '\\'"); return;
-      case Lookup::IEndsWith: lhs(); w.text(" LIKE ").param("%" + like_escape(text())).text(" ESCAPE '\\'"); return;
+      case Lookup::IExact: ilike(folded()); return;
+      case Lookup::IContains: ilike("%" + folded() + "%"); return;
+      case Lookup::IStartsWith: ilike(folded() + "%"); return;
+      case Lookup::IEndsWith: ilike("%" + folded()); return;
       case Lookup::Contains: lhs(); w.text(" GLOB ").param("*" + glob_escape(text()) + "*"); return;
       case Lookup::StartsWith: lhs(); w.text(" GLOB ").param(glob_escape(text()) + "*"); return;
       case Lookup::EndsWith: lhs(); w.text(" GLOB ").param("*" + glob_escape(text())); return;

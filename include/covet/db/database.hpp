@@ -71,6 +71,10 @@ class Database {
   int64_t run(Lease& lease, const std::string& sql, const std::vector<Value>& params,
               FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id = nullptr);
 
+  // A statement for `sql` with `params` bound, not yet run: for cursors that
+  // step it themselves. Logged (without a duration) when echo is on.
+  StatementHandle open(Lease& lease, const std::string& sql, const std::vector<Value>& params);
+
   // A transaction: commit() makes it durable; leaving the scope without
   // commit (or by exception) rolls it back. Nested transactions are savepoints.
   class Transaction {

@@ -34,6 +34,9 @@ void validate_for_write(const ModelInfo& m, const void* obj);
 // for the fields not named when `apply_defaults`.
 void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults);
 void assign(const ModelInfo& m, void* obj, const std::vector<std::pair<std::string, Value>>& kwargs);
+// Sets the fields a get_or_create() lookup names exactly ("name" or
+// "name__exact"); other lookups ("name__icontains") set nothing (Django's rule).
+void assign_from_lookup(const ModelInfo& m, void* obj, Kwargs lookup);
 
 // QuerySet terminals.
 void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row);

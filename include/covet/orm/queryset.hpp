@@ -256,7 +256,7 @@ class QuerySet {
     }
     T obj{};
     orm::assign(*data_->model, &obj, defaults, true);
-    orm::assign(*data_->model, &obj, lookup, false);
+    orm::assign_from_lookup(*data_->model, &obj, lookup);
     orm::insert(db(), *data_->model, &obj);
     tx.commit();
     return {std::move(obj), true};
@@ -272,7 +272,7 @@ class QuerySet {
     }
     T obj{};
     orm::assign(*data_->model, &obj, defaults, true);
-    orm::assign(*data_->model, &obj, lookup, false);
+    orm::assign_from_lookup(*data_->model, &obj, lookup);
     orm::insert(db(), *data_->model, &obj);
     tx.commit();
     return {std::move(obj), true};

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
 #include "covet/db/connection.hpp"
 #include "db/sqlite/sqlite_driver.hpp"
 
@@ -13,14 +14,38 @@ namespace covet {
 
 namespace {
 
+// Extended result codes by name, for messages a person can search for.
+const char* code_name(int ext) {
+  switch (ext) {
+    case SQLITE_CONSTRAINT_CHECK: return "SQLITE_CONSTRAINT_CHECK";
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return "SQLITE_CONSTRAINT_FOREIGNKEY";
+    case SQLITE_CONSTRAINT_NOTNULL: return "SQLITE_CONSTRAINT_NOTNULL";
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return "SQLITE_CONSTRAINT_PRIMARYKEY";
+    case SQLITE_CONSTRAINT_UNIQUE: return "SQLITE_CONSTRAINT_UNIQUE";
+    case SQLITE_CONSTRAINT_TRIGGER: return "SQLITE_CONSTRAINT_TRIGGER";
+    case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
+    case SQLITE_BUSY: return "SQLITE_BUSY";
+    case SQLITE_LOCKED: return "SQLITE_LOCKED";
+    case SQLITE_READONLY: return "SQLITE_READONLY";
+    case SQLITE_IOERR: return "SQLITE_IOERR";
+    case SQLITE_CORRUPT: return "SQLITE_CORRUPT";
+    case SQLITE_FULL: return "SQLITE_FULL";
+    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
+    case SQLITE_TOOBIG: return "SQLITE_TOOBIG";
+    case SQLITE_MISMATCH: return "SQLITE_MISMATCH";
+    case SQLITE_ERROR: return "SQLITE_ERROR";
+    default: return nullptr;
+  }
+}
+
 // Maps an SQLite extended result code to covet's error hierarchy.
 [[noreturn]] void raise(sqlite3* db, int rc, const std::string& sql) {
   int ext = db ? sqlite3_extended_errcode(db) : rc;
   if ((ext & 0xFF) != (rc & 0xFF)) ext = rc;
   std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  const char* name = sqlite3_errstr(ext);
+  const char* name = code_name(ext);
   std::string code = std::to_string(ext);
-  std::string text = fmt::format("{} (SQLite {} {})", msg, ext, name ? name : "");
+  std::string text = fmt::format("{} ({} {})", msg, name ? name : "SQLite error", ext);
   switch (rc & 0xFF) {
     case SQLITE_CONSTRAINT: {
       std::string constraint;
@@ -42,6 +67,14 @@ namespace {
     default:
       throw OperationalError(text, code, sql);
   }
+}
+
+// covet_fold(text): Unicode case folding for the i-lookups (see sqlite_dialect.cpp).
+void fold_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  const char* p = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  std::string folded = casefold(std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_text64(ctx, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 class SqliteRow final : public Row {
@@ -152,6 +185,8 @@ class SqliteConnection final : public Connection {
     int timeout_ms = 5000;
     if (auto it = url.query.find("timeout"); it != url.query.end()) timeout_ms = std::stoi(it->second);
     sqlite3_busy_timeout(db_, timeout_ms);
+    sqlite3_create_function_v2(db_, "covet_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                               &fold_function, nullptr, nullptr, nullptr);
     execute_script("PRAGMA foreign_keys = ON");
     if (url.database != ":memory:" && !(flags & SQLITE_OPEN_READONLY)) {
       execute_script("PRAGMA journal_mode = WAL");

@@ -96,3 +96,18 @@ TEST(Uuid, V4IsRandomVersionedAndRoundTrips) {
   EXPECT_THROW(Uuid::parse("550e8400-e29b-41d4-a716-44665544000g"), InvalidArgument);
   EXPECT_THROW(Uuid::parse("short"), InvalidArgument);
 }
+
+#include <covet/core/text.hpp>
+
+TEST(Text, CasefoldLowersLatinGreekCyrillicAndKeepsTheRest) {
+  EXPECT_EQ(casefold("ÀÉÎÕÜ Straße ŁÓDŹ"), "àéîõü straße łódź");
+  EXPECT_EQ(casefold("ΑΘΗΝΑ ΟΔΟΣ"), "αθηνα οδοσ");
+  EXPECT_EQ(casefold("МОСКВА Ёж"), "москва ёж");
+  EXPECT_EQ(casefold("日本語 🙂 ABC"), "日本語 🙂 abc");
+  EXPECT_EQ(casefold(std::string("A\xff\xfe" "B")), std::string("a\xff\xfe" "b"));  // invalid bytes kept
+}
+
+TEST(Text, Utf8LengthCountsCodePoints) {
+  EXPECT_EQ(utf8_length("abc"), 3u);
+  EXPECT_EQ(utf8_length("é🙂日"), 3u);
+}
