@@ -254,10 +254,7 @@ class QuerySet {
       tx.commit();
       return {std::move(*found), false};
     }
-    T obj{};
-    orm::assign(*data_->model, &obj, defaults, true);
-    orm::assign_from_lookup(*data_->model, &obj, lookup);
-    orm::insert(db(), *data_->model, &obj);
+    T obj = insert_from(lookup, defaults);
     tx.commit();
     return {std::move(obj), true};
   }
@@ -270,10 +267,7 @@ class QuerySet {
       tx.commit();
       return {std::move(*found), false};
     }
-    T obj{};
-    orm::assign(*data_->model, &obj, defaults, true);
-    orm::assign_from_lookup(*data_->model, &obj, lookup);
-    orm::insert(db(), *data_->model, &obj);
+    T obj = insert_from(lookup, defaults);
     tx.commit();
     return {std::move(obj), true};
   }
@@ -312,6 +306,14 @@ class QuerySet {
     auto d = copy();
     d->where.push_back(std::move(w));
     return QuerySet(db_, std::move(d));
+  }
+  // A new object from a lookup's exact fields plus defaults, inserted.
+  T insert_from(Kwargs lookup, Kwargs defaults) const {
+    T obj{};
+    orm::assign(*data_->model, &obj, defaults, true);
+    orm::assign_from_lookup(*data_->model, &obj, lookup);
+    orm::insert(db(), *data_->model, &obj);
+    return obj;
   }
   template <class Other>
   QuerySet<T, Other> as() const { return QuerySet<T, Other>(db_, data_); }
