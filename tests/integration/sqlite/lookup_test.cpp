@@ -121,6 +121,8 @@ const std::vector<LookupCase>& lookup_cases() {
       {"IexactTreatsPercentLiterally", "name__iexact", "50%", {}},
       {"IexactTreatsUnderscoreLiterally", "name__iexact", "50%_OFF", {4}},
       {"IexactUnderscoreDoesNotMatchOtherChars", "nickname__iexact", "B_B", {6}},
+      {"IexactBackslashMatchesLiterally", "name__iexact", "BACK\\SLASH", {6}},
+      {"IexactStarQuestionBracketMatchLiterally", "name__iexact", "STAR*Q?[X]", {8}},
       // contains / icontains
       {"ContainsIsCaseSensitive", "name__contains", "lic", {1, 2}},
       {"ContainsUpperCaseMatchesOnlyUpperCase", "name__contains", "LIC", {3}},
@@ -149,6 +151,10 @@ const std::vector<LookupCase>& lookup_cases() {
       {"IstartswithPercentUnderscoreMatchesLiterally", "name__istartswith", "50%_", {4}},
       {"StartswithStarMatchesLiterally", "name__startswith", "star*", {8}},
       {"IstartswithStarMatchesLiterally", "name__istartswith", "STAR*", {8}},
+      {"StartswithBackslashMatchesLiterally", "name__startswith", "back\\", {6}},
+      {"IstartswithBackslashMatchesLiterally", "name__istartswith", "BACK\\S", {6}},
+      {"StartswithQuestionMarkMatchesLiterally", "name__startswith", "star*q?", {8}},
+      {"StartswithPercentOnNullableMatchesLiterally", "nickname__startswith", "x%", {9}},
       // endswith / iendswith
       {"EndswithMatchesSuffix", "name__endswith", "off", {4, 5}},
       {"EndswithIsCaseSensitive", "name__endswith", "OFF", {}},
@@ -158,6 +164,11 @@ const std::vector<LookupCase>& lookup_cases() {
       {"EndswithBracketMatchesLiterally", "name__endswith", "?[x]", {8}},
       {"EndswithUpperCaseSuffixIsCaseSensitive", "name__endswith", "SMITH", {}},
       {"IendswithUpperCaseSuffix", "name__iendswith", "SMITH", {3}},
+      {"EndswithBackslashSuffixMatchesLiterally", "name__endswith", "k\\slash", {6}},
+      {"IendswithBackslashSuffixMatchesLiterally", "name__iendswith", "\\SLASH", {6}},
+      {"EndswithQuestionMarkMatchesLiterally", "name__endswith", "q?[x]", {8}},
+      {"IendswithBracketMatchesLiterally", "name__iendswith", "[X]", {8}},
+      {"IendswithUnderscoreMatchesLiterally", "nickname__iendswith", "_B", {6}},
       // comparisons
       {"GtOnInteger", "small__gt", 10, {2, 3, 9}},
       {"GteOnInteger", "small__gte", 10, {1, 2, 3, 9}},
@@ -330,6 +341,14 @@ TEST(SqliteLookupQ, DeeplyNestedTree) {
 TEST(SqliteLookupQ, EmptyQMatchesEverything) {
   EXPECT_EQ(LookupFixture::objects().filter(Q()).count(), 9);
   EXPECT_EQ(LookupFixture::objects().exclude(Q()).count(), 9);
+}
+
+TEST(SqliteLookupQ, EmptyQIsTheIdentityOfAndAndOr) {
+  // Django: Q() | Q(a) == Q(a) and Q() & Q(a) == Q(a).
+  EXPECT_EQ(ids_of(LookupFixture::objects().filter(Q() | Q("small", 10))), (Ids{1}));
+  EXPECT_EQ(ids_of(LookupFixture::objects().filter(Q("small", 10) | Q())), (Ids{1}));
+  EXPECT_EQ(ids_of(LookupFixture::objects().filter(Q() & Q("small", 10))), (Ids{1}));
+  EXPECT_EQ(ids_of(LookupFixture::objects().filter(~Q() & Q("small", 10))), (Ids{1}));
 }
 
 TEST(SqliteLookupQ, KeywordFiltersAreAnded) {
