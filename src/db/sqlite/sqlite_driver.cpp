@@ -142,10 +142,13 @@ class SqliteStatement final : public Statement {
   }
 
   bool step() override {
+    if (total_before_ < 0) total_before_ = sqlite3_total_changes64(db_);
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) {
-      changes_ = sqlite3_changes64(db_);
+      // sqlite3_changes64 still holds the last INSERT/UPDATE/DELETE's count
+      // after a SELECT or DDL: those changed nothing.
+      changes_ = sqlite3_total_changes64(db_) != total_before_ ? sqlite3_changes64(db_) : 0;
       return false;
     }
     sqlite3_reset(st_);
@@ -155,6 +158,7 @@ class SqliteStatement final : public Statement {
   void reset() override {
     sqlite3_reset(st_);
     sqlite3_clear_bindings(st_);
+    total_before_ = -1;
   }
   int64_t rows_affected() const override { return changes_; }
   int64_t last_insert_id() const override { return sqlite3_last_insert_rowid(db_); }
@@ -167,6 +171,7 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* st_;
   SqliteRow row_;
   int64_t changes_ = 0;
+  int64_t total_before_ = -1;  // sqlite3_total_changes64 when this run started
 };
 
 class SqliteConnection final : public Connection {

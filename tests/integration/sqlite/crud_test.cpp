@@ -9,6 +9,7 @@
 #include "support/models.hpp"
 
 using namespace covet;
+using blog::Post;
 using blog::User;
 using testing_models::PlaylistTrack;
 
@@ -37,7 +38,7 @@ namespace {
 
 class Crud : public ::testing::Test {
  protected:
-  void SetUp() override { db.create_all<User, Note>(); }
+  void SetUp() override { db.create_all<User, Post, Note>(); }
 
   User make_user(const std::string& name) {
     User u;
@@ -252,6 +253,82 @@ TEST_F(Crud, UpdateOrCreateCreatesWhenMissing) {
   EXPECT_EQ(n.status, "draft");
   EXPECT_EQ(rows("notes"), 2);
   EXPECT_EQ(Note::objects(db).get("title", "other").priority, 2);  // the other row is untouched
+}
+
+TEST_F(Crud, SecondSaveRefreshesAutoNowOnly) {
+  User u = make_user("alice");
+  u.save(db);
+  DateTime created = u.created_at, updated = u.updated_at;
+  db.execute("UPDATE users SET updated_at = '2000-01-01 00:00:00', created_at = '2000-01-01 00:00:00' WHERE id = ?", {u.id});
+  u.refresh(db);
+  EXPECT_EQ(u.updated_at, DateTime(2000, 1, 1));
+  u.save(db);
+  EXPECT_GE(u.updated_at, updated);  // auto_now: set again by every save
+  EXPECT_EQ(u.created_at, DateTime(2000, 1, 1));  // auto_now_add: only on insert
+  User back = User::objects(db).get("id", u.id);
+  EXPECT_EQ(back.updated_at, u.updated_at);
+  EXPECT_EQ(back.created_at, DateTime(2000, 1, 1));
+  EXPECT_NE(back.created_at, created);
+}
+
+TEST_F(Crud, CreateWithExplicitIdKeepsItAndDuplicateIdIsIntegrityError) {
+  User u = make_user("alice");
+  u.id = 77;
+  User created = User::create(db, u);
+  EXPECT_EQ(created.id, 77);
+  EXPECT_EQ(User::objects(db).get("id", 77).username, "alice");
+  // create() always inserts (unlike save()): the same key again is a constraint violation.
+  User again = make_user("bobby");
+  again.id = 77;
+  EXPECT_THROW(User::create(db, again), IntegrityError);
+  EXPECT_EQ(rows("users"), 1);
+  EXPECT_EQ(User::objects(db).get("id", 77).username, "alice");
+}
+
+TEST_F(Crud, UuidPrimaryKeyIsGeneratedOnInsertAndKeptOnUpdate) {
+  Post p;
+  p.title = "hello";
+  p.content = "body";
+  p.author_id = 1;
+  ASSERT_TRUE(p.id.is_nil());
+  p.save(db);
+  EXPECT_FALSE(p.id.is_nil());
+  Uuid id = p.id;
+  EXPECT_EQ(rows("posts"), 1);
+  p.title = "hello again";
+  p.view_count = 3;
+  p.save(db);
+  EXPECT_EQ(p.id, id);
+  EXPECT_EQ(rows("posts"), 1);
+  Post back = Post::objects(db).get("id", id);
+  EXPECT_EQ(back.title, "hello again");
+  EXPECT_EQ(back.view_count, 3);
+  EXPECT_EQ(db.execute("SELECT id FROM posts").rows.at(0)[0].as_string(), id.to_string());
+  back.remove(db);
+  EXPECT_EQ(rows("posts"), 0);
+}
+
+TEST_F(Crud, UuidPrimaryKeySetByTheCallerIsInsertedAsIs) {
+  Uuid id = Uuid::parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+  Post p;
+  p.id = id;
+  p.title = "mine";
+  p.save(db);
+  EXPECT_EQ(p.id, id);
+  EXPECT_EQ(Post::objects(db).get("id", id).title, "mine");
+  EXPECT_EQ(Post::objects(db).get("id", "0F8FAD5B-D9CB-469F-A165-70867728950E").title, "mine");  // parsed, any case
+  EXPECT_EQ(rows("posts"), 1);
+}
+
+TEST_F(Crud, RefreshOfPartiallyLoadedObjectReloadsEverything) {
+  User u = make_user("alice");
+  u.save(db);
+  User stale;
+  stale.id = u.id;
+  stale.refresh(db);
+  EXPECT_EQ(stale.username, "alice");
+  EXPECT_EQ(stale.email, "alice@example.com");
+  EXPECT_EQ(stale.created_at, u.created_at);
 }
 
 // ---------------------------------------------------------- composite key
