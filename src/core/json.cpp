@@ -7,10 +7,21 @@
 
 namespace covet {
 
+struct JsonAccess {
+  static Json make(std::string validated) { return Json(std::move(validated), Json::Trusted{}); }
+};
+
+namespace {
+// One parser per thread, reused: its buffers grow once instead of per value.
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+}  // namespace
+
 Json Json::parse(std::string_view text) {
-  simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
-  auto doc = parser.parse(padded);
+  auto doc = thread_parser().parse(padded);
   if (doc.error()) {
     throw InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(doc.error()));
   }
@@ -25,7 +36,7 @@ Value from_element(simdjson::dom::element e) {
       for (auto child : e.get_array()) out.push_back(from_element(child));
       return out;
     }
-    case simdjson::dom::element_type::OBJECT: return Json::parse(simdjson::minify(e));
+    case simdjson::dom::element_type::OBJECT: return JsonAccess::make(simdjson::minify(e));  // no re-parse: the parser is busy
     case simdjson::dom::element_type::INT64: return int64_t(e.get_int64());
     case simdjson::dom::element_type::UINT64: return Value(uint64_t(e.get_uint64()));
     case simdjson::dom::element_type::DOUBLE: return double(e.get_double());
@@ -38,9 +49,8 @@ Value from_element(simdjson::dom::element e) {
 }  // namespace
 
 Value json_to_value(std::string_view text) {
-  simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
-  auto doc = parser.parse(padded);
+  auto doc = thread_parser().parse(padded);
   if (doc.error()) throw InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(doc.error()));
   return from_element(doc.value());
 }

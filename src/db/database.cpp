@@ -83,6 +83,10 @@ class RecordingBinder final : public Binder {
 
 int64_t Database::run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
                       FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id) {
+  if (impl_->tx_depth > 0 && !lease.connection().in_transaction())
+    throw OperationalError("the database rolled back the open transaction (after an I/O error, a full disk or a lock "
+                           "timeout); roll it back before running more statements, or they would commit on their own",
+                           "", sql);
   StatementHandle st = lease.connection().statement(sql);
   if (!impl_->options.echo) {
     bind(*st);
@@ -158,6 +162,16 @@ ExecResult Database::execute(std::string_view sql, const std::vector<Value>& par
 }
 
 // ------------------------------------------------------------- transactions
+// Transactions nest as savepoints and must finish innermost first. BEGIN /
+// SAVEPOINT / COMMIT run as cached prepared statements (save() of an object
+// with a key opens one per call).
+void Database::control(Lease& lease, const std::string& sql) {
+  StatementHandle st = lease.connection().statement(sql);
+  while (st->step()) {
+  }
+  if (impl_->options.echo) log(sql, {}, 0);
+}
+
 Database::Transaction::Transaction(Lease lease, int depth) : lease_(std::move(lease)), depth_(depth) {}
 Database::Transaction::Transaction(Transaction&& o) noexcept
     : lease_(std::move(o.lease_)), depth_(o.depth_), done_(o.done_) {
@@ -167,37 +181,52 @@ Database::Transaction::Transaction(Transaction&& o) noexcept
 Database::Transaction Database::transaction() {
   Lease lease = acquire();
   int depth = impl_->tx_depth;
-  if (depth == 0) lease.connection().execute_script("BEGIN");
-  else lease.connection().execute_script(fmt::format("SAVEPOINT covet_sp_{}", depth));
-  if (echo()) log(depth == 0 ? "BEGIN" : fmt::format("SAVEPOINT covet_sp_{}", depth), {}, 0);
+  if (depth > 0 && !lease.connection().in_transaction())
+    throw OperationalError("the database already rolled back the enclosing transaction (after an I/O error, a full disk "
+                           "or a lock timeout); roll it back and start again");
+  std::string sql = depth == 0 ? std::string(lease.connection().begin_statement()) : fmt::format("SAVEPOINT covet_sp_{}", depth);
   ++impl_->tx_depth;
-  return Transaction(std::move(lease), depth);
+  Transaction tx(std::move(lease), depth);
+  control(*tx.lease_, sql);  // on failure ~Transaction undoes the bookkeeping
+  return tx;
+}
+
+void Database::Transaction::check_innermost(const char* what) const {
+  if (done_) throw InvalidArgument(std::string(what) + "(): the transaction has already finished");
+  if (lease_->database().impl_->tx_depth != depth_ + 1)
+    throw InvalidArgument(std::string(what) + "(): a transaction nested in this one is still open; finish it first");
 }
 
 void Database::Transaction::commit() {
-  if (done_) throw InvalidArgument("transaction already finished");
+  check_innermost("commit");
   Database& db = lease_->database();
-  std::string sql = depth_ == 0 ? "COMMIT" : fmt::format("RELEASE SAVEPOINT covet_sp_{}", depth_);
+  if (!lease_->connection().in_transaction()) {
+    rollback();
+    throw OperationalError("commit(): the database already rolled this transaction back; nothing was committed");
+  }
   try {
-    lease_->connection().execute_script(sql);
+    db.control(*lease_, depth_ == 0 ? "COMMIT" : fmt::format("RELEASE SAVEPOINT covet_sp_{}", depth_));
   } catch (...) {
     rollback();
     throw;
   }
-  if (db.echo()) db.log(sql, {}, 0);
   done_ = true;
   --db.impl_->tx_depth;
 }
 
 void Database::Transaction::rollback() {
   if (done_) return;
+  check_innermost("rollback");
   done_ = true;
   Database& db = lease_->database();
   --db.impl_->tx_depth;
-  std::string sql = depth_ == 0 ? "ROLLBACK" : fmt::format("ROLLBACK TO SAVEPOINT covet_sp_{}; RELEASE SAVEPOINT covet_sp_{}", depth_, depth_);
-  if (depth_ == 0 && !lease_->connection().in_transaction()) return;  // the engine already rolled back
-  lease_->connection().execute_script(sql);
-  if (db.echo()) db.log(sql, {}, 0);
+  if (!lease_->connection().in_transaction()) return;  // the engine already rolled everything back
+  if (depth_ == 0) {
+    db.control(*lease_, "ROLLBACK");
+  } else {
+    db.control(*lease_, fmt::format("ROLLBACK TO SAVEPOINT covet_sp_{}", depth_));
+    db.control(*lease_, fmt::format("RELEASE SAVEPOINT covet_sp_{}", depth_));
+  }
 }
 
 Database::Transaction::~Transaction() {

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
 #include "covet/orm/executor.hpp"
@@ -23,10 +25,14 @@ void bind_pk(const ModelInfo& m, const void* obj, Binder& b, int first) {
   }
 }
 
-void touch_auto_now(const ModelInfo& m, void* obj, bool adding) {
+// Sets auto_now (and, when adding, auto_now_add) fields; only those in
+// `subset` when one is given.
+void touch_auto_now(const ModelInfo& m, void* obj, bool adding, const std::vector<int>* subset = nullptr) {
   DateTime now;
   bool have_now = false;
-  for (const FieldInfo& f : m.fields) {
+  for (std::size_t i = 0; i < m.fields.size(); ++i) {
+    const FieldInfo& f = m.fields[i];
+    if (subset && std::find(subset->begin(), subset->end(), static_cast<int>(i)) == subset->end()) continue;
     if (f.auto_now || (adding && f.auto_now_add)) {
       if (!have_now) now = DateTime::now(), have_now = true;
       f.set(obj, f.kind == FieldKind::Date ? Value(now.date()) : Value(now));
@@ -35,9 +41,10 @@ void touch_auto_now(const ModelInfo& m, void* obj, bool adding) {
 }
 
 void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
-  for (int i : m.primary_key) {
-    const FieldInfo& f = m.field(i);
-    if (f.default_factory && f.kind == FieldKind::Uuid && f.get(obj).as_uuid().is_nil()) f.set(obj, f.default_factory());
+  // default_factory fills a member that still holds its initializer's value
+  // (a nil UUID key, an epoch DateTime): the struct's own default otherwise wins.
+  for (const FieldInfo& f : m.fields) {
+    if (f.default_factory && f.get(obj) == f.get(m.sample)) f.set(obj, f.default_factory());
   }
   touch_auto_now(m, obj, true);
   validate_for_write(m, obj);
@@ -53,17 +60,31 @@ void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
           f.codec->bind(f.member(obj), b, idx++);
         }
       },
-      [](const Row&) {}, &id);
+      [&](const Row& row) { id = row.get_int(0); },  // INSERT ... RETURNING, where the dialect has it
+      db.dialect().supports_returning() ? nullptr : &id);
   if (m.has_auto_pk() && !with_auto_pk) m.field(m.primary_key[0]).set(obj, Value(id));
 }
 
 }  // namespace
 
-void validate_for_write(const ModelInfo& m, const void* obj) {
+void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
   ValidationError::Errors errors;
-  for (const FieldInfo& f : m.fields) {
-    if (f.max_length == 0 && f.choices.empty()) continue;
+  for (std::size_t i = 0; i < m.fields.size(); ++i) {
+    const FieldInfo& f = m.fields[i];
+    if (f.max_length == 0 && f.choices.empty() && f.max_digits == 0) continue;
+    if (subset && std::find(subset->begin(), subset->end(), static_cast<int>(i)) == subset->end()) continue;
     if (f.codec->is_null(f.member(obj))) continue;
+    if (f.max_digits > 0) {  // Django's DecimalValidator
+      Decimal d = f.get(obj).as_decimal();
+      int whole = d.integer_digits(), places = d.fraction_digits();
+      if (whole + places > f.max_digits)
+        errors[f.name].push_back(fmt::format("Ensure that there are no more than {} digits in total.", f.max_digits));
+      else if (places > f.decimal_places)
+        errors[f.name].push_back(fmt::format("Ensure that there are no more than {} decimal places.", f.decimal_places));
+      else if (whole > f.max_digits - f.decimal_places)
+        errors[f.name].push_back(fmt::format("Ensure that there are no more than {} digits before the decimal point.",
+                                             f.max_digits - f.decimal_places));
+    }
     if (f.max_length > 0) {
       const std::string* s = f.codec->text(f.member(obj));
       std::size_t n = s && s->size() > static_cast<std::size_t>(f.max_length) ? utf8_length(*s) : 0;
@@ -87,10 +108,9 @@ void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<
   std::vector<int> set;
   for (int i : fields)
     if (!m.field(i).primary_key) set.push_back(i);
-  for (int i : set)
-    if (m.field(i).auto_now) m.field(i).set(obj, Value(DateTime::now()));
   if (set.empty()) return;
-  validate_for_write(m, obj);
+  touch_auto_now(m, obj, false, &set);
+  validate_for_write(m, obj, &set);
   std::string sql = update_by_pk_sql(db.dialect(), m, set);
   Database::Lease lease = db.acquire();
   int64_t n = db.run(
@@ -132,9 +152,10 @@ void save(Database& db, const ModelInfo& m, void* obj) {
   tx.commit();
 }
 
-void remove(Database& db, const ModelInfo& m, const void* obj) {
+void remove(Database& db, const ModelInfo& m, void* obj) {
   Database::Lease lease = db.acquire();
   db.run(lease, delete_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); }, [](const Row&) {});
+  if (m.has_auto_pk()) m.field(m.primary_key[0]).set(obj, Value(0));
 }
 
 void refresh(Database& db, const ModelInfo& m, void* obj) {

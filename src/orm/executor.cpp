@@ -9,9 +9,15 @@ namespace covet::orm {
 
 void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
   const int n = static_cast<int>(columns.size());
-  for (int i = 0; i < n; ++i) {
+  int i = 0;
+  try {
+    for (; i < n; ++i) {
+      const FieldInfo& f = m.fields[static_cast<std::size_t>(columns[static_cast<std::size_t>(i)])];
+      f.codec->load(f.member(obj), row, i, f);
+    }
+  } catch (const InvalidArgument& e) {  // text the codec cannot read ("invalid datetime 'x'")
     const FieldInfo& f = m.fields[static_cast<std::size_t>(columns[static_cast<std::size_t>(i)])];
-    f.codec->load(f.member(obj), row, i, f);
+    throw DataError(fmt::format("{}.{} (column '{}'): the stored value cannot be read: {}", m.name, f.name, f.column, e.what()));
   }
 }
 

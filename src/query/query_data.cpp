@@ -166,6 +166,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
   FieldKind kind = flt.transform == Transform::None ? f.kind : FieldKind::BigInteger;
   switch (lk) {
     case Lookup::IsNull:
+      if (value.is_null()) throw FieldError(fmt::format("{}.{}__isnull takes true or false, not NULL", m.name, f.name));
       if (value.is<bool>()) flt.value = value;
       else flt.value = coerce_kind(m, f, FieldKind::Boolean, value);
       if (flt.transform != Transform::None) throw FieldError(fmt::format("{}.{}: isnull takes no date part", m.name, f.name));

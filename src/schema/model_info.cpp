@@ -93,6 +93,18 @@ void ModelInfo::finalize() {
       throw ConfigurationError(fmt::format("{}.{}: auto_now/auto_now_add apply to Date and DateTime fields", name, f.name));
     if (f.decimal_places > 0 && f.kind != FieldKind::Decimal)
       throw ConfigurationError(fmt::format("{}.{}: decimal() applies to covet::Decimal fields", name, f.name));
+    // The struct's initializer is what save() writes: a default_value that
+    // disagrees with it would only apply to create(kwargs) and DDL.
+    if (sample && f.default_value && !(f.primary_key && f.auto_increment)) {
+      Value init = f.get(sample);
+      const Value& want = *f.default_value;
+      bool same = init == want || (init.is<int64_t>() && want.is<bool>() && init.as_int() == want.as_bool()) ||
+                  (init.is<bool>() && want.is<int64_t>() && init.as_bool() == (want.as_int() != 0));
+      if (!same)
+        throw ConfigurationError(fmt::format("{}.{}: default_value({}) differs from the member's initializer ({}); "
+                                             "give the member that initializer instead", name, f.name,
+                                             f.default_value->to_string(), init.to_string()));
+    }
     if (f.null && !f.codec->optional)
       throw ConfigurationError(fmt::format("{}.{}: null() needs a std::optional member", name, f.name));
   }

@@ -378,7 +378,12 @@ const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_au
       if (i) sql += ", ";
       d.placeholder(sql, i + 1);
     }
-    return sql + ")";
+    sql += ")";
+    if (d.supports_returning() && m.has_auto_pk() && !with_auto_pk) {  // the new key comes back as a row
+      sql += " RETURNING ";
+      d.quote_identifier(sql, m.field(m.primary_key[0]).column);
+    }
+    return sql;
   });
 }
 

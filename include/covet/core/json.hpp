@@ -21,6 +21,7 @@ class Json {
   friend bool operator==(const Json&, const Json&) = default;
 
  private:
+  friend struct JsonAccess;  // json.cpp builds values from text it has validated
   struct Trusted {};
   Json(std::string text, Trusted) : text_(std::move(text)) {}
   std::string text_;

@@ -39,7 +39,9 @@ class Value {
   }
   Value(double v) : v_(v) {}
   Value(float v) : v_(static_cast<double>(v)) {}
-  Value(const char* v) : v_(std::string(v)) {}
+  Value(const char* v) {
+    if (v) v_ = std::string(v);  // a null pointer is NULL
+  }
   Value(std::string v) : v_(std::move(v)) {}
   Value(std::string_view v) : v_(std::string(v)) {}
   Value(covet::Bytes v) : v_(std::move(v)) {}

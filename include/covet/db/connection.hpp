@@ -67,6 +67,9 @@ class Connection {
   // Runs SQL without parameters or results (DDL, BEGIN, several statements).
   virtual void execute_script(std::string_view sql) = 0;
   virtual bool in_transaction() const = 0;
+  // The statement that opens a transaction (SQLite: BEGIN IMMEDIATE, so a
+  // writer waits for the lock up front instead of failing mid-transaction).
+  virtual std::string_view begin_statement() const { return "BEGIN"; }
   // A prepared statement for `sql`, reused across calls on this connection.
   StatementHandle statement(const std::string& sql);
   const ConnectionStats& stats() const { return stats_; }

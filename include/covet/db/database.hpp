@@ -76,7 +76,11 @@ class Database {
   StatementHandle open(Lease& lease, const std::string& sql, const std::vector<Value>& params);
 
   // A transaction: commit() makes it durable; leaving the scope without
-  // commit (or by exception) rolls it back. Nested transactions are savepoints.
+  // commit (or by exception) rolls it back. Nested transactions are
+  // savepoints, and must finish innermost first (InvalidArgument otherwise).
+  // If the engine rolls a transaction back by itself (I/O error, full disk),
+  // statements run inside it raise OperationalError instead of committing
+  // on their own.
   class Transaction {
    public:
     Transaction(Transaction&&) noexcept;
@@ -88,6 +92,7 @@ class Database {
    private:
     friend class Database;
     Transaction(Lease lease, int depth);
+    void check_innermost(const char* what) const;
     std::optional<Lease> lease_;
     int depth_;
     bool done_ = false;
@@ -113,6 +118,7 @@ class Database {
 
  private:
   struct Impl;
+  void control(Lease& lease, const std::string& sql);
   void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns);
   std::unique_ptr<Impl> impl_;
 };

@@ -25,11 +25,13 @@ void save(Database& db, const ModelInfo& m, void* obj);
 // Saves only `fields` (partial objects from only()/defer()); the key must be loaded.
 void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<int>& fields);
 void insert(Database& db, const ModelInfo& m, void* obj);
-void remove(Database& db, const ModelInfo& m, const void* obj);
+void remove(Database& db, const ModelInfo& m, void* obj);
 void refresh(Database& db, const ModelInfo& m, void* obj);
-// Checks what the database may not (max_length in characters, choices):
+// Checks what the database may not (max_length in characters, choices,
+// a Decimal's max_digits / decimal_places):
 // throws ValidationError with every problem at once.
-void validate_for_write(const ModelInfo& m, const void* obj);
+// Only the fields in `subset` when one is given (partial saves).
+void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset = nullptr);
 // Sets fields by name (kwargs), converting the values; applies defaults
 // for the fields not named when `apply_defaults`.
 void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults);

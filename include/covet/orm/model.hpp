@@ -20,8 +20,9 @@ struct Model : ModelTag {
   // UPDATE, falling back to INSERT when no row has that key. Fills an auto
   // primary key and auto_now / auto_now_add fields.
   void save(Database& db) { orm::save(db, model_info<T>(), self()); }
-  // DELETE this object's row (by primary key).
-  void remove(Database& db) const { orm::remove(db, model_info<T>(), self()); }
+  // DELETE this object's row (by primary key). An auto primary key is reset
+  // to 0 afterwards (Django sets pk to None), so a later save() inserts anew.
+  void remove(Database& db) { orm::remove(db, model_info<T>(), self()); }
   // Reloads every field from the database; DoesNotExist if the row is gone.
   void refresh(Database& db) { orm::refresh(db, model_info<T>(), self()); }
 
@@ -49,7 +50,7 @@ void save(Database& db, T& obj) {
   orm::save(db, model_info<T>(), &obj);
 }
 template <class T>
-void remove(Database& db, const T& obj) {
+void remove(Database& db, T& obj) {
   orm::remove(db, model_info<T>(), &obj);
 }
 template <class T>

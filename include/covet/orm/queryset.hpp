@@ -175,7 +175,7 @@ class QuerySet {
     p.page = page;
     p.per_page = per_page;
     p.total = count();
-    p.pages = std::max<int64_t>(1, (p.total + per_page - 1) / per_page);
+    p.pages = std::max<int64_t>(1, p.total / per_page + (p.total % per_page != 0));
     p.has_previous = page > 1;
     p.has_next = page < p.pages;
     if (page <= p.pages) p.items = ordered_or_pk(false).subslice((page - 1) * per_page, per_page).all();
@@ -248,20 +248,33 @@ class QuerySet {
   }
   // The object matching `lookup` (exact field values), or a new one made
   // from lookup + defaults. Returns {object, created}.
+  // Two matches raise MultipleObjectsReturned. A concurrent insert of the
+  // same unique key is caught (IntegrityError) and the winner's row returned.
   std::pair<T, bool> get_or_create(Kwargs lookup, Kwargs defaults = {}) const {
     auto tx = db().transaction();
-    if (auto found = filter(lookup).template as<T>().first_matching()) {
+    auto full = filter(lookup).template as<T>();
+    if (auto found = full.the_match()) {
       tx.commit();
       return {std::move(*found), false};
     }
-    T obj = insert_from(lookup, defaults);
+    std::optional<T> created;
+    try {
+      auto sp = db().transaction();  // a savepoint: a failed insert leaves the outer transaction usable
+      created = insert_from(lookup, defaults);
+      sp.commit();
+    } catch (const IntegrityError&) {
+      auto found = full.the_match();
+      if (!found) throw;
+      tx.commit();
+      return {std::move(*found), false};
+    }
     tx.commit();
-    return {std::move(obj), true};
+    return {std::move(*created), true};
   }
   // Updates the object matching `lookup` with `defaults`, or creates it.
   std::pair<T, bool> update_or_create(Kwargs lookup, Kwargs defaults = {}) const {
     auto tx = db().transaction();
-    if (auto found = filter(lookup).template as<T>().first_matching()) {
+    if (auto found = filter(lookup).template as<T>().the_match()) {
       orm::assign(*data_->model, &*found, defaults, false);
       orm::save(db(), *data_->model, &*found);
       tx.commit();
@@ -316,9 +329,15 @@ class QuerySet {
     return obj;
   }
   template <class Other>
-  QuerySet<T, Other> as() const { return QuerySet<T, Other>(db_, data_); }
-  std::optional<T> first_matching() const {
-    auto rows = limit(1).all();
+  QuerySet<T, Other> as() const {
+    auto d = copy();
+    d->columns.clear();  // whole objects: a partial one would save its defaults over the row
+    return QuerySet<T, Other>(db_, std::move(d));
+  }
+  // The one matching row, none, or MultipleObjectsReturned.
+  std::optional<T> the_match() const {
+    auto rows = limit(2).all();
+    if (rows.size() > 1) orm::throw_multiple(*data_->model, static_cast<int64_t>(rows.size()));
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }

@@ -36,7 +36,7 @@ struct Codec;  // primary: unsupported member type
     }                                                                                             \
   };
 
-COVET_SIMPLE_CODEC(int32_t, Integer, m = static_cast<int32_t>(row.get_int(col)), b.bind_int(idx, m),
+COVET_SIMPLE_CODEC(int32_t, Integer, m = static_cast<int32_t>(checked_int32(f, row.get_int(col))), b.bind_int(idx, m),
                    m = static_cast<int32_t>(checked_int32(f, v.as_int())))
 COVET_SIMPLE_CODEC(int64_t, BigInteger, m = row.get_int(col), b.bind_int(idx, m), m = v.as_int())
 COVET_SIMPLE_CODEC(double, Float, m = row.get_double(col), b.bind_double(idx, m), m = v.as_double())

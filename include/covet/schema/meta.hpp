@@ -18,6 +18,8 @@
 //
 // Field names are read from the struct itself at compile time; they are
 // never written twice. model_info<T>() builds the ModelInfo once.
+// A model is declared at namespace scope (g++ cannot read the member names
+// of a class local to a function) and has at most 64 members.
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -120,6 +122,7 @@ ModelInfo build_model_info() {
   info.name = std::string(type_name<T>());
   info.table = default_table_name(info.name);
   info.size = sizeof(T);
+  info.sample = &sample_object<T>();
   add_fields<T>(info, std::make_index_sequence<member_count<T>>{});
   if constexpr (requires(Meta<T>& m) { T::meta(m); }) {
     Meta<T> m(info);

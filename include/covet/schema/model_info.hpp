@@ -39,6 +39,8 @@ class ModelInfo {
   std::vector<UniqueConstraintInfo> unique_constraints;
   std::vector<CheckConstraintInfo> checks;
   std::size_t size = 0;  // sizeof the struct
+  // A default-constructed object: each member's initializer value.
+  const void* sample = nullptr;
 
   // Index of the field with this member name (or column name), or -1.
   int find(std::string_view name) const;

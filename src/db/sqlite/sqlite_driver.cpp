@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 #include "covet/core/error.hpp"
@@ -187,17 +188,41 @@ class SqliteConnection final : public Connection {
       throw OperationalError(fmt::format("cannot open SQLite database '{}': {}", url.database, msg), std::to_string(rc), "", true);
     }
     sqlite3_extended_result_codes(db_, 1);
+    try {
+      configure(url, (flags & SQLITE_OPEN_READONLY) != 0);
+    } catch (...) {
+      sqlite3_close_v2(db_);
+      throw;
+    }
+  }
+
+  // URL options: ?timeout=<ms> (busy timeout, default 5000),
+  // ?transaction_mode=deferred|immediate|exclusive (default immediate).
+  void configure(const Url& url, bool readonly) {
     int timeout_ms = 5000;
-    if (auto it = url.query.find("timeout"); it != url.query.end()) timeout_ms = std::stoi(it->second);
+    if (auto it = url.query.find("timeout"); it != url.query.end()) {
+      const std::string& t = it->second;
+      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), timeout_ms);
+      if (ec != std::errc() || p != t.data() + t.size() || timeout_ms < 0)
+        throw ConfigurationError("SQLite URL option timeout must be milliseconds, not '" + t + "'");
+    }
+    if (auto it = url.query.find("transaction_mode"); it != url.query.end()) {
+      if (it->second == "deferred") begin_ = "BEGIN DEFERRED";
+      else if (it->second == "exclusive") begin_ = "BEGIN EXCLUSIVE";
+      else if (it->second != "immediate")
+        throw ConfigurationError("SQLite URL option transaction_mode must be deferred, immediate or exclusive");
+    }
     sqlite3_busy_timeout(db_, timeout_ms);
     sqlite3_create_function_v2(db_, "covet_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                &fold_function, nullptr, nullptr, nullptr);
     execute_script("PRAGMA foreign_keys = ON");
-    if (url.database != ":memory:" && !(flags & SQLITE_OPEN_READONLY)) {
+    if (url.database != ":memory:" && !readonly) {
       execute_script("PRAGMA journal_mode = WAL");
       execute_script("PRAGMA synchronous = NORMAL");
     }
   }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
   ~SqliteConnection() override {
     clear_statement_cache();
     sqlite3_close_v2(db_);
@@ -213,6 +238,7 @@ class SqliteConnection final : public Connection {
     if (rc != SQLITE_OK) raise(db_, rc, s);
   }
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+  std::string_view begin_statement() const override { return begin_; }
 
  protected:
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
@@ -233,6 +259,7 @@ class SqliteConnection final : public Connection {
 
  private:
   sqlite3* db_ = nullptr;
+  std::string begin_ = "BEGIN IMMEDIATE";
 };
 
 class SqliteDriver final : public Driver {

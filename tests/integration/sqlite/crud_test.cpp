@@ -15,12 +15,13 @@ using testing_models::PlaylistTrack;
 
 namespace crud_models {
 
-// Defaults that differ from the members' own initialisers, so applying them is observable.
+// default_value must agree with the member initializer (else the model is a
+// ConfigurationError): save() of a struct and create(kwargs) store the same.
 struct Note : covet::Model<Note> {
   int64_t id = 0;
   std::string title;
-  int32_t priority = 0;
-  std::string status;
+  int32_t priority = 5;
+  std::string status = "draft";
   std::optional<std::string> memo;
   static void meta(covet::Meta<Note>& m) {
     m.table("notes")
@@ -118,10 +119,18 @@ TEST_F(Crud, RemoveDeletesOnlyThatRow) {
   User b = make_user("bobby");
   a.save(db);
   b.save(db);
+  int64_t removed_id = a.id;
   a.remove(db);
   EXPECT_EQ(rows("users"), 1);
-  EXPECT_FALSE(User::objects(db).filter("id", a.id).exists());
+  EXPECT_FALSE(User::objects(db).filter("id", removed_id).exists());
   EXPECT_TRUE(User::objects(db).filter("id", b.id).exists());
+  // As Django sets pk to None: the object no longer claims the deleted row,
+  // and saving it again inserts a new one.
+  EXPECT_EQ(a.id, 0);
+  a.save(db);
+  EXPECT_NE(a.id, 0);
+  EXPECT_NE(a.id, removed_id);
+  EXPECT_EQ(rows("users"), 2);
 }
 
 TEST_F(Crud, RefreshReloadsFromDatabase) {

@@ -26,6 +26,12 @@ struct BadNull {
   static void meta(Meta<BadNull>& m) { m.field(&BadNull::s, covet::null()); }
 };
 
+struct DefaultDisagrees {
+  int64_t id = 0;
+  int32_t priority = 0;
+  static void meta(Meta<DefaultDisagrees>& m) { m.field(&DefaultDisagrees::priority, covet::default_value(5)); }
+};
+
 struct BadIndex {
   int64_t id = 0;
   static void meta(Meta<BadIndex>& m) { m.index("idx", {"nope"}); }
@@ -139,6 +145,7 @@ TEST(Schema, InvalidMetaIsAConfigurationError) {
   EXPECT_THROW(detail::build_model_info<NoKey>(), ConfigurationError);
   EXPECT_THROW(detail::build_model_info<BadNull>(), ConfigurationError);
   EXPECT_THROW(detail::build_model_info<BadIndex>(), FieldError);
+  EXPECT_THROW(detail::build_model_info<DefaultDisagrees>(), ConfigurationError);
 }
 
 TEST(Registry, ListsBuiltModels) {
