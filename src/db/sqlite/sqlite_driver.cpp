@@ -107,8 +107,12 @@ class SqliteRow final : public Row {
     // NUMERIC affinity stores exact-enough decimals as INTEGER or REAL.
     switch (sqlite3_column_type(st, col)) {
       case SQLITE_INTEGER: return Decimal(std::to_string(get_int(col))).quantize(places);
-      case SQLITE_FLOAT:
-        return places > 0 ? Decimal::from_double(get_double(col), places) : Decimal(fmt::format("{}", get_double(col)));
+      case SQLITE_FLOAT: {
+        // The shortest text that round-trips is the decimal that was stored
+        // (at most 15 digits, see bind_decimal); then pad to the places.
+        Decimal d(fmt::format("{}", get_double(col)));
+        return places > 0 ? d.quantize(places) : d;
+      }
       default: return Decimal(get_text(col));
     }
   }
@@ -137,6 +141,26 @@ class SqliteStatement final : public Statement {
   }
   void bind_text_copy(int idx, std::string_view v) override {
     check(sqlite3_bind_text64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  // SQLite keeps fractional values of decimal(p, s) columns as 64-bit
+  // floats: more than 15 significant digits would come back rounded, so they
+  // are refused (whole numbers are stored exactly as INTEGER).
+  void bind_decimal(int idx, const Decimal& v) override {
+    const std::string& t = v.to_string();
+    std::string_view d = t;
+    if (d.find('.') != std::string_view::npos) d = d.substr(0, d.find_last_not_of('0') + 1);  // 1.500 → 1.5
+    std::size_t digits = 0;
+    bool leading = true;
+    for (char c : d) {
+      if (c < '0' || c > '9') continue;
+      leading = leading && c == '0';
+      digits += !leading;
+    }
+    bool whole_number = t.find('.') == std::string::npos && t.size() <= 18;  // kept exactly as INTEGER
+    if (digits > 15 && !whole_number)
+      throw DataError(fmt::format("SQLite stores decimals as 64-bit floats; {} has {} significant digits and would "
+                                  "be rounded (at most 15)", t, digits), "", sql());
+    Statement::bind_decimal(idx, v);
   }
   void bind_blob(int idx, std::string_view v) override {
     check(sqlite3_bind_blob64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_STATIC));
