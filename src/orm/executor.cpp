@@ -44,7 +44,7 @@ Value read_value(const FieldInfo& f, const Row& row, int col) {
 void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row) {
   CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Select);
   Database::Lease lease = db.acquire();
-  db.run(lease, *c.sql, c.params, [&](const Row& row) { on_row(row, c.columns); });
+  db.run(lease, *c.sql, c.params, [&](const Row& row) { on_row(row, *c.columns); });
 }
 
 int64_t count(Database& db, const QueryData& q) {

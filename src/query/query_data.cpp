@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -121,10 +122,15 @@ Value coerce_kind(const ModelInfo& m, const FieldInfo& f, FieldKind kind, const 
 }
 
 Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& value) {
-  std::vector<std::string_view> parts;
+  // field[__transform][__lookup]: at most 3 parts are meaningful; a 4th is an error.
+  std::array<std::string_view, 4> parts;
+  std::size_t nparts = 0;
   for (std::size_t start = 0;;) {
     std::size_t sep = path.find("__", start);
-    parts.push_back(path.substr(start, sep == std::string_view::npos ? sep : sep - start));
+    std::string_view part = path.substr(start, sep == std::string_view::npos ? sep : sep - start);
+    if (nparts == parts.size())
+      throw FieldError(fmt::format("{}: cannot resolve '{}': too many '__' parts (relations are not supported yet)", m.name, path));
+    parts[nparts++] = part;
     if (sep == std::string_view::npos) break;
     start = sep + 2;
   }
@@ -132,7 +138,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
   flt.field = m.require(parts[0]);
   const FieldInfo& f = m.field(flt.field);
   std::size_t i = 1;
-  if (i < parts.size()) {
+  if (i < nparts) {
     for (const auto& t : kTransforms)
       if (parts[i] == t.name) {
         flt.transform = t.transform;
@@ -143,7 +149,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
       throw FieldError(fmt::format("{}.{}: '{}' applies to Date and DateTime fields, not {}", m.name, f.name,
                                    to_string(flt.transform), to_string(f.kind)));
   }
-  if (i < parts.size()) {
+  if (i < nparts) {
     bool found = false;
     for (const auto& l : kLookups)
       if (parts[i] == l.name) flt.lookup = l.lookup, found = true;
@@ -159,7 +165,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
     }
     ++i;
   }
-  if (i < parts.size())
+  if (i < nparts)
     throw FieldError(fmt::format("{}: cannot resolve '{}': nothing may follow lookup '{}'", m.name, path, parts[i - 1]));
 
   Lookup lk = flt.lookup;

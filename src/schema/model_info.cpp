@@ -133,6 +133,9 @@ void ModelInfo::finalize() {
     f.primary_key = true;
     if (f.null) throw ConfigurationError(fmt::format("{}.{}: a primary key cannot be null", name, f.name));
   }
+  auto all = std::make_shared<std::vector<int>>(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) (*all)[i] = static_cast<int>(i);
+  all_columns = std::move(all);
   if (primary_key.size() == 1) {
     FieldInfo& f = fields[static_cast<std::size_t>(primary_key[0])];
     if (f.kind == FieldKind::Integer || f.kind == FieldKind::BigInteger) f.auto_increment = true;

@@ -188,18 +188,18 @@ QueryData unordered(const QueryData& q) {
   return out;
 }
 
-std::vector<int> selected_columns(const QueryData& q) {
-  if (!q.columns.empty()) return q.columns;
-  std::vector<int> all(q.model->fields.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
-  return all;
+std::shared_ptr<const std::vector<int>> selected_columns(const QueryData& q) {
+  if (!q.columns.empty()) return std::make_shared<const std::vector<int>>(q.columns);
+  return q.model->all_columns;
 }
 
 template <class Emit>
 CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
   CompiledQuery out;
-  std::string key;
-  key.reserve(96);
+  // The key is built in a per-thread buffer (no allocation once it has grown);
+  // only a miss copies it into the cache.
+  thread_local std::string key;
+  key.clear();
   key.append(d.name());
   key += '\0';
   uint64_t model = reinterpret_cast<uintptr_t>(q.model);
@@ -227,7 +227,7 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   out.sql = sql;
   std::unique_lock lock(c.mutex);
   if (c.map.size() >= kMaxCached) c.map.clear();
-  c.map.emplace(std::move(key), std::move(sql));
+  c.map.emplace(key, std::move(sql));
   return out;
 }
 
@@ -238,8 +238,8 @@ CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().m
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {
   switch (kind) {
     case QueryKind::Select: {
-      std::vector<int> cols = selected_columns(q);
-      CompiledQuery out = compile_cached(d, q, 1, [&](Builder& b) { b.select_rows(cols); });
+      auto cols = selected_columns(q);
+      CompiledQuery out = compile_cached(d, q, 1, [&](Builder& b) { b.select_rows(*cols); });
       out.columns = std::move(cols);
       return out;
     }
@@ -247,7 +247,7 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       return compile_cached(d, q, 2, [&](Builder& b) {
         if (sliced(q)) {
           b.w.text("SELECT COUNT(*) FROM (");
-          b.select_rows(selected_columns(q));
+          b.select_rows(*selected_columns(q));
           b.w.text(") AS \"covet_subquery\"");
         } else {
           b.w.text("SELECT COUNT(*) FROM ").ident(q.model->table);

@@ -57,7 +57,7 @@ class RowCursor {
   RowCursor(RowCursor&&) noexcept = default;
   bool next();
   const Row& row() const { return st_->row(); }
-  const std::vector<int>& columns() const { return compiled_.columns; }
+  const std::vector<int>& columns() const { return *compiled_.columns; }
 
  private:
   Database::Lease lease_;

@@ -117,6 +117,7 @@ class QuerySet {
   // ---- terminals ----
   std::vector<R> all() const {
     std::vector<R> out;
+    if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
     orm::fetch(db(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(out.emplace_back(), row, cols); });
     return out;
   }

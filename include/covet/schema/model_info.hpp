@@ -4,6 +4,7 @@
 // and shared by every thread. Everything below the typed front end (query
 // compilation, DDL, hydration, CRUD) works from it.
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ class ModelInfo {
   std::vector<UniqueConstraintInfo> unique_constraints;
   std::vector<CheckConstraintInfo> checks;
   std::size_t size = 0;  // sizeof the struct
+  // 0, 1, ..., fields.size() - 1: what SELECT * loads.
+  std::shared_ptr<const std::vector<int>> all_columns;
   // A default-constructed object: each member's initializer value.
   const void* sample = nullptr;
 

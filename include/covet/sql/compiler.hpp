@@ -17,7 +17,9 @@ namespace covet {
 struct CompiledQuery {
   std::shared_ptr<const std::string> sql;
   std::vector<Value> params;
-  std::vector<int> columns;  // SELECT: the model fields of each result column
+  // SELECT: the model fields of each result column (every field: shared
+  // with the ModelInfo, no copy).
+  std::shared_ptr<const std::vector<int>> columns;
 };
 
 enum class QueryKind : uint8_t { Select, Count, Exists, Delete };

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -123,10 +124,20 @@ class SqliteRow final : public Row {
   }
 };
 
+bool is_dml(std::string_view sql) {
+  std::size_t i = sql.find_first_not_of(" \t\r\n(");
+  if (i == std::string_view::npos) return false;
+  std::string head;
+  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
+    head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  return head == "INSERT" || head == "UPDATE" || head == "DELETE" || head == "REPLACE" || head == "WITH";
+}
+
 class SqliteStatement final : public Statement {
  public:
   SqliteStatement(sqlite3* db, sqlite3_stmt* st, std::string sql) : Statement(std::move(sql)), db_(db), st_(st) {
     row_.st = st;
+    dml_ = !sqlite3_stmt_readonly(st) && is_dml(Statement::sql());
   }
   ~SqliteStatement() override { sqlite3_finalize(st_); }
 
@@ -167,24 +178,20 @@ class SqliteStatement final : public Statement {
   }
 
   bool step() override {
-    if (total_before_ < 0) total_before_ = sqlite3_total_changes64(db_);
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) {
       // sqlite3_changes64 still holds the last INSERT/UPDATE/DELETE's count
-      // after a SELECT or DDL: those changed nothing.
-      changes_ = sqlite3_total_changes64(db_) != total_before_ ? sqlite3_changes64(db_) : 0;
+      // after any other statement: those changed nothing.
+      changes_ = dml_ ? sqlite3_changes64(db_) : 0;
       return false;
     }
     sqlite3_reset(st_);
     raise(db_, rc, sql());
   }
   const Row& row() const override { return row_; }
-  void reset() override {
-    sqlite3_reset(st_);
-    sqlite3_clear_bindings(st_);
-    total_before_ = -1;
-  }
+  // Every run binds every parameter again, so the bindings need no clearing.
+  void reset() override { sqlite3_reset(st_); }
   int64_t rows_affected() const override { return changes_; }
   int64_t last_insert_id() const override { return sqlite3_last_insert_rowid(db_); }
 
@@ -196,7 +203,7 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* st_;
   SqliteRow row_;
   int64_t changes_ = 0;
-  int64_t total_before_ = -1;  // sqlite3_total_changes64 when this run started
+  bool dml_ = false;  // INSERT / UPDATE / DELETE / REPLACE (possibly after WITH)
 };
 
 class SqliteConnection final : public Connection {
