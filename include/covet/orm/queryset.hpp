@@ -214,7 +214,8 @@ class QuerySet {
       R* operator->() const { return &c_->current_; }
       iterator& operator++() {
         if (c_->rows_.next()) {
-          c_->current_ = R{};
+          // The same object is refilled row after row: every selected member
+          // is overwritten, and strings keep their buffers.
           hydrate_into(c_->current_, c_->rows_.row(), c_->rows_.columns());
         } else {
           c_ = nullptr;

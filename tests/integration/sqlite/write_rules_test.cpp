@@ -165,12 +165,6 @@ TEST_F(WriteRules, TransactionsMustFinishInnermostFirst) {
   EXPECT_EQ(rows(), 1);
 }
 
-TEST_F(WriteRules, CommitTwiceIsAnError) {
-  auto tx = db.transaction();
-  tx.commit();
-  EXPECT_THROW(tx.commit(), InvalidArgument);
-}
-
 TEST_F(WriteRules, AFailingEchoLoggerDoesNotLeaveATransactionOpen) {
   bool fail = true;
   Database noisy("sqlite://:memory:", DatabaseOptions{.echo = true, .logger = [&](std::string_view) {
