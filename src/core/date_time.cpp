@@ -144,12 +144,11 @@ unsigned DateTime::minute() const { return static_cast<unsigned>(micros_of_day(u
 unsigned DateTime::second() const { return static_cast<unsigned>(micros_of_day(us_) / 1'000'000LL % 60); }
 unsigned DateTime::microsecond() const { return static_cast<unsigned>(micros_of_day(us_) % 1'000'000LL); }
 
-void DateTime::append_to(std::string& out) const {
+std::size_t DateTime::format(char (&buf)[26]) const {
   auto ymd = ymd_of(static_cast<int32_t>(floor_div(us_, kMicrosPerDay)));
   int64_t t = micros_of_day(us_);
   unsigned frac = static_cast<unsigned>(t % 1'000'000);
   unsigned secs = static_cast<unsigned>(t / 1'000'000);
-  char buf[26];
   put4(buf, static_cast<int>(ymd.year()));
   buf[4] = '-';
   put2(buf + 5, static_cast<unsigned>(ymd.month()));
@@ -167,7 +166,12 @@ void DateTime::append_to(std::string& out) const {
     for (int i = 25; i >= 20; --i) buf[i] = static_cast<char>('0' + frac % 10), frac /= 10;
     n = 26;
   }
-  out.append(buf, n);
+  return n;
+}
+
+void DateTime::append_to(std::string& out) const {
+  char buf[26];
+  out.append(buf, format(buf));
 }
 
 std::string DateTime::to_string() const {

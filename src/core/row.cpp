@@ -17,9 +17,8 @@ Array Row::get_array(int col) const {
 
 void Binder::bind_date(int idx, const Date& v) { bind_text_copy(idx, v.to_string()); }
 void Binder::bind_datetime(int idx, const DateTime& v) {
-  std::string s;
-  v.append_to(s);
-  bind_text_copy(idx, s);
+  char buf[26];
+  bind_text_copy(idx, std::string_view(buf, v.format(buf)));
 }
 void Binder::bind_uuid(int idx, const Uuid& v) { bind_text_copy(idx, v.to_string()); }
 void Binder::bind_decimal(int idx, const Decimal& v) { bind_text(idx, v.to_string()); }

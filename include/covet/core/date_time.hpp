@@ -3,6 +3,7 @@
 // DateTime is an instant in UTC with microsecond precision. Both are small
 // values (one integer), cheap to copy, totally ordered, and thread-safe.
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,6 +62,8 @@ class DateTime {
   std::string to_iso() const;
   // Appends to_string() to out without allocating a temporary.
   void append_to(std::string& out) const;
+  // Writes to_string() into buf (no allocation); returns its length.
+  std::size_t format(char (&buf)[26]) const;
 
   friend constexpr auto operator<=>(DateTime, DateTime) = default;
 
