@@ -32,7 +32,7 @@ void Binder::bind(int idx, const Value& v) {
     case Value::Type::Double: return bind_double(idx, v.as_double());
     case Value::Type::String: return bind_text(idx, v.as_string());
     case Value::Type::Bytes: return bind_blob(idx, v.as_bytes().view());
-    case Value::Type::Decimal: return bind_text_copy(idx, v.as_decimal().to_string());
+    case Value::Type::Decimal: return bind_decimal(idx, *v.get_if<Decimal>());
     case Value::Type::Date: return bind_date(idx, v.as_date());
     case Value::Type::DateTime: return bind_datetime(idx, v.as_datetime());
     case Value::Type::Uuid: return bind_uuid(idx, v.as_uuid());

@@ -81,30 +81,47 @@ class RecordingBinder final : public Binder {
 };
 }  // namespace
 
+namespace {
+// Every parameter is bound on every run (bindings are not cleared between
+// runs), so a list of the wrong length is refused instead of reusing or
+// nulling the missing ones.
+void check_param_count(Statement& st, std::size_t given) {
+  if (static_cast<std::size_t>(st.parameter_count()) != given)
+    throw ProgrammingError(fmt::format("the statement takes {} parameters, {} given", st.parameter_count(), given), "",
+                           st.sql());
+}
+}  // namespace
+
 int64_t Database::run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
                       FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id) {
+  return run(lease, sql, bind, on_row, last_insert_id, nullptr);
+}
+
+int64_t Database::run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
+                      FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id, const std::vector<Value>* params) {
   if (impl_->tx_depth > 0 && !lease.connection().in_transaction())
     throw OperationalError("the database rolled back the open transaction (after an I/O error, a full disk or a lock "
                            "timeout); roll it back before running more statements, or they would commit on their own",
                            "", sql);
   StatementHandle st = lease.connection().statement(sql);
+  if (params) check_param_count(*st, params->size());
   if (!impl_->options.echo) {
     bind(*st);
     while (st->step()) on_row(st->row());
     if (last_insert_id) *last_insert_id = st->last_insert_id();
     return st->rows_affected();
   }
-  std::vector<std::string> params;
+  std::vector<std::string> shown;
   auto start = std::chrono::steady_clock::now();
-  RecordingBinder rec(*st, params);
+  RecordingBinder rec(*st, shown);
   bind(rec);
   try {
     while (st->step()) on_row(st->row());
   } catch (...) {
-    log(sql + "  -- failed", params, elapsed_ns(start));
+    log(sql + "  -- failed", shown, elapsed_ns(start));
     throw;
   }
-  log(sql, params, elapsed_ns(start));
+  log(sql, shown, elapsed_ns(start));
   if (last_insert_id) *last_insert_id = st->last_insert_id();
   return st->rows_affected();
 }
@@ -116,11 +133,12 @@ int64_t Database::run(Lease& lease, const std::string& sql, const std::vector<Va
       [&](Binder& b) {
         for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
       },
-      on_row, last_insert_id);
+      on_row, last_insert_id, &params);
 }
 
 StatementHandle Database::open(Lease& lease, const std::string& sql, const std::vector<Value>& params) {
   StatementHandle st = lease.connection().statement(sql);
+  check_param_count(*st, params.size());
   if (!impl_->options.echo) {
     for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i) + 1, params[i]);
     return st;
@@ -165,11 +183,11 @@ ExecResult Database::execute(std::string_view sql, const std::vector<Value>& par
 // Transactions nest as savepoints and must finish innermost first. BEGIN /
 // SAVEPOINT / COMMIT run as cached prepared statements (save() of an object
 // with a key opens one per call).
-void Database::control(Lease& lease, const std::string& sql) {
+void Database::control(Lease& lease, const std::string& sql, bool log_it) {
   StatementHandle st = lease.connection().statement(sql);
   while (st->step()) {
   }
-  if (impl_->options.echo) log(sql, {}, 0);
+  if (log_it && impl_->options.echo) log(sql, {}, 0);
 }
 
 Database::Transaction::Transaction(Lease lease, int depth) : lease_(std::move(lease)), depth_(depth) {}
@@ -185,21 +203,26 @@ Database::Transaction Database::transaction() {
     throw OperationalError("the database already rolled back the enclosing transaction (after an I/O error, a full disk "
                            "or a lock timeout); roll it back and start again");
   std::string sql = depth == 0 ? std::string(lease.connection().begin_statement()) : fmt::format("SAVEPOINT covet_sp_{}", depth);
+  control(lease, sql, false);  // if BEGIN fails, nothing is ours to undo
   ++impl_->tx_depth;
   Transaction tx(std::move(lease), depth);
-  control(*tx.lease_, sql);  // on failure ~Transaction undoes the bookkeeping
+  if (impl_->options.echo) log(sql, {}, 0);  // a throwing logger: ~Transaction undoes the BEGIN
   return tx;
 }
 
-void Database::Transaction::check_innermost(const char* what) const {
-  if (done_) throw InvalidArgument(std::string(what) + "(): the transaction has already finished");
-  if (lease_->database().impl_->tx_depth != depth_ + 1)
-    throw InvalidArgument(std::string(what) + "(): a transaction nested in this one is still open; finish it first");
-}
+// An outer transaction that rolled back (or was destroyed) first has already
+// ended every level inside it.
+bool Database::Transaction::ended_by_outer() const { return depth_ >= lease_->database().impl_->tx_depth; }
 
 void Database::Transaction::commit() {
-  check_innermost("commit");
+  if (done_) throw InvalidArgument("commit(): the transaction has already finished");
+  if (ended_by_outer()) {
+    done_ = true;
+    throw InvalidArgument("commit(): an enclosing transaction already rolled this one back");
+  }
   Database& db = lease_->database();
+  if (db.impl_->tx_depth != depth_ + 1)
+    throw InvalidArgument("commit(): a transaction nested in this one is still open; finish it first");
   if (!lease_->connection().in_transaction()) {
     rollback();
     throw OperationalError("commit(): the database already rolled this transaction back; nothing was committed");
@@ -216,10 +239,11 @@ void Database::Transaction::commit() {
 
 void Database::Transaction::rollback() {
   if (done_) return;
-  check_innermost("rollback");
   done_ = true;
+  if (ended_by_outer()) return;
+  // Rolling back to this level also ends any level still open inside it.
   Database& db = lease_->database();
-  --db.impl_->tx_depth;
+  db.impl_->tx_depth = depth_;
   if (!lease_->connection().in_transaction()) return;  // the engine already rolled everything back
   if (depth_ == 0) {
     db.control(*lease_, "ROLLBACK");

@@ -67,6 +67,16 @@ void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
 
 }  // namespace
 
+std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d) {
+  if (f.max_digits == 0) return std::nullopt;
+  int whole = d.integer_digits(), places = d.fraction_digits();
+  if (whole + places > f.max_digits) return fmt::format("Ensure that there are no more than {} digits in total.", f.max_digits);
+  if (places > f.decimal_places) return fmt::format("Ensure that there are no more than {} decimal places.", f.decimal_places);
+  if (whole > f.max_digits - f.decimal_places)
+    return fmt::format("Ensure that there are no more than {} digits before the decimal point.", f.max_digits - f.decimal_places);
+  return std::nullopt;
+}
+
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
   ValidationError::Errors errors;
   for (std::size_t i = 0; i < m.fields.size(); ++i) {
@@ -74,16 +84,8 @@ void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<i
     if (f.max_length == 0 && f.choices.empty() && f.max_digits == 0) continue;
     if (subset && std::find(subset->begin(), subset->end(), static_cast<int>(i)) == subset->end()) continue;
     if (f.codec->is_null(f.member(obj))) continue;
-    if (f.max_digits > 0) {  // Django's DecimalValidator
-      Decimal d = f.get(obj).as_decimal();
-      int whole = d.integer_digits(), places = d.fraction_digits();
-      if (whole + places > f.max_digits)
-        errors[f.name].push_back(fmt::format("Ensure that there are no more than {} digits in total.", f.max_digits));
-      else if (places > f.decimal_places)
-        errors[f.name].push_back(fmt::format("Ensure that there are no more than {} decimal places.", f.decimal_places));
-      else if (whole > f.max_digits - f.decimal_places)
-        errors[f.name].push_back(fmt::format("Ensure that there are no more than {} digits before the decimal point.",
-                                             f.max_digits - f.decimal_places));
+    if (f.max_digits > 0) {
+      if (auto problem = decimal_problem(f, f.get(obj).as_decimal())) errors[f.name].push_back(*problem);
     }
     if (f.max_length > 0) {
       const std::string* s = f.codec->text(f.member(obj));

@@ -78,6 +78,9 @@ int64_t update(Database& db, const QueryData& q, Kwargs sets) {
         throw ValidationError(f.name, fmt::format("Ensure this value has at most {} characters (it has {}).",
                                                   f.max_length, chars));
     }
+    if (auto* d = cv.get_if<Decimal>()) {
+      if (auto problem = decimal_problem(f, *d)) throw ValidationError(f.name, *problem);
+    }
     resolved.emplace_back(i, std::move(cv));
   }
   CompiledQuery c = compile_update(db.dialect(), q, resolved);

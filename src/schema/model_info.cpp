@@ -93,18 +93,6 @@ void ModelInfo::finalize() {
       throw ConfigurationError(fmt::format("{}.{}: auto_now/auto_now_add apply to Date and DateTime fields", name, f.name));
     if (f.decimal_places > 0 && f.kind != FieldKind::Decimal)
       throw ConfigurationError(fmt::format("{}.{}: decimal() applies to covet::Decimal fields", name, f.name));
-    // The struct's initializer is what save() writes: a default_value that
-    // disagrees with it would only apply to create(kwargs) and DDL.
-    if (sample && f.default_value && !(f.primary_key && f.auto_increment)) {
-      Value init = f.get(sample);
-      const Value& want = *f.default_value;
-      bool same = init == want || (init.is<int64_t>() && want.is<bool>() && init.as_int() == want.as_bool()) ||
-                  (init.is<bool>() && want.is<int64_t>() && init.as_bool() == (want.as_int() != 0));
-      if (!same)
-        throw ConfigurationError(fmt::format("{}.{}: default_value({}) differs from the member's initializer ({}); "
-                                             "give the member that initializer instead", name, f.name,
-                                             f.default_value->to_string(), init.to_string()));
-    }
     if (f.null && !f.codec->optional)
       throw ConfigurationError(fmt::format("{}.{}: null() needs a std::optional member", name, f.name));
   }
@@ -143,6 +131,25 @@ void ModelInfo::finalize() {
       f.default_factory = [] { return Value(Uuid::v4()); };
   } else {
     for (int i : primary_key) fields[static_cast<std::size_t>(i)].auto_increment = false;
+  }
+}
+
+void ModelInfo::check_defaults(void* probe) const {
+  // The struct's initializer is what save() writes: a default_value that
+  // disagrees with it would only apply to create(kwargs) and DDL. Compared
+  // after conversion to the member's type ("0.00" and 0 for a Decimal agree).
+  for (const FieldInfo& f : fields) {
+    if (!f.default_value || f.auto_increment) continue;
+    try {
+      f.set(probe, *f.default_value);
+    } catch (const Error& e) {
+      throw ConfigurationError(fmt::format("{}.{}: default_value({}) does not fit the member: {}", name, f.name,
+                                           f.default_value->to_string(), e.what()));
+    }
+    if (!(f.get(probe) == f.get(sample)))
+      throw ConfigurationError(fmt::format("{}.{}: default_value({}) differs from the member's initializer ({}); "
+                                           "give the member that initializer instead",
+                                           name, f.name, f.default_value->to_string(), f.get(sample).to_string()));
   }
 }
 

@@ -372,13 +372,15 @@ const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_au
       if (n++) sql += ", ";
       d.quote_identifier(sql, m.field(i).column);
     }
-    if (n == 0) return sql.substr(0, sql.size() - 2) + " DEFAULT VALUES";
-    sql += ") VALUES (";
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i) sql += ", ";
-      d.placeholder(sql, i + 1);
+    if (n == 0) sql = sql.substr(0, sql.size() - 2) + " DEFAULT VALUES";
+    else {
+      sql += ") VALUES (";
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i) sql += ", ";
+        d.placeholder(sql, i + 1);
+      }
+      sql += ")";
     }
-    sql += ")";
     if (d.supports_returning() && m.has_auto_pk() && !with_auto_pk) {  // the new key comes back as a row
       sql += " RETURNING ";
       d.quote_identifier(sql, m.field(m.primary_key[0]).column);

@@ -64,6 +64,9 @@ class Value {
   bool is_null() const { return v_.index() == 0; }
   template <class T>
   bool is() const { return std::holds_alternative<T>(v_); }
+  // The held T, or nullptr.
+  template <class T>
+  const T* get_if() const { return std::get_if<T>(&v_); }
 
   // Typed access; throws InvalidArgument naming both types on a mismatch.
   bool as_bool() const;

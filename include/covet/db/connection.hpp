@@ -24,6 +24,8 @@ class Statement : public Binder {
   virtual void reset() = 0;
   virtual int64_t rows_affected() const = 0;
   virtual int64_t last_insert_id() const = 0;
+  // How many parameters the statement takes.
+  virtual int parameter_count() const = 0;
   const std::string& sql() const { return sql_; }
 
  protected:

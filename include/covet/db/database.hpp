@@ -77,7 +77,8 @@ class Database {
 
   // A transaction: commit() makes it durable; leaving the scope without
   // commit (or by exception) rolls it back. Nested transactions are
-  // savepoints, and must finish innermost first (InvalidArgument otherwise).
+  // savepoints. commit() must be innermost first (InvalidArgument otherwise);
+  // rolling back (or destroying) an outer level also ends the levels in it.
   // If the engine rolls a transaction back by itself (I/O error, full disk),
   // statements run inside it raise OperationalError instead of committing
   // on their own.
@@ -92,7 +93,7 @@ class Database {
    private:
     friend class Database;
     Transaction(Lease lease, int depth);
-    void check_innermost(const char* what) const;
+    bool ended_by_outer() const;
     std::optional<Lease> lease_;
     int depth_;
     bool done_ = false;
@@ -118,7 +119,10 @@ class Database {
 
  private:
   struct Impl;
-  void control(Lease& lease, const std::string& sql);
+  void control(Lease& lease, const std::string& sql, bool log_it = true);
+  // `params`, when given, is checked against the statement's parameter count.
+  int64_t run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
+              FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id, const std::vector<Value>* params);
   void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns);
   std::unique_ptr<Impl> impl_;
 };

@@ -32,6 +32,9 @@ void refresh(Database& db, const ModelInfo& m, void* obj);
 // throws ValidationError with every problem at once.
 // Only the fields in `subset` when one is given (partial saves).
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset = nullptr);
+// Django's DecimalValidator: the message when `d` exceeds the field's
+// max_digits / decimal_places.
+std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d);
 // Sets fields by name (kwargs), converting the values; applies defaults
 // for the fields not named when `apply_defaults`.
 void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults);

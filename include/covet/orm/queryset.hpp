@@ -214,8 +214,10 @@ class QuerySet {
       R* operator->() const { return &c_->current_; }
       iterator& operator++() {
         if (c_->rows_.next()) {
-          // The same object is refilled row after row: every selected member
-          // is overwritten, and strings keep their buffers.
+          // A T is refilled row after row (every selected member is
+          // overwritten; strings keep their buffers). A Partial starts afresh:
+          // its loaded/assigned marks belong to one row.
+          if constexpr (!std::is_same_v<R, T>) c_->current_ = R{};
           hydrate_into(c_->current_, c_->rows_.row(), c_->rows_.columns());
         } else {
           c_ = nullptr;

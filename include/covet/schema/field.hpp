@@ -102,6 +102,8 @@ inline option::MaxLength max_length(int n) { return {n}; }
 inline option::DecimalSpec decimal(int max_digits, int decimal_places) { return {max_digits, decimal_places}; }
 inline option::DbColumn db_column(std::string name) { return {std::move(name)}; }
 inline option::Default default_value(Value v) { return {std::move(v)}; }
+// On insert, fills a member that still holds its initializer's value (a nil
+// UUID, an epoch DateTime, nullopt); a member set to anything else is kept.
 inline option::DefaultFactory default_factory(Value (*fn)()) { return {fn}; }
 inline option::Choices choices(std::vector<std::pair<Value, std::string>> c) { return {std::move(c)}; }
 inline option::Choices choices(std::initializer_list<Value> values) {

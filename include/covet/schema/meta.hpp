@@ -129,6 +129,8 @@ ModelInfo build_model_info() {
     T::meta(m);
   }
   info.finalize();
+  T probe{};
+  info.check_defaults(&probe);
   return info;
 }
 }  // namespace detail

@@ -58,6 +58,9 @@ class ModelInfo {
 
   // Validates options against each other (called once when the model is built).
   void finalize();
+  // ConfigurationError when a default_value disagrees with the member's
+  // initializer; `probe` is a scratch object of the model's type.
+  void check_defaults(void* probe) const;
 };
 
 // Closest candidates to `bad` by edit distance (shared with lookup names).

@@ -125,8 +125,15 @@ class SqliteRow final : public Row {
 };
 
 bool is_dml(std::string_view sql) {
-  std::size_t i = sql.find_first_not_of(" \t\r\n(");
-  if (i == std::string_view::npos) return false;
+  std::size_t i = 0;
+  for (;;) {  // skip blanks, parentheses and comments before the first keyword
+    i = sql.find_first_not_of(" \t\r\n(", i);
+    if (i == std::string_view::npos) return false;
+    if (sql.substr(i, 2) == "--") i = sql.find('\n', i);
+    else if (sql.substr(i, 2) == "/*") i = sql.find("*/", i) + (sql.find("*/", i) == std::string_view::npos ? 0 : 2);
+    else break;
+    if (i == std::string_view::npos) return false;
+  }
   std::string head;
   for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
     head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
@@ -194,6 +201,7 @@ class SqliteStatement final : public Statement {
   void reset() override { sqlite3_reset(st_); }
   int64_t rows_affected() const override { return changes_; }
   int64_t last_insert_id() const override { return sqlite3_last_insert_rowid(db_); }
+  int parameter_count() const override { return sqlite3_bind_parameter_count(st_); }
 
  private:
   void check(int rc) {

@@ -31,6 +31,19 @@ struct Wide : Model<Wide> {
   static void meta(Meta<Wide>& m) { m.table("wide").field(&Wide::v, decimal(30, 10)); }
 };
 
+// Defaults given in another spelling of the same value are accepted.
+struct Spelled : Model<Spelled> {
+  int64_t id = 0;
+  Decimal balance = Decimal("0");
+  Date since = Date(2020, 1, 1);
+  std::optional<std::string> note;
+  static void meta(Meta<Spelled>& m) {
+    m.field(&Spelled::balance, decimal(8, 2), default_value("0.00"))
+        .field(&Spelled::since, default_value("2020-01-01"))
+        .field(&Spelled::note, default_value(nullptr));
+  }
+};
+
 class WriteRules : public ::testing::Test {
  protected:
   Database db{"sqlite://:memory:"};
@@ -198,6 +211,79 @@ TEST_F(WriteRules, UnreadableStoredValueNamesTheField) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("Price.day"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(WriteRules, DefaultValueIsComparedAfterConversion) {
+  EXPECT_NO_THROW(model_info<Spelled>());
+}
+
+TEST_F(WriteRules, DestroyingAnOuterTransactionFirstEndsTheInnerOnes) {
+  {
+    std::vector<Transaction> stack;
+    stack.push_back(db.transaction());
+    stack.push_back(db.transaction());
+    stack.push_back(db.transaction());
+    Price p = price("1.00");
+    p.save(db);
+  }  // the vector destroys the outermost first
+  EXPECT_EQ(rows(), 0);
+  auto tx = db.transaction();  // a real BEGIN again, not a savepoint of a leftover transaction
+  Price p = price("2.00");
+  p.save(db);
+  tx.commit();
+  EXPECT_EQ(rows(), 1);
+  EXPECT_EQ(db.execute("SELECT 1 AS x").rows.size(), 1u);
+}
+
+TEST_F(WriteRules, RollingBackTheOuterLevelMakesInnerCommitAnError) {
+  auto outer = db.transaction();
+  auto inner = db.transaction();
+  outer.rollback();
+  EXPECT_THROW(inner.commit(), InvalidArgument);
+  EXPECT_NO_THROW(db.transaction().commit());
+}
+
+TEST_F(WriteRules, AFailedBeginLeavesTheCallersOwnTransactionAlone) {
+  db.execute("BEGIN");
+  db.execute("INSERT INTO prices (amount, small, status, day, token) VALUES ('1.00', 0, 'a', '2020-01-01', 'x')");
+  EXPECT_THROW(db.transaction(), DatabaseError);  // BEGIN inside BEGIN
+  db.execute("COMMIT");
+  EXPECT_EQ(rows(), 1);
+}
+
+TEST_F(WriteRules, RawSqlWithTheWrongNumberOfParametersIsRefused) {
+  EXPECT_THROW(db.execute("SELECT ? + ?", {1}), ProgrammingError);
+  EXPECT_THROW(db.execute("SELECT ?", {1, 2}), ProgrammingError);
+  EXPECT_EQ(db.execute("SELECT ? + ? AS s", {1, 2}).rows[0]["s"].as_int(), 3);
+}
+
+TEST_F(WriteRules, RawSqlDecimalSqliteWouldRoundIsRefused) {
+  EXPECT_THROW(db.execute("SELECT ? AS v", {Decimal("0.1234567890123456789")}), DataError);
+}
+
+TEST_F(WriteRules, QuerySetUpdateChecksDecimalPrecision) {
+  Price p = price("1.00");
+  p.save(db);
+  EXPECT_THROW(Price::objects(db).update({{"amount", Decimal("1.234")}}), ValidationError);
+  EXPECT_EQ(Price::objects(db).get("id", p.id).amount, Decimal("1.00"));
+}
+
+TEST_F(WriteRules, RowsAffectedCountsDmlAfterAComment) {
+  price("1.00").save(db);
+  price("2.00").save(db);
+  EXPECT_EQ(db.execute("-- purge everything\nDELETE FROM prices").rows_affected, 2);
+  EXPECT_EQ(db.execute("/* nothing */ SELECT 1").rows_affected, 0);
+}
+
+TEST_F(WriteRules, IterateOverPartialsStartsEachRowAfresh) {
+  price("1.00").save(db);
+  price("2.00").save(db);
+  int n = 0;
+  for (auto& part : Price::objects(db).only("amount").order_by("id").iterate()) {
+    if (n++ == 0) part.set(&Price::status, std::string("b"));
+    else EXPECT_THROW(part.get(&Price::status), FieldError);  // not carried over from the first row
+  }
+  EXPECT_EQ(n, 2);
 }
 
 TEST_F(WriteRules, IsnullWithNullIsAFieldError) {
