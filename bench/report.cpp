@@ -12,9 +12,15 @@ namespace {
 class CapturingReporter : public benchmark::ConsoleReporter {
  public:
   std::map<std::string, double> median_ns;
+  std::map<std::string, double> median_ratio;
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
       std::string name = r.run_name.str();
+      if (auto c = r.counters.find("ratio"); c != r.counters.end()) {
+        const std::string& fn = r.run_name.function_name;  // without "/manual_time"
+        if (r.run_type == Run::RT_Aggregate ? r.aggregate_name == "median" : !median_ratio.count(fn))
+          median_ratio[fn] = c->second.value;
+      }
       double t = r.GetAdjustedRealTime();
       if (r.run_type == Run::RT_Aggregate) {
         if (r.aggregate_name == "median") median_ns[name] = t;
@@ -32,13 +38,18 @@ int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios) 
   CapturingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  std::printf("\n%-28s %14s %14s %8s\n", "figure", "covet", "reference", "ratio");
+  std::printf("\n%-28s %12s %12s %10s %12s\n", "figure", "covet", "reference", "separate", "ratio(paired)");
   std::vector<std::string> lines;
   for (const auto& spec : ratios) {
     auto c = reporter.median_ns.find(spec.covet), r = reporter.median_ns.find(spec.reference);
-    if (c == reporter.median_ns.end() || r == reporter.median_ns.end() || r->second <= 0) continue;
-    double ratio = c->second / r->second;
-    std::printf("%-28s %14.0f %14.0f %8.3f\n", spec.name.c_str(), c->second, r->second, ratio);
+    auto p = reporter.median_ratio.find(spec.paired);
+    double separate = (c != reporter.median_ns.end() && r != reporter.median_ns.end() && r->second > 0)
+                          ? c->second / r->second
+                          : 0;
+    double ratio = p != reporter.median_ratio.end() ? p->second : separate;
+    if (ratio <= 0) continue;
+    std::printf("%-28s %12.0f %12.0f %10.3f %12.3f\n", spec.name.c_str(), c != reporter.median_ns.end() ? c->second : 0.0,
+                r != reporter.median_ns.end() ? r->second : 0.0, separate, ratio);
     char buf[128];
     std::snprintf(buf, sizeof buf, "ratio %s %.3f", spec.name.c_str(), ratio);
     lines.emplace_back(buf);

@@ -10,6 +10,9 @@ struct RatioSpec {
   std::string name;       // e.g. "sqlite.hydrate_100k"
   std::string covet;      // benchmark name of the covet side
   std::string reference;  // benchmark name of the raw C API side
+  // A benchmark alternating both sides in each iteration, whose "ratio"
+  // counter is the figure (its median over repetitions).
+  std::string paired;
 };
 
 int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios);

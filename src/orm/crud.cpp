@@ -28,6 +28,7 @@ void bind_pk(const ModelInfo& m, const void* obj, Binder& b, int first) {
 // Sets auto_now (and, when adding, auto_now_add) fields; only those in
 // `subset` when one is given.
 void touch_auto_now(const ModelInfo& m, void* obj, bool adding, const std::vector<int>* subset = nullptr) {
+  if (!m.has_auto_now) return;
   DateTime now;
   bool have_now = false;
   for (std::size_t i = 0; i < m.fields.size(); ++i) {
@@ -43,8 +44,10 @@ void touch_auto_now(const ModelInfo& m, void* obj, bool adding, const std::vecto
 void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
   // default_factory fills a member that still holds its initializer's value
   // (a nil UUID key, an epoch DateTime): the struct's own default otherwise wins.
-  for (const FieldInfo& f : m.fields) {
-    if (f.default_factory && f.get(obj) == f.get(m.sample)) f.set(obj, f.default_factory());
+  if (m.has_default_factory) {
+    for (const FieldInfo& f : m.fields) {
+      if (f.default_factory && f.get(obj) == f.get(m.sample)) f.set(obj, f.default_factory());
+    }
   }
   touch_auto_now(m, obj, true);
   validate_for_write(m, obj);
@@ -78,6 +81,7 @@ std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d)
 }
 
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
+  if (!m.has_write_checks) return;
   ValidationError::Errors errors;
   for (std::size_t i = 0; i < m.fields.size(); ++i) {
     const FieldInfo& f = m.fields[i];

@@ -121,6 +121,10 @@ void ModelInfo::finalize() {
     f.primary_key = true;
     if (f.null) throw ConfigurationError(fmt::format("{}.{}: a primary key cannot be null", name, f.name));
   }
+  for (const FieldInfo& f : fields) {
+    has_write_checks = has_write_checks || f.max_length > 0 || !f.choices.empty() || f.max_digits > 0;
+    has_auto_now = has_auto_now || f.auto_now || f.auto_now_add;
+  }
   auto all = std::make_shared<std::vector<int>>(fields.size());
   for (std::size_t i = 0; i < fields.size(); ++i) (*all)[i] = static_cast<int>(i);
   all_columns = std::move(all);
@@ -132,6 +136,7 @@ void ModelInfo::finalize() {
   } else {
     for (int i : primary_key) fields[static_cast<std::size_t>(i)].auto_increment = false;
   }
+  for (const FieldInfo& f : fields) has_default_factory = has_default_factory || f.default_factory != nullptr;
 }
 
 void ModelInfo::check_defaults(void* probe) const {

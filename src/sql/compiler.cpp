@@ -322,14 +322,24 @@ ModelSqlCache& model_cache() {
 template <class Make>
 const std::string& model_sql(const Dialect& d, const ModelInfo& m, char what, Make&& make) {
   ModelSqlKey key{&d, &m, what};
-  // Each thread remembers what it has looked up, so the hot path takes no lock.
+  // Each thread remembers what it has looked up, so the hot path takes no
+  // lock; the last lookup is checked first (save() in a loop).
+  thread_local ModelSqlKey last_key{nullptr, nullptr, 0};
+  thread_local const std::string* last_sql = nullptr;
+  if (key == last_key) return *last_sql;
   thread_local std::unordered_map<ModelSqlKey, const std::string*, ModelSqlKeyHash> local;
-  if (auto it = local.find(key); it != local.end()) return *it->second;
+  if (auto it = local.find(key); it != local.end()) {
+    last_key = key;
+    last_sql = it->second;
+    return *it->second;
+  }
   ModelSqlCache& c = model_cache();
   std::lock_guard lock(c.mutex);
   auto& slot = c.map[key];
   if (!slot) slot = std::make_unique<const std::string>(make());
   local.emplace(key, slot.get());
+  last_key = key;
+  last_sql = slot.get();
   return *slot;
 }
 

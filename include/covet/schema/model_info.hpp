@@ -40,6 +40,11 @@ class ModelInfo {
   std::vector<UniqueConstraintInfo> unique_constraints;
   std::vector<CheckConstraintInfo> checks;
   std::size_t size = 0;  // sizeof the struct
+  // What save() must do besides binding (set by finalize(), so the common
+  // model skips those loops entirely).
+  bool has_write_checks = false;    // max_length, choices or max_digits
+  bool has_auto_now = false;        // auto_now or auto_now_add
+  bool has_default_factory = false;
   // 0, 1, ..., fields.size() - 1: what SELECT * loads.
   std::shared_ptr<const std::vector<int>> all_columns;
   // A default-constructed object: each member's initializer value.
