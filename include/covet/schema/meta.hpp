@@ -121,7 +121,6 @@ ModelInfo build_model_info() {
   ModelInfo info;
   info.name = std::string(type_name<T>());
   info.table = default_table_name(info.name);
-  info.size = sizeof(T);
   info.sample = &sample_object<T>();
   add_fields<T>(info, std::make_index_sequence<member_count<T>>{});
   if constexpr (requires(Meta<T>& m) { T::meta(m); }) {

@@ -39,7 +39,6 @@ class ModelInfo {
   std::vector<IndexInfo> indexes;
   std::vector<UniqueConstraintInfo> unique_constraints;
   std::vector<CheckConstraintInfo> checks;
-  std::size_t size = 0;  // sizeof the struct
   // What save() must do besides binding (set by finalize(), so the common
   // model skips those loops entirely).
   bool has_write_checks = false;    // max_length, choices or max_digits
