@@ -211,6 +211,24 @@ void expect(benchmark::State& state, size_t got, size_t want) {
   if (got != want) state.SkipWithError("wrong result size");
 }
 
+// Times `raw()` and `covet()` alternately (order swapped every iteration),
+// after `setup()` (untimed), and reports covet/raw as the "ratio" counter.
+template <class Setup, class Raw, class Covet>
+void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
+  double raw_s = 0, covet_s = 0;
+  bool flip = false;
+  for (auto _ : state) {
+    setup();
+    double r, c;
+    if ((flip = !flip)) r = seconds(raw), c = seconds(covet);
+    else c = seconds(covet), r = seconds(raw);
+    raw_s += r, covet_s += c;
+    state.SetIterationTime(r + c);
+  }
+  state.counters["ratio"] = covet_s / raw_s;
+}
+void nothing() {}
+
 void BM_Hydrate_Raw(benchmark::State& state) {
   for (auto _ : state) expect(state, hydrate_raw(), kRows);
 }
@@ -218,41 +236,19 @@ void BM_Hydrate_Covet(benchmark::State& state) {
   for (auto _ : state) expect(state, hydrate_covet(), kRows);
 }
 void BM_Hydrate_Pair(benchmark::State& state) {
-  double raw = 0, cov = 0;
-  bool flip = false;
-  for (auto _ : state) {
-    double r, c;
-    if ((flip = !flip)) {
-      r = seconds([&] { expect(state, hydrate_raw(), kRows); });
-      c = seconds([&] { expect(state, hydrate_covet(), kRows); });
-    } else {
-      c = seconds([&] { expect(state, hydrate_covet(), kRows); });
-      r = seconds([&] { expect(state, hydrate_raw(), kRows); });
-    }
-    raw += r, cov += c;
-    state.SetIterationTime(r + c);
-  }
-  state.counters["ratio"] = cov / raw;
+  paired(state, nothing, [&] { expect(state, hydrate_raw(), kRows); }, [&] { expect(state, hydrate_covet(), kRows); });
 }
 BENCHMARK(BM_Hydrate_Raw)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Hydrate_Covet)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Hydrate_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
-void BM_Insert_Raw(benchmark::State& state) {
+// Each insert run gets a fresh database and a fresh copy of the rows, made untimed.
+template <class Inserter>
+void BM_Insert(benchmark::State& state) {
+  std::unique_ptr<Inserter> w;
   for (auto _ : state) {
     state.PauseTiming();
-    auto w = std::make_unique<RawInsert>();
-    state.ResumeTiming();
-    expect(state, w->run(), kRows);
-    state.PauseTiming();
-    w.reset();
-    state.ResumeTiming();
-  }
-}
-void BM_Insert_Covet(benchmark::State& state) {
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto w = std::make_unique<CovetInsert>();
+    w = std::make_unique<Inserter>();
     state.ResumeTiming();
     expect(state, w->run(), kRows);
     state.PauseTiming();
@@ -261,26 +257,18 @@ void BM_Insert_Covet(benchmark::State& state) {
   }
 }
 void BM_Insert_Pair(benchmark::State& state) {
-  double raw = 0, cov = 0;
-  bool flip = false;
-  for (auto _ : state) {
-    auto rw = std::make_unique<RawInsert>();
-    auto cw = std::make_unique<CovetInsert>();
-    double r, c;
-    if ((flip = !flip)) {
-      r = seconds([&] { expect(state, rw->run(), kRows); });
-      c = seconds([&] { expect(state, cw->run(), kRows); });
-    } else {
-      c = seconds([&] { expect(state, cw->run(), kRows); });
-      r = seconds([&] { expect(state, rw->run(), kRows); });
-    }
-    raw += r, cov += c;
-    state.SetIterationTime(r + c);
-  }
-  state.counters["ratio"] = cov / raw;
+  std::unique_ptr<RawInsert> rw;
+  std::unique_ptr<CovetInsert> cw;
+  paired(
+      state,
+      [&] {
+        rw = std::make_unique<RawInsert>();
+        cw = std::make_unique<CovetInsert>();
+      },
+      [&] { expect(state, rw->run(), kRows); }, [&] { expect(state, cw->run(), kRows); });
 }
-BENCHMARK(BM_Insert_Raw)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Insert_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Insert, RawInsert)->Name("BM_Insert_Raw")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Insert, CovetInsert)->Name("BM_Insert_Covet")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Insert_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 void BM_FilterRepeat_Raw(benchmark::State& state) {
@@ -293,20 +281,15 @@ void BM_FilterRepeat_Covet(benchmark::State& state) {
 }
 // 200 queries per side per iteration: long enough to time, short enough to alternate often.
 void BM_FilterRepeat_Pair(benchmark::State& state) {
-  double raw = 0, cov = 0;
   int i = 0;
-  bool flip = false;
-  for (auto _ : state) {
-    auto raw_batch = [&] { for (int k = 0; k < 200; ++k) expect(state, filter_raw(i + k), 10); };
-    auto cov_batch = [&] { for (int k = 0; k < 200; ++k) expect(state, filter_covet(i + k), 10); };
-    double r, c;
-    if ((flip = !flip)) r = seconds(raw_batch), c = seconds(cov_batch);
-    else c = seconds(cov_batch), r = seconds(raw_batch);
-    i += 200;
-    raw += r, cov += c;
-    state.SetIterationTime(r + c);
-  }
-  state.counters["ratio"] = cov / raw;
+  paired(
+      state, [&] { i += 200; },
+      [&] {
+        for (int k = 0; k < 200; ++k) expect(state, filter_raw(i + k), 10);
+      },
+      [&] {
+        for (int k = 0; k < 200; ++k) expect(state, filter_covet(i + k), 10);
+      });
 }
 BENCHMARK(BM_FilterRepeat_Raw);
 BENCHMARK(BM_FilterRepeat_Covet);
