@@ -60,6 +60,35 @@ Date Date::parse(std::string_view text) {
   return from_days(checked_days(y, static_cast<unsigned>(m), static_cast<unsigned>(d), text));
 }
 
+void Date::out_of_range(int64_t days) {
+  throw InvalidArgument("date out of range: " + std::to_string(days) +
+                        " days from 1970-01-01 is outside years 1-9999");
+}
+
+Date Date::plus_days(int64_t n) const {
+  int64_t d = int64_t{days_} + n;
+  if (n > int64_t{kMaxDays} - kMinDays || n < int64_t{kMinDays} - kMaxDays || d < kMinDays || d > kMaxDays)
+    throw InvalidArgument("date arithmetic leaves years 1-9999: " + to_string() + " + " + std::to_string(n) + " days");
+  return Date(static_cast<int32_t>(d), Raw{});
+}
+
+void DateTime::out_of_range(int64_t us) {
+  throw InvalidArgument("datetime out of range: " + std::to_string(us) +
+                        " microseconds from the Unix epoch is outside years 1-9999 (UTC)");
+}
+
+DateTime DateTime::plus_micros(int64_t us) const {
+  int64_t r = 0;
+  if (__builtin_add_overflow(us_, us, &r) || r < kMinMicros || r > kMaxMicros)
+    throw InvalidArgument("datetime arithmetic leaves years 1-9999: " + to_iso() + " + " + std::to_string(us) + " us");
+  return DateTime(r, Raw{});
+}
+
+DateTime DateTime::minus_micros(int64_t us) const {
+  if (us == INT64_MIN) out_of_range(us);
+  return plus_micros(-us);
+}
+
 Date Date::today() { return DateTime::now().date(); }
 
 int Date::year() const { return static_cast<int>(ymd_of(days_).year()); }
@@ -130,6 +159,9 @@ DateTime DateTime::parse(std::string_view text) {
     int64_t off = (oh * 60LL + om) * 60'000'000LL;
     us += (z == '+') ? -off : off;
   }
+  // An offset can move a time at the edge of the range out of it
+  // (0001-01-01T00:30+01:00 is year 0 in UTC).
+  if (us < kMinMicros || us > kMaxMicros) bad("datetime (outside years 1-9999 in UTC)", text);
   return from_unix_micros(us);
 }
 

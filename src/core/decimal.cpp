@@ -1,6 +1,5 @@
 #include "covet/core/decimal.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <fmt/format.h>
 
@@ -22,27 +21,37 @@ std::string canonical(bool neg, std::string ip, std::string fp) {
 }
 }  // namespace
 
+// Strict and symmetric: [+-]digits[.digits][(e|E)[+-]digits], at least one
+// digit before or after the point, one sign at most in each place, nothing
+// else (no blanks, no "inf"/"nan", no "1e+-5").
 Decimal::Decimal(std::string_view text) {
+  auto bad = [&] { throw InvalidArgument("invalid decimal '" + std::string(text) + "'"); };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::string_view s = text;
   bool neg = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) neg = s[0] == '-', s.remove_prefix(1);
   std::string ip, fp;
   size_t i = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ip += s[i++];
+  while (i < s.size() && is_digit(s[i])) ip += s[i++];
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') fp += s[i++];
+    while (i < s.size() && is_digit(s[i])) fp += s[i++];
   }
+  if (ip.empty() && fp.empty()) bad();
   long exp = 0;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
-    auto [p, ec] = std::from_chars(s.data() + i + (i < s.size() && s[i] == '+'), s.data() + s.size(), exp);
-    if (ec != std::errc() || p != s.data() + s.size() || exp > 1000 || exp < -1000)
-      throw InvalidArgument("invalid decimal '" + std::string(text) + "'");
-    i = s.size();
+    bool exp_neg = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) exp_neg = s[i++] == '-';
+    if (i == s.size()) bad();
+    for (; i < s.size(); ++i) {
+      if (!is_digit(s[i])) bad();
+      exp = exp * 10 + (s[i] - '0');
+      if (exp > 1000) bad();
+    }
+    if (exp_neg) exp = -exp;
   }
-  if (i != s.size() || (ip.empty() && fp.empty()))
-    throw InvalidArgument("invalid decimal '" + std::string(text) + "'");
+  if (i != s.size()) bad();
   // Shift the point by the exponent.
   for (; exp > 0; --exp) {
     ip += fp.empty() ? '0' : fp[0];

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
 #include "covet/core/value.hpp"
 
 namespace covet {
@@ -57,6 +58,7 @@ Value json_to_value(std::string_view text) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
+  if (auto problem = utf8_problem(s)) throw InvalidArgument("a JSON string must be valid UTF-8; this one " + *problem);
   out += '"';
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);

@@ -12,6 +12,12 @@ const Value& Record::operator[](std::string_view name) const {
   throw FieldError("row has no column '" + std::string(name) + "' (columns: " + all + ")");
 }
 
+const Value& Record::operator[](std::size_t i) const {
+  if (i >= values_.size())
+    throw FieldError("row has no column " + std::to_string(i) + " (it has " + std::to_string(values_.size()) + ")");
+  return values_[i];
+}
+
 bool Record::contains(std::string_view name) const {
   for (const auto& n : *names_)
     if (n == name) return true;

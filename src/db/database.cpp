@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -27,7 +28,13 @@ struct Database::Impl {
 Database::Database(std::string_view url, DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->url = Url::parse(url);
   impl_->options = std::move(options);
-  impl_->conn = driver_for(impl_->url.scheme).connect(impl_->url);
+  Driver& driver = driver_for(impl_->url.scheme);
+  auto known = driver.url_options();
+  for (const auto& [key, value] : impl_->url.query)
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw ConfigurationError(fmt::format("unknown option '{}' in {} database URL (known options: {})", key,
+                                           impl_->url.scheme, fmt::join(known, ", ")));
+  impl_->conn = driver.connect(impl_->url);
 }
 
 Database::~Database() = default;
@@ -268,7 +275,7 @@ void Database::create_tables(const std::vector<const ModelInfo*>& models) {
   Lease& lease = *tx.lease_;
   for (const ModelInfo* m : models)
     for (const std::string& sql : create_table_sql(dialect(), *m)) {
-      lease.connection().execute_script(sql);
+      lease.connection().execute_once(sql);
       if (echo()) log(sql, {}, 0);
     }
   tx.commit();
@@ -280,7 +287,7 @@ void Database::drop_tables(const std::vector<const ModelInfo*>& models) {
   lease.connection().clear_statement_cache();
   for (auto it = models.rbegin(); it != models.rend(); ++it) {
     std::string sql = drop_table_sql(dialect(), **it);
-    lease.connection().execute_script(sql);
+    lease.connection().execute_once(sql);
     if (echo()) log(sql, {}, 0);
   }
   tx.commit();

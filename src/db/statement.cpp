@@ -40,6 +40,13 @@ StatementHandle Connection::statement(const std::string& sql) {
   return StatementHandle(p, nullptr);
 }
 
+void Connection::execute_once(const std::string& sql) {
+  ++stats_.prepares;
+  std::unique_ptr<Statement> st = prepare(sql);
+  while (st->step()) {
+  }
+}
+
 void Connection::clear_statement_cache() {
   last_ = nullptr;
   for (auto i = cache_.begin(); i != cache_.end();) i = i->second->in_use_ ? std::next(i) : cache_.erase(i);

@@ -17,6 +17,7 @@ std::string percent_decode(std::string_view s, std::string_view whole) {
       auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
       if (ec != std::errc() || p != s.data() + i + 3)
         throw ConfigurationError("malformed percent-escape in database URL '" + std::string(whole.substr(0, whole.find(':'))) + "://...'");
+      if (v == 0) throw ConfigurationError("database URL holds an encoded NUL byte (%00)");
       out += static_cast<char>(v);
       i += 2;
     } else {
@@ -29,13 +30,16 @@ std::string percent_decode(std::string_view s, std::string_view whole) {
 
 Url Url::parse(std::string_view text) {
   Url u;
+  if (text.find('\0') != std::string_view::npos) throw ConfigurationError("database URL holds a NUL byte");
   std::size_t sep = text.find("://");
   if (sep == std::string_view::npos || sep == 0)
     throw ConfigurationError("database URL has no scheme (expected e.g. sqlite:///app.db or postgresql://host/db)");
   u.scheme = std::string(text.substr(0, sep));
-  for (char c : u.scheme)
+  for (char& c : u.scheme) {  // schemes are case-insensitive (RFC 3986): SQLITE:// is sqlite://
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'))
       throw ConfigurationError("database URL has an invalid scheme");
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   std::string_view rest = text.substr(sep + 3);
   std::size_t q = rest.find('?');
   if (q != std::string_view::npos) {
@@ -46,7 +50,9 @@ Url Url::parse(std::string_view text) {
       std::string_view kv = qs.substr(0, amp);
       std::size_t eq = kv.find('=');
       if (eq == std::string_view::npos || eq == 0) throw ConfigurationError("malformed query parameter in database URL");
-      u.query[percent_decode(kv.substr(0, eq), text)] = percent_decode(kv.substr(eq + 1), text);
+      std::string key = percent_decode(kv.substr(0, eq), text);
+      if (u.query.count(key)) throw ConfigurationError("database URL option '" + key + "' is given twice");
+      u.query[key] = percent_decode(kv.substr(eq + 1), text);
       if (amp == std::string_view::npos) break;
       qs.remove_prefix(amp + 1);
     }

@@ -81,21 +81,30 @@ std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d)
 }
 
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
-  if (!m.has_write_checks) return;
+  if (m.write_checked.empty()) return;
   ValidationError::Errors errors;
-  for (std::size_t i = 0; i < m.fields.size(); ++i) {
-    const FieldInfo& f = m.fields[i];
-    if (f.max_length == 0 && f.choices.empty() && f.max_digits == 0) continue;
-    if (subset && std::find(subset->begin(), subset->end(), static_cast<int>(i)) == subset->end()) continue;
+  for (int i : m.write_checked) {
+    const FieldInfo& f = m.field(i);
+    if (subset && std::find(subset->begin(), subset->end(), i) == subset->end()) continue;
     if (f.codec->is_null(f.member(obj))) continue;
     if (f.max_digits > 0) {
       if (auto problem = decimal_problem(f, f.get(obj).as_decimal())) errors[f.name].push_back(*problem);
     }
-    if (f.max_length > 0) {
-      const std::string* s = f.codec->text(f.member(obj));
-      std::size_t n = s && s->size() > static_cast<std::size_t>(f.max_length) ? utf8_length(*s) : 0;
-      if (n > static_cast<std::size_t>(f.max_length))
-        errors[f.name].push_back(fmt::format("Ensure this value has at most {} characters (it has {}).", f.max_length, n));
+    if (const std::string* s = f.codec->text(f.member(obj))) {
+      // Text is valid UTF-8 without NUL (Bytes is the kind for arbitrary bytes).
+      if (!is_valid_text(*s)) {
+        errors[f.name].push_back("The value " + *text_problem(*s) + ".");
+      } else if (f.max_length > 0 && s->size() > static_cast<std::size_t>(f.max_length)) {
+        std::size_t n = utf8_length(*s);
+        if (n > static_cast<std::size_t>(f.max_length))
+          errors[f.name].push_back(fmt::format("Ensure this value has at most {} characters (it has {}).", f.max_length, n));
+      }
+    }
+    if (f.kind == FieldKind::Array && f.codec->element_kind == FieldKind::Text) {
+      Value v = f.get(obj);
+      for (std::size_t k = 0; k < v.as_array().size(); ++k)
+        if (auto problem = text_problem(v.as_array()[k].as_string()))
+          errors[f.name].push_back(fmt::format("Item {}: the value {}.", k, *problem));
     }
     if (!f.choices.empty()) {
       Value v = f.get(obj);
@@ -177,37 +186,48 @@ void refresh(Database& db, const ModelInfo& m, void* obj) {
   if (!found) throw DoesNotExist(fmt::format("{}: refresh() found no row with this primary key", m.name));
 }
 
-void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults) {
+std::vector<std::pair<int, Value>> resolve_assignments(const ModelInfo& m, KwargsView kwargs, std::string_view what) {
+  std::vector<std::pair<int, Value>> out;
+  out.reserve(kwargs.size());
+  kwargs.for_each([&](std::string_view name, const Value& v) {
+    int i = m.require(name);
+    for (const auto& [j, _] : out)
+      if (j == i)
+        throw InvalidArgument(fmt::format("{}: {} names field '{}' more than once", m.name, what, m.field(i).name));
+    out.emplace_back(i, coerce_value(m, m.field(i), v));
+  });
+  return out;
+}
+
+void assign(const ModelInfo& m, void* obj, KwargsView kwargs, bool apply_defaults) {
+  auto sets = resolve_assignments(m, kwargs, "the call");
   if (apply_defaults) {
-    for (const FieldInfo& f : m.fields) {
-      bool named = false;
-      for (const auto& kv : kwargs) named = named || m.find(kv.first) == m.find(f.name);
+    for (std::size_t i = 0; i < m.fields.size(); ++i) {
+      const FieldInfo& f = m.fields[i];
+      bool named = std::any_of(sets.begin(), sets.end(), [&](const auto& s) { return s.first == static_cast<int>(i); });
       if (named) continue;
       if (f.default_factory) f.set(obj, f.default_factory());
       else if (f.default_value) f.set(obj, *f.default_value);
     }
   }
-  for (const auto& [name, v] : kwargs) {
-    const FieldInfo& f = m.field(m.require(name));
-    f.set(obj, coerce_value(m, f, v));
-  }
+  for (const auto& [i, v] : sets) m.field(i).set(obj, v);
 }
 
-void assign_from_lookup(const ModelInfo& m, void* obj, Kwargs lookup) {
-  for (const auto& [path, v] : lookup) {
+void assign_from_lookup(const ModelInfo& m, void* obj, KwargsView lookup, KwargsView defaults) {
+  std::vector<int> in_defaults;
+  defaults.for_each([&](std::string_view name, const Value&) { in_defaults.push_back(m.find(name)); });
+  std::vector<int> done;
+  lookup.for_each([&](std::string_view path, const Value& v) {
     std::string_view name = path;
     if (name.ends_with("__exact")) name.remove_suffix(7);
-    if (name.find("__") != std::string_view::npos) continue;
-    const FieldInfo& f = m.field(m.require(name));
-    f.set(obj, coerce_value(m, f, v));
-  }
-}
-
-void assign(const ModelInfo& m, void* obj, const std::vector<std::pair<std::string, Value>>& kwargs) {
-  for (const auto& [name, v] : kwargs) {
-    const FieldInfo& f = m.field(m.require(name));
-    f.set(obj, coerce_value(m, f, v));
-  }
+    if (name.find("__") != std::string_view::npos) return;  // Django's rule: only exact lookups set fields
+    int i = m.require(name);
+    if (std::find(done.begin(), done.end(), i) != done.end())
+      throw InvalidArgument(fmt::format("{}: the lookup names field '{}' more than once", m.name, m.field(i).name));
+    done.push_back(i);
+    if (std::find(in_defaults.begin(), in_defaults.end(), i) != in_defaults.end()) return;  // defaults win, as in Django
+    m.field(i).set(obj, coerce_value(m, m.field(i), v));
+  });
 }
 
 }  // namespace covet::orm

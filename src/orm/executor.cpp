@@ -64,14 +64,12 @@ bool exists(Database& db, const QueryData& q) {
   return found;
 }
 
-int64_t update(Database& db, const QueryData& q, Kwargs sets) {
-  std::vector<std::pair<int, Value>> resolved;
-  for (const auto& [name, v] : sets) {
-    int i = q.model->require(name);
+int64_t update(Database& db, const QueryData& q, KwargsView sets) {
+  std::vector<std::pair<int, Value>> resolved = resolve_assignments(*q.model, sets, "update()");
+  for (const auto& [i, cv] : resolved) {
     const FieldInfo& f = q.model->field(i);
     if (f.primary_key && q.model->primary_key.size() == 1 && f.auto_increment)
       throw FieldError(fmt::format("{}.{}: update() does not change an auto-increment primary key", q.model->name, f.name));
-    Value cv = coerce_value(*q.model, f, v);
     if (f.max_length > 0 && cv.is<std::string>()) {
       std::size_t chars = utf8_length(cv.as_string());
       if (chars > static_cast<std::size_t>(f.max_length))
@@ -81,7 +79,6 @@ int64_t update(Database& db, const QueryData& q, Kwargs sets) {
     if (auto* d = cv.get_if<Decimal>()) {
       if (auto problem = decimal_problem(f, *d)) throw ValidationError(f.name, *problem);
     }
-    resolved.emplace_back(i, std::move(cv));
   }
   CompiledQuery c = compile_update(db.dialect(), q, resolved);
   Database::Lease lease = db.acquire();
@@ -126,6 +123,12 @@ bool RowCursor::next() { return st_->step(); }
 
 void throw_unbound() {
   throw InvalidArgument("this QuerySet has no Database: build it with Model::objects(db) or QuerySet<T>(db)");
+}
+
+void throw_sliced(std::string_view what) {
+  throw InvalidArgument(fmt::format("cannot {} a query once a slice has been taken (limit()/offset()); call {}() "
+                                    "before limit() and offset()",
+                                    what == "order_by" ? "reorder" : what, what));
 }
 
 void throw_does_not_exist(const ModelInfo& m, const QueryData&) {

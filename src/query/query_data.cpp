@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
 
 namespace covet {
 
@@ -34,6 +35,12 @@ bool is_date(FieldKind k) { return k == FieldKind::Date || k == FieldKind::DateT
 [[noreturn]] void bad_value(const ModelInfo& m, const FieldInfo& f, std::string_view what, const Value& v) {
   throw FieldError(fmt::format("{}.{} ({}) cannot be compared with the {} value {}: expected {}", m.name, f.name,
                                to_string(f.kind), Value::type_name(v.type()), v.to_string(), what));
+}
+
+// Text values are valid UTF-8 without NUL on every backend: a NUL would cut
+// SQLite's LIKE/GLOB pattern short (and PostgreSQL refuses it).
+void check_text(const ModelInfo& m, const FieldInfo& f, std::string_view s) {
+  if (auto problem = text_problem(s)) throw FieldError(fmt::format("{}.{}: the value {}", m.name, f.name, *problem));
 }
 
 bool parse_int(std::string_view s, int64_t& out) {
@@ -80,8 +87,9 @@ Value coerce_kind(const ModelInfo& m, const FieldInfo& f, FieldKind kind, const 
         bad_value(m, f, "a decimal", v);
       case FieldKind::String:
       case FieldKind::Text:
-        if (v.is<std::string>()) return v;
-        bad_value(m, f, "a string", v);
+        if (!v.is<std::string>()) bad_value(m, f, "a string", v);
+        check_text(m, f, v.as_string());
+        return v;
       case FieldKind::Boolean:
         if (v.is<bool>()) return v;
         if (v.is<int64_t>() && (v.as_int() == 0 || v.as_int() == 1)) return v.as_int() == 1;
@@ -205,6 +213,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
         throw FieldError(fmt::format("{}.{}: lookup '{}' applies to text fields, not {}", m.name, f.name, to_string(lk),
                                      to_string(f.kind)));
       if (!value.is<std::string>()) bad_value(m, f, "a string", value);
+      check_text(m, f, value.as_string());
       flt.value = value;
       break;
     case Lookup::Exact:
@@ -230,7 +239,7 @@ WhereNode resolve_node(const ModelInfo& m, const QNode& q) {
     return w;
   }
   w.children.reserve(q.children.size());
-  for (const QNode& c : q.children) w.children.push_back(resolve_node(m, c));
+  for (const auto& c : q.children) w.children.push_back(resolve_node(m, *c));
   return w;
 }
 }  // namespace
@@ -252,6 +261,11 @@ Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
   if (v.is_null()) {
     if (!f.null) throw FieldError(fmt::format("{}.{} is not nullable", model.name, f.name));
     return v;
+  }
+  // A value written to a text field that is not text is invalid input for
+  // that field (ValidationError), not a query mistake.
+  if (const std::string* s = v.get_if<std::string>(); s && (f.kind == FieldKind::String || f.kind == FieldKind::Text)) {
+    if (auto problem = text_problem(*s)) throw ValidationError(f.name, "The value " + *problem + ".");
   }
   return coerce_kind(model, f, f.kind, v);
 }

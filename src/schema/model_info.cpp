@@ -46,8 +46,6 @@ std::vector<std::string> closest_names(std::string_view bad, const std::vector<s
 int ModelInfo::find(std::string_view n) const {
   for (std::size_t i = 0; i < fields.size(); ++i)
     if (fields[i].name == n) return static_cast<int>(i);
-  for (std::size_t i = 0; i < fields.size(); ++i)
-    if (fields[i].column == n) return static_cast<int>(i);
   if (n == "pk" && primary_key.size() == 1) return primary_key[0];
   return -1;
 }
@@ -62,6 +60,9 @@ int ModelInfo::require(std::string_view n) const {
   int i = find(n);
   if (i >= 0) return i;
   std::string msg = fmt::format("{} has no field named '{}'", name, n);
+  for (const auto& f : fields)  // Django's rule: queries name fields, never their db_column
+    if (f.column == n)
+      throw FieldError(fmt::format("{}; '{}' is the database column of field '{}': use the field name", msg, n, f.name));
   auto close = suggest(n);
   if (!close.empty()) msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
   std::vector<std::string> all;
@@ -121,8 +122,12 @@ void ModelInfo::finalize() {
     f.primary_key = true;
     if (f.null) throw ConfigurationError(fmt::format("{}.{}: a primary key cannot be null", name, f.name));
   }
-  for (const FieldInfo& f : fields) {
-    has_write_checks = has_write_checks || f.max_length > 0 || !f.choices.empty() || f.max_digits > 0;
+  write_checked.clear();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const FieldInfo& f = fields[i];
+    bool text = f.kind == FieldKind::String || f.kind == FieldKind::Text ||
+                (f.kind == FieldKind::Array && f.codec->element_kind == FieldKind::Text);
+    if (text || f.max_length > 0 || !f.choices.empty() || f.max_digits > 0) write_checked.push_back(static_cast<int>(i));
     has_auto_now = has_auto_now || f.auto_now || f.auto_now_add;
   }
   auto all = std::make_shared<std::vector<int>>(fields.size());
@@ -137,6 +142,50 @@ void ModelInfo::finalize() {
     for (int i : primary_key) fields[static_cast<std::size_t>(i)].auto_increment = false;
   }
   for (const FieldInfo& f : fields) has_default_factory = has_default_factory || f.default_factory != nullptr;
+  for (const CheckConstraintInfo& c : checks) {
+    check_ident("check constraint", c.name);
+    if (auto problem = sql_expression_problem(c.sql))
+      throw ConfigurationError(fmt::format("{}: check constraint '{}' must be one SQL expression; it {}", name, c.name,
+                                           *problem));
+  }
+}
+
+std::optional<std::string> sql_expression_problem(std::string_view e) {
+  if (e.find_first_not_of(" \t\r\n") == std::string_view::npos) return "is empty";
+  int depth = 0;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    char c = e[i];
+    char next = i + 1 < e.size() ? e[i + 1] : '\0';
+    // Backslashes are refused everywhere: in PostgreSQL's E'...' strings \'
+    // escapes a quote, which would make the two readings disagree.
+    if (c == '\\') return "holds a backslash";
+    if (c == '\'' || c == '"') {  // a string or quoted identifier; doubled quotes escape
+      std::size_t j = i + 1;
+      for (;; ++j) {
+        if (j >= e.size()) return "leaves a quote open";
+        if (e[j] == c) {
+          if (j + 1 < e.size() && e[j + 1] == c) {
+            ++j;
+            continue;
+          }
+          break;
+        }
+        if (e[j] == '\0') return "holds a NUL byte";
+        if (e[j] == '\\') return "holds a backslash";
+      }
+      i = j;
+      continue;
+    }
+    if (c == '\0') return "holds a NUL byte";
+    if (c == ';') return "holds ';' (a statement separator)";
+    if ((c == '-' && next == '-') || (c == '/' && next == '*')) return "holds a comment";
+    if (c == '$' && (next == '$' || std::isalpha(static_cast<unsigned char>(next)) || next == '_'))
+      return "holds a dollar-quoted string";
+    if (c == '(') ++depth;
+    if (c == ')' && --depth < 0) return "closes a parenthesis it did not open";
+  }
+  if (depth != 0) return "leaves a parenthesis open";
+  return std::nullopt;
 }
 
 void ModelInfo::check_defaults(void* probe) const {

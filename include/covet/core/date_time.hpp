@@ -2,6 +2,13 @@
 // Calendar values. Date is a day in the proleptic Gregorian calendar;
 // DateTime is an instant in UTC with microsecond precision. Both are small
 // values (one integer), cheap to copy, totally ordered, and thread-safe.
+// Both hold years 1 to 9999 only (what every backend and ISO 8601 text can
+// hold): anything that would leave that range throws InvalidArgument, so an
+// out-of-range value is refused before it is written anywhere.
+//
+//   DateTime week_ago = DateTime::now() - std::chrono::days(7);
+//   if (u.created_at < std::chrono::system_clock::now()) ...
+#include <chrono>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +22,13 @@ class Date {
   constexpr Date() = default;  // 1970-01-01
   // Throws InvalidArgument for an impossible date (2023-02-29).
   Date(int year, unsigned month, unsigned day);
-  static constexpr Date from_days(int32_t days_since_epoch) { return Date(days_since_epoch, Raw{}); }
+  // Days since 1970-01-01; InvalidArgument outside 0001-01-01..9999-12-31.
+  static constexpr Date from_days(int32_t days_since_epoch) {
+    if (days_since_epoch < kMinDays || days_since_epoch > kMaxDays) out_of_range(days_since_epoch);
+    return Date(days_since_epoch, Raw{});
+  }
+  static constexpr int32_t kMinDays = -719162;  // 0001-01-01
+  static constexpr int32_t kMaxDays = 2932896;  // 9999-12-31
   // Accepts "YYYY-MM-DD"; throws InvalidArgument otherwise.
   static Date parse(std::string_view text);
   static Date today();
@@ -28,8 +41,21 @@ class Date {
 
   friend constexpr auto operator<=>(Date, Date) = default;
 
+  // Date ± whole days (std::chrono::days, weeks, ...).
+  template <class Rep, class Period>
+  friend Date operator+(Date d, std::chrono::duration<Rep, Period> n) {
+    return d.plus_days(std::chrono::duration_cast<std::chrono::days>(n).count());
+  }
+  template <class Rep, class Period>
+  friend Date operator-(Date d, std::chrono::duration<Rep, Period> n) {
+    return d.plus_days(-static_cast<int64_t>(std::chrono::duration_cast<std::chrono::days>(n).count()));
+  }
+  friend std::chrono::days operator-(Date a, Date b) { return std::chrono::days(a.days_ - b.days_); }
+  Date plus_days(int64_t n) const;
+
  private:
   struct Raw {};
+  [[noreturn]] static void out_of_range(int64_t days);
   constexpr Date(int32_t days, Raw) : days_(days) {}
   int32_t days_ = 0;
 };
@@ -39,7 +65,23 @@ class DateTime {
   constexpr DateTime() = default;  // 1970-01-01 00:00:00 UTC
   DateTime(int year, unsigned month, unsigned day, unsigned hour = 0, unsigned minute = 0,
            unsigned second = 0, unsigned microsecond = 0);
-  static constexpr DateTime from_unix_micros(int64_t us) { return DateTime(us, Raw{}); }
+  // Microseconds since the Unix epoch; InvalidArgument outside years 1-9999.
+  static constexpr DateTime from_unix_micros(int64_t us) {
+    if (us < kMinMicros || us > kMaxMicros) out_of_range(us);
+    return DateTime(us, Raw{});
+  }
+  static constexpr int64_t kMinMicros = int64_t{Date::kMinDays} * 86'400'000'000LL;
+  static constexpr int64_t kMaxMicros = (int64_t{Date::kMaxDays} + 1) * 86'400'000'000LL - 1;
+  // From a std::chrono time point (system_clock is UTC); finer precision is truncated.
+  template <class Duration>
+  static DateTime from_time_point(std::chrono::sys_time<Duration> t) {
+    return from_unix_micros(std::chrono::floor<std::chrono::microseconds>(t).time_since_epoch().count());
+  }
+  template <class Duration>
+  DateTime(std::chrono::sys_time<Duration> t) : DateTime(from_time_point(t)) {}
+  std::chrono::sys_time<std::chrono::microseconds> time_point() const {
+    return std::chrono::sys_time<std::chrono::microseconds>(std::chrono::microseconds(us_));
+  }
   static DateTime now();
   // Accepts "YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH:MM|-HH:MM]" and "YYYY-MM-DD";
   // an offset is converted to UTC. Throws InvalidArgument otherwise.
@@ -66,9 +108,37 @@ class DateTime {
   std::size_t format(char (&buf)[26]) const;
 
   friend constexpr auto operator<=>(DateTime, DateTime) = default;
+  friend constexpr bool operator==(DateTime, DateTime) = default;
+  template <class Duration>
+  friend auto operator<=>(DateTime a, std::chrono::sys_time<Duration> b) {
+    return a.time_point() <=> b;
+  }
+  template <class Duration>
+  friend bool operator==(DateTime a, std::chrono::sys_time<Duration> b) {
+    return a.time_point() == b;
+  }
+
+  // DateTime ± any std::chrono duration (truncated to microseconds).
+  template <class Rep, class Period>
+  friend DateTime operator+(DateTime t, std::chrono::duration<Rep, Period> d) {
+    return t.plus_micros(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  }
+  template <class Rep, class Period>
+  friend DateTime operator-(DateTime t, std::chrono::duration<Rep, Period> d) {
+    return t.minus_micros(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  }
+  template <class Rep, class Period>
+  DateTime& operator+=(std::chrono::duration<Rep, Period> d) { return *this = *this + d; }
+  template <class Rep, class Period>
+  DateTime& operator-=(std::chrono::duration<Rep, Period> d) { return *this = *this - d; }
+  friend std::chrono::microseconds operator-(DateTime a, DateTime b) { return std::chrono::microseconds(a.us_ - b.us_); }
+  // Checked: InvalidArgument when the result leaves years 1-9999.
+  DateTime plus_micros(int64_t us) const;
+  DateTime minus_micros(int64_t us) const;
 
  private:
   struct Raw {};
+  [[noreturn]] static void out_of_range(int64_t us);
   constexpr DateTime(int64_t us, Raw) : us_(us) {}
   int64_t us_ = 0;
 };

@@ -12,6 +12,8 @@ class Json {
   Json() : text_("null") {}
   // Validates with simdjson; throws InvalidArgument naming the parse error.
   static Json parse(std::string_view text);
+  // An empty object / array: the initializer for a member that should
+  // start as {} (Django's default=dict): `covet::Json settings = covet::Json::object();`
   static Json object() { return Json("{}", Trusted{}); }
   static Json array() { return Json("[]", Trusted{}); }
 
@@ -32,7 +34,8 @@ class Value;
 // objects stay Json. Throws InvalidArgument on malformed text.
 Value json_to_value(std::string_view text);
 
-// Appends `s` to `out` as a JSON string literal (quotes included).
+// Appends `s` to `out` as a JSON string literal (quotes included). Throws
+// InvalidArgument when `s` is not valid UTF-8 (JSON text must be).
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace covet

@@ -17,7 +17,8 @@ class Record {
 
   // Throws FieldError naming the available columns when absent.
   const Value& operator[](std::string_view name) const;
-  const Value& operator[](std::size_t i) const { return values_[i]; }
+  // Checked: FieldError when i is not a column of the row.
+  const Value& operator[](std::size_t i) const;
   bool contains(std::string_view name) const;
   std::size_t size() const { return values_.size(); }
   const std::vector<std::string>& names() const { return *names_; }

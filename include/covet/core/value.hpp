@@ -48,6 +48,8 @@ class Value {
   Value(covet::Decimal v) : v_(std::move(v)) {}
   Value(covet::Date v) : v_(v) {}
   Value(covet::DateTime v) : v_(v) {}
+  template <class Duration>
+  Value(std::chrono::sys_time<Duration> t) : v_(covet::DateTime::from_time_point(t)) {}
   Value(covet::Uuid v) : v_(v) {}
   Value(covet::Json v) : v_(std::move(v)) {}
   Value(covet::Array v) : v_(std::move(v)) {}

@@ -5,6 +5,7 @@
 // hands each to one user at a time. Driver C headers never appear here.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -66,13 +67,16 @@ class Connection {
  public:
   virtual ~Connection() = default;
   virtual const Dialect& dialect() const = 0;
-  // Runs SQL without parameters or results (DDL, BEGIN, several statements).
-  virtual void execute_script(std::string_view sql) = 0;
+  // Runs one statement without parameters, ignoring any rows, without
+  // caching it (DDL, PRAGMA). Like every statement covet runs, it is
+  // prepared: text holding more than one statement is refused.
+  void execute_once(const std::string& sql);
   virtual bool in_transaction() const = 0;
   // The statement that opens a transaction (SQLite: BEGIN IMMEDIATE, so a
   // writer waits for the lock up front instead of failing mid-transaction).
   virtual std::string_view begin_statement() const { return "BEGIN"; }
   // A prepared statement for `sql`, reused across calls on this connection.
+  // SQL holding more than one statement, or a NUL byte, is a ProgrammingError.
   StatementHandle statement(const std::string& sql);
   const ConnectionStats& stats() const { return stats_; }
   // Drops every cached statement (after DDL changed the schema, say).
@@ -94,6 +98,9 @@ class Driver {
  public:
   virtual ~Driver() = default;
   virtual std::unique_ptr<Connection> connect(const Url& url) = 0;
+  // The URL query options the driver reads (?timeout=...); any other is a
+  // ConfigurationError, so a misspelt option is never silently ignored.
+  virtual std::span<const std::string_view> url_options() const = 0;
 };
 
 // The driver for a scheme ("sqlite"), or ConfigurationError listing the known ones.

@@ -35,19 +35,23 @@ void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<i
 // Django's DecimalValidator: the message when `d` exceeds the field's
 // max_digits / decimal_places.
 std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d);
+// Resolves name → value assignments: names checked (FieldError), values
+// converted to the fields' kinds, a field named twice refused
+// (InvalidArgument). `what` names the call in messages ("update()").
+std::vector<std::pair<int, Value>> resolve_assignments(const ModelInfo& m, KwargsView kwargs, std::string_view what);
 // Sets fields by name (kwargs), converting the values; applies defaults
 // for the fields not named when `apply_defaults`.
-void assign(const ModelInfo& m, void* obj, Kwargs kwargs, bool apply_defaults);
-void assign(const ModelInfo& m, void* obj, const std::vector<std::pair<std::string, Value>>& kwargs);
+void assign(const ModelInfo& m, void* obj, KwargsView kwargs, bool apply_defaults);
 // Sets the fields a get_or_create() lookup names exactly ("name" or
-// "name__exact"); other lookups ("name__icontains") set nothing (Django's rule).
-void assign_from_lookup(const ModelInfo& m, void* obj, Kwargs lookup);
+// "name__exact"); other lookups ("name__icontains") set nothing, and
+// fields named in `defaults` keep the default (Django's rules).
+void assign_from_lookup(const ModelInfo& m, void* obj, KwargsView lookup, KwargsView defaults = {});
 
 // QuerySet terminals.
 void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row);
 int64_t count(Database& db, const QueryData& q);
 bool exists(Database& db, const QueryData& q);
-int64_t update(Database& db, const QueryData& q, Kwargs sets);
+int64_t update(Database& db, const QueryData& q, KwargsView sets);
 int64_t remove(Database& db, const QueryData& q);
 std::vector<Record> values(Database& db, const QueryData& q, const std::vector<int>& fields);
 std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names);
@@ -69,6 +73,8 @@ class RowCursor {
 };
 
 [[noreturn]] void throw_unbound();
+// Django's rule: filter/exclude/order_by after limit()/offset() is refused.
+[[noreturn]] void throw_sliced(std::string_view what);
 [[noreturn]] void throw_does_not_exist(const ModelInfo& m, const QueryData& q);
 [[noreturn]] void throw_multiple(const ModelInfo& m, int64_t n);
 

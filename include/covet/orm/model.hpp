@@ -28,10 +28,17 @@ struct Model : ModelTag {
 
   static T create(Database& db, T obj) { return objects(db).create(std::move(obj)); }
   static T create(Database& db, Kwargs kwargs) { return objects(db).create(kwargs); }
+  static T create(Database& db, KwargsView kwargs) { return objects(db).create(kwargs); }
   static std::pair<T, bool> get_or_create(Database& db, Kwargs lookup, Kwargs defaults = {}) {
     return objects(db).get_or_create(lookup, defaults);
   }
+  static std::pair<T, bool> get_or_create(Database& db, KwargsView lookup, KwargsView defaults = {}) {
+    return objects(db).get_or_create(lookup, defaults);
+  }
   static std::pair<T, bool> update_or_create(Database& db, Kwargs lookup, Kwargs defaults = {}) {
+    return objects(db).update_or_create(lookup, defaults);
+  }
+  static std::pair<T, bool> update_or_create(Database& db, KwargsView lookup, KwargsView defaults = {}) {
     return objects(db).update_or_create(lookup, defaults);
   }
 

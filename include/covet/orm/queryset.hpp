@@ -52,22 +52,30 @@ class QuerySet {
   QuerySet filter(const Q& q) const { return with_where(q, false); }
   QuerySet filter(std::string_view lookup, Value v) const { return with_where(Q(lookup, std::move(v)), false); }
   QuerySet filter(Kwargs kwargs) const { return with_where(Q(kwargs), false); }
+  QuerySet filter(KwargsView kwargs) const { return with_where(Q(kwargs), false); }
   QuerySet filter(const Where<T>& w) const { return with_where(w.q(), false); }
   QuerySet exclude(const Q& q) const { return with_where(q, true); }
   QuerySet exclude(std::string_view lookup, Value v) const { return with_where(Q(lookup, std::move(v)), true); }
   QuerySet exclude(Kwargs kwargs) const { return with_where(Q(kwargs), true); }
+  QuerySet exclude(KwargsView kwargs) const { return with_where(Q(kwargs), true); }
   QuerySet exclude(const Where<T>& w) const { return with_where(w.q(), true); }
 
-  // "-field" sorts descending. Replaces any earlier ordering.
+  // "-field" sorts descending. Replaces any earlier ordering. Refused
+  // (InvalidArgument) once a slice has been taken, as in Django.
   template <class... S>
     requires(std::convertible_to<S, std::string_view> && ...)
   QuerySet order_by(const S&... terms) const {
-    auto d = copy();
-    d->order.clear();
-    (d->order.push_back(resolve_order(*d->model, std::string_view(terms))), ...);
-    return QuerySet(db_, std::move(d));
+    std::string_view names[] = {std::string_view(terms)..., {}};
+    return order_by_names(names, sizeof...(S));
+  }
+  // The same with names chosen at run time (from a request's ?ordering=).
+  template <detail::name_range N>
+  QuerySet order_by(const N& terms) const {
+    std::vector<std::string_view> names(std::begin(terms), std::end(terms));
+    return order_by_names(names.data(), names.size());
   }
   template <class... O>
+    requires(std::same_as<O, OrderBy<T>> && ...)
   QuerySet order_by(const OrderBy<T>& first, const O&... rest) const {
     return order_by(std::string_view(first.term), std::string_view(rest.term)...);
   }
@@ -90,18 +98,29 @@ class QuerySet {
   }
   // Partial loading: only the named fields (the primary key always).
   template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
   QuerySet<T, Partial<T>> only(const S&... names) const {
+    return only(std::vector<std::string_view>{std::string_view(names)...});
+  }
+  template <detail::name_range N>
+  QuerySet<T, Partial<T>> only(const N& names) const {
     auto d = copy();
     std::vector<int> cols = d->model->primary_key;
-    (add_unique(cols, d->model->require(std::string_view(names))), ...);
+    for (const auto& n : names) add_unique(cols, d->model->require(std::string_view(n)));
     d->columns = std::move(cols);
     return QuerySet<T, Partial<T>>(db_, std::move(d));
   }
   // Partial loading: every field but the named ones.
   template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
   QuerySet<T, Partial<T>> defer(const S&... names) const {
+    return defer(std::vector<std::string_view>{std::string_view(names)...});
+  }
+  template <detail::name_range N>
+  QuerySet<T, Partial<T>> defer(const N& names) const {
     auto d = copy();
-    std::vector<int> skip{d->model->require(std::string_view(names))...};
+    std::vector<int> skip;
+    for (const auto& n : names) skip.push_back(d->model->require(std::string_view(n)));
     d->columns.clear();
     for (std::size_t i = 0; i < d->model->fields.size(); ++i) {
       int f = static_cast<int>(i);
@@ -132,6 +151,7 @@ class QuerySet {
   R get(const Q& q) const { return filter(q).get(); }
   R get(std::string_view lookup, Value v) const { return filter(lookup, std::move(v)).get(); }
   R get(Kwargs kwargs) const { return filter(kwargs).get(); }
+  R get(KwargsView kwargs) const { return filter(kwargs).get(); }
   R get(const Where<T>& w) const { return filter(w).get(); }
   // The first row by the query's order (by primary key when unordered).
   // On a sliced query (limit/offset) both stay inside the slice.
@@ -150,20 +170,33 @@ class QuerySet {
   }
   bool exists() const { return orm::exists(db(), *data_); }
   int64_t count() const { return orm::count(db(), *data_); }
-  // Rows as name → Value records (every field when no names are given).
+  // Rows as name → Value records (every field when no names are given),
+  // keyed by field name. Names as arguments or as a run-time list.
   template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
   std::vector<Record> values(const S&... names) const {
     return orm::values(db(), *data_, orm::field_indexes(*data_->model, {std::string_view(names)...}));
   }
+  template <detail::name_range N>
+  std::vector<Record> values(const N& names) const {
+    std::vector<int> fields;
+    for (const auto& n : names) fields.push_back(data_->model->require(std::string_view(n)));
+    return orm::values(db(), *data_, fields);
+  }
   template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
   std::vector<std::vector<Value>> values_list(const S&... names) const {
-    std::vector<std::vector<Value>> out;
-    for (auto& r : values(names...)) out.push_back(r.values());
-    return out;
+    return rows_of(values(names...));
+  }
+  template <detail::name_range N>
+  std::vector<std::vector<Value>> values_list(const N& names) const {
+    return rows_of(values(names));
   }
   // UPDATE the matched rows; returns how many matched. Values are converted
-  // to the fields' kinds and checked (unknown field → FieldError).
+  // to the fields' kinds and checked (unknown field → FieldError, a field
+  // named twice → InvalidArgument).
   int64_t update(Kwargs sets) const { return orm::update(db(), *data_, sets); }
+  int64_t update(KwargsView sets) const { return orm::update(db(), *data_, sets); }
   // DELETE the matched rows; returns how many.
   int64_t remove() const { return orm::remove(db(), *data_); }
 
@@ -245,7 +278,8 @@ class QuerySet {
     orm::insert(db(), *data_->model, &obj);
     return obj;
   }
-  T create(Kwargs kwargs) const {
+  T create(Kwargs kwargs) const { return create(KwargsView(kwargs)); }
+  T create(KwargsView kwargs) const {
     T obj{};
     orm::assign(*data_->model, &obj, kwargs, true);
     return create(std::move(obj));
@@ -255,6 +289,9 @@ class QuerySet {
   // Two matches raise MultipleObjectsReturned. A concurrent insert of the
   // same unique key is caught (IntegrityError) and the winner's row returned.
   std::pair<T, bool> get_or_create(Kwargs lookup, Kwargs defaults = {}) const {
+    return get_or_create(KwargsView(lookup), KwargsView(defaults));
+  }
+  std::pair<T, bool> get_or_create(KwargsView lookup, KwargsView defaults = {}) const {
     auto tx = db().transaction();
     auto full = filter(lookup).template as<T>();
     if (auto found = full.the_match()) {
@@ -277,6 +314,9 @@ class QuerySet {
   }
   // Updates the object matching `lookup` with `defaults`, or creates it.
   std::pair<T, bool> update_or_create(Kwargs lookup, Kwargs defaults = {}) const {
+    return update_or_create(KwargsView(lookup), KwargsView(defaults));
+  }
+  std::pair<T, bool> update_or_create(KwargsView lookup, KwargsView defaults = {}) const {
     auto tx = db().transaction();
     if (auto found = filter(lookup).template as<T>().the_match()) {
       orm::assign(*data_->model, &*found, defaults, false);
@@ -317,6 +357,7 @@ class QuerySet {
     return *db_;
   }
   QuerySet with_where(const Q& q, bool negate) const {
+    if (data_->limit || data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
     if (q.empty()) return *this;
     WhereNode w = resolve(*data_->model, q);
     if (negate) w.negated = !w.negated;
@@ -325,10 +366,10 @@ class QuerySet {
     return QuerySet(db_, std::move(d));
   }
   // A new object from a lookup's exact fields plus defaults, inserted.
-  T insert_from(Kwargs lookup, Kwargs defaults) const {
+  T insert_from(KwargsView lookup, KwargsView defaults) const {
     T obj{};
     orm::assign(*data_->model, &obj, defaults, true);
-    orm::assign_from_lookup(*data_->model, &obj, lookup);
+    orm::assign_from_lookup(*data_->model, &obj, lookup, defaults);
     orm::insert(db(), *data_->model, &obj);
     return obj;
   }
@@ -360,6 +401,19 @@ class QuerySet {
     if (reverse)
       for (auto& o : d->order) o.descending = !o.descending;
     return QuerySet(db_, std::move(d));
+  }
+  QuerySet order_by_names(const std::string_view* names, std::size_t n) const {
+    if (data_->limit || data_->offset) orm::throw_sliced("order_by");
+    auto d = copy();
+    d->order.clear();
+    for (std::size_t i = 0; i < n; ++i) d->order.push_back(resolve_order(*d->model, names[i]));
+    return QuerySet(db_, std::move(d));
+  }
+  static std::vector<std::vector<Value>> rows_of(std::vector<Record> records) {
+    std::vector<std::vector<Value>> out;
+    out.reserve(records.size());
+    for (auto& r : records) out.push_back(r.values());
+    return out;
   }
   static void add_unique(std::vector<int>& v, int i) {
     for (int x : v)

@@ -4,16 +4,25 @@
 //   Q("email__contains", "@gmail.com") | Q("username__startswith", "admin")
 //   ~Q("status", "banned")
 //   Q({{"is_active", true}, {"created_at__gte", week_ago}})   // ANDed
+//   Q(KwargsView(params))            // a run-time map or vector of pairs
 //
-// Immutable and cheap to copy (shares its tree). Names are checked against
-// the model when the Q reaches a QuerySet, not before.
+// Immutable and cheap to copy and combine (subtrees are shared, never
+// copied). Names are checked against the model when the Q reaches a
+// QuerySet, not before. Nesting is bounded (Q::kMaxDepth levels; a flat
+// a | b | c | ... is one level however long), so no tree a caller builds
+// can exhaust the stack of the walks over it: deeper nesting throws
+// InvalidArgument when it is built. Thread-safe: a Q is never modified.
+#include <concepts>
+#include <cstddef>
 #include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "covet/core/function_ref.hpp"
 #include "covet/core/value.hpp"
 
 namespace covet {
@@ -22,21 +31,77 @@ struct QNode {
   enum class Kind : uint8_t { Leaf, And, Or };
   Kind kind = Kind::And;
   bool negated = false;
-  std::string path;  // Leaf: "field[__transform][__lookup]"
-  Value value;       // Leaf
-  std::vector<QNode> children;
+  uint16_t depth = 1;  // levels in this tree; a leaf or an empty node is 1
+  std::string path;    // Leaf: "field[__transform][__lookup]"
+  Value value;         // Leaf
+  std::vector<std::shared_ptr<const QNode>> children;
 };
 
+// Keyword arguments written as a braced list: {{"name", value}, ...}.
 using Kwargs = std::initializer_list<std::pair<std::string_view, Value>>;
+
+namespace detail {
+template <class C>
+concept kwarg_range = requires(const C& c) {
+  std::size(c);
+  requires std::convertible_to<decltype(std::begin(c)->first), std::string_view>;
+  requires std::convertible_to<decltype(std::begin(c)->second), Value>;
+};
+// A run-time list of names (std::vector<std::string>, ...), not one string.
+template <class N>
+concept name_range = requires(const N& n) {
+  std::begin(n);
+  std::end(n);
+  requires std::convertible_to<decltype(*std::begin(n)), std::string_view>;
+} && !std::convertible_to<const N&, std::string_view>;
+}  // namespace detail
+
+// Keyword arguments built at run time (from an HTTP request, say): a view of
+// a braced list or of any container of (name, value) pairs —
+// std::vector<std::pair<std::string, Value>>, std::map<std::string, Value>,
+// std::unordered_map<...>. Non-owning: valid while the container is.
+class KwargsView {
+ public:
+  using Visitor = FunctionRef<void(std::string_view, const Value&)>;
+  KwargsView() = default;
+  KwargsView(Kwargs k) : p_(k.begin()), n_(k.size()), each_(&each_list) {}
+  template <class C>
+    requires(detail::kwarg_range<C> && !std::same_as<C, Kwargs>)
+  KwargsView(const C& c) : p_(&c), n_(std::size(c)), each_(&each_range<C>) {}
+
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  // Calls f(name, value) for each pair, in the container's order.
+  void for_each(Visitor f) const {
+    if (n_) each_(p_, n_, f);
+  }
+
+ private:
+  static void each_list(const void* p, std::size_t n, Visitor f);
+  template <class C>
+  static void each_range(const void* p, std::size_t, Visitor f) {
+    for (const auto& kv : *static_cast<const C*>(p)) {
+      if constexpr (std::same_as<std::remove_cvref_t<decltype(kv.second)>, Value>) f(std::string_view(kv.first), kv.second);
+      else f(std::string_view(kv.first), Value(kv.second));
+    }
+  }
+  const void* p_ = nullptr;
+  std::size_t n_ = 0;
+  void (*each_)(const void*, std::size_t, Visitor) = nullptr;
+};
 
 class Q {
  public:
+  static constexpr int kMaxDepth = 64;
+
   Q();  // matches everything
   Q(std::string_view lookup, Value value);
   Q(Kwargs kwargs);
+  explicit Q(KwargsView kwargs);
   explicit Q(QNode node);
 
   const QNode& node() const { return *node_; }
+  const std::shared_ptr<const QNode>& node_ptr() const { return node_; }
   bool empty() const { return node_->kind != QNode::Kind::Leaf && node_->children.empty(); }
 
   friend Q operator&(const Q& a, const Q& b);
@@ -46,6 +111,7 @@ class Q {
   std::string to_string() const;
 
  private:
+  explicit Q(std::shared_ptr<const QNode> node) : node_(std::move(node)) {}
   std::shared_ptr<const QNode> node_;
 };
 

@@ -5,6 +5,7 @@
 // compilation, DDL, hydration, CRUD) works from it.
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +42,9 @@ class ModelInfo {
   std::vector<CheckConstraintInfo> checks;
   // What save() must do besides binding (set by finalize(), so the common
   // model skips those loops entirely).
-  bool has_write_checks = false;    // max_length, choices or max_digits
+  // Fields save() checks before writing: text (valid UTF-8, max_length),
+  // choices, a Decimal's max_digits.
+  std::vector<int> write_checked;
   bool has_auto_now = false;        // auto_now or auto_now_add
   bool has_default_factory = false;
   // 0, 1, ..., fields.size() - 1: what SELECT * loads.
@@ -49,7 +52,8 @@ class ModelInfo {
   // A default-constructed object: each member's initializer value.
   const void* sample = nullptr;
 
-  // Index of the field with this member name (or column name), or -1.
+  // Index of the field with this member name (or "pk"), or -1. Column
+  // names (db_column) are not field names, as in Django.
   int find(std::string_view name) const;
   // Like find(), but throws FieldError naming the model, the bad name and
   // the closest valid names.
@@ -66,6 +70,12 @@ class ModelInfo {
   // initializer; `probe` is a scratch object of the model's type.
   void check_defaults(void* probe) const;
 };
+
+// Why `sql` is not one self-contained SQL expression (a CHECK constraint's
+// text), or nothing: parentheses balance and never close what they did not
+// open, quotes close, no ';', comment, backslash or dollar quote, so the
+// text cannot leave its CHECK (...).
+std::optional<std::string> sql_expression_problem(std::string_view sql);
 
 // Closest candidates to `bad` by edit distance (shared with lookup names).
 std::vector<std::string> closest_names(std::string_view bad, const std::vector<std::string>& candidates,

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <span>
 
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
@@ -118,8 +119,12 @@ class SqliteRow final : public Row {
     }
   }
   DateTime get_datetime(int col) const override {
-    if (sqlite3_column_type(st, col) == SQLITE_INTEGER)  // unix seconds, as strftime('%s') writes
-      return DateTime::from_unix_micros(get_int(col) * 1'000'000);
+    if (sqlite3_column_type(st, col) == SQLITE_INTEGER) {  // unix seconds, as strftime('%s') writes
+      int64_t s = get_int(col);
+      if (s < DateTime::kMinMicros / 1'000'000 || s > DateTime::kMaxMicros / 1'000'000)
+        throw InvalidArgument("datetime out of range: " + std::to_string(s) + " seconds from the Unix epoch");
+      return DateTime::from_unix_micros(s * 1'000'000);
+    }
     return DateTime::parse(get_text(col));
   }
 };
@@ -174,7 +179,8 @@ class SqliteStatement final : public Statement {
       leading = leading && c == '0';
       digits += !leading;
     }
-    bool whole_number = t.find('.') == std::string::npos && t.size() <= 18;  // kept exactly as INTEGER
+    // Up to 18 digits always fit a 64-bit integer, either sign: kept exactly as INTEGER.
+    bool whole_number = t.find('.') == std::string::npos && t.size() - (t[0] == '-') <= 18;
     if (digits > 15 && !whole_number)
       throw DataError(fmt::format("SQLite stores decimals as 64-bit floats; {} has {} significant digits and would "
                                   "be rounded (at most 15)", t, digits), "", sql());
@@ -219,7 +225,10 @@ class SqliteConnection final : public Connection {
   explicit SqliteConnection(const Url& url) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (auto it = url.query.find("mode"); it != url.query.end() && it->second == "ro") flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(url.database.c_str(), &db_, flags, nullptr);
+    // A relative path that starts with "file:" would be read as an SQLite URI
+    // (with its own ?options) where URIs are enabled: "./" keeps it a path.
+    std::string path = url.database.starts_with("file:") ? "./" + url.database : url.database;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -254,10 +263,10 @@ class SqliteConnection final : public Connection {
     sqlite3_busy_timeout(db_, timeout_ms);
     sqlite3_create_function_v2(db_, "covet_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                &fold_function, nullptr, nullptr, nullptr);
-    execute_script("PRAGMA foreign_keys = ON");
+    execute_once("PRAGMA foreign_keys = ON");
     if (url.database != ":memory:" && !readonly) {
-      execute_script("PRAGMA journal_mode = WAL");
-      execute_script("PRAGMA synchronous = NORMAL");
+      execute_once("PRAGMA journal_mode = WAL");
+      execute_once("PRAGMA synchronous = NORMAL");
     }
   }
   SqliteConnection(const SqliteConnection&) = delete;
@@ -269,34 +278,45 @@ class SqliteConnection final : public Connection {
 
   const Dialect& dialect() const override { return sqlite_dialect(); }
 
-  void execute_script(std::string_view sql) override {
-    std::string s(sql);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
-    sqlite3_free(err);
-    if (rc != SQLITE_OK) raise(db_, rc, s);
-  }
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
   std::string_view begin_statement() const override { return begin_; }
 
  protected:
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
+    // SQLite reads text up to a NUL: what follows one would be silently dropped.
+    if (sql.find('\0') != std::string::npos)
+      throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
     sqlite3_stmt* st = nullptr;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, &tail);
     if (rc != SQLITE_OK) raise(db_, rc, sql);
     if (!st) throw ProgrammingError("empty SQL statement", "", sql);
-    if (tail && *tail) {
-      std::string_view rest(tail);
-      if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos) {
-        sqlite3_finalize(st);
-        throw ProgrammingError("one statement at a time: the SQL holds more than one statement", "", sql);
-      }
+    if (holds_another_statement(tail)) {
+      sqlite3_finalize(st);
+      throw ProgrammingError("one statement at a time: the SQL holds more than one statement", "", sql);
     }
     return std::make_unique<SqliteStatement>(db_, st, sql);
   }
 
  private:
+  // True when the text after the first statement holds another statement;
+  // blanks, semicolons and comments ("SELECT 1; -- done") do not count.
+  bool holds_another_statement(const char* tail) {
+    while (tail && *tail) {
+      sqlite3_stmt* next = nullptr;
+      const char* rest = nullptr;
+      int rc = sqlite3_prepare_v3(db_, tail, -1, 0, &next, &rest);
+      if (next) {
+        sqlite3_finalize(next);
+        return true;
+      }
+      if (rc != SQLITE_OK) return true;  // not a comment or blank: refuse rather than guess
+      if (rest == tail) break;
+      tail = rest;
+    }
+    return false;
+  }
+
   sqlite3* db_ = nullptr;
   std::string begin_ = "BEGIN IMMEDIATE";
 };
@@ -304,6 +324,10 @@ class SqliteConnection final : public Connection {
 class SqliteDriver final : public Driver {
  public:
   std::unique_ptr<Connection> connect(const Url& url) override { return std::make_unique<SqliteConnection>(url); }
+  std::span<const std::string_view> url_options() const override {
+    static constexpr std::string_view kOptions[] = {"mode", "timeout", "transaction_mode"};
+    return kOptions;
+  }
 };
 
 }  // namespace

@@ -125,7 +125,14 @@ TEST(Schema, DbColumnRenamesTheColumnNotTheField) {
   const FieldInfo& f = m.field(m.require("unit_price"));
   EXPECT_EQ(f.column, "UnitPrice");
   EXPECT_EQ(f.decimal_places, 2);
-  EXPECT_EQ(m.find("UnitPrice"), m.find("unit_price"));
+  // Django's rule: queries name fields, never their db_column.
+  EXPECT_EQ(m.find("UnitPrice"), -1);
+  try {
+    m.require("UnitPrice");
+    FAIL();
+  } catch (const FieldError& e) {
+    EXPECT_NE(std::string(e.what()).find("database column of field 'unit_price'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Schema, UnknownFieldSuggestsTheClosest) {
