@@ -52,7 +52,29 @@ concept comparable_with =
      !std::same_as<std::remove_cvref_t<U>, bool>) ||
     (std::same_as<V, bool> && std::same_as<std::remove_cvref_t<U>, bool>) ||
     (std::floating_point<V> && std::is_arithmetic_v<std::remove_cvref_t<U>> && !std::same_as<std::remove_cvref_t<U>, bool>) ||
+    (std::same_as<V, DateTime> && requires(const U& u) { DateTime::from_time_point(u); }) ||
     (!std::is_arithmetic_v<V> && !std::same_as<V, std::string> && std::same_as<std::remove_cvref_t<U>, V>);
+
+// One short, readable error instead of a page of failed overloads.
+template <class U, class V>
+constexpr void assert_comparable() {
+  using A = std::remove_cvref_t<U>;
+  if constexpr (std::same_as<V, std::string>)
+    static_assert(comparable_with<U, V>, "covet: cannot compare a std::string column with a value that is not a string");
+  else if constexpr (std::same_as<V, bool>)
+    static_assert(comparable_with<U, V>, "covet: cannot compare a bool column with a value that is not a bool");
+  else if constexpr (std::integral<V>)
+    static_assert(comparable_with<U, V>,
+                  "covet: cannot compare an integer column with a value that is not an integer (bool, floating point "
+                  "and strings are refused)");
+  else if constexpr (std::floating_point<V>)
+    static_assert(comparable_with<U, V>, "covet: cannot compare a floating-point column with a value that is not a number");
+  else
+    static_assert(comparable_with<U, V>,
+                  "covet: cannot compare this column with a value of another type (a Date column takes covet::Date, "
+                  "a DateTime column covet::DateTime or a std::chrono time point, a Uuid column covet::Uuid, ...)");
+  (void)sizeof(A);
+}
 
 template <class T>
 std::string_view field_name_at(std::size_t offset) {
@@ -66,29 +88,49 @@ class Column {
  public:
   explicit Column(std::string path) : path_(std::move(path)) {}
 
-  template <class U> requires detail::comparable_with<U, V>
-  Where<T> operator==(const U& v) const { return make("exact", v); }
-  template <class U> requires detail::comparable_with<U, V>
-  Where<T> operator!=(const U& v) const { return Where<T>(~Q(path_ + "__exact", to_value(v))); }
-  template <class U> requires detail::comparable_with<U, V>
-  Where<T> operator<(const U& v) const { return make("lt", v); }
-  template <class U> requires detail::comparable_with<U, V>
-  Where<T> operator<=(const U& v) const { return make("lte", v); }
-  template <class U> requires detail::comparable_with<U, V>
-  Where<T> operator>(const U& v) const { return make("gt", v); }
-  template <class U> requires detail::comparable_with<U, V>
-  Where<T> operator>=(const U& v) const { return make("gte", v); }
+  template <class U>
+  Where<T> operator==(const U& v) const {
+    detail::assert_comparable<U, V>();
+    return make("exact", v);
+  }
+  template <class U>
+  Where<T> operator!=(const U& v) const {
+    detail::assert_comparable<U, V>();
+    return Where<T>(~Q(path_ + "__exact", to_value(v)));
+  }
+  template <class U>
+  Where<T> operator<(const U& v) const {
+    detail::assert_comparable<U, V>();
+    return make("lt", v);
+  }
+  template <class U>
+  Where<T> operator<=(const U& v) const {
+    detail::assert_comparable<U, V>();
+    return make("lte", v);
+  }
+  template <class U>
+  Where<T> operator>(const U& v) const {
+    detail::assert_comparable<U, V>();
+    return make("gt", v);
+  }
+  template <class U>
+  Where<T> operator>=(const U& v) const {
+    detail::assert_comparable<U, V>();
+    return make("gte", v);
+  }
 
-  template <class U> requires detail::comparable_with<U, V>
+  template <class U>
   Where<T> in(const std::vector<U>& vs) const {
+    detail::assert_comparable<U, V>();
     Array a;
     for (const auto& v : vs) a.push_back(to_value(v));
     return Where<T>(Q(path_ + "__in", std::move(a)));
   }
-  template <class U> requires detail::comparable_with<U, V>
+  template <class U>
   Where<T> in(std::initializer_list<U> vs) const { return in(std::vector<U>(vs)); }
-  template <class U> requires detail::comparable_with<U, V>
+  template <class U>
   Where<T> range(const U& low, const U& high) const {
+    detail::assert_comparable<U, V>();
     return Where<T>(Q(path_ + "__range", Array{to_value(low), to_value(high)}));
   }
   Where<T> is_null(bool yes = true) const { return Where<T>(Q(path_ + "__isnull", yes)); }
@@ -113,6 +155,7 @@ class Column {
   template <class U>
   static Value to_value(const U& v) {
     if constexpr (std::convertible_to<U, std::string_view> && std::same_as<V, std::string>) return Value(std::string_view(v));
+    else if constexpr (std::same_as<V, DateTime>) return Value(DateTime(v));
     else return Value(v);
   }
   template <class U>

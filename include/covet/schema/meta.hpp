@@ -116,6 +116,9 @@ void add_fields(ModelInfo& info, std::index_sequence<I...>) {
 
 template <class T>
 ModelInfo build_model_info() {
+  static_assert(!is_local_type<T>(),
+                "covet: declare models at namespace scope, not inside a function (the member names of a local "
+                "class cannot be read)");
   static_assert(std::is_aggregate_v<T>, "covet: a model is an aggregate struct (public members, no constructors)");
   static_assert(std::is_default_constructible_v<T>, "covet: a model must be default-constructible");
   ModelInfo info;

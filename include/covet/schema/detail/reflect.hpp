@@ -70,4 +70,11 @@ consteval std::string_view type_name() {
   return s.substr(start, end - start);
 }
 
+// True for a class declared inside a function ("main()::User"): g++ cannot
+// read the member names of such a class (it has no linkage).
+template <class T>
+consteval bool is_local_type() {
+  return type_name<T>().find(")::") != std::string_view::npos;
+}
+
 }  // namespace covet::detail
