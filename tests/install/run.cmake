@@ -23,7 +23,8 @@ execute_process(COMMAND ${WORK_DIR}/build/hello_covet RESULT_VARIABLE rc OUTPUT_
 if(rc OR NOT out MATCHES "hello covet: 2 rows")
   message(FATAL_ERROR "hello_covet failed (${rc}): ${out}")
 endif()
-# pkg-config: compile and link the same program by hand.
+# pkg-config: compile and link the same program with exactly the README's
+# line, c++ app.cpp -o app $(pkg-config --cflags --libs covet), nothing added.
 set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
 execute_process(COMMAND pkg-config --cflags --libs covet OUTPUT_VARIABLE flags RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(rc)
@@ -31,7 +32,7 @@ if(rc)
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
 separate_arguments(extra UNIX_COMMAND "${EXTRA_FLAGS}")
-execute_process(COMMAND c++ ${extra} ${SOURCE_DIR}/tests/install/project/main.cpp -o ${WORK_DIR}/hello_pc ${flags} -lsqlite3 -lfmt -lsimdjson
+execute_process(COMMAND c++ ${extra} ${SOURCE_DIR}/tests/install/project/main.cpp -o ${WORK_DIR}/hello_pc ${flags}
                 RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "building with pkg-config flags failed")
