@@ -65,9 +65,15 @@ void Date::out_of_range(int64_t days) {
                         " days from 1970-01-01 is outside years 1-9999");
 }
 
+void detail::throw_duration_out_of_range() {
+  throw InvalidArgument("duration out of range: date and time arithmetic stays within years 1-9999");
+}
+
 Date Date::plus_days(int64_t n) const {
+  if (n > int64_t{kMaxDays} - kMinDays || n < int64_t{kMinDays} - kMaxDays)
+    throw InvalidArgument("date arithmetic leaves years 1-9999: " + to_string() + " + " + std::to_string(n) + " days");
   int64_t d = int64_t{days_} + n;
-  if (n > int64_t{kMaxDays} - kMinDays || n < int64_t{kMinDays} - kMaxDays || d < kMinDays || d > kMaxDays)
+  if (d < kMinDays || d > kMaxDays)
     throw InvalidArgument("date arithmetic leaves years 1-9999: " + to_string() + " + " + std::to_string(n) + " days");
   return Date(static_cast<int32_t>(d), Raw{});
 }

@@ -267,6 +267,12 @@ Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
   if (const std::string* s = v.get_if<std::string>(); s && (f.kind == FieldKind::String || f.kind == FieldKind::Text)) {
     if (auto problem = text_problem(*s)) throw ValidationError(f.name, "The value " + *problem + ".");
   }
+  if (const Array* a = v.get_if<Array>(); a && f.kind == FieldKind::Array && f.codec->element_kind == FieldKind::Text) {
+    for (std::size_t k = 0; k < a->size(); ++k)
+      if (const std::string* s = (*a)[k].get_if<std::string>())
+        if (auto problem = text_problem(*s))
+          throw ValidationError(f.name, fmt::format("Item {}: the value {}.", k, *problem));
+  }
   return coerce_kind(model, f, f.kind, v);
 }
 

@@ -152,17 +152,22 @@ void ModelInfo::finalize() {
 
 std::optional<std::string> sql_expression_problem(std::string_view e) {
   if (e.find_first_not_of(" \t\r\n") == std::string_view::npos) return "is empty";
+  // Outside quotes only a fixed alphabet is allowed: anything else (';',
+  // '[', '`', '$', '?', '\\', non-ASCII bytes, ...) could start a token
+  // that one backend reads as a quote or separator and this scan does not.
+  static constexpr std::string_view kOperators = "()+-*/%<>=!|&,.:~^";
   int depth = 0;
   for (std::size_t i = 0; i < e.size(); ++i) {
     char c = e[i];
     char next = i + 1 < e.size() ? e[i + 1] : '\0';
-    // Backslashes are refused everywhere: in PostgreSQL's E'...' strings \'
-    // escapes a quote, which would make the two readings disagree.
-    if (c == '\\') return "holds a backslash";
     if (c == '\'' || c == '"') {  // a string or quoted identifier; doubled quotes escape
       std::size_t j = i + 1;
       for (;; ++j) {
         if (j >= e.size()) return "leaves a quote open";
+        if (e[j] == '\0') return "holds a NUL byte";
+        // In PostgreSQL's E'...' strings a backslash escapes a quote, which
+        // would make the two readings of the text disagree.
+        if (e[j] == '\\') return "holds a backslash";
         if (e[j] == c) {
           if (j + 1 < e.size() && e[j + 1] == c) {
             ++j;
@@ -170,19 +175,24 @@ std::optional<std::string> sql_expression_problem(std::string_view e) {
           }
           break;
         }
-        if (e[j] == '\0') return "holds a NUL byte";
-        if (e[j] == '\\') return "holds a backslash";
       }
       i = j;
       continue;
     }
-    if (c == '\0') return "holds a NUL byte";
-    if (c == ';') return "holds ';' (a statement separator)";
     if ((c == '-' && next == '-') || (c == '/' && next == '*')) return "holds a comment";
-    if (c == '$' && (next == '$' || std::isalpha(static_cast<unsigned char>(next)) || next == '_'))
-      return "holds a dollar-quoted string";
     if (c == '(') ++depth;
     if (c == ')' && --depth < 0) return "closes a parenthesis it did not open";
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ' ' ||
+                 c == '\t' || c == '\r' || c == '\n' || kOperators.find(c) != std::string_view::npos;
+    if (!plain) {
+      if (c == '\0') return "holds a NUL byte";
+      if (c == ';') return "holds ';' (a statement separator)";
+      return fmt::format("holds the character {} outside quotes (allowed there: letters, digits, blanks, "
+                         "parentheses and the operators {})",
+                         static_cast<unsigned char>(c) < 0x80 ? fmt::format("'{}'", c)
+                                                             : fmt::format("0x{:02x}", static_cast<unsigned char>(c)),
+                         kOperators.substr(2));
+    }
   }
   if (depth != 0) return "leaves a parenthesis open";
   return std::nullopt;

@@ -17,6 +17,17 @@
 
 namespace covet {
 
+namespace detail {
+// Whether `d` is within ±limit units of To, checked in long double so that no
+// integer conversion can overflow first (false for NaN).
+template <class To, class Rep, class Period>
+constexpr bool duration_fits(std::chrono::duration<Rep, Period> d, long double limit) {
+  long double x = std::chrono::duration_cast<std::chrono::duration<long double, typename To::period>>(d).count();
+  return x >= -limit && x <= limit;
+}
+[[noreturn]] void throw_duration_out_of_range();
+}  // namespace detail
+
 class Date {
  public:
   constexpr Date() = default;  // 1970-01-01
@@ -44,10 +55,12 @@ class Date {
   // Date ± whole days (std::chrono::days, weeks, ...).
   template <class Rep, class Period>
   friend Date operator+(Date d, std::chrono::duration<Rep, Period> n) {
+    if (!detail::duration_fits<std::chrono::days>(n, kMaxDays - kMinDays)) detail::throw_duration_out_of_range();
     return d.plus_days(std::chrono::duration_cast<std::chrono::days>(n).count());
   }
   template <class Rep, class Period>
   friend Date operator-(Date d, std::chrono::duration<Rep, Period> n) {
+    if (!detail::duration_fits<std::chrono::days>(n, kMaxDays - kMinDays)) detail::throw_duration_out_of_range();
     return d.plus_days(-static_cast<int64_t>(std::chrono::duration_cast<std::chrono::days>(n).count()));
   }
   friend std::chrono::days operator-(Date a, Date b) { return std::chrono::days(a.days_ - b.days_); }
@@ -75,6 +88,8 @@ class DateTime {
   // From a std::chrono time point (system_clock is UTC); finer precision is truncated.
   template <class Duration>
   static DateTime from_time_point(std::chrono::sys_time<Duration> t) {
+    if (!detail::duration_fits<std::chrono::microseconds>(t.time_since_epoch(), kMaxMicros - kMinMicros))
+      detail::throw_duration_out_of_range();
     return from_unix_micros(std::chrono::floor<std::chrono::microseconds>(t).time_since_epoch().count());
   }
   template <class Duration>
@@ -109,23 +124,40 @@ class DateTime {
 
   friend constexpr auto operator<=>(DateTime, DateTime) = default;
   friend constexpr bool operator==(DateTime, DateTime) = default;
+  // Exact comparison with a time point of any integer precision: neither
+  // side is converted to a unit in which it could overflow (nanosecond
+  // time points only reach years 1678-2262).
   template <class Duration>
-  friend auto operator<=>(DateTime a, std::chrono::sys_time<Duration> b) {
-    return a.time_point() <=> b;
+    requires(!std::chrono::treat_as_floating_point_v<typename Duration::rep>)
+  friend std::strong_ordering operator<=>(DateTime a, std::chrono::sys_time<Duration> b) {
+    namespace chr = std::chrono;
+    const Duration e = b.time_since_epoch();
+    if constexpr (std::ratio_less_equal_v<typename Duration::period, std::micro>) {
+      const chr::microseconds bf = chr::floor<chr::microseconds>(e);  // finer: flooring shrinks it
+      if (auto c = a.us_ <=> bf.count(); c != 0) return c;
+      return e - bf > Duration::zero() ? std::strong_ordering::less : std::strong_ordering::equal;
+    } else {
+      const chr::microseconds am(a.us_);
+      const Duration af = chr::floor<Duration>(am);  // coarser: floor the DateTime instead
+      if (auto c = af.count() <=> e.count(); c != 0) return c;
+      return am - af > chr::microseconds::zero() ? std::strong_ordering::greater : std::strong_ordering::equal;
+    }
   }
   template <class Duration>
+    requires(!std::chrono::treat_as_floating_point_v<typename Duration::rep>)
   friend bool operator==(DateTime a, std::chrono::sys_time<Duration> b) {
-    return a.time_point() == b;
+    return (a <=> b) == 0;
   }
 
-  // DateTime ± any std::chrono duration (truncated to microseconds).
+  // DateTime ± any std::chrono duration (truncated to microseconds); a
+  // duration or result outside years 1-9999 throws InvalidArgument.
   template <class Rep, class Period>
   friend DateTime operator+(DateTime t, std::chrono::duration<Rep, Period> d) {
-    return t.plus_micros(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+    return t.plus_micros(micros_of(d));
   }
   template <class Rep, class Period>
   friend DateTime operator-(DateTime t, std::chrono::duration<Rep, Period> d) {
-    return t.minus_micros(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+    return t.minus_micros(micros_of(d));
   }
   template <class Rep, class Period>
   DateTime& operator+=(std::chrono::duration<Rep, Period> d) { return *this = *this + d; }
@@ -137,6 +169,11 @@ class DateTime {
   DateTime minus_micros(int64_t us) const;
 
  private:
+  template <class Rep, class Period>
+  static int64_t micros_of(std::chrono::duration<Rep, Period> d) {
+    if (!detail::duration_fits<std::chrono::microseconds>(d, kMaxMicros - kMinMicros)) detail::throw_duration_out_of_range();
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  }
   struct Raw {};
   [[noreturn]] static void out_of_range(int64_t us);
   constexpr DateTime(int64_t us, Raw) : us_(us) {}

@@ -2,6 +2,7 @@
 // Value: one database value of any kind covet knows. Used where types are
 // only known at run time: filter arguments, values()/values_list() rows, raw
 // SQL parameters and results. Hot paths (hydration, inserts) bypass it.
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -50,6 +51,8 @@ class Value {
   Value(covet::DateTime v) : v_(v) {}
   template <class Duration>
   Value(std::chrono::sys_time<Duration> t) : v_(covet::DateTime::from_time_point(t)) {}
+  Value(std::chrono::sys_days d) : v_(covet::Date::from_days(static_cast<int32_t>(std::clamp<int64_t>(
+                                        d.time_since_epoch().count(), INT32_MIN, INT32_MAX)))) {}
   Value(covet::Uuid v) : v_(v) {}
   Value(covet::Json v) : v_(std::move(v)) {}
   Value(covet::Array v) : v_(std::move(v)) {}

@@ -357,8 +357,8 @@ class QuerySet {
     return *db_;
   }
   QuerySet with_where(const Q& q, bool negate) const {
-    if (data_->limit || data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
     if (q.empty()) return *this;
+    if (data_->limit || data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
     WhereNode w = resolve(*data_->model, q);
     if (negate) w.negated = !w.negated;
     auto d = copy();

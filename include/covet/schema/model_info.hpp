@@ -73,8 +73,9 @@ class ModelInfo {
 
 // Why `sql` is not one self-contained SQL expression (a CHECK constraint's
 // text), or nothing: parentheses balance and never close what they did not
-// open, quotes close, no ';', comment, backslash or dollar quote, so the
-// text cannot leave its CHECK (...).
+// open, '...' and "..." close, no comment or backslash, and outside quotes
+// only letters, digits, blanks and ()+-*/%<>=!|&,.:~^ — so the text cannot
+// leave its CHECK (...) on any backend.
 std::optional<std::string> sql_expression_problem(std::string_view sql);
 
 // Closest candidates to `bad` by edit distance (shared with lookup names).

@@ -224,7 +224,12 @@ class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(const Url& url) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (auto it = url.query.find("mode"); it != url.query.end() && it->second == "ro") flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+    if (auto it = url.query.find("mode"); it != url.query.end()) {  // SQLite's own URI spellings
+      if (it->second == "ro") flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+      else if (it->second == "rw") flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+      else if (it->second != "rwc")
+        throw ConfigurationError("SQLite URL option mode must be ro, rw or rwc, not '" + it->second + "'");
+    }
     // A relative path that starts with "file:" would be read as an SQLite URI
     // (with its own ?options) where URIs are enabled: "./" keeps it a path.
     std::string path = url.database.starts_with("file:") ? "./" + url.database : url.database;

@@ -133,6 +133,10 @@ TEST_F(Hardening, ArrayOfTextAndNullableTextAreCheckedToo) {
   }();
   ASSERT_EQ(errors.count("tags"), 1u);
   EXPECT_TRUE(has(errors["tags"][0], "Item 1")) << errors["tags"][0];
+  // The same through kwargs and update(): a ValidationError naming the field.
+  EXPECT_THROW(Everything::create(db, {{"name", "k"}, {"tags", Array{Value("ok"), Value(std::string("\0", 1))}}}),
+               covet::ValidationError);
+  EXPECT_THROW(Everything::objects(db).update({{"tags", Array{Value(std::string("\xff"))}}}), covet::ValidationError);
   e.tags = {"fine"};
   e.nickname = std::string("\0", 1);
   EXPECT_THROW(e.save(db), covet::ValidationError);
@@ -232,6 +236,7 @@ TEST_F(Hardening, FilteringOrOrderingAfterASliceIsRefused) {
   EXPECT_THROW(sliced.order_by("-id"), covet::InvalidArgument);
   EXPECT_THROW(User::objects(db).offset(2).filter(Q("id", 1)), covet::InvalidArgument);
   EXPECT_THROW(sliced.get("id", 1), covet::InvalidArgument);
+  EXPECT_EQ(sliced.filter(Q()).count(), 5);  // an empty condition is not a filter (Django's rule)
   // What still works on a slice: its terminals, first/last, paginate.
   EXPECT_EQ(sliced.count(), 5);
   EXPECT_EQ(sliced.first()->username, "admin");
@@ -280,6 +285,8 @@ TEST(HardeningUrls, UnknownOptionsAreRefusedNamingTheKnownOnes) {
   EXPECT_TRUE(has(msg, "unknown option 'unknown'")) << msg;
   EXPECT_TRUE(has(msg, "mode, timeout, transaction_mode")) << msg;
   EXPECT_THROW(covet::Database("sqlite://:memory:?timout=5"), covet::ConfigurationError);
+  EXPECT_THROW(covet::Database("sqlite:///never_created.db?mode=readonly"), covet::ConfigurationError);
+  EXPECT_FALSE(std::filesystem::exists("never_created.db"));
   covet::Database ok("sqlite://:memory:?timeout=100&transaction_mode=deferred");
   EXPECT_EQ(ok.execute("SELECT 2 AS two").rows[0]["two"], Value(2));
 }

@@ -7,6 +7,7 @@
 #include <covet/covet.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <string>
 
 #include "covet/core/text.hpp"
@@ -94,6 +95,34 @@ TEST(DateTimeChrono, ArithmeticWithDurations) {
   EXPECT_THROW(t + std::chrono::microseconds(INT64_MAX), InvalidArgument);
   EXPECT_EQ((Date(2024, 2, 28) + std::chrono::days(1)).to_string(), "2024-02-29");
   EXPECT_EQ(Date(2024, 3, 1) - Date(2024, 2, 1), std::chrono::days(29));
+}
+
+TEST(DateTimeChrono, ComparisonsAndConversionsNeverOverflow) {
+  auto now = std::chrono::system_clock::now();  // nanoseconds: only years 1678-2262 fit
+  EXPECT_TRUE(DateTime(3000, 1, 1) > now);
+  EXPECT_TRUE(DateTime(1500, 1, 1) < now);
+  EXPECT_FALSE(DateTime(1500, 1, 1) == now);
+  std::chrono::sys_seconds coarse{std::chrono::seconds(10)};
+  EXPECT_TRUE(DateTime::from_unix_micros(10'000'000) == coarse);
+  EXPECT_TRUE(DateTime::from_unix_micros(10'000'001) > coarse);
+  EXPECT_TRUE(DateTime::from_unix_micros(9'999'999) < coarse);
+  std::chrono::sys_time<std::chrono::nanoseconds> fine{std::chrono::nanoseconds(10'000'000'001)};
+  EXPECT_TRUE(DateTime::from_unix_micros(10'000'000) < fine);
+  EXPECT_TRUE(DateTime::from_unix_micros(10'000'001) > fine);
+  EXPECT_TRUE(DateTime(9999, 1, 1) < std::chrono::sys_seconds::max());
+  EXPECT_THROW(DateTime(std::chrono::sys_seconds::max()), InvalidArgument);
+  EXPECT_THROW(DateTime(std::chrono::sys_days::min()), InvalidArgument);
+  DateTime t(2026, 1, 1);
+  EXPECT_THROW(t + std::chrono::seconds(INT64_MAX / 10), InvalidArgument);
+  EXPECT_THROW(t - std::chrono::hours(INT64_MAX), InvalidArgument);
+  EXPECT_THROW(t + std::chrono::duration<double>(1e300), InvalidArgument);
+  EXPECT_THROW(t + std::chrono::duration<double>(std::nan("")), InvalidArgument);
+  EXPECT_THROW(Date(2026, 1, 1) + std::chrono::days(INT64_MAX), InvalidArgument);
+  EXPECT_THROW(Date(2026, 1, 1) - std::chrono::days(INT64_MIN), InvalidArgument);
+  EXPECT_THROW(Date(2026, 1, 1).plus_days(INT64_MIN), InvalidArgument);
+  EXPECT_EQ((t + std::chrono::duration<double>(1.5)).to_string(), "2026-01-01 00:00:01.500000");
+  Value day = std::chrono::sys_days{std::chrono::year{2026} / 2 / 3};  // a day is a Date
+  EXPECT_EQ(day, Value(Date(2026, 2, 3)));
 }
 
 TEST(DateTimeChrono, ConvertsAndComparesWithSystemClock) {
@@ -206,7 +235,13 @@ TEST(CheckExpression, TextThatCouldLeaveItsCheckIsRefused) {
   EXPECT_TRUE(has(*sql_expression_problem("(x > 0"), "parenthesis open"));
   EXPECT_TRUE(has(*sql_expression_problem("x = 'open"), "quote"));
   EXPECT_TRUE(has(*sql_expression_problem("x = E'\\'' ) , y int CHECK (1"), "backslash"));
-  EXPECT_TRUE(has(*sql_expression_problem("x = $$ ) $$"), "dollar"));
+  EXPECT_TRUE(has(*sql_expression_problem("x = $$ ) $$"), "'$'"));
+  // Quotes only one backend knows: SQLite's [..] and `..`, PostgreSQL's $tag$.
+  EXPECT_TRUE(has(*sql_expression_problem("CAST(1 AS [']) > 0)) --')"), "'['"));
+  EXPECT_TRUE(has(*sql_expression_problem("CAST(1 AS `'`) > 0), CHECK (1)) --')"), "'`'"));
+  EXPECT_TRUE(has(*sql_expression_problem("($\xc3\xa9$'$\xc3\xa9$ IS NOT NULL))) --')"), "'$'"));
+  EXPECT_TRUE(has(*sql_expression_problem("x > \xc3\xa9"), "0xc3"));
+  EXPECT_FALSE(sql_expression_problem("name <> 'été' AND x::int > 0").has_value());
   EXPECT_TRUE(has(*sql_expression_problem("   "), "empty"));
   EXPECT_TRUE(sql_expression_problem(std::string_view("x > 0\0)", 7)).has_value());
 }
