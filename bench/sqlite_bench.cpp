@@ -55,7 +55,7 @@ covet::Database& filled_db() {
     covet::Database d("sqlite://:memory:");
     d.create_all<Row6>();
     auto tx = d.transaction();
-    for (Row6 r : input_rows()) r.save(d);
+    for (Row6 r : input_rows()) r.save(tx);
     tx.commit();
     return d;
   }();
@@ -163,7 +163,7 @@ struct CovetInsert {
   CovetInsert() { db.create_all<Row6>(); }
   size_t run() {
     auto tx = db.transaction();
-    for (Row6& r : rows) r.save(db);
+    for (Row6& r : rows) r.save(tx);
     tx.commit();
     return static_cast<size_t>(rows.back().id);
   }

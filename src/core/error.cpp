@@ -5,12 +5,21 @@
 namespace covet {
 
 DatabaseError::DatabaseError(const std::string& message, std::string code, std::string sql,
-                             bool poisons_connection)
-    : Error(message), code_(std::move(code)), sql_(std::move(sql)), poisons_connection_(poisons_connection) {}
+                             bool poisons_connection, std::string sqlstate)
+    : Error(message),
+      code_(std::move(code)),
+      sql_(std::move(sql)),
+      sqlstate_(std::move(sqlstate)),
+      poisons_connection_(poisons_connection) {}
+
+std::string_view DatabaseError::sqlstate() const noexcept {
+  return sqlstate_.empty() ? default_sqlstate() : std::string_view(sqlstate_);
+}
 
 IntegrityError::IntegrityError(const std::string& message, std::string code, std::string sql,
-                               std::string constraint)
-    : DatabaseError(message, std::move(code), std::move(sql)), constraint_(std::move(constraint)) {}
+                               std::string constraint, std::string sqlstate)
+    : DatabaseError(message, std::move(code), std::move(sql), false, std::move(sqlstate)),
+      constraint_(std::move(constraint)) {}
 
 namespace {
 std::string describe(const ValidationError::Errors& errors) {

@@ -1,7 +1,11 @@
+#include <fmt/format.h>
+
 #include "covet/core/error.hpp"
 #include "covet/db/connection.hpp"
 
 namespace covet {
+
+StatementHandle::StatementHandle(Connection& c, Statement* st) : conn_(&c), st_(st) { c.active_ = st; }
 
 StatementHandle::~StatementHandle() {
   if (!st_) return;
@@ -10,26 +14,29 @@ StatementHandle::~StatementHandle() {
   } catch (...) {
     // reset() reports the last step's error again; it was already thrown.
   }
-  st_->in_use_ = false;
+  conn_->active_ = nullptr;
 }
 
+namespace {
+[[noreturn]] void throw_busy(const std::string& busy_sql, const std::string& sql) {
+  throw UsageError(fmt::format("this connection is still reading the result of \"{}\" (an open cursor or "
+                               "iterate() loop): one result at a time per connection; finish the loop first, or "
+                               "run \"{}\" on the Database (another pooled connection)",
+                               busy_sql, sql));
+}
+}  // namespace
+
 StatementHandle Connection::statement(const std::string& sql) {
-  if (last_ && !last_->in_use_ && last_->sql() == sql) {
+  if (active_) throw_busy(active_->sql(), sql);
+  if (last_ && last_->sql() == sql) {
     ++stats_.cache_hits;
-    return StatementHandle(last_, nullptr);
+    return StatementHandle(*this, last_);
   }
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
-    if (!it->second->in_use_) {
-      ++stats_.cache_hits;
-      last_ = it->second.get();
-      return StatementHandle(last_, nullptr);
-    }
-    // The cached one is busy (a cursor is open on it): use a private copy.
-    ++stats_.prepares;
-    auto st = prepare(sql);
-    Statement* p = st.get();
-    return StatementHandle(p, std::move(st));
+    ++stats_.cache_hits;
+    last_ = it->second.get();
+    return StatementHandle(*this, last_);
   }
   if (cache_.size() >= 512) clear_statement_cache();
   ++stats_.prepares;
@@ -37,10 +44,11 @@ StatementHandle Connection::statement(const std::string& sql) {
   Statement* p = st.get();
   cache_.emplace(sql, std::move(st));
   last_ = p;
-  return StatementHandle(p, nullptr);
+  return StatementHandle(*this, p);
 }
 
 void Connection::execute_once(const std::string& sql) {
+  if (active_) throw_busy(active_->sql(), sql);
   ++stats_.prepares;
   std::unique_ptr<Statement> st = prepare(sql);
   while (st->step()) {
@@ -49,7 +57,22 @@ void Connection::execute_once(const std::string& sql) {
 
 void Connection::clear_statement_cache() {
   last_ = nullptr;
-  for (auto i = cache_.begin(); i != cache_.end();) i = i->second->in_use_ ? std::next(i) : cache_.erase(i);
+  for (auto i = cache_.begin(); i != cache_.end();) i = i->second.get() == active_ ? std::next(i) : cache_.erase(i);
+}
+
+bool Connection::ping() noexcept {
+  try {
+    if (broken_ || active_) return !broken_;
+    execute_once("SELECT 1");
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+void Connection::end_use() {
+  tx_depth_ = 0;
+  if (in_transaction()) execute_once("ROLLBACK");
 }
 
 }  // namespace covet

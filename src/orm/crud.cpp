@@ -41,7 +41,7 @@ void touch_auto_now(const ModelInfo& m, void* obj, bool adding, const std::vecto
   }
 }
 
-void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
+void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
   // default_factory fills a member that still holds its initializer's value
   // (a nil UUID key, an epoch DateTime): the struct's own default otherwise wins.
   if (m.has_default_factory) {
@@ -51,20 +51,17 @@ void do_insert(Database& db, const ModelInfo& m, void* obj, bool with_auto_pk) {
   }
   touch_auto_now(m, obj, true);
   validate_for_write(m, obj);
-  const std::string& sql = insert_sql(db.dialect(), m, with_auto_pk);
-  Database::Lease lease = db.acquire();
+  const std::string& sql = insert_sql(lease.dialect(), m, with_auto_pk);
   int64_t id = 0;
-  db.run(
-      lease, sql,
-      [&](Binder& b) {
-        int idx = 1;
-        for (const FieldInfo& f : m.fields) {
-          if (f.auto_increment && !with_auto_pk) continue;
-          f.codec->bind(f.member(obj), b, idx++);
-        }
-      },
-      [&](const Row& row) { id = row.get_int(0); },  // INSERT ... RETURNING, where the dialect has it
-      db.dialect().supports_returning() ? nullptr : &id);
+  run(lease, Plan{sql,
+                  [&](Binder& b) {
+                    int idx = 1;
+                    for (const FieldInfo& f : m.fields) {
+                      if (f.auto_increment && !with_auto_pk) continue;
+                      f.codec->bind(f.member(obj), b, idx++);
+                    }
+                  },
+                  [&](const Row& row) { id = row.get_int(0); }});  // INSERT ... RETURNING the new key
   if (m.has_auto_pk() && !with_auto_pk) m.field(m.primary_key[0]).set(obj, Value(id));
 }
 
@@ -116,9 +113,12 @@ void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<i
   if (!errors.empty()) throw ValidationError(std::move(errors));
 }
 
-void insert(Database& db, const ModelInfo& m, void* obj) { do_insert(db, m, obj, !pk_unset(m, obj) && m.has_auto_pk()); }
+void insert(const Executor& ex, const ModelInfo& m, void* obj) {
+  Lease lease = ex.lease();
+  do_insert(lease, m, obj, !pk_unset(m, obj) && m.has_auto_pk());
+}
 
-void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<int>& fields) {
+void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::vector<int>& fields) {
   if (pk_unset(m, obj)) throw InvalidArgument(fmt::format("{}: cannot save a partial object without its primary key", m.name));
   std::vector<int> set;
   for (int i : fields)
@@ -126,63 +126,60 @@ void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<
   if (set.empty()) return;
   touch_auto_now(m, obj, false, &set);
   validate_for_write(m, obj, &set);
-  std::string sql = update_by_pk_sql(db.dialect(), m, set);
-  Database::Lease lease = db.acquire();
-  int64_t n = db.run(
-      lease, sql,
-      [&](Binder& b) {
-        int idx = 1;
-        for (int i : set) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
-        bind_pk(m, obj, b, idx);
-      },
-      [](const Row&) {});
+  std::string sql = update_by_pk_sql(ex.dialect(), m, set);
+  int64_t n = run(ex, Plan{sql,
+                           [&](Binder& b) {
+                             int idx = 1;
+                             for (int i : set) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
+                             bind_pk(m, obj, b, idx);
+                           },
+                           no_rows});
   if (n == 0) throw DoesNotExist(fmt::format("{}: the row to update no longer exists", m.name));
 }
 
-void save(Database& db, const ModelInfo& m, void* obj) {
-  if (pk_unset(m, obj)) return do_insert(db, m, obj, false);
-  // The key is set: UPDATE, and INSERT when no row had that key (Django's rule).
-  Database::Transaction tx = db.transaction();
+void save(const Executor& ex, const ModelInfo& m, void* obj) {
+  if (pk_unset(m, obj)) {
+    Lease lease = ex.lease();
+    return do_insert(lease, m, obj, false);
+  }
+  // The key is set: UPDATE, and INSERT when no row had that key (Django's
+  // rule), both in one transaction level on one connection.
+  Transaction tx = ex.transaction();
+  Lease lease = Executor(tx).lease();
   std::vector<int> rest = non_pk_fields(m);
   int64_t matched = 0;
-  {
-    Database::Lease lease = db.acquire();
-    if (rest.empty()) {
-      db.run(lease, exists_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
-             [&](const Row&) { matched = 1; });
-    } else {
-      touch_auto_now(m, obj, false);
-      validate_for_write(m, obj);
-      matched = db.run(
-          lease, update_all_by_pk_sql(db.dialect(), m),
-          [&](Binder& b) {
-            int idx = 1;
-            for (int i : rest) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
-            bind_pk(m, obj, b, idx);
-          },
-          [](const Row&) {});
-    }
+  if (rest.empty()) {
+    run(lease, Plan{exists_by_pk_sql(lease.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
+                    [&](const Row&) { matched = 1; }});
+  } else {
+    touch_auto_now(m, obj, false);
+    validate_for_write(m, obj);
+    matched = run(lease, Plan{update_all_by_pk_sql(lease.dialect(), m),
+                              [&](Binder& b) {
+                                int idx = 1;
+                                for (int i : rest) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
+                                bind_pk(m, obj, b, idx);
+                              },
+                              no_rows});
   }
-  if (matched == 0) do_insert(db, m, obj, m.has_auto_pk());
+  if (matched == 0) do_insert(lease, m, obj, m.has_auto_pk());
   tx.commit();
 }
 
-void remove(Database& db, const ModelInfo& m, void* obj) {
-  Database::Lease lease = db.acquire();
-  db.run(lease, delete_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); }, [](const Row&) {});
+void remove(const Executor& ex, const ModelInfo& m, void* obj) {
+  run(ex, Plan{delete_by_pk_sql(ex.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); }, no_rows});
   if (m.has_auto_pk()) m.field(m.primary_key[0]).set(obj, Value(0));
 }
 
-void refresh(Database& db, const ModelInfo& m, void* obj) {
-  Database::Lease lease = db.acquire();
+void refresh(const Executor& ex, const ModelInfo& m, void* obj) {
   std::vector<int> all(m.fields.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
   bool found = false;
-  db.run(lease, select_by_pk_sql(db.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
-         [&](const Row& row) {
-           hydrate(m, all, row, obj);
-           found = true;
-         });
+  run(ex, Plan{select_by_pk_sql(ex.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
+               [&](const Row& row) {
+                 hydrate(m, all, row, obj);
+                 found = true;
+               }});
   if (!found) throw DoesNotExist(fmt::format("{}: refresh() found no row with this primary key", m.name));
 }
 

@@ -41,30 +41,35 @@ Value read_value(const FieldInfo& f, const Row& row, int col) {
   return row.get_value(col);
 }
 
-void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row) {
-  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Select);
-  Database::Lease lease = db.acquire();
-  db.run(lease, *c.sql, c.params, [&](const Row& row) { on_row(row, *c.columns); });
+namespace {
+// The plan of a compiled query: its text and its collected parameters.
+int64_t run_compiled(const Executor& ex, const CompiledQuery& c, FunctionRef<void(const Row&)> sink) {
+  Lease lease = ex.lease();
+  return lease.run(*c.sql, c.params, sink);
+}
+}  // namespace
+
+void fetch(const Executor& ex, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row) {
+  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
+  run_compiled(ex, c, [&](const Row& row) { on_row(row, *c.columns); });
 }
 
-int64_t count(Database& db, const QueryData& q) {
-  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Count);
-  Database::Lease lease = db.acquire();
+int64_t count(const Executor& ex, const QueryData& q) {
+  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Count);
   int64_t n = 0;
-  db.run(lease, *c.sql, c.params, [&](const Row& row) { n = row.get_int(0); });
+  run_compiled(ex, c, [&](const Row& row) { n = row.get_int(0); });
   return n;
 }
 
-bool exists(Database& db, const QueryData& q) {
+bool exists(const Executor& ex, const QueryData& q) {
   if (q.limit && *q.limit == 0) return false;  // an empty slice (the SQL below takes one row)
-  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Exists);
-  Database::Lease lease = db.acquire();
+  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Exists);
   bool found = false;
-  db.run(lease, *c.sql, c.params, [&](const Row&) { found = true; });
+  run_compiled(ex, c, [&](const Row&) { found = true; });
   return found;
 }
 
-int64_t update(Database& db, const QueryData& q, KwargsView sets) {
+int64_t update(const Executor& ex, const QueryData& q, KwargsView sets) {
   std::vector<std::pair<int, Value>> resolved = resolve_assignments(*q.model, sets, "update()");
   for (const auto& [i, cv] : resolved) {
     const FieldInfo& f = q.model->field(i);
@@ -80,18 +85,16 @@ int64_t update(Database& db, const QueryData& q, KwargsView sets) {
       if (auto problem = decimal_problem(f, *d)) throw ValidationError(f.name, *problem);
     }
   }
-  CompiledQuery c = compile_update(db.dialect(), q, resolved);
-  Database::Lease lease = db.acquire();
-  return db.run(lease, *c.sql, c.params, [](const Row&) {});
+  CompiledQuery c = compile_update(ex.dialect(), q, resolved);
+  return run_compiled(ex, c, no_rows);
 }
 
-int64_t remove(Database& db, const QueryData& q) {
-  CompiledQuery c = compile_query(db.dialect(), q, QueryKind::Delete);
-  Database::Lease lease = db.acquire();
-  return db.run(lease, *c.sql, c.params, [](const Row&) {});
+int64_t remove(const Executor& ex, const QueryData& q) {
+  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Delete);
+  return run_compiled(ex, c, no_rows);
 }
 
-std::vector<Record> values(Database& db, const QueryData& q, const std::vector<int>& fields) {
+std::vector<Record> values(const Executor& ex, const QueryData& q, const std::vector<int>& fields) {
   QueryData q1 = q;
   q1.columns = fields;
   if (q1.columns.empty())
@@ -99,7 +102,7 @@ std::vector<Record> values(Database& db, const QueryData& q, const std::vector<i
   auto names = std::make_shared<std::vector<std::string>>();
   for (int i : q1.columns) names->push_back(q.model->field(i).name);
   std::vector<Record> out;
-  fetch(db, q1, [&](const Row& row, const std::vector<int>& cols) {
+  fetch(ex, q1, [&](const Row& row, const std::vector<int>& cols) {
     std::vector<Value> vals;
     vals.reserve(cols.size());
     for (std::size_t i = 0; i < cols.size(); ++i) vals.push_back(read_value(q.model->field(cols[i]), row, static_cast<int>(i)));
@@ -114,15 +117,16 @@ std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::st
   return out;
 }
 
-RowCursor::RowCursor(Database& db, const QueryData& q)
-    : lease_(db.acquire()),
-      compiled_(compile_query(db.dialect(), q, QueryKind::Select)),
-      st_(db.open(lease_, *compiled_.sql, compiled_.params)) {}
+RowCursor::RowCursor(const Executor& ex, const QueryData& q)
+    : ex_(ex),
+      lease_(ex_.lease()),
+      compiled_(compile_query(ex_.dialect(), q, QueryKind::Select)),
+      st_(lease_.open(*compiled_.sql, compiled_.params)) {}
 
 bool RowCursor::next() { return st_->step(); }
 
 void throw_unbound() {
-  throw InvalidArgument("this QuerySet has no Database: build it with Model::objects(db) or QuerySet<T>(db)");
+  throw UsageError("this QuerySet has no Database: build it with Model::objects(db) or QuerySet<T>(db)");
 }
 
 void throw_sliced(std::string_view what) {

@@ -391,7 +391,7 @@ const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_au
       }
       sql += ")";
     }
-    if (d.supports_returning() && m.has_auto_pk() && !with_auto_pk) {  // the new key comes back as a row
+    if (m.has_auto_pk() && !with_auto_pk) {  // the new key comes back as a row (every SQL backend has RETURNING)
       sql += " RETURNING ";
       d.quote_identifier(sql, m.field(m.primary_key[0]).column);
     }

@@ -16,15 +16,26 @@
 
 namespace covet {
 
+// How a transaction starts. SQLite transactions are always serializable (a
+// stronger level than any other asked for, which the SQL standard allows);
+// PostgreSQL honours each level.
+enum class Isolation : uint8_t { Default, ReadCommitted, RepeatableRead, Serializable };
+struct TransactionOptions {
+  Isolation isolation = Isolation::Default;
+  bool read_only = false;
+};
+
+class Connection;
+
 class Statement : public Binder {
  public:
   // Runs the statement (first call) or advances; true while a row is available.
   virtual bool step() = 0;
   virtual const Row& row() const = 0;
-  // Clears bindings and makes the statement ready to run again.
+  // Makes the statement ready to run again (every parameter is bound again
+  // before the next run).
   virtual void reset() = 0;
   virtual int64_t rows_affected() const = 0;
-  virtual int64_t last_insert_id() const = 0;
   // How many parameters the statement takes.
   virtual int parameter_count() const = 0;
   const std::string& sql() const { return sql_; }
@@ -33,29 +44,25 @@ class Statement : public Binder {
   explicit Statement(std::string sql) : sql_(std::move(sql)) {}
 
  private:
-  friend class Connection;
-  friend class StatementHandle;
   std::string sql_;
-  bool in_use_ = false;
 };
 
-class Connection;
-
-// A statement checked out of a connection's cache; resets it when done.
+// The statement whose result is being read on a connection: while one
+// exists the connection runs nothing else (one active result per
+// connection, as libpq requires); destroying it resets the statement and
+// frees the connection. Move-only; lives no longer than its connection.
 class StatementHandle {
  public:
-  StatementHandle(Statement* st, std::unique_ptr<Statement> owned) : st_(st), owned_(std::move(owned)) {
-    st_->in_use_ = true;
-  }
-  StatementHandle(StatementHandle&& o) noexcept : st_(o.st_), owned_(std::move(o.owned_)) { o.st_ = nullptr; }
+  StatementHandle(Connection& c, Statement* st);
+  StatementHandle(StatementHandle&& o) noexcept : conn_(o.conn_), st_(o.st_) { o.st_ = nullptr; }
   StatementHandle& operator=(StatementHandle&&) = delete;
   ~StatementHandle();
   Statement* operator->() const { return st_; }
   Statement& operator*() const { return *st_; }
 
  private:
+  Connection* conn_;
   Statement* st_;
-  std::unique_ptr<Statement> owned_;
 };
 
 struct ConnectionStats {
@@ -63,34 +70,58 @@ struct ConnectionStats {
   uint64_t cache_hits = 0;     // statements reused from the cache
 };
 
+// One connection to a database. Not thread-safe: the pool hands it to one
+// Session, Transaction or operation at a time.
 class Connection {
  public:
   virtual ~Connection() = default;
   virtual const Dialect& dialect() const = 0;
-  // Runs one statement without parameters, ignoring any rows, without
-  // caching it (DDL, PRAGMA). Like every statement covet runs, it is
-  // prepared: text holding more than one statement is refused.
-  void execute_once(const std::string& sql);
+  // The engine's own view: a transaction is open on this connection.
   virtual bool in_transaction() const = 0;
-  // The statement that opens a transaction (SQLite: BEGIN IMMEDIATE, so a
-  // writer waits for the lock up front instead of failing mid-transaction).
-  virtual std::string_view begin_statement() const { return "BEGIN"; }
+  // The statement that opens a transaction with these options.
+  virtual std::string begin_statement(const TransactionOptions&) const { return "BEGIN"; }
+  // A cheap round trip; false when the connection can no longer be used
+  // (the pool's pre_ping and health checks).
+  virtual bool ping() noexcept;
+
   // A prepared statement for `sql`, reused across calls on this connection.
-  // SQL holding more than one statement, or a NUL byte, is a ProgrammingError.
+  // SQL holding more than one statement, or a NUL byte, is a
+  // ProgrammingError; a statement while another result is being read is a
+  // UsageError.
   StatementHandle statement(const std::string& sql);
+  // Runs one statement without parameters, ignoring any rows, without
+  // caching it (DDL, PRAGMA, BEGIN). Text holding more than one statement
+  // is refused like every other.
+  void execute_once(const std::string& sql);
   const ConnectionStats& stats() const { return stats_; }
   // Drops every cached statement (after DDL changed the schema, say).
   void clear_statement_cache();
+
+  // Transaction levels open on this connection: 0 none, 1 after BEGIN, one
+  // more per savepoint. Kept by Transaction (session.cpp).
+  int transaction_depth() const { return tx_depth_; }
+  void set_transaction_depth(int d) { tx_depth_ = d; }
+  bool has_active_result() const { return active_ != nullptr; }
+  // Set when an error left the connection unusable: the pool closes it.
+  bool broken() const { return broken_; }
+  void mark_broken() { broken_ = true; }
+  // Called when the pool takes the connection back: rolls back a
+  // transaction left open and forgets the levels.
+  void end_use();
 
  protected:
   virtual std::unique_ptr<Statement> prepare(const std::string& sql) = 0;
 
  private:
+  friend class StatementHandle;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
   // The last statement handed out: repeated INSERTs (save() in a loop) skip
   // hashing the SQL text.
   Statement* last_ = nullptr;
+  Statement* active_ = nullptr;
   ConnectionStats stats_;
+  int tx_depth_ = 0;
+  bool broken_ = false;
 };
 
 // Opens connections for one URL scheme.
@@ -98,8 +129,13 @@ class Driver {
  public:
   virtual ~Driver() = default;
   virtual std::unique_ptr<Connection> connect(const Url& url) = 0;
-  // The URL query options the driver reads (?timeout=...); any other is a
-  // ConfigurationError, so a misspelt option is never silently ignored.
+  virtual const Dialect& dialect() const = 0;
+  // True when every connection to `url` would be a separate database (an
+  // SQLite :memory: URL): the pool then keeps exactly one.
+  virtual bool single_connection(const Url&) const { return false; }
+  // The URL query options the driver reads (?timeout=...); with the pool's
+  // own options, any other is a ConfigurationError, so a misspelt option is
+  // never silently ignored.
   virtual std::span<const std::string_view> url_options() const = 0;
 };
 

@@ -1,24 +1,26 @@
 #pragma once
-// Database: the value a program owns for one database URL. It opens the
-// connection, serialises access to it (the pool arrives with the PostgreSQL
-// backend), runs statements with bound parameters, logs them when `echo`
-// is on, and creates/drops the tables of registered models.
+// Database: a cheap-to-copy handle to one database — its URL, options and
+// connection pool. Copies share the pool; QuerySets, cursors, Sessions and
+// Transactions keep it alive, so none of them can outlive it. A moved-from
+// Database is empty: using it is a UsageError, never a crash.
 //
-// Thread safety: all members may be called from any thread; statements on
-// one Database run one at a time. A Transaction or an open Cursor holds the
-// connection for its thread until it ends (nested use on that thread is fine).
+//   Database db("sqlite:///app.db?pool_size=8&pool_timeout=5");
+//   Database db("sqlite:///app.db", {.pool_size = 8, .pre_ping = true});
+//
+// Thread safety: every member may be called from any thread at once; each
+// operation checks out its own pooled connection. URL options override the
+// fields of DatabaseOptions.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "covet/core/function_ref.hpp"
 #include "covet/core/record.hpp"
 #include "covet/db/connection.hpp"
+#include "covet/db/session.hpp"
 #include "covet/schema/registry.hpp"
 
 namespace covet {
@@ -27,80 +29,62 @@ struct DatabaseOptions {
   bool echo = false;  // log every statement with its parameters and duration
   // Where echo lines go; stderr when empty.
   std::function<void(std::string_view line)> logger;
+
+  // The pool (URL options of the same names override these; durations in
+  // the URL are seconds, e.g. pool_timeout=2.5). An SQLite :memory:
+  // database has exactly one connection — each memory connection is its own
+  // database — so a statement on the Database while a Transaction holds that
+  // connection waits for it (run it through the transaction instead).
+  int pool_size = 5;             // connections kept open
+  int max_overflow = 10;         // extra connections under load, closed when returned
+  std::chrono::milliseconds pool_timeout{30'000};  // wait for a free connection, then PoolTimeout
+  int min_size = 0;              // opened up front and kept open
+  std::chrono::milliseconds max_idle_time{600'000};     // idle longer: closed (0: never)
+  std::chrono::milliseconds max_lifetime{3'600'000};    // older: closed when returned (0: never)
+  std::chrono::milliseconds connection_timeout{10'000}; // opening one connection
+  bool pre_ping = false;         // ping each connection before handing it out
+  std::chrono::milliseconds health_check_interval{30'000};  // ping idle connections (0: never)
 };
 
-struct ExecResult {
-  std::vector<Record> rows;
-  int64_t rows_affected = 0;
-  int64_t last_insert_id = 0;
+struct PoolStats {
+  int size = 0;       // open connections
+  int idle = 0;
+  int in_use = 0;
+  int waiting = 0;    // callers waiting for a connection
+  uint64_t created = 0;
+  uint64_t closed = 0;
+  uint64_t timeouts = 0;
 };
 
 class Database {
  public:
   explicit Database(std::string_view url, DatabaseOptions options = {});
+  Database(const Database&) = default;
+  Database& operator=(const Database&) = default;
+  Database(Database&&) noexcept = default;
+  Database& operator=(Database&&) noexcept = default;
   ~Database();
-  Database(Database&&) noexcept;
-  Database& operator=(Database&&) noexcept;
 
   const Dialect& dialect() const;
   const Url& url() const;
+  bool echo() const;
 
-  // Raw SQL with bound parameters (never pasted into the text).
+  // Raw SQL with bound parameters (never pasted into the text), on a pooled connection.
   ExecResult execute(std::string_view sql, const std::vector<Value>& params = {});
+  // A transaction on a pooled connection it holds until it ends.
+  Transaction transaction(TransactionOptions options = {});
+  // A pooled connection held until the Session ends.
+  Session session();
 
-  // Exclusive use of the connection for the calling thread.
-  class Lease {
-   public:
-    Connection& connection() const { return *conn_; }
-    Database& database() const { return *db_; }
+  PoolStats pool_stats() const;
+  // Prepared-statement counters summed over the idle pooled connections.
+  ConnectionStats connection_stats() const;
+  // Pings the idle connections now, replacing broken ones (the pool also
+  // does this every health_check_interval).
+  void check_connections();
 
-   private:
-    friend class Database;
-    Lease(Database* db, std::unique_lock<std::recursive_mutex> lock, Connection* conn)
-        : db_(db), lock_(std::move(lock)), conn_(conn) {}
-    Database* db_;
-    std::unique_lock<std::recursive_mutex> lock_;
-    Connection* conn_;
-  };
-  Lease acquire();
-
-  // Runs one statement: `bind` sets its parameters, `on_row` sees each row.
-  // Logs it when echo is on. Returns the rows affected.
-  int64_t run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
-              FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id = nullptr);
-  int64_t run(Lease& lease, const std::string& sql, const std::vector<Value>& params,
-              FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id = nullptr);
-
-  // A statement for `sql` with `params` bound, not yet run: for cursors that
-  // step it themselves. Logged (without a duration) when echo is on.
-  StatementHandle open(Lease& lease, const std::string& sql, const std::vector<Value>& params);
-
-  // A transaction: commit() makes it durable; leaving the scope without
-  // commit (or by exception) rolls it back. Nested transactions are
-  // savepoints. commit() must be innermost first (InvalidArgument otherwise);
-  // rolling back (or destroying) an outer level also ends the levels in it.
-  // If the engine rolls a transaction back by itself (I/O error, full disk),
-  // statements run inside it raise OperationalError instead of committing
-  // on their own.
-  class Transaction {
-   public:
-    Transaction(Transaction&&) noexcept;
-    Transaction& operator=(Transaction&&) = delete;
-    ~Transaction();
-    void commit();
-    void rollback();
-
-   private:
-    friend class Database;
-    Transaction(Lease lease, int depth);
-    bool ended_by_outer() const;
-    std::optional<Lease> lease_;
-    int depth_;
-    bool done_ = false;
-  };
-  Transaction transaction();
-
-  // DDL for every registered model (or the listed ones), dependency order.
+  // DDL for every registered model (or the listed ones), dependency order,
+  // in one transaction.
   void create_all();
   void drop_all();
   template <class... T>
@@ -114,19 +98,11 @@ class Database {
   void create_tables(const std::vector<const ModelInfo*>& models);
   void drop_tables(const std::vector<const ModelInfo*>& models);
 
-  bool echo() const;
-  ConnectionStats connection_stats();
+  // The shared state (UsageError for a moved-from handle).
+  const std::shared_ptr<detail::DatabaseState>& state() const;
 
  private:
-  struct Impl;
-  void control(Lease& lease, const std::string& sql, bool log_it = true);
-  // `params`, when given, is checked against the statement's parameter count.
-  int64_t run(Lease& lease, const std::string& sql, FunctionRef<void(Binder&)> bind,
-              FunctionRef<void(const Row&)> on_row, int64_t* last_insert_id, const std::vector<Value>* params);
-  void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns);
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<detail::DatabaseState> state_;
 };
-
-using Transaction = Database::Transaction;
 
 }  // namespace covet

@@ -2,6 +2,11 @@
 // The compiled, type-erased half of the ORM: everything QuerySet<T> and
 // Model<T> do, written once against ModelInfo and void* objects. The typed
 // templates in queryset.hpp / model.hpp only adapt to these.
+//
+// Each operation builds plans (plan.hpp: SQL text, a binder, a row sink)
+// and hands them to run(), the synchronous executor; what happens between
+// two plans (save(): UPDATE, then INSERT when nothing matched) is decided
+// from the previous plan's result, never in the middle of I/O.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -10,6 +15,7 @@
 #include "covet/core/function_ref.hpp"
 #include "covet/core/record.hpp"
 #include "covet/db/database.hpp"
+#include "covet/orm/plan.hpp"
 #include "covet/query/query_data.hpp"
 #include "covet/sql/compiler.hpp"
 
@@ -21,12 +27,12 @@ void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row
 Value read_value(const FieldInfo& f, const Row& row, int col);
 
 // Instances.
-void save(Database& db, const ModelInfo& m, void* obj);
+void save(const Executor& ex, const ModelInfo& m, void* obj);
 // Saves only `fields` (partial objects from only()/defer()); the key must be loaded.
-void save_fields(Database& db, const ModelInfo& m, void* obj, const std::vector<int>& fields);
-void insert(Database& db, const ModelInfo& m, void* obj);
-void remove(Database& db, const ModelInfo& m, void* obj);
-void refresh(Database& db, const ModelInfo& m, void* obj);
+void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::vector<int>& fields);
+void insert(const Executor& ex, const ModelInfo& m, void* obj);
+void remove(const Executor& ex, const ModelInfo& m, void* obj);
+void refresh(const Executor& ex, const ModelInfo& m, void* obj);
 // Checks what the database may not (max_length in characters, choices,
 // a Decimal's max_digits / decimal_places):
 // throws ValidationError with every problem at once.
@@ -48,26 +54,27 @@ void assign(const ModelInfo& m, void* obj, KwargsView kwargs, bool apply_default
 void assign_from_lookup(const ModelInfo& m, void* obj, KwargsView lookup, KwargsView defaults = {});
 
 // QuerySet terminals.
-void fetch(Database& db, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row);
-int64_t count(Database& db, const QueryData& q);
-bool exists(Database& db, const QueryData& q);
-int64_t update(Database& db, const QueryData& q, KwargsView sets);
-int64_t remove(Database& db, const QueryData& q);
-std::vector<Record> values(Database& db, const QueryData& q, const std::vector<int>& fields);
+void fetch(const Executor& ex, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row);
+int64_t count(const Executor& ex, const QueryData& q);
+bool exists(const Executor& ex, const QueryData& q);
+int64_t update(const Executor& ex, const QueryData& q, KwargsView sets);
+int64_t remove(const Executor& ex, const QueryData& q);
+std::vector<Record> values(const Executor& ex, const QueryData& q, const std::vector<int>& fields);
 std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names);
 
 // A query's rows, one at a time, while the caller iterates (no list built).
 // Holds the database connection until destroyed.
 class RowCursor {
  public:
-  RowCursor(Database& db, const QueryData& q);
+  RowCursor(const Executor& ex, const QueryData& q);
   RowCursor(RowCursor&&) noexcept = default;
   bool next();
   const Row& row() const { return st_->row(); }
   const std::vector<int>& columns() const { return *compiled_.columns; }
 
  private:
-  Database::Lease lease_;
+  Executor ex_;  // keeps the database (or transaction) alive while the cursor is open
+  Lease lease_;
   CompiledQuery compiled_;
   StatementHandle st_;
 };

@@ -1,7 +1,8 @@
 #pragma once
 // Model<T>: the optional base that gives a model struct Django's instance
 // and manager calls. It adds no data members (T stays an aggregate and keeps
-// its size); every call takes the Database explicitly — there is no global one.
+// its size); every call takes where it runs explicitly — a Database, a
+// Session or a Transaction (an Executor) — there is no global database.
 //
 //   User u;  u.username = "alice";
 //   u.save(db);                                  // INSERT, fills u.id
@@ -13,32 +14,32 @@ namespace covet {
 
 template <class T>
 struct Model : ModelTag {
-  static QuerySet<T> objects(Database& db) { return QuerySet<T>(db); }
+  static QuerySet<T> objects(const Executor& db) { return QuerySet<T>(db); }
   static const ModelInfo& schema() { return model_info<T>(); }
 
   // INSERT when the primary key is unset (auto key 0, nil UUID), else
   // UPDATE, falling back to INSERT when no row has that key. Fills an auto
   // primary key and auto_now / auto_now_add fields.
-  void save(Database& db) { orm::save(db, model_info<T>(), self()); }
+  void save(const Executor& db) { orm::save(db, model_info<T>(), self()); }
   // DELETE this object's row (by primary key). An auto primary key is reset
   // to 0 afterwards (Django sets pk to None), so a later save() inserts anew.
-  void remove(Database& db) { orm::remove(db, model_info<T>(), self()); }
+  void remove(const Executor& db) { orm::remove(db, model_info<T>(), self()); }
   // Reloads every field from the database; DoesNotExist if the row is gone.
-  void refresh(Database& db) { orm::refresh(db, model_info<T>(), self()); }
+  void refresh(const Executor& db) { orm::refresh(db, model_info<T>(), self()); }
 
-  static T create(Database& db, T obj) { return objects(db).create(std::move(obj)); }
-  static T create(Database& db, Kwargs kwargs) { return objects(db).create(kwargs); }
-  static T create(Database& db, KwargsView kwargs) { return objects(db).create(kwargs); }
-  static std::pair<T, bool> get_or_create(Database& db, Kwargs lookup, Kwargs defaults = {}) {
+  static T create(const Executor& db, T obj) { return objects(db).create(std::move(obj)); }
+  static T create(const Executor& db, Kwargs kwargs) { return objects(db).create(kwargs); }
+  static T create(const Executor& db, KwargsView kwargs) { return objects(db).create(kwargs); }
+  static std::pair<T, bool> get_or_create(const Executor& db, Kwargs lookup, Kwargs defaults = {}) {
     return objects(db).get_or_create(lookup, defaults);
   }
-  static std::pair<T, bool> get_or_create(Database& db, KwargsView lookup, KwargsView defaults = {}) {
+  static std::pair<T, bool> get_or_create(const Executor& db, KwargsView lookup, KwargsView defaults = {}) {
     return objects(db).get_or_create(lookup, defaults);
   }
-  static std::pair<T, bool> update_or_create(Database& db, Kwargs lookup, Kwargs defaults = {}) {
+  static std::pair<T, bool> update_or_create(const Executor& db, Kwargs lookup, Kwargs defaults = {}) {
     return objects(db).update_or_create(lookup, defaults);
   }
-  static std::pair<T, bool> update_or_create(Database& db, KwargsView lookup, KwargsView defaults = {}) {
+  static std::pair<T, bool> update_or_create(const Executor& db, KwargsView lookup, KwargsView defaults = {}) {
     return objects(db).update_or_create(lookup, defaults);
   }
 
@@ -49,19 +50,19 @@ struct Model : ModelTag {
 
 // The same for structs that do not derive from Model<T>.
 template <class T>
-QuerySet<T> objects(Database& db) {
+QuerySet<T> objects(const Executor& db) {
   return QuerySet<T>(db);
 }
 template <class T>
-void save(Database& db, T& obj) {
+void save(const Executor& db, T& obj) {
   orm::save(db, model_info<T>(), &obj);
 }
 template <class T>
-void remove(Database& db, T& obj) {
+void remove(const Executor& db, T& obj) {
   orm::remove(db, model_info<T>(), &obj);
 }
 template <class T>
-void refresh(Database& db, T& obj) {
+void refresh(const Executor& db, T& obj) {
   orm::refresh(db, model_info<T>(), &obj);
 }
 

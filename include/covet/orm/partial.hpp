@@ -41,7 +41,7 @@ class Partial {
       if (loaded(static_cast<int>(i))) out.push_back(static_cast<int>(i));
     return out;
   }
-  void save(Database& db) { orm::save_fields(db, model_info<T>(), &obj_, loaded_fields()); }
+  void save(const Executor& db) { orm::save_fields(db, model_info<T>(), &obj_, loaded_fields()); }
 
   // For the hydrator.
   T& raw() { return obj_; }

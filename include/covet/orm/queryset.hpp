@@ -44,9 +44,11 @@ struct Page {
 template <class T, class R = T>
 class QuerySet {
  public:
-  // Without a Database, a QuerySet can be built and compiled (sql()) but not run.
-  QuerySet() : QuerySet(nullptr) {}
-  explicit QuerySet(Database& db) : QuerySet(&db) {}
+  // Without an executor, a QuerySet can be built and compiled (sql()) but not run.
+  QuerySet() : data_(initial()) {}
+  // Runs on a Database (a pooled connection per terminal), a Session or a
+  // Transaction (their connection), and keeps it alive.
+  explicit QuerySet(const Executor& ex) : ex_(ex), data_(initial()) {}
 
   // ---- chaining ----
   QuerySet filter(const Q& q) const { return with_where(q, false); }
@@ -83,18 +85,18 @@ class QuerySet {
     if (n < 0) throw InvalidArgument("limit() must not be negative");
     auto d = copy();
     d->limit = n;
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   QuerySet offset(int64_t n) const {
     if (n < 0) throw InvalidArgument("offset() must not be negative");
     auto d = copy();
     d->offset = n;
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   QuerySet distinct(bool on = true) const {
     auto d = copy();
     d->distinct = on;
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   // Partial loading: only the named fields (the primary key always).
   template <class... S>
@@ -108,7 +110,7 @@ class QuerySet {
     std::vector<int> cols = d->model->primary_key;
     for (const auto& n : names) add_unique(cols, d->model->require(std::string_view(n)));
     d->columns = std::move(cols);
-    return QuerySet<T, Partial<T>>(db_, std::move(d));
+    return QuerySet<T, Partial<T>>(ex_, std::move(d));
   }
   // Partial loading: every field but the named ones.
   template <class... S>
@@ -130,14 +132,14 @@ class QuerySet {
         throw FieldError(d->model->name + ": the primary key cannot be deferred");
       if (!deferred) d->columns.push_back(f);
     }
-    return QuerySet<T, Partial<T>>(db_, std::move(d));
+    return QuerySet<T, Partial<T>>(ex_, std::move(d));
   }
 
   // ---- terminals ----
   std::vector<R> all() const {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
-    orm::fetch(db(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(out.emplace_back(), row, cols); });
+    orm::fetch(ex(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(out.emplace_back(), row, cols); });
     return out;
   }
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.
@@ -168,20 +170,20 @@ class QuerySet {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
-  bool exists() const { return orm::exists(db(), *data_); }
-  int64_t count() const { return orm::count(db(), *data_); }
+  bool exists() const { return orm::exists(ex(), *data_); }
+  int64_t count() const { return orm::count(ex(), *data_); }
   // Rows as name → Value records (every field when no names are given),
   // keyed by field name. Names as arguments or as a run-time list.
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
   std::vector<Record> values(const S&... names) const {
-    return orm::values(db(), *data_, orm::field_indexes(*data_->model, {std::string_view(names)...}));
+    return orm::values(ex(), *data_, orm::field_indexes(*data_->model, {std::string_view(names)...}));
   }
   template <detail::name_range N>
   std::vector<Record> values(const N& names) const {
     std::vector<int> fields;
     for (const auto& n : names) fields.push_back(data_->model->require(std::string_view(n)));
-    return orm::values(db(), *data_, fields);
+    return orm::values(ex(), *data_, fields);
   }
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
@@ -195,10 +197,10 @@ class QuerySet {
   // UPDATE the matched rows; returns how many matched. Values are converted
   // to the fields' kinds and checked (unknown field → FieldError, a field
   // named twice → InvalidArgument).
-  int64_t update(Kwargs sets) const { return orm::update(db(), *data_, sets); }
-  int64_t update(KwargsView sets) const { return orm::update(db(), *data_, sets); }
+  int64_t update(Kwargs sets) const { return orm::update(ex(), *data_, sets); }
+  int64_t update(KwargsView sets) const { return orm::update(ex(), *data_, sets); }
   // DELETE the matched rows; returns how many.
-  int64_t remove() const { return orm::remove(db(), *data_); }
+  int64_t remove() const { return orm::remove(ex(), *data_); }
 
   // One page (1-based). per_page < 1 or page < 1 → InvalidArgument; a page
   // past the end has no items (has_next false).
@@ -271,11 +273,11 @@ class QuerySet {
     orm::RowCursor rows_;
     R current_{};
   };
-  Cursor iterate() const { return Cursor(orm::RowCursor(db(), *data_)); }
+  Cursor iterate() const { return Cursor(orm::RowCursor(ex(), *data_)); }
 
   // ---- creation helpers (Django's manager methods) ----
   T create(T obj) const {
-    orm::insert(db(), *data_->model, &obj);
+    orm::insert(ex(), *data_->model, &obj);
     return obj;
   }
   T create(Kwargs kwargs) const { return create(KwargsView(kwargs)); }
@@ -292,16 +294,16 @@ class QuerySet {
     return get_or_create(KwargsView(lookup), KwargsView(defaults));
   }
   std::pair<T, bool> get_or_create(KwargsView lookup, KwargsView defaults = {}) const {
-    auto tx = db().transaction();
-    auto full = filter(lookup).template as<T>();
+    Transaction tx = ex().transaction();
+    auto full = on(tx).filter(lookup).template as<T>();
     if (auto found = full.the_match()) {
       tx.commit();
       return {std::move(*found), false};
     }
     std::optional<T> created;
     try {
-      auto sp = db().transaction();  // a savepoint: a failed insert leaves the outer transaction usable
-      created = insert_from(lookup, defaults);
+      Transaction sp = tx.transaction();  // a savepoint: a failed insert leaves the outer transaction usable
+      created = on(tx).insert_from(lookup, defaults);
       sp.commit();
     } catch (const IntegrityError&) {
       auto found = full.the_match();
@@ -317,14 +319,14 @@ class QuerySet {
     return update_or_create(KwargsView(lookup), KwargsView(defaults));
   }
   std::pair<T, bool> update_or_create(KwargsView lookup, KwargsView defaults = {}) const {
-    auto tx = db().transaction();
-    if (auto found = filter(lookup).template as<T>().the_match()) {
+    Transaction tx = ex().transaction();
+    if (auto found = on(tx).filter(lookup).template as<T>().the_match()) {
       orm::assign(*data_->model, &*found, defaults, false);
-      orm::save(db(), *data_->model, &*found);
+      orm::save(tx, *data_->model, &*found);
       tx.commit();
       return {std::move(*found), false};
     }
-    T obj = insert_from(lookup, defaults);
+    T obj = on(tx).insert_from(lookup, defaults);
     tx.commit();
     return {std::move(obj), true};
   }
@@ -332,7 +334,7 @@ class QuerySet {
   // ---- inspection ----
   const QueryData& data() const { return *data_; }
   // The SELECT this QuerySet runs, for a dialect (the database's by default).
-  std::string sql() const { return *compile_query(db().dialect(), *data_, QueryKind::Select).sql; }
+  std::string sql() const { return *compile_query(ex().dialect(), *data_, QueryKind::Select).sql; }
   std::string sql(const Dialect& d) const { return *compile_query(d, *data_, QueryKind::Select).sql; }
   CompiledQuery compiled(const Dialect& d, QueryKind kind = QueryKind::Select) const { return compile_query(d, *data_, kind); }
 
@@ -340,8 +342,7 @@ class QuerySet {
   template <class, class>
   friend class QuerySet;
 
-  explicit QuerySet(Database* db) : db_(db), data_(initial()) {}
-  QuerySet(Database* db, std::shared_ptr<const QueryData> d) : db_(db), data_(std::move(d)) {}
+  QuerySet(const std::optional<Executor>& ex, std::shared_ptr<const QueryData> d) : ex_(ex), data_(std::move(d)) {}
 
   static std::shared_ptr<const QueryData> initial() {
     static const auto base = [] {
@@ -352,10 +353,12 @@ class QuerySet {
     return base;
   }
   std::shared_ptr<QueryData> copy() const { return std::make_shared<QueryData>(*data_); }
-  Database& db() const {
-    if (!db_) orm::throw_unbound();
-    return *db_;
+  const Executor& ex() const {
+    if (!ex_) orm::throw_unbound();
+    return *ex_;
   }
+  // The same query on another executor (get_or_create's transaction).
+  QuerySet on(const Executor& ex) const { return QuerySet(std::optional<Executor>(ex), data_); }
   QuerySet with_where(const Q& q, bool negate) const {
     if (q.empty()) return *this;
     if (data_->limit || data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
@@ -363,21 +366,21 @@ class QuerySet {
     if (negate) w.negated = !w.negated;
     auto d = copy();
     d->where.push_back(std::move(w));
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   // A new object from a lookup's exact fields plus defaults, inserted.
   T insert_from(KwargsView lookup, KwargsView defaults) const {
     T obj{};
     orm::assign(*data_->model, &obj, defaults, true);
     orm::assign_from_lookup(*data_->model, &obj, lookup, defaults);
-    orm::insert(db(), *data_->model, &obj);
+    orm::insert(ex(), *data_->model, &obj);
     return obj;
   }
   template <class Other>
   QuerySet<T, Other> as() const {
     auto d = copy();
     d->columns.clear();  // whole objects: a partial one would save its defaults over the row
-    return QuerySet<T, Other>(db_, std::move(d));
+    return QuerySet<T, Other>(ex_, std::move(d));
   }
   // The one matching row, none, or MultipleObjectsReturned.
   std::optional<T> the_match() const {
@@ -392,7 +395,7 @@ class QuerySet {
     if (d->limit) n = std::max<int64_t>(0, std::min(n, *d->limit - start));
     d->offset += start;
     d->limit = n;
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   QuerySet ordered_or_pk(bool reverse) const {
     auto d = copy();
@@ -400,14 +403,14 @@ class QuerySet {
       for (int f : d->model->primary_key) d->order.push_back({f, false});
     if (reverse)
       for (auto& o : d->order) o.descending = !o.descending;
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   QuerySet order_by_names(const std::string_view* names, std::size_t n) const {
     if (data_->limit || data_->offset) orm::throw_sliced("order_by");
     auto d = copy();
     d->order.clear();
     for (std::size_t i = 0; i < n; ++i) d->order.push_back(resolve_order(*d->model, names[i]));
-    return QuerySet(db_, std::move(d));
+    return QuerySet(ex_, std::move(d));
   }
   static std::vector<std::vector<Value>> rows_of(std::vector<Record> records) {
     std::vector<std::vector<Value>> out;
@@ -433,7 +436,7 @@ class QuerySet {
     else return const_cast<R&>(obj).raw();
   }
 
-  Database* db_;
+  std::optional<Executor> ex_;
   std::shared_ptr<const QueryData> data_;
 };
 

@@ -57,8 +57,6 @@ class Dialect {
   virtual std::string column_definition(const ModelInfo& m, const FieldInfo& f) const = 0;
   // A literal for DDL DEFAULT (values cannot be bound in DDL); escaped.
   virtual std::string literal(const Value& v) const;
-  // INSERT ... RETURNING for auto keys (else the driver's last_insert_id()).
-  virtual bool supports_returning() const { return false; }
 };
 
 // The dialect of each backend (one static instance each).

@@ -28,6 +28,7 @@ const char* code_name(int ext) {
     case SQLITE_CONSTRAINT_TRIGGER: return "SQLITE_CONSTRAINT_TRIGGER";
     case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
     case SQLITE_BUSY: return "SQLITE_BUSY";
+    case SQLITE_BUSY_SNAPSHOT: return "SQLITE_BUSY_SNAPSHOT";
     case SQLITE_LOCKED: return "SQLITE_LOCKED";
     case SQLITE_READONLY: return "SQLITE_READONLY";
     case SQLITE_IOERR: return "SQLITE_IOERR";
@@ -41,6 +42,42 @@ const char* code_name(int ext) {
   }
 }
 
+// The SQLSTATE nearest to an SQLite (extended) result code, so that code
+// handling errors can test the same value on every backend.
+const char* sqlstate_of(int ext, std::string_view msg) {
+  switch (ext) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return "23505";
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return "23503";
+    case SQLITE_CONSTRAINT_NOTNULL: return "23502";
+    case SQLITE_CONSTRAINT_CHECK: return "23514";
+    case SQLITE_BUSY_SNAPSHOT: return "40001";
+  }
+  switch (ext & 0xFF) {
+    case SQLITE_CONSTRAINT: return "23000";
+    case SQLITE_BUSY: return "40001";    // the lock was not granted in time: retry the transaction
+    case SQLITE_LOCKED: return "40P01";  // a conflict inside this process (shared cache)
+    case SQLITE_READONLY: return "25006";
+    case SQLITE_IOERR: return "58030";
+    case SQLITE_FULL: return "53100";
+    case SQLITE_NOMEM: return "53200";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return "XX001";
+    case SQLITE_CANTOPEN: return "08001";
+    case SQLITE_TOOBIG: return "54000";
+    case SQLITE_MISMATCH: return "42804";
+    case SQLITE_RANGE: return "22023";
+    case SQLITE_INTERRUPT: return "57014";
+    case SQLITE_AUTH: return "42501";
+    case SQLITE_ERROR:
+      if (msg.starts_with("no such table")) return "42P01";
+      if (msg.starts_with("no such column")) return "42703";
+      if (msg.find("syntax error") != std::string_view::npos) return "42601";
+      return "42000";
+  }
+  return "58000";
+}
+
 // Maps an SQLite extended result code to covet's error hierarchy.
 [[noreturn]] void raise(sqlite3* db, int rc, const std::string& sql) {
   int ext = db ? sqlite3_extended_errcode(db) : rc;
@@ -48,27 +85,34 @@ const char* code_name(int ext) {
   std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   const char* name = code_name(ext);
   std::string code = std::to_string(ext);
-  std::string text = fmt::format("{} ({} {})", msg, name ? name : "SQLite error", ext);
+  std::string state = sqlstate_of(ext, msg);
+  std::string text = fmt::format("{} ({} {}, SQLSTATE {})", msg, name ? name : "SQLite error", ext, state);
   switch (rc & 0xFF) {
     case SQLITE_CONSTRAINT: {
       std::string constraint;
       if (auto colon = msg.find(": "); colon != std::string::npos) constraint = msg.substr(colon + 2);
-      throw IntegrityError(text, code, sql, constraint);
+      throw IntegrityError(text, code, sql, constraint, state);
     }
+    case SQLITE_BUSY:
+      throw SerializationFailure(text + "; another connection holds the write lock longer than the busy timeout "
+                                        "(URL option timeout): retry the transaction",
+                                 code, sql, false, state);
+    case SQLITE_LOCKED:
+      throw DeadlockDetected(text, code, sql, false, state);
     case SQLITE_TOOBIG:
     case SQLITE_MISMATCH:
     case SQLITE_RANGE:
-      throw DataError(text, code, sql);
+      throw DataError(text, code, sql, false, state);
     case SQLITE_ERROR:
     case SQLITE_MISUSE:
     case SQLITE_AUTH:
-      throw ProgrammingError(text, code, sql);
+      throw ProgrammingError(text, code, sql, false, state);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
     case SQLITE_CANTOPEN:
-      throw OperationalError(text, code, sql, true);
+      throw OperationalError(text, code, sql, true, state);
     default:
-      throw OperationalError(text, code, sql);
+      throw OperationalError(text, code, sql, false, state);
   }
 }
 
@@ -206,7 +250,6 @@ class SqliteStatement final : public Statement {
   // Every run binds every parameter again, so the bindings need no clearing.
   void reset() override { sqlite3_reset(st_); }
   int64_t rows_affected() const override { return changes_; }
-  int64_t last_insert_id() const override { return sqlite3_last_insert_rowid(db_); }
   int parameter_count() const override { return sqlite3_bind_parameter_count(st_); }
 
  private:
@@ -284,7 +327,9 @@ class SqliteConnection final : public Connection {
   const Dialect& dialect() const override { return sqlite_dialect(); }
 
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
-  std::string_view begin_statement() const override { return begin_; }
+  // SQLite transactions are serializable at every level; a read-only one
+  // starts DEFERRED (it takes no write lock).
+  std::string begin_statement(const TransactionOptions& o) const override { return o.read_only ? "BEGIN DEFERRED" : begin_; }
 
  protected:
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
@@ -329,6 +374,8 @@ class SqliteConnection final : public Connection {
 class SqliteDriver final : public Driver {
  public:
   std::unique_ptr<Connection> connect(const Url& url) override { return std::make_unique<SqliteConnection>(url); }
+  const Dialect& dialect() const override { return sqlite_dialect(); }
+  bool single_connection(const Url& url) const override { return url.database == ":memory:"; }
   std::span<const std::string_view> url_options() const override {
     static constexpr std::string_view kOptions[] = {"mode", "timeout", "transaction_mode"};
     return kOptions;

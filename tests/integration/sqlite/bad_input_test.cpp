@@ -26,16 +26,18 @@ class BadInput : public ::testing::Test {
     for (const char* name : {"alice", "bob", "carol"}) add(name);
   }
 
-  User add(const std::string& name) {
+  User add(const std::string& name) { return add(name, db); }
+  User add(const std::string& name, const covet::Executor& ex) {
     User u;
     u.username = name;
     u.email = name + "@example.com";
     u.password_hash = "x";
-    u.save(db);
+    u.save(ex);
     return u;
   }
 
-  int64_t users() { return User::objects(db).count(); }
+  int64_t users() { return users(db); }
+  int64_t users(const covet::Executor& ex) { return User::objects(ex).count(); }
   bool users_table_exists() {
     auto r = db.execute("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'users'");
     return r.rows.size() == 1 && r.rows[0]["n"] == Value(1);
@@ -406,9 +408,9 @@ TEST_F(BadInput, CheckConstraintViolationOnUpdate) {
 TEST_F(BadInput, TransactionThatThrowsMidwayLeavesNoRows) {
   try {
     auto tx = db.transaction();
-    add("dave");
-    add("erin");
-    EXPECT_EQ(users(), 5);  // visible inside the transaction
+    add("dave", tx);
+    add("erin", tx);
+    EXPECT_EQ(users(tx), 5);  // visible inside the transaction
     throw std::runtime_error("boom");
     tx.commit();
   } catch (const std::runtime_error& e) {
@@ -421,8 +423,8 @@ TEST_F(BadInput, TransactionThatThrowsMidwayLeavesNoRows) {
 TEST_F(BadInput, TransactionRolledBackByIntegrityErrorMidwayLeavesNoRows) {
   try {
     auto tx = db.transaction();
-    add("dave");
-    add("alice");  // UNIQUE violation
+    add("dave", tx);
+    add("alice", tx);  // UNIQUE violation
     tx.commit();
     FAIL() << "expected IntegrityError";
   } catch (const covet::IntegrityError&) {
@@ -437,8 +439,8 @@ TEST_F(BadInput, TransactionRolledBackByIntegrityErrorMidwayLeavesNoRows) {
 TEST_F(BadInput, UpdatesAndDeletesInsideAThrowingTransactionAreUndone) {
   try {
     auto tx = db.transaction();
-    User::objects(db).update({{"is_active", false}});
-    User::objects(db).filter("username", "carol").remove();
+    User::objects(tx).update({{"is_active", false}});
+    User::objects(tx).filter("username", "carol").remove();
     throw std::runtime_error("boom");
   } catch (const std::runtime_error&) {
   }
@@ -449,7 +451,7 @@ TEST_F(BadInput, UpdatesAndDeletesInsideAThrowingTransactionAreUndone) {
 TEST_F(BadInput, CommittedTransactionKeepsRows) {
   {
     auto tx = db.transaction();
-    add("dave");
+    add("dave", tx);
     tx.commit();
   }
   EXPECT_EQ(users(), 4);

@@ -121,7 +121,7 @@ TEST(DatabaseUrl, TwoConnectionsToOneFileSeeCommittedWrites) {
   EXPECT_EQ(User::objects(reader).count(), 1);
   {
     auto tx = writer.transaction();
-    make_user("bobby").save(writer);
+    make_user("bobby").save(tx);
     EXPECT_EQ(User::objects(reader).count(), 1);  // not yet committed
     tx.commit();
   }
@@ -208,7 +208,7 @@ TEST(DatabaseEcho, LogsOrmStatementsAndTransactions) {
   lines.clear();
   {
     auto tx = db.transaction();
-    make_user("alice").save(db);
+    make_user("alice").save(tx);
     tx.commit();
   }
   ASSERT_GE(lines.size(), 3u);
@@ -271,16 +271,19 @@ class RawSql : public ::testing::Test {
   Database db{"sqlite://:memory:"};
 };
 
-TEST_F(RawSql, InsertReportsRowsAffectedAndLastInsertId) {
+TEST_F(RawSql, InsertReportsRowsAffectedAndReturnsKeysWithReturning) {
   auto r1 = db.execute("INSERT INTO t (name, score) VALUES (?, ?)", {"a", 1.5});
   EXPECT_EQ(r1.rows_affected, 1);
-  EXPECT_EQ(r1.last_insert_id, 1);
   EXPECT_TRUE(r1.rows.empty());
-  auto r2 = db.execute("INSERT INTO t (id, name) VALUES (?, ?)", {10, "b"});
-  EXPECT_EQ(r2.last_insert_id, 10);
-  auto r3 = db.execute("INSERT INTO t (name) VALUES ('c'), ('d'), ('e')");
+  auto r2 = db.execute("INSERT INTO t (id, name) VALUES (?, ?) RETURNING id", {10, "b"});
+  ASSERT_EQ(r2.rows.size(), 1u);
+  EXPECT_EQ(r2.rows[0]["id"], Value(10));
+  EXPECT_EQ(r2.rows_affected, 1);
+  auto r3 = db.execute("INSERT INTO t (name) VALUES ('c'), ('d'), ('e') RETURNING id, name");
   EXPECT_EQ(r3.rows_affected, 3);
-  EXPECT_EQ(r3.last_insert_id, 13);
+  ASSERT_EQ(r3.rows.size(), 3u);
+  EXPECT_EQ(r3.rows[2]["id"], Value(13));
+  EXPECT_EQ(r3.rows[2]["name"], Value("e"));
 }
 
 TEST_F(RawSql, UpdateAndDeleteReportRowsAffected) {
@@ -377,18 +380,23 @@ TEST_F(RawSql, StatementsArePreparedOnceAndReused) {
 }
 
 // ------------------------------------------------------------ transactions
+// Statements inside a transaction run through it (save(tx), objects(tx),
+// tx.execute): the transaction owns one pooled connection. On :memory:
+// that connection is the only one, so the Database itself is used only
+// before and after.
 class Transactions : public ::testing::Test {
  protected:
   void SetUp() override { db.create_all<User>(); }
-  int64_t users() { return scalar(db, "SELECT COUNT(*) FROM users"); }
+  int64_t users(const covet::Executor& ex) { return User::objects(ex).count(); }
+  int64_t users() { return users(db); }
   Database db{"sqlite://:memory:"};
 };
 
 TEST_F(Transactions, CommitPersists) {
   {
     auto tx = db.transaction();
-    make_user("alice").save(db);
-    make_user("bobby").save(db);
+    make_user("alice").save(tx);
+    make_user("bobby").save(tx);
     tx.commit();
   }
   EXPECT_EQ(users(), 2);
@@ -398,9 +406,9 @@ TEST_F(Transactions, ScopeExitWithoutCommitRollsBack) {
   make_user("keeper").save(db);
   {
     auto tx = db.transaction();
-    make_user("alice").save(db);
-    EXPECT_EQ(db.execute("UPDATE users SET password_hash = 'changed'").rows_affected, 2);
-    EXPECT_EQ(users(), 2);  // visible inside the transaction
+    make_user("alice").save(tx);
+    EXPECT_EQ(tx.execute("UPDATE users SET password_hash = 'changed'").rows_affected, 2);
+    EXPECT_EQ(users(tx), 2);  // visible inside the transaction
   }
   EXPECT_EQ(users(), 1);
   EXPECT_EQ(User::objects(db).get("username", "keeper").password_hash, "h");
@@ -408,17 +416,17 @@ TEST_F(Transactions, ScopeExitWithoutCommitRollsBack) {
 
 TEST_F(Transactions, ExplicitRollback) {
   auto tx = db.transaction();
-  make_user("alice").save(db);
+  make_user("alice").save(tx);
   tx.rollback();
   EXPECT_EQ(users(), 0);
   tx.rollback();  // a second rollback does nothing
-  EXPECT_THROW(tx.commit(), InvalidArgument);
+  EXPECT_THROW(tx.commit(), covet::UsageError);
 }
 
 TEST_F(Transactions, ExceptionRollsBack) {
   try {
     auto tx = db.transaction();
-    make_user("alice").save(db);
+    make_user("alice").save(tx);
     throw std::runtime_error("boom");
   } catch (const std::runtime_error&) {
   }
@@ -430,28 +438,28 @@ TEST_F(Transactions, ExceptionRollsBack) {
 
 TEST_F(Transactions, CommitTwiceIsAnError) {
   auto tx = db.transaction();
-  make_user("alice").save(db);
+  make_user("alice").save(tx);
   tx.commit();
-  EXPECT_THROW(tx.commit(), InvalidArgument);
+  EXPECT_THROW(tx.commit(), covet::UsageError);
   EXPECT_EQ(users(), 1);
 }
 
 TEST_F(Transactions, NestedTransactionIsASavepointRolledBackIndependently) {
   {
     auto outer = db.transaction();
-    make_user("alice").save(db);
+    make_user("alice").save(outer);
     {
-      auto inner = db.transaction();
-      make_user("bobby").save(db);
-      EXPECT_EQ(users(), 2);
+      auto inner = outer.transaction();
+      make_user("bobby").save(inner);
+      EXPECT_EQ(users(inner), 2);
     }  // inner rolled back
-    EXPECT_EQ(users(), 1);
+    EXPECT_EQ(users(outer), 1);
     {
-      auto inner = db.transaction();
-      make_user("carol").save(db);
+      auto inner = outer.transaction();
+      make_user("carol").save(inner);
       inner.commit();
     }
-    EXPECT_EQ(users(), 2);
+    EXPECT_EQ(users(outer), 2);
     outer.commit();
   }
   EXPECT_EQ(users(), 2);
@@ -464,26 +472,26 @@ TEST_F(Transactions, OuterRollbackDiscardsCommittedSavepoint) {
   {
     auto outer = db.transaction();
     {
-      auto inner = db.transaction();
-      make_user("alice").save(db);
+      auto inner = outer.transaction();
+      make_user("alice").save(inner);
       inner.commit();
     }
-    EXPECT_EQ(users(), 1);
+    EXPECT_EQ(users(outer), 1);
   }
   EXPECT_EQ(users(), 0);
 }
 
 TEST_F(Transactions, ThreeLevelsDeep) {
   auto t1 = db.transaction();
-  make_user("alice").save(db);
+  make_user("alice").save(t1);
   {
-    auto t2 = db.transaction();
-    make_user("bobby").save(db);
+    auto t2 = t1.transaction();
+    make_user("bobby").save(t2);
     {
-      auto t3 = db.transaction();
-      make_user("carol").save(db);
+      auto t3 = t2.transaction();
+      make_user("carol").save(t3);
     }
-    EXPECT_EQ(users(), 2);
+    EXPECT_EQ(users(t2), 2);
     t2.commit();
   }
   t1.commit();
@@ -491,18 +499,18 @@ TEST_F(Transactions, ThreeLevelsDeep) {
   // A new transaction starts at the top level again.
   {
     auto t = db.transaction();
-    make_user("dave_").save(db);
+    make_user("dave_").save(t);
   }
   EXPECT_EQ(users(), 2);
 }
 
 TEST_F(Transactions, IntegrityErrorInsideSavepointKeepsOuterWork) {
   auto outer = db.transaction();
-  make_user("alice").save(db);
+  make_user("alice").save(outer);
   try {
-    auto inner = db.transaction();
-    make_user("bobby").save(db);
-    make_user("alice").save(db);  // duplicate username
+    auto inner = outer.transaction();
+    make_user("bobby").save(inner);
+    make_user("alice").save(inner);  // duplicate username
     inner.commit();
     FAIL() << "expected IntegrityError";
   } catch (const IntegrityError&) {
@@ -515,7 +523,7 @@ TEST_F(Transactions, IntegrityErrorInsideSavepointKeepsOuterWork) {
 TEST_F(Transactions, MovedTransactionStillCommits) {
   auto make = [&] {
     auto tx = db.transaction();
-    make_user("alice").save(db);
+    make_user("alice").save(tx);
     return tx;
   };
   auto tx = make();
@@ -548,8 +556,8 @@ TEST(DatabaseThreads, TransactionKeepsOtherThreadsOut) {
   std::thread other;
   {
     auto tx = db.transaction();
-    make_user("alice").save(db);
-    other = std::thread([&] { other_saw = User::objects(db).count(); });  // waits for the transaction
+    make_user("alice").save(tx);
+    other = std::thread([&] { other_saw = User::objects(db).count(); });  // waits for the only connection
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     EXPECT_EQ(other_saw.load(), -1);
   }  // rolled back; the connection is free again
@@ -688,9 +696,9 @@ TEST_F(Errors, ErrorHierarchy) {
 
 TEST_F(Errors, FailedSaveInsideTransactionLeavesItUsable) {
   auto tx = db.transaction();
-  make_user("alice").save(db);
-  EXPECT_THROW(make_user("alice").save(db), IntegrityError);
-  make_user("bobby").save(db);
+  make_user("alice").save(tx);
+  EXPECT_THROW(make_user("alice").save(tx), IntegrityError);
+  make_user("bobby").save(tx);
   tx.commit();
   EXPECT_EQ(User::objects(db).count(), 2);
 }

@@ -52,8 +52,9 @@ const Seed kSeed[] = {
 
 class QuerySetTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    db.create_all<Item>();
+  void SetUp() override { seed(db); }
+  static void seed(Database& d) {
+    d.create_all<Item>();
     for (const Seed& s : kSeed) {
       Item it;
       it.name = s.name;
@@ -61,8 +62,17 @@ class QuerySetTest : public ::testing::Test {
       it.qty = s.qty;
       it.price = s.price;
       if (s.note) it.note = s.note;
-      it.save(db);
+      it.save(d);
     }
+  }
+  // A seeded file database: a pool of several connections (a :memory:
+  // database has exactly one).
+  static Database file_db(const std::string& tag) {
+    std::string path = std::string(COVET_TEST_TMP) + "/queryset_" + tag + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+    Database d("sqlite:///" + path);
+    seed(d);
+    return d;
   }
   QuerySet<Item> items() { return Item::objects(db); }
   int64_t raw_int(const std::string& sql, const std::vector<Value>& params = {}) {
@@ -567,8 +577,8 @@ TEST_F(QuerySetTest, UnboundQuerySetCompilesButDoesNotRun) {
   std::string sql = q.sql(db.dialect());
   EXPECT_NE(sql.find("FROM \"items\""), std::string::npos) << sql;
   EXPECT_NE(sql.find("ORDER BY"), std::string::npos) << sql;
-  EXPECT_THROW(q.count(), InvalidArgument);
-  EXPECT_THROW(q.all(), InvalidArgument);
+  EXPECT_THROW(q.count(), covet::UsageError);
+  EXPECT_THROW(q.all(), covet::UsageError);
 }
 
 TEST_F(QuerySetTest, InBulkNeedsThePrimaryKeyType) {
@@ -644,7 +654,8 @@ TEST_F(QuerySetTest, UpdateAndRemoveIgnoreOrdering) {
 }
 
 TEST_F(QuerySetTest, NestedIterationOfTheSameQuery) {
-  auto q = items().filter("category", "veg").order_by("id");
+  Database fdb = file_db("nested");  // each open cursor holds its own pooled connection
+  auto q = Item::objects(fdb).filter("category", "veg").order_by("id");
   std::vector<std::pair<int64_t, int64_t>> pairs;
   for (const Item& a : q.iterate())
     for (const Item& b : q.iterate()) pairs.emplace_back(a.id, b.id);
@@ -652,10 +663,27 @@ TEST_F(QuerySetTest, NestedIterationOfTheSameQuery) {
 }
 
 TEST_F(QuerySetTest, QueriesRunWhileIterating) {
+  Database fdb = file_db("while_iterating");
   std::vector<int64_t> counts;
-  for (const Item& a : items().filter("category", "spice").order_by("id").iterate())
-    counts.push_back(items().filter("qty__lte", a.qty).count());
+  for (const Item& a : Item::objects(fdb).filter("category", "spice").order_by("id").iterate())
+    counts.push_back(Item::objects(fdb).filter("qty__lte", a.qty).count());  // another pooled connection
   EXPECT_EQ(counts, (Ids{8, 5}));  // qty <= 30: all; qty <= 5: apple, date, eggplant, fig, herb
+}
+
+TEST_F(QuerySetTest, AStatementOnAConnectionWhoseResultIsBeingReadIsAUsageError) {
+  auto tx = db.transaction();
+  std::string msg;
+  for (const Item& a : Item::objects(tx).order_by("id").iterate()) {
+    try {
+      (void)Item::objects(tx).filter("qty__lte", a.qty).count();  // the same connection: still reading
+    } catch (const covet::UsageError& e) {
+      msg = e.what();
+    }
+    break;
+  }
+  EXPECT_NE(msg.find("one result at a time"), std::string::npos) << msg;
+  EXPECT_EQ(Item::objects(tx).count(), 8);  // the cursor is gone: the connection is free again
+  tx.commit();
 }
 
 // ------------------------------------------------------------------- caches

@@ -49,6 +49,7 @@ class WriteRules : public ::testing::Test {
   Database db{"sqlite://:memory:"};
   void SetUp() override { db.create_all<Price, blog::User>(); }
   int64_t rows() { return Price::objects(db).count(); }
+  int64_t rows(const covet::Executor& ex) { return Price::objects(ex).count(); }
 };
 
 Price price(const char* amount) {
@@ -169,10 +170,10 @@ TEST_F(WriteRules, GetOrCreateAfterAUniqueClashReturnsTheExistingRow) {
 
 TEST_F(WriteRules, TransactionsMustFinishInnermostFirst) {
   auto outer = db.transaction();
-  auto inner = db.transaction();
-  EXPECT_THROW(outer.commit(), InvalidArgument);
+  auto inner = outer.transaction();
+  EXPECT_THROW(outer.commit(), covet::UsageError);
   Price p = price("1.00");
-  p.save(db);
+  p.save(inner);
   inner.commit();
   outer.commit();
   EXPECT_EQ(rows(), 1);
@@ -221,15 +222,15 @@ TEST_F(WriteRules, DestroyingAnOuterTransactionFirstEndsTheInnerOnes) {
   {
     std::vector<Transaction> stack;
     stack.push_back(db.transaction());
-    stack.push_back(db.transaction());
-    stack.push_back(db.transaction());
+    stack.push_back(stack.back().transaction());
+    stack.push_back(stack.back().transaction());
     Price p = price("1.00");
-    p.save(db);
+    p.save(stack.back());
   }  // the vector destroys the outermost first
   EXPECT_EQ(rows(), 0);
   auto tx = db.transaction();  // a real BEGIN again, not a savepoint of a leftover transaction
   Price p = price("2.00");
-  p.save(db);
+  p.save(tx);
   tx.commit();
   EXPECT_EQ(rows(), 1);
   EXPECT_EQ(db.execute("SELECT 1 AS x").rows.size(), 1u);
@@ -237,18 +238,30 @@ TEST_F(WriteRules, DestroyingAnOuterTransactionFirstEndsTheInnerOnes) {
 
 TEST_F(WriteRules, RollingBackTheOuterLevelMakesInnerCommitAnError) {
   auto outer = db.transaction();
-  auto inner = db.transaction();
+  auto inner = outer.transaction();
   outer.rollback();
-  EXPECT_THROW(inner.commit(), InvalidArgument);
+  EXPECT_FALSE(inner.active());
+  EXPECT_THROW(inner.commit(), covet::UsageError);
+  EXPECT_THROW(Price::objects(inner).count(), covet::UsageError);
   EXPECT_NO_THROW(db.transaction().commit());
 }
 
 TEST_F(WriteRules, AFailedBeginLeavesTheCallersOwnTransactionAlone) {
-  db.execute("BEGIN");
-  db.execute("INSERT INTO prices (amount, small, status, day, token) VALUES ('1.00', 0, 'a', '2020-01-01', 'x')");
-  EXPECT_THROW(db.transaction(), DatabaseError);  // BEGIN inside BEGIN
-  db.execute("COMMIT");
+  auto session = db.session();
+  session.execute("BEGIN");
+  session.execute("INSERT INTO prices (amount, small, status, day, token) VALUES ('1.00', 0, 'a', '2020-01-01', 'x')");
+  EXPECT_THROW(session.transaction(), DatabaseError);  // BEGIN inside BEGIN
+  session.execute("COMMIT");
+  session.close();
   EXPECT_EQ(rows(), 1);
+}
+
+TEST_F(WriteRules, ARawBeginLeftOpenIsRolledBackWhenTheConnectionReturns) {
+  db.execute("BEGIN");  // the pooled connection goes back with a transaction open
+  db.execute("INSERT INTO prices (amount, small, status, day, token) VALUES ('1.00', 0, 'a', '2020-01-01', 'x')");
+  EXPECT_EQ(rows(), 1);  // autocommit: the BEGIN was rolled back when its connection returned
+  auto tx = db.transaction();
+  tx.commit();
 }
 
 TEST_F(WriteRules, RawSqlWithTheWrongNumberOfParametersIsRefused) {

@@ -1,0 +1,174 @@
+#pragma once
+// Where statements run. A Database hands out pooled connections; a Session
+// holds one connection, a Transaction holds one connection inside BEGIN ...
+// COMMIT. ORM calls take an Executor — any of the three — so
+//
+//   auto tx = db.transaction();
+//   u.save(tx);                                  // on the transaction's connection
+//   auto n = User::objects(tx).filter(...).count();
+//   tx.commit();
+//
+// runs inside the transaction, while u.save(db) would check out another
+// pooled connection (outside it: on SQLite that one waits for the write
+// lock up to the URL's timeout).
+//
+// Lifetime: Session and Transaction are move-only owners; the connection
+// returns to the pool when the owner ends (a transaction not committed is
+// rolled back first). Executors, QuerySets and cursors made from them keep
+// the shared state alive, never dangle, and raise UsageError once their
+// session or transaction has ended. Thread safety: one Session or
+// Transaction is used by one thread at a time; Databases and Executors made
+// from a Database may be shared by any number of threads.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "covet/core/function_ref.hpp"
+#include "covet/core/record.hpp"
+#include "covet/db/connection.hpp"
+
+namespace covet {
+
+class Database;
+class Session;
+class Transaction;
+
+namespace detail {
+struct DatabaseState;
+struct SessionState;
+struct PoolEntry;
+}  // namespace detail
+
+struct ExecResult {
+  std::vector<Record> rows;
+  int64_t rows_affected = 0;  // rows an INSERT/UPDATE/DELETE changed (also with RETURNING); 0 for SELECT
+};
+
+// One connection for the length of one operation (a query, a save): checked
+// out of the pool for a Database, borrowed from a Session or Transaction.
+// Move-only; returns a checked-out connection when destroyed. Not
+// thread-safe. Runs statements with bound parameters and logs them when the
+// Database's echo is on.
+class Lease {
+ public:
+  Lease(Lease&& o) noexcept : db_(o.db_), conn_(o.conn_), owned_(o.owned_) { o.owned_ = nullptr; }
+  Lease& operator=(Lease&&) = delete;
+  ~Lease();
+
+  Connection& connection() const { return *conn_; }
+  const Dialect& dialect() const { return conn_->dialect(); }
+
+  // Runs one statement: `bind` sets its parameters, `on_row` sees each row.
+  // Returns the rows affected (0 for statements that return rows).
+  int64_t run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row);
+  // The same with the parameters as Values (their number is checked).
+  int64_t run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row);
+  // A statement with `params` bound, not yet run, for cursors that step it
+  // themselves: the connection runs nothing else until the handle is gone.
+  StatementHandle open(const std::string& sql, const std::vector<Value>& params);
+  // Raw SQL into Records.
+  ExecResult execute(std::string_view sql, const std::vector<Value>& params);
+
+ private:
+  friend class Executor;
+  Lease(const detail::DatabaseState* db, Connection* conn, detail::PoolEntry* owned)
+      : db_(db), conn_(conn), owned_(owned) {}
+  const detail::DatabaseState* db_;
+  Connection* conn_;
+  detail::PoolEntry* owned_;  // checked out for this lease alone
+};
+
+// Where an ORM call runs: a Database (each operation checks out a pooled
+// connection), a Session or a Transaction (their connection). Cheap to
+// copy; keeps what it refers to alive. Converts implicitly, so every ORM
+// call takes a Database, a Session or a Transaction alike.
+class Executor {
+ public:
+  Executor(const Database& db);
+  Executor(const Session& s);
+  Executor(const Transaction& t);
+
+  // The connection for one operation. UsageError when the Session or
+  // Transaction has ended; PoolTimeout when no pooled connection is free.
+  Lease lease() const;
+  const Dialect& dialect() const;
+  // A new transaction level here: BEGIN on a fresh pooled connection for a
+  // Database, a savepoint (or BEGIN) on the connection of a Session or
+  // Transaction.
+  Transaction transaction(TransactionOptions options = {}) const;
+  // True for a Database executor (statements may land on different connections).
+  bool pooled() const { return session_ == nullptr; }
+
+ private:
+  std::shared_ptr<detail::DatabaseState> db_;
+  std::shared_ptr<detail::SessionState> session_;
+  uint64_t tx_id_ = 0;  // made from a Transaction: it must still be open
+  int tx_level_ = 0;
+};
+
+// A transaction on one pooled connection. commit() makes it durable; ending
+// it otherwise (scope exit, exception, rollback()) rolls it back and, for a
+// transaction begun on a Database, returns the connection to the pool.
+// Nested levels are savepoints on the same connection: tx.transaction().
+// Levels finish innermost first (a commit with a nested level still open is
+// a UsageError); rolling back an outer level ends the levels inside it. If
+// the engine rolls a transaction back by itself (I/O error, full disk),
+// statements in it raise OperationalError instead of running in autocommit.
+class Transaction {
+ public:
+  Transaction(Transaction&& o) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  void commit();
+  void rollback();
+  // A savepoint inside this transaction.
+  Transaction transaction();
+  // Raw SQL on the transaction's connection.
+  ExecResult execute(std::string_view sql, const std::vector<Value>& params = {});
+  // Not yet committed or rolled back (by this or an enclosing level).
+  bool active() const;
+
+ private:
+  friend class Database;
+  friend class Session;
+  friend class Executor;
+  friend class Lease;
+  Transaction(std::shared_ptr<detail::SessionState> s, int level, bool owns_session);
+  bool ended_by_outer() const;
+  void finish() noexcept;
+  std::shared_ptr<detail::SessionState> session_;
+  int level_;          // levels open below this one on the connection
+  bool owns_session_;  // begun on a Database: ends its session when it ends
+  bool done_ = false;
+};
+
+// One pooled connection held for a stretch of work (several statements
+// that must see the same connection: temporary tables, session settings).
+// Move-only; the connection returns to the pool when the Session ends.
+class Session {
+ public:
+  Session(Session&&) noexcept = default;
+  Session& operator=(Session&&) noexcept = default;
+  ~Session();  // returns the connection (rolling back an open transaction)
+
+  // BEGIN on this session's connection (a savepoint when one is open).
+  Transaction transaction(TransactionOptions options = {});
+  ExecResult execute(std::string_view sql, const std::vector<Value>& params = {});
+  // Returns the connection now; the Session and its executors are unusable after.
+  void close();
+
+ private:
+  friend class Database;
+  friend class Executor;
+  friend class Transaction;
+  explicit Session(std::shared_ptr<detail::SessionState> s) : state_(std::move(s)) {}
+  // Opens a level (BEGIN or SAVEPOINT) on the session's connection.
+  static Transaction begin(std::shared_ptr<detail::SessionState> s, const TransactionOptions& options,
+                           bool owns_session);
+  std::shared_ptr<detail::SessionState> state_;
+};
+
+}  // namespace covet

@@ -1,0 +1,34 @@
+#pragma once
+// A plan: one statement an ORM operation needs run — its SQL text, how its
+// parameters are bound, where its rows go — apart from how it runs. The
+// synchronous executor below runs a plan on a pooled or borrowed
+// connection; the coroutine executor (a later layer) will run the same
+// plans, so async adds no second compiler, binder or hydrator.
+#include <cstdint>
+#include <string>
+
+#include "covet/core/function_ref.hpp"
+#include "covet/core/row.hpp"
+#include "covet/db/session.hpp"
+
+namespace covet::orm {
+
+struct Plan {
+  const std::string& sql;
+  FunctionRef<void(Binder&)> bind;
+  FunctionRef<void(const Row&)> sink;
+};
+
+inline constexpr auto no_params = [](Binder&) {};
+inline constexpr auto no_rows = [](const Row&) {};
+
+// Runs one plan on a connection of `ex` (checked out for this plan alone
+// when `ex` is a Database); returns the rows affected.
+inline int64_t run(const Executor& ex, const Plan& p) {
+  Lease lease = ex.lease();
+  return lease.run(p.sql, p.bind, p.sink);
+}
+// Runs a plan on a connection already leased (several plans, one connection).
+inline int64_t run(Lease& lease, const Plan& p) { return lease.run(p.sql, p.bind, p.sink); }
+
+}  // namespace covet::orm

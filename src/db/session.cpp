@@ -1,0 +1,334 @@
+#include "covet/db/session.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "covet/core/error.hpp"
+#include "db/state.hpp"
+
+namespace covet {
+
+// ------------------------------------------------------------ SessionState
+namespace detail {
+Connection& SessionState::connection(const char* what) const {
+  if (!entry) throw UsageError(fmt::format("{} has ended: its connection went back to the pool", what));
+  return *entry->conn;
+}
+
+void SessionState::end() noexcept {
+  if (!entry) return;
+  PoolEntry* e = entry;
+  entry = nullptr;
+  open_tx.clear();
+  e->pool->checkin(e);  // rolls back whatever is still open
+}
+}  // namespace detail
+
+// ------------------------------------------------------------------- Lease
+Lease::~Lease() {
+  if (owned_) owned_->pool->checkin(owned_);
+}
+
+namespace {
+int64_t elapsed_ns(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Forwards to the statement and keeps a printable copy of each parameter.
+class RecordingBinder final : public Binder {
+ public:
+  RecordingBinder(Binder& target, std::vector<std::string>& out) : t_(target), out_(out) {}
+  void bind_null(int i) override { note(i, "NULL"), t_.bind_null(i); }
+  void bind_int(int i, int64_t v) override { note(i, std::to_string(v)), t_.bind_int(i, v); }
+  void bind_double(int i, double v) override { note(i, fmt::format("{}", v)), t_.bind_double(i, v); }
+  void bind_text(int i, std::string_view v) override { note(i, Value(v).to_string()), t_.bind_text(i, v); }
+  void bind_blob(int i, std::string_view v) override { note(i, fmt::format("<{} bytes>", v.size())), t_.bind_blob(i, v); }
+  void bind_text_copy(int i, std::string_view v) override { note(i, Value(v).to_string()), t_.bind_text_copy(i, v); }
+  void bind_bool(int i, bool v) override { note(i, v ? "true" : "false"), t_.bind_bool(i, v); }
+  void bind_date(int i, const Date& v) override { note(i, "'" + v.to_string() + "'"), t_.bind_date(i, v); }
+  void bind_datetime(int i, const DateTime& v) override { note(i, "'" + v.to_string() + "'"), t_.bind_datetime(i, v); }
+  void bind_uuid(int i, const Uuid& v) override { note(i, "'" + v.to_string() + "'"), t_.bind_uuid(i, v); }
+  void bind_decimal(int i, const Decimal& v) override { note(i, v.to_string()), t_.bind_decimal(i, v); }
+  void bind_json(int i, const Json& v) override { note(i, "'" + v.text() + "'"), t_.bind_json(i, v); }
+  void bind_array(int i, const Array& v) override { note(i, Value(v).to_string()), t_.bind_array(i, v); }
+
+ private:
+  void note(int i, std::string s) {
+    if (out_.size() < static_cast<std::size_t>(i)) out_.resize(static_cast<std::size_t>(i));
+    out_[static_cast<std::size_t>(i) - 1] = std::move(s);
+  }
+  Binder& t_;
+  std::vector<std::string>& out_;
+};
+
+// Every parameter is bound on every run (bindings are not cleared between
+// runs), so a list of the wrong length is refused instead of reusing or
+// nulling the missing ones.
+void check_param_count(Statement& st, std::size_t given) {
+  if (static_cast<std::size_t>(st.parameter_count()) != given)
+    throw ProgrammingError(fmt::format("the statement takes {} parameters, {} given", st.parameter_count(), given), "",
+                           st.sql());
+}
+
+void check_not_rolled_back(Connection& c, const std::string& sql) {
+  if (c.transaction_depth() > 0 && !c.in_transaction())
+    throw OperationalError("the database rolled back the open transaction (after an I/O error, a full disk or a lock "
+                           "timeout); roll it back before running more statements, or they would commit on their own",
+                           "", sql);
+}
+
+int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string& sql, FunctionRef<void(Binder&)> bind,
+               FunctionRef<void(const Row&)> on_row, const std::vector<Value>* params) {
+  check_not_rolled_back(c, sql);
+  try {
+    StatementHandle st = c.statement(sql);
+    if (params) check_param_count(*st, params->size());
+    if (!db.options.echo) {
+      bind(*st);
+      while (st->step()) on_row(st->row());
+      return st->rows_affected();
+    }
+    std::vector<std::string> shown;
+    auto start = std::chrono::steady_clock::now();
+    RecordingBinder rec(*st, shown);
+    bind(rec);
+    try {
+      while (st->step()) on_row(st->row());
+    } catch (...) {
+      db.log(sql + "  -- failed", shown, elapsed_ns(start));
+      throw;
+    }
+    db.log(sql, shown, elapsed_ns(start));
+    return st->rows_affected();
+  } catch (const DatabaseError& e) {
+    if (e.poisons_connection()) c.mark_broken();
+    throw;
+  }
+}
+}  // namespace
+
+int64_t Lease::run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row) {
+  return run_on(*db_, *conn_, sql, bind, on_row, nullptr);
+}
+
+int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {
+  return run_on(
+      *db_, *conn_, sql,
+      [&](Binder& b) {
+        for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
+      },
+      on_row, &params);
+}
+
+StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& params) {
+  check_not_rolled_back(*conn_, sql);
+  StatementHandle st = conn_->statement(sql);
+  check_param_count(*st, params.size());
+  if (!db_->options.echo) {
+    for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i) + 1, params[i]);
+    return st;
+  }
+  std::vector<std::string> shown;
+  RecordingBinder rec(*st, shown);
+  for (std::size_t i = 0; i < params.size(); ++i) rec.bind(static_cast<int>(i) + 1, params[i]);
+  db_->log(sql + "  -- cursor", shown, 0);
+  return st;
+}
+
+ExecResult Lease::execute(std::string_view sql, const std::vector<Value>& params) {
+  ExecResult out;
+  std::shared_ptr<std::vector<std::string>> names;
+  out.rows_affected = run(std::string(sql), params, [&](const Row& row) {
+    int n = row.column_count();
+    if (!names) {
+      names = std::make_shared<std::vector<std::string>>();
+      for (int i = 0; i < n; ++i) names->emplace_back(row.column_name(i));
+    }
+    std::vector<Value> vals;
+    vals.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) vals.push_back(row.get_value(i));
+    out.rows.emplace_back(names, std::move(vals));
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- Executor
+Executor::Executor(const Database& db) : db_(db.state()) {}
+Executor::Executor(const Session& s) : db_(s.state_ ? s.state_->db : nullptr), session_(s.state_) {
+  if (!session_) throw UsageError("this Session was moved from");
+}
+Executor::Executor(const Transaction& t) : db_(t.session_ ? t.session_->db : nullptr), session_(t.session_) {
+  if (!session_) throw UsageError("this Transaction was moved from");
+  if (!t.active()) throw UsageError("this transaction has already finished");
+  tx_level_ = t.level_;
+  tx_id_ = session_->open_tx[static_cast<std::size_t>(t.level_)];
+}
+
+Lease Executor::lease() const {
+  if (!session_) {
+    detail::PoolEntry* e = db_->pool->checkout();
+    return Lease(db_.get(), e->conn.get(), e);
+  }
+  Connection& c = session_->connection(tx_id_ ? "the transaction" : "the session");
+  if (tx_id_) {
+    const auto& open = session_->open_tx;
+    auto lvl = static_cast<std::size_t>(tx_level_);
+    if (lvl >= open.size() || open[lvl] != tx_id_)
+      throw UsageError("the transaction this call was made from has finished (committed or rolled back): its "
+                       "QuerySets and objects(tx) calls cannot run any more");
+  }
+  return Lease(db_.get(), &c, nullptr);
+}
+
+const Dialect& Executor::dialect() const { return *db_->dialect; }
+
+// ------------------------------------------------------------- Transaction
+namespace {
+// BEGIN / SAVEPOINT / COMMIT run as cached prepared statements (save() of an
+// object with a key opens a transaction per call).
+void control(const detail::SessionState& s, Connection& c, const std::string& sql, bool log_it = true) {
+  StatementHandle st = c.statement(sql);
+  while (st->step()) {
+  }
+  if (log_it && s.db->options.echo) s.db->log(sql, {}, 0);
+}
+
+std::string savepoint_name(int level) { return fmt::format("covet_sp_{}", level); }
+}  // namespace
+
+Transaction::Transaction(std::shared_ptr<detail::SessionState> s, int level, bool owns_session)
+    : session_(std::move(s)), level_(level), owns_session_(owns_session) {}
+
+Transaction::Transaction(Transaction&& o) noexcept
+    : session_(std::move(o.session_)), level_(o.level_), owns_session_(o.owns_session_), done_(o.done_) {
+  o.done_ = true;
+}
+
+Transaction Database::transaction(TransactionOptions options) {
+  const auto& st = state();
+  auto s = std::make_shared<detail::SessionState>(st, st->pool->checkout());
+  return Session::begin(std::move(s), options, true);
+}
+
+Transaction Session::transaction(TransactionOptions options) {
+  if (!state_) throw UsageError("this Session was moved from");
+  return begin(state_, options, false);
+}
+
+Transaction Session::begin(std::shared_ptr<detail::SessionState> s, const TransactionOptions& options,
+                           bool owns_session) {
+  Connection& c = s->connection("the session");
+  int level = c.transaction_depth();
+  if (level > 0 && !c.in_transaction())
+    throw OperationalError("the database already rolled back the enclosing transaction (after an I/O error, a full "
+                           "disk or a lock timeout); roll it back and start again");
+  std::string sql = level == 0 ? c.begin_statement(options) : "SAVEPOINT " + savepoint_name(level);
+  control(*s, c, sql, false);  // if BEGIN fails, nothing is ours to undo
+  c.set_transaction_depth(level + 1);
+  s->open_tx.push_back(s->next_tx_id++);
+  Transaction tx(std::move(s), level, owns_session);
+  if (tx.session_->db->options.echo) tx.session_->db->log(sql, {}, 0);  // a throwing logger: ~Transaction undoes it
+  return tx;
+}
+
+Transaction Executor::transaction(TransactionOptions options) const {
+  if (!session_) return Session::begin(std::make_shared<detail::SessionState>(db_, db_->pool->checkout()), options, true);
+  lease();  // the session or transaction must still be open
+  return Session::begin(session_, options, false);
+}
+
+Transaction Transaction::transaction() {
+  if (!active()) throw UsageError("transaction(): this transaction has already finished");
+  return Session::begin(session_, {}, false);
+}
+
+bool Transaction::active() const {
+  if (done_ || !session_ || !session_->entry) return false;
+  return !ended_by_outer();
+}
+
+// An outer transaction that rolled back (or was destroyed) first has already
+// ended every level inside it.
+bool Transaction::ended_by_outer() const {
+  return static_cast<std::size_t>(level_) >= session_->open_tx.size();
+}
+
+void Transaction::finish() noexcept {
+  done_ = true;
+  if (owns_session_) session_->end();
+}
+
+void Transaction::commit() {
+  if (done_ || !session_) throw UsageError("commit(): the transaction has already finished");
+  Connection& c = session_->connection("the transaction");
+  if (ended_by_outer()) {
+    finish();
+    throw UsageError("commit(): an enclosing transaction already rolled this one back");
+  }
+  if (c.transaction_depth() != level_ + 1)
+    throw UsageError("commit(): a transaction nested in this one is still open; finish it first");
+  if (!c.in_transaction()) {
+    rollback();
+    throw OperationalError("commit(): the database already rolled this transaction back; nothing was committed");
+  }
+  try {
+    control(*session_, c, level_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + savepoint_name(level_));
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  c.set_transaction_depth(level_);
+  session_->open_tx.resize(static_cast<std::size_t>(level_));
+  finish();
+}
+
+void Transaction::rollback() {
+  if (done_ || !session_) return;
+  if (!session_->entry || ended_by_outer()) return finish();
+  // Rolling back to this level also ends any level still open inside it.
+  Connection& c = session_->connection("the transaction");
+  c.set_transaction_depth(level_);
+  session_->open_tx.resize(static_cast<std::size_t>(level_));
+  try {
+    if (c.in_transaction()) {  // else the engine already rolled everything back
+      if (level_ == 0) {
+        control(*session_, c, "ROLLBACK");
+      } else {
+        control(*session_, c, "ROLLBACK TO SAVEPOINT " + savepoint_name(level_));
+        control(*session_, c, "RELEASE SAVEPOINT " + savepoint_name(level_));
+      }
+    }
+  } catch (...) {
+    c.mark_broken();  // a connection that cannot roll back is not handed out again
+    finish();
+    throw;
+  }
+  finish();
+}
+
+Transaction::~Transaction() {
+  if (done_ || !session_) return;
+  try {
+    rollback();
+  } catch (...) {
+    // The connection was marked broken; the pool closes it.
+  }
+}
+
+ExecResult Transaction::execute(std::string_view sql, const std::vector<Value>& params) {
+  return Executor(*this).lease().execute(sql, params);
+}
+
+// ----------------------------------------------------------------- Session
+Session::~Session() { close(); }
+
+void Session::close() {
+  if (state_) state_->end();
+}
+
+ExecResult Session::execute(std::string_view sql, const std::vector<Value>& params) {
+  return Executor(*this).lease().execute(sql, params);
+}
+
+}  // namespace covet

@@ -1,0 +1,41 @@
+#pragma once
+// The shared state behind Database, Session, Transaction and Executor
+// handles (private to src/db).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "covet/db/database.hpp"
+#include "db/pool.hpp"
+
+namespace covet::detail {
+
+struct DatabaseState {
+  Url url;
+  DatabaseOptions options;
+  Driver* driver = nullptr;
+  const Dialect* dialect = nullptr;
+  std::unique_ptr<Pool> pool;
+
+  void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns) const;
+};
+
+// One checked-out connection and the transactions open on it.
+struct SessionState {
+  std::shared_ptr<DatabaseState> db;
+  PoolEntry* entry = nullptr;        // null once the session has ended
+  std::vector<uint64_t> open_tx;     // ids of the open levels, outermost first
+  uint64_t next_tx_id = 1;
+
+  SessionState(std::shared_ptr<DatabaseState> d, PoolEntry* e) : db(std::move(d)), entry(e) {}
+  SessionState(const SessionState&) = delete;
+  SessionState& operator=(const SessionState&) = delete;
+  ~SessionState() { end(); }
+
+  // The connection, or UsageError naming `what` when the session has ended.
+  Connection& connection(const char* what) const;
+  // Returns the connection to the pool (rolling back what is open).
+  void end() noexcept;
+};
+
+}  // namespace covet::detail
