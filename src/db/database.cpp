@@ -90,6 +90,7 @@ Database::Database(std::string_view url, DatabaseOptions options) {
   st->url = Url::parse(url);
   Driver& driver = driver_for(st->url.scheme);
   check_known_options(st->url, driver);
+  st->url = driver.normalize(std::move(st->url));
   apply_url_options(st->url, options);
   st->options = std::move(options);
   st->driver = &driver;

@@ -133,6 +133,9 @@ class Driver {
   // True when every connection to `url` would be a separate database (an
   // SQLite :memory: URL): the pool then keeps exactly one.
   virtual bool single_connection(const Url&) const { return false; }
+  // The URL as every connection of one Database will use it (SQLite: a
+  // relative path made absolute once).
+  virtual Url normalize(Url url) const { return url; }
   // The URL query options the driver reads (?timeout=...); with the pool's
   // own options, any other is a ConfigurationError, so a misspelt option is
   // never silently ignored.

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <sys/stat.h>
 #include <span>
 
 #include "covet/core/error.hpp"
@@ -284,6 +286,8 @@ class SqliteConnection final : public Connection {
       throw OperationalError(fmt::format("cannot open SQLite database '{}': {}", url.database, msg), std::to_string(rc), "", true);
     }
     sqlite3_extended_result_codes(db_, 1);
+    path_ = url.database == ":memory:" ? std::string() : path;
+    if (!path_.empty()) file_id_ = file_id(path_);
     try {
       configure(url, (flags & SQLITE_OPEN_READONLY) != 0);
     } catch (...) {
@@ -326,6 +330,15 @@ class SqliteConnection final : public Connection {
 
   const Dialect& dialect() const override { return sqlite_dialect(); }
 
+  // Besides a round trip, checks that the file at the path is still the one
+  // this connection has open: a database file replaced or deleted behind the
+  // pool's back (a restore, a move) would otherwise be read from a stale,
+  // unlinked file for as long as the connection lives.
+  bool ping() noexcept override {
+    if (!path_.empty() && file_id(path_) != file_id_) return false;
+    return Connection::ping();
+  }
+
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
   // SQLite transactions are serializable at every level; a read-only one
   // starts DEFERRED (it takes no write lock).
@@ -367,8 +380,16 @@ class SqliteConnection final : public Connection {
     return false;
   }
 
+  static std::pair<uint64_t, uint64_t> file_id(const std::string& path) noexcept {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {0, 0};
+    return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+  }
+
   sqlite3* db_ = nullptr;
   std::string begin_ = "BEGIN IMMEDIATE";
+  std::string path_;  // empty for :memory:
+  std::pair<uint64_t, uint64_t> file_id_{0, 0};
 };
 
 class SqliteDriver final : public Driver {
@@ -376,6 +397,14 @@ class SqliteDriver final : public Driver {
   std::unique_ptr<Connection> connect(const Url& url) override { return std::make_unique<SqliteConnection>(url); }
   const Dialect& dialect() const override { return sqlite_dialect(); }
   bool single_connection(const Url& url) const override { return url.database == ":memory:"; }
+  // Relative paths are resolved once, when the Database is made: a pool
+  // opens connections later, and a changed working directory must not
+  // point them at another file.
+  Url normalize(Url url) const override {
+    if (url.database != ":memory:" && !url.database.empty() && url.database[0] != '/')
+      url.database = std::filesystem::absolute(url.database).lexically_normal().string();
+    return url;
+  }
   std::span<const std::string_view> url_options() const override {
     static constexpr std::string_view kOptions[] = {"mode", "timeout", "transaction_mode"};
     return kOptions;
