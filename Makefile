@@ -1,10 +1,11 @@
 # covet — the two commands a fresh Debian 12 machine needs:
 #   make demo   install what is missing, build, run examples/blog on SQLite
-#   make test   install what is missing, build (ASan+UBSan), start the test
-#               servers, run every test, stop the servers
+#   make test   install what is missing, build (ASan+UBSan, and the pool
+#               tests with TSan), start the test servers, run every test,
+#               stop the servers
 #   make bench  Release build, Google Benchmark, ratio report
 JOBS ?= 2
-.PHONY: demo test bench setup build-dev build-release install-check clean
+.PHONY: demo test bench setup build-dev build-tsan build-release install-check clean
 
 setup:
 	@bash scripts/setup
@@ -13,6 +14,10 @@ build-dev: setup
 	cmake --preset dev
 	cmake --build --preset dev -j$(JOBS)
 
+build-tsan: setup
+	cmake --preset tsan
+	cmake --build --preset tsan -j$(JOBS)
+
 build-release: setup
 	cmake --preset release
 	cmake --build --preset release -j$(JOBS)
@@ -20,7 +25,7 @@ build-release: setup
 demo: build-release
 	./build/release/examples/blog_example
 
-test: build-dev
+test: build-dev build-tsan
 	@bash scripts/services start
 	@status=0; \
 	  ctest --preset dev -j$(JOBS) || status=$$?; \
