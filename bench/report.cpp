@@ -13,9 +13,15 @@ class CapturingReporter : public benchmark::ConsoleReporter {
  public:
   std::map<std::string, double> median_ns;
   std::map<std::string, double> median_ratio;
+  std::map<std::string, std::map<std::string, double>> median_counters;  // by function name
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
       std::string name = r.run_name.str();
+      for (const auto& [cname, c] : r.counters) {
+        const std::string& fn = r.run_name.function_name;
+        auto& slot = median_counters[fn];
+        if (r.run_type == Run::RT_Aggregate ? r.aggregate_name == "median" : !slot.count(cname)) slot[cname] = c.value;
+      }
       if (auto c = r.counters.find("ratio"); c != r.counters.end()) {
         const std::string& fn = r.run_name.function_name;  // without "/manual_time"
         if (r.run_type == Run::RT_Aggregate ? r.aggregate_name == "median" : !median_ratio.count(fn))
@@ -33,7 +39,7 @@ class CapturingReporter : public benchmark::ConsoleReporter {
 };
 }  // namespace
 
-int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios) {
+int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios, const std::vector<ValueSpec>& values) {
   benchmark::Initialize(&argc, argv);
   CapturingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -52,6 +58,19 @@ int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios) 
                 r != reporter.median_ns.end() ? r->second : 0.0, separate, ratio);
     char buf[128];
     std::snprintf(buf, sizeof buf, "ratio %s %.3f", spec.name.c_str(), ratio);
+    lines.emplace_back(buf);
+  }
+  for (const auto& v : values) {
+    double value = -1;
+    if (v.counter.empty()) {
+      for (const auto& [name, t] : reporter.median_ns)
+        if (name == v.benchmark || name.rfind(v.benchmark + "/", 0) == 0) value = t;
+    } else if (auto f = reporter.median_counters.find(v.benchmark); f != reporter.median_counters.end()) {
+      if (auto c = f->second.find(v.counter); c != f->second.end()) value = c->second;
+    }
+    if (value < 0) continue;
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%s %s %.0f", v.prefix.c_str(), v.name.c_str(), value);
     lines.emplace_back(buf);
   }
   std::printf("\n");

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the registered benchmarks and prints, after Google Benchmark's own
-// table, one line per figure: `ratio <name> <covet time / reference time>`.
+// table, one line per figure: `ratio <name> <covet time / reference time>`,
+// then the absolute figures (`alloc <name> <n>`, `ns <name> <ns>`).
 #include <string>
 #include <vector>
 
@@ -15,6 +16,16 @@ struct RatioSpec {
   std::string paired;
 };
 
-int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios);
+// An absolute figure: `<prefix> <name> <value>`, from a benchmark's median
+// time in ns (counter empty) or the median of one of its counters.
+struct ValueSpec {
+  std::string prefix;     // "alloc", "ns"
+  std::string name;       // e.g. "sqlite.filter_repeat"
+  std::string benchmark;
+  std::string counter;
+};
+
+int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios,
+                   const std::vector<ValueSpec>& values = {});
 
 }  // namespace covet_bench

@@ -1,25 +1,52 @@
 // SQLite figures: covet against the raw sqlite3 C API doing the same work in
-// the same run (same in-memory database setup, same structs).
+// the same run (same in-memory database setup, same structs), plus the
+// connection pool's own cost and the heap allocations of a repeated query.
 #include <sqlite3.h>
 
 #include <benchmark/benchmark.h>
 #include <covet/covet.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <stdexcept>
+#include <thread>
 
 #include "report.hpp"
 
+// ---- a counting allocator: every operator new in the process is counted ----
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
 namespace {
 
+// The realistic row: a user with short strings (they fit std::string's
+// 15-byte small-string buffer, as most names and emails in real tables
+// do), so per-column costs are not hidden behind allocations.
 struct Row6 : covet::Model<Row6> {
   int64_t id = 0;
   std::string name;
   std::string email;
+  int32_t age = 0;
   double score = 0;
-  bool active = false;
-  int64_t views = 0;
+  bool is_active = false;
   static void meta(covet::Meta<Row6>& m) { m.table("row6"); }
 };
 
@@ -29,65 +56,82 @@ void check(int rc, sqlite3* db) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw std::runtime_error(sqlite3_errmsg(db));
 }
 
-Row6 make_row(int i) {
+Row6 make_row(int i, bool long_strings) {
   Row6 r;
-  r.name = "user number " + std::to_string(i);
-  r.email = "user" + std::to_string(i) + "@example.com";
+  if (long_strings) {
+    r.name = "user number " + std::to_string(i) + " with a longer display name";
+    r.email = "user.number." + std::to_string(i) + "@example-mail-provider.com";
+  } else {
+    r.name = "Name " + std::to_string(i);                // ~10 characters
+    r.email = "u" + std::to_string(i) + "@ex.io";        // ~12 characters
+  }
+  r.age = 18 + i % 60;
   r.score = i * 0.5;
-  r.active = i % 3 != 0;
-  r.views = i * 7;
+  r.is_active = i % 3 != 0;
   return r;
 }
 
-const std::vector<Row6>& input_rows() {
-  static const std::vector<Row6> rows = [] {
-    std::vector<Row6> v;
-    v.reserve(kRows);
-    for (int i = 0; i < kRows; ++i) v.push_back(make_row(i));
-    return v;
-  }();
-  return rows;
+const std::vector<Row6>& input_rows(bool long_strings = false) {
+  static const std::vector<Row6> rows[2] = {[] {
+                                              std::vector<Row6> v;
+                                              for (int i = 0; i < kRows; ++i) v.push_back(make_row(i, false));
+                                              return v;
+                                            }(),
+                                            [] {
+                                              std::vector<Row6> v;
+                                              for (int i = 0; i < kRows; ++i) v.push_back(make_row(i, true));
+                                              return v;
+                                            }()};
+  return rows[long_strings];
 }
 
 // A covet database with the table filled (100k rows), shared by the read benchmarks.
-covet::Database& filled_db() {
-  static covet::Database db = [] {
-    covet::Database d("sqlite://:memory:");
+covet::Database& filled_db(bool long_strings = false) {
+  static covet::Database dbs[2] = {covet::Database("sqlite://:memory:"), covet::Database("sqlite://:memory:")};
+  static bool filled[2] = {false, false};
+  covet::Database& d = dbs[long_strings];
+  if (!filled[long_strings]) {
     d.create_all<Row6>();
     auto tx = d.transaction();
-    for (Row6 r : input_rows()) r.save(tx);
+    for (Row6 r : input_rows(long_strings)) r.save(tx);
     tx.commit();
-    return d;
-  }();
-  return db;
+    filled[long_strings] = true;
+  }
+  return d;
+}
+
+constexpr const char* kCreateRaw =
+    "CREATE TABLE row6 (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name text NOT NULL, email text NOT NULL,"
+    " age integer NOT NULL, score real NOT NULL, is_active bool NOT NULL CHECK (is_active IN (0, 1)))";
+constexpr const char* kInsertRaw = "INSERT INTO row6 (name, email, age, score, is_active) VALUES (?, ?, ?, ?, ?)";
+
+void bind_row(sqlite3_stmt* st, const Row6& r) {
+  sqlite3_bind_text(st, 1, r.name.data(), static_cast<int>(r.name.size()), SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, r.email.data(), static_cast<int>(r.email.size()), SQLITE_STATIC);
+  sqlite3_bind_int(st, 3, r.age);
+  sqlite3_bind_double(st, 4, r.score);
+  sqlite3_bind_int(st, 5, r.is_active);
 }
 
 // The same data in a raw sqlite3 handle.
-sqlite3* filled_raw() {
-  static sqlite3* db = [] {
-    sqlite3* d = nullptr;
+sqlite3* filled_raw(bool long_strings = false) {
+  static sqlite3* dbs[2] = {nullptr, nullptr};
+  sqlite3*& d = dbs[long_strings];
+  if (!d) {
     sqlite3_open(":memory:", &d);
-    sqlite3_exec(d,
-                 "CREATE TABLE row6 (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name text NOT NULL, email text NOT NULL,"
-                 " score real NOT NULL, active bool NOT NULL, views bigint NOT NULL)",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(d, kCreateRaw, nullptr, nullptr, nullptr);
     sqlite3_exec(d, "BEGIN", nullptr, nullptr, nullptr);
     sqlite3_stmt* st;
-    sqlite3_prepare_v2(d, "INSERT INTO row6 (name, email, score, active, views) VALUES (?, ?, ?, ?, ?)", -1, &st, nullptr);
-    for (const Row6& r : input_rows()) {
-      sqlite3_bind_text(st, 1, r.name.data(), static_cast<int>(r.name.size()), SQLITE_STATIC);
-      sqlite3_bind_text(st, 2, r.email.data(), static_cast<int>(r.email.size()), SQLITE_STATIC);
-      sqlite3_bind_double(st, 3, r.score);
-      sqlite3_bind_int(st, 4, r.active);
-      sqlite3_bind_int64(st, 5, r.views);
+    sqlite3_prepare_v2(d, kInsertRaw, -1, &st, nullptr);
+    for (const Row6& r : input_rows(long_strings)) {
+      bind_row(st, r);
       sqlite3_step(st);
       sqlite3_reset(st);
     }
     sqlite3_finalize(st);
     sqlite3_exec(d, "COMMIT", nullptr, nullptr, nullptr);
-    return d;
-  }();
-  return db;
+  }
+  return d;
 }
 
 // What a hand-written raw loop does for one row.
@@ -95,10 +139,11 @@ inline void read_row(sqlite3_stmt* st, Row6& r) {
   r.id = sqlite3_column_int64(st, 0);
   r.name.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)), static_cast<size_t>(sqlite3_column_bytes(st, 1)));
   r.email.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 2)), static_cast<size_t>(sqlite3_column_bytes(st, 2)));
-  r.score = sqlite3_column_double(st, 3);
-  r.active = sqlite3_column_int(st, 4) != 0;
-  r.views = sqlite3_column_int64(st, 5);
+  r.age = sqlite3_column_int(st, 3);
+  r.score = sqlite3_column_double(st, 4);
+  r.is_active = sqlite3_column_int(st, 5) != 0;
 }
+constexpr const char* kSelectRaw = "SELECT id, name, email, age, score, is_active FROM row6";
 
 // Each figure has one function per side doing the work once, and returning
 // what must not be optimised away. The _Raw and _Covet benchmarks time each
@@ -107,10 +152,10 @@ inline void read_row(sqlite3_stmt* st, Row6& r) {
 // counter, so drift on a shared machine hits both sides alike.
 
 // ---- hydrate 100k rows into structs ----
-size_t hydrate_raw() {
-  sqlite3* db = filled_raw();
+size_t hydrate_raw(bool long_strings) {
+  sqlite3* db = filled_raw(long_strings);
   sqlite3_stmt* st;
-  check(sqlite3_prepare_v2(db, "SELECT id, name, email, score, active, views FROM row6", -1, &st, nullptr), db);
+  check(sqlite3_prepare_v2(db, kSelectRaw, -1, &st, nullptr), db);
   std::vector<Row6> out;
   while (sqlite3_step(st) == SQLITE_ROW) read_row(st, out.emplace_back());
   sqlite3_finalize(st);
@@ -118,8 +163,8 @@ size_t hydrate_raw() {
   return out.size();
 }
 
-size_t hydrate_covet() {
-  std::vector<Row6> out = Row6::objects(filled_db()).all();
+size_t hydrate_covet(bool long_strings) {
+  std::vector<Row6> out = Row6::objects(filled_db(long_strings)).all();
   benchmark::DoNotOptimize(out.data());
   return out.size();
 }
@@ -131,22 +176,15 @@ struct RawInsert {
   RawInsert() {
     sqlite3_open(":memory:", &db);
     sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
-    sqlite3_exec(db,
-                 "CREATE TABLE row6 (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name text NOT NULL, email text NOT NULL,"
-                 " score real NOT NULL, active bool NOT NULL CHECK (active IN (0, 1)), views bigint NOT NULL)",
-                 nullptr, nullptr, nullptr);
+    sqlite3_exec(db, kCreateRaw, nullptr, nullptr, nullptr);
   }
   ~RawInsert() { sqlite3_close(db); }
   size_t run() {
     check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db);
     sqlite3_stmt* st;
-    check(sqlite3_prepare_v2(db, "INSERT INTO row6 (name, email, score, active, views) VALUES (?, ?, ?, ?, ?)", -1, &st, nullptr), db);
+    check(sqlite3_prepare_v2(db, kInsertRaw, -1, &st, nullptr), db);
     for (Row6& r : rows) {
-      sqlite3_bind_text(st, 1, r.name.data(), static_cast<int>(r.name.size()), SQLITE_STATIC);
-      sqlite3_bind_text(st, 2, r.email.data(), static_cast<int>(r.email.size()), SQLITE_STATIC);
-      sqlite3_bind_double(st, 3, r.score);
-      sqlite3_bind_int(st, 4, r.active);
-      sqlite3_bind_int64(st, 5, r.views);
+      bind_row(st, r);
       check(sqlite3_step(st), db);
       r.id = sqlite3_last_insert_rowid(db);
       sqlite3_reset(st);
@@ -169,13 +207,13 @@ struct CovetInsert {
   }
 };
 
-// ---- a repeated filtered query: compile + execute + hydrate 10 rows ----
+// ---- a repeated filtered query: build + compile + execute + hydrate 10 rows ----
 // The range on the key keeps SQLite's own work small, so covet's overhead shows.
 size_t filter_raw(int i) {
   static sqlite3_stmt* st = [] {
     sqlite3_stmt* s;
     check(sqlite3_prepare_v2(filled_raw(),
-                             "SELECT id, name, email, score, active, views FROM row6 WHERE id > ? AND active = ? "
+                             "SELECT id, name, email, age, score, is_active FROM row6 WHERE id > ? AND is_active = ? "
                              "ORDER BY id LIMIT ?",
                              -1, &s, nullptr),
           filled_raw());
@@ -185,6 +223,7 @@ size_t filter_raw(int i) {
   sqlite3_bind_int(st, 2, 1);
   sqlite3_bind_int64(st, 3, 10);
   std::vector<Row6> out;
+  out.reserve(10);
   while (sqlite3_step(st) == SQLITE_ROW) read_row(st, out.emplace_back());
   sqlite3_reset(st);
   benchmark::DoNotOptimize(out.data());
@@ -192,7 +231,8 @@ size_t filter_raw(int i) {
 }
 
 size_t filter_covet(int i) {
-  auto out = Row6::objects(filled_db()).filter("id__gt", (i % 1000) * 97).filter("active", true).order_by("id").limit(10).all();
+  auto out =
+      Row6::objects(filled_db()).filter("id__gt", (i % 1000) * 97).filter("is_active", true).order_by("id").limit(10).all();
   benchmark::DoNotOptimize(out.data());
   return out.size();
 }
@@ -229,18 +269,26 @@ void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
 }
 void nothing() {}
 
+template <bool Long>
 void BM_Hydrate_Raw(benchmark::State& state) {
-  for (auto _ : state) expect(state, hydrate_raw(), kRows);
+  for (auto _ : state) expect(state, hydrate_raw(Long), kRows);
 }
+template <bool Long>
 void BM_Hydrate_Covet(benchmark::State& state) {
-  for (auto _ : state) expect(state, hydrate_covet(), kRows);
+  for (auto _ : state) expect(state, hydrate_covet(Long), kRows);
 }
+template <bool Long>
 void BM_Hydrate_Pair(benchmark::State& state) {
-  paired(state, nothing, [&] { expect(state, hydrate_raw(), kRows); }, [&] { expect(state, hydrate_covet(), kRows); });
+  filled_db(Long), filled_raw(Long);
+  paired(state, nothing, [&] { expect(state, hydrate_raw(Long), kRows); },
+         [&] { expect(state, hydrate_covet(Long), kRows); });
 }
-BENCHMARK(BM_Hydrate_Raw)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Hydrate_Covet)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Hydrate_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK_TEMPLATE(BM_Hydrate_Raw, false)->Name("BM_Hydrate_Raw")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Hydrate_Covet, false)->Name("BM_Hydrate_Covet")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Hydrate_Pair, false)->Name("BM_Hydrate_Pair")->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK_TEMPLATE(BM_Hydrate_Raw, true)->Name("BM_HydrateLong_Raw")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Hydrate_Covet, true)->Name("BM_HydrateLong_Covet")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Hydrate_Pair, true)->Name("BM_HydrateLong_Pair")->Unit(benchmark::kMillisecond)->UseManualTime();
 
 // Each insert run gets a fresh database and a fresh copy of the rows, made untimed.
 template <class Inserter>
@@ -271,14 +319,21 @@ BENCHMARK_TEMPLATE(BM_Insert, RawInsert)->Name("BM_Insert_Raw")->Unit(benchmark:
 BENCHMARK_TEMPLATE(BM_Insert, CovetInsert)->Name("BM_Insert_Covet")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Insert_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
-void BM_FilterRepeat_Raw(benchmark::State& state) {
+// Heap allocations per query, counted by the replaced operator new.
+template <class F>
+void BM_FilterRepeat(benchmark::State& state, F query) {
   int i = 0;
-  for (auto _ : state) expect(state, filter_raw(i++), 10);
+  uint64_t allocs = 0, queries = 0;
+  for (auto _ : state) {
+    uint64_t before = g_allocations.load(std::memory_order_relaxed);
+    expect(state, query(i++), 10);
+    allocs += g_allocations.load(std::memory_order_relaxed) - before;
+    ++queries;
+  }
+  state.counters["allocs"] = static_cast<double>(allocs) / static_cast<double>(queries);
 }
-void BM_FilterRepeat_Covet(benchmark::State& state) {
-  int i = 0;
-  for (auto _ : state) expect(state, filter_covet(i++), 10);
-}
+void BM_FilterRepeat_Raw(benchmark::State& state) { BM_FilterRepeat(state, filter_raw); }
+void BM_FilterRepeat_Covet(benchmark::State& state) { BM_FilterRepeat(state, filter_covet); }
 // 200 queries per side per iteration: long enough to time, short enough to alternate often.
 void BM_FilterRepeat_Pair(benchmark::State& state) {
   int i = 0;
@@ -295,12 +350,60 @@ BENCHMARK(BM_FilterRepeat_Raw);
 BENCHMARK(BM_FilterRepeat_Covet);
 BENCHMARK(BM_FilterRepeat_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
+// ---- the pool: checkout + return of a connection ----
+// Uncontended: one thread, the operation every ORM call starts with.
+void BM_PoolCheckout(benchmark::State& state) {
+  static covet::Database db("sqlite://:memory:");
+  covet::Executor ex(db);
+  for (auto _ : state) {
+    covet::Lease lease = ex.lease();
+    benchmark::DoNotOptimize(&lease.connection());
+  }
+}
+BENCHMARK(BM_PoolCheckout);
+
+// Contended: 4 threads sharing 2 connections of one file database. The
+// figure is wall time divided by all checkouts made (the pool's throughput
+// as ns per checkout), median over repetitions.
+void BM_PoolCheckoutContended(benchmark::State& state) {
+  static covet::Database db = [] {
+    std::string path = "/tmp/covet_bench_pool.db";
+    std::remove(path.c_str());
+    return covet::Database("sqlite:///" + path, {.pool_size = 2, .max_overflow = 0, .pool_timeout = std::chrono::seconds(30)});
+  }();
+  constexpr int kThreads = 4, kEach = 50'000;
+  for (auto _ : state) {
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&] {
+        covet::Executor ex(db);
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+        for (int k = 0; k < kEach; ++k) {
+          covet::Lease lease = ex.lease();
+          benchmark::DoNotOptimize(&lease.connection());
+        }
+      });
+    auto t0 = Clock::now();
+    go.store(true, std::memory_order_release);
+    for (auto& th : threads) th.join();
+    double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    state.SetIterationTime(wall / (kThreads * kEach));
+  }
+}
+BENCHMARK(BM_PoolCheckoutContended)->UseManualTime()->Iterations(3);
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  return covet_bench::run_and_report(argc, argv,
-                                     {{"sqlite.hydrate_100k", "BM_Hydrate_Covet", "BM_Hydrate_Raw", "BM_Hydrate_Pair"},
-                                      {"sqlite.insert_100k", "BM_Insert_Covet", "BM_Insert_Raw", "BM_Insert_Pair"},
-                                      {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw",
-                                       "BM_FilterRepeat_Pair"}});
+  return covet_bench::run_and_report(
+      argc, argv,
+      {{"sqlite.hydrate_100k", "BM_Hydrate_Covet", "BM_Hydrate_Raw", "BM_Hydrate_Pair"},
+       {"sqlite.hydrate_100k_long", "BM_HydrateLong_Covet", "BM_HydrateLong_Raw", "BM_HydrateLong_Pair"},
+       {"sqlite.insert_100k", "BM_Insert_Covet", "BM_Insert_Raw", "BM_Insert_Pair"},
+       {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw", "BM_FilterRepeat_Pair"}},
+      {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
+       {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
+       {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},
+       {"ns", "pool.checkout_contended_ns", "BM_PoolCheckoutContended", ""}});
 }

@@ -79,7 +79,8 @@ void check_not_rolled_back(Connection& c, const std::string& sql) {
 }
 
 int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string& sql, FunctionRef<void(Binder&)> bind,
-               FunctionRef<void(const Row&)> on_row, const std::vector<Value>* params) {
+               FunctionRef<void(const Row&)> on_row, const std::vector<Value>* params,
+               FunctionRef<void(int64_t)>* on_key = nullptr) {
   check_not_rolled_back(c, sql);
   try {
     StatementHandle st = c.statement(sql);
@@ -87,6 +88,7 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
     if (!db.options.echo) {
       bind(*st);
       while (st->step()) on_row(st->row());
+      if (on_key) (*on_key)(st->generated_key());
       return st->rows_affected();
     }
     std::vector<std::string> shown;
@@ -100,6 +102,7 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
       throw;
     }
     db.log(sql, shown, elapsed_ns(start));
+    if (on_key) (*on_key)(st->generated_key());
     return st->rows_affected();
   } catch (const DatabaseError& e) {
     if (e.poisons_connection()) c.mark_broken();
@@ -110,6 +113,12 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
 
 int64_t Lease::run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row) {
   return run_on(*db_, *conn_, sql, bind, on_row, nullptr);
+}
+
+int64_t Lease::run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key) {
+  if (db_->dialect->returning_for_generated_keys())
+    return run_on(*db_, *conn_, sql, bind, [&](const Row& row) { on_key(row.get_int(0)); }, nullptr);
+  return run_on(*db_, *conn_, sql, bind, [](const Row&) {}, nullptr, &on_key);
 }
 
 int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {

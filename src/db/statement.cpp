@@ -17,6 +17,10 @@ StatementHandle::~StatementHandle() {
   conn_->active_ = nullptr;
 }
 
+int64_t Statement::generated_key() const {
+  throw NotSupportedError("this driver returns generated keys with RETURNING", "", sql());
+}
+
 namespace {
 [[noreturn]] void throw_busy(const std::string& busy_sql, const std::string& sql) {
   throw UsageError(fmt::format("this connection is still reading the result of \"{}\" (an open cursor or "

@@ -53,16 +53,19 @@ void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
   validate_for_write(m, obj);
   const std::string& sql = insert_sql(lease.dialect(), m, with_auto_pk);
   int64_t id = 0;
-  run(lease, Plan{sql,
-                  [&](Binder& b) {
-                    int idx = 1;
-                    for (const FieldInfo& f : m.fields) {
-                      if (f.auto_increment && !with_auto_pk) continue;
-                      f.codec->bind(f.member(obj), b, idx++);
-                    }
-                  },
-                  [&](const Row& row) { id = row.get_int(0); }});  // INSERT ... RETURNING the new key
-  if (m.has_auto_pk() && !with_auto_pk) m.field(m.primary_key[0]).set(obj, Value(id));
+  auto bind = [&](Binder& b) {
+    int idx = 1;
+    for (const FieldInfo& f : m.fields) {
+      if (f.auto_increment && !with_auto_pk) continue;
+      f.codec->bind(f.member(obj), b, idx++);
+    }
+  };
+  if (m.has_auto_pk() && !with_auto_pk) {
+    run(lease, InsertPlan{sql, bind, [&](int64_t key) { id = key; }});
+    m.field(m.primary_key[0]).set(obj, Value(id));
+  } else {
+    run(lease, Plan{sql, bind, no_rows});
+  }
 }
 
 }  // namespace

@@ -391,7 +391,7 @@ const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_au
       }
       sql += ")";
     }
-    if (m.has_auto_pk() && !with_auto_pk) {  // the new key comes back as a row (every SQL backend has RETURNING)
+    if (m.has_auto_pk() && !with_auto_pk && d.returning_for_generated_keys()) {  // the new key comes back as a row
       sql += " RETURNING ";
       d.quote_identifier(sql, m.field(m.primary_key[0]).column);
     }

@@ -46,6 +46,7 @@ class SqliteDialect final : public Dialect {
   std::string_view name() const override { return "sqlite"; }
 
   void placeholder(std::string& out, std::size_t) const override { out += '?'; }
+  bool returning_for_generated_keys() const override { return false; }
 
   void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const override {
     const FieldInfo& fi = m.field(f.field);

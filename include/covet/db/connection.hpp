@@ -38,6 +38,10 @@ class Statement : public Binder {
   virtual int64_t rows_affected() const = 0;
   // How many parameters the statement takes.
   virtual int parameter_count() const = 0;
+  // The key the last run generated, for drivers whose dialect does not use
+  // RETURNING for it (Dialect::returning_for_generated_keys()); others
+  // raise NotSupportedError.
+  virtual int64_t generated_key() const;
   const std::string& sql() const { return sql_; }
 
  protected:

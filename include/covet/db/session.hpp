@@ -63,6 +63,9 @@ class Lease {
   // Runs one statement: `bind` sets its parameters, `on_row` sees each row.
   // Returns the rows affected (0 for statements that return rows).
   int64_t run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row);
+  // Runs an INSERT and hands `on_key` the key the database generated (from
+  // RETURNING or from the driver, as the dialect says).
+  int64_t run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key);
   // The same with the parameters as Values (their number is checked).
   int64_t run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row);
   // A statement with `params` bound, not yet run, for cursors that step it

@@ -19,6 +19,14 @@ struct Plan {
   FunctionRef<void(const Row&)> sink;
 };
 
+// An INSERT whose generated key goes to `on_key` (RETURNING or the
+// driver's own way, as the dialect says).
+struct InsertPlan {
+  const std::string& sql;
+  FunctionRef<void(Binder&)> bind;
+  FunctionRef<void(int64_t)> on_key;
+};
+
 inline constexpr auto no_params = [](Binder&) {};
 inline constexpr auto no_rows = [](const Row&) {};
 
@@ -30,5 +38,6 @@ inline int64_t run(const Executor& ex, const Plan& p) {
 }
 // Runs a plan on a connection already leased (several plans, one connection).
 inline int64_t run(Lease& lease, const Plan& p) { return lease.run(p.sql, p.bind, p.sink); }
+inline int64_t run(Lease& lease, const InsertPlan& p) { return lease.run_insert(p.sql, p.bind, p.on_key); }
 
 }  // namespace covet::orm

@@ -253,6 +253,7 @@ class SqliteStatement final : public Statement {
   void reset() override { sqlite3_reset(st_); }
   int64_t rows_affected() const override { return changes_; }
   int parameter_count() const override { return sqlite3_bind_parameter_count(st_); }
+  int64_t generated_key() const override { return sqlite3_last_insert_rowid(db_); }
 
  private:
   void check(int rc) {

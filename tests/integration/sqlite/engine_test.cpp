@@ -201,7 +201,7 @@ TEST(Handles, CopiesShareOnePool) {
 }
 
 // ------------------------------------------------------- driver contract
-TEST(DriverContract, InsertReturningFillsTheKey) {
+TEST(DriverContract, InsertFillsTheGeneratedKeyAndRawSqlCanUseReturning) {
   Database db("sqlite://:memory:");
   db.create_all<User>();
   User a = make_user("alice"), b = make_user("bob");

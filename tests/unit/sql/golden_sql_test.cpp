@@ -134,7 +134,7 @@ TEST(GoldenSql, OnlySelectsTheKeyAndTheNamedFields) {
 TEST(GoldenSql, PerModelStatements) {
   const ModelInfo& m = model_info<User>();
   EXPECT_EQ(insert_sql(sqlite, m),
-            R"(INSERT INTO "users" ("username", "email", "password_hash", "is_active", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id")");
+            R"(INSERT INTO "users" ("username", "email", "password_hash", "is_active", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?))");
   EXPECT_EQ(delete_by_pk_sql(sqlite, m), R"(DELETE FROM "users" WHERE "id" = ?)");
   const ModelInfo& pt = model_info<testing_models::PlaylistTrack>();
   EXPECT_EQ(delete_by_pk_sql(sqlite, pt), R"(DELETE FROM "PlaylistTrack" WHERE "PlaylistId" = ? AND "TrackId" = ?)");
