@@ -100,6 +100,16 @@ covet::Database& filled_db(bool long_strings = false) {
   return d;
 }
 
+// The reference opens its connections as covet does (and as a careful C
+// programmer with one connection per thread would): without SQLite's
+// per-call mutex, which the default "serialized" mode takes on every
+// sqlite3_column_* call.
+sqlite3* open_raw() {
+  sqlite3* d = nullptr;
+  sqlite3_open_v2(":memory:", &d, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  return d;
+}
+
 constexpr const char* kCreateRaw =
     "CREATE TABLE row6 (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name text NOT NULL, email text NOT NULL,"
     " age integer NOT NULL, score real NOT NULL, is_active bool NOT NULL CHECK (is_active IN (0, 1)))";
@@ -118,7 +128,7 @@ sqlite3* filled_raw(bool long_strings = false) {
   static sqlite3* dbs[2] = {nullptr, nullptr};
   sqlite3*& d = dbs[long_strings];
   if (!d) {
-    sqlite3_open(":memory:", &d);
+    d = open_raw();
     sqlite3_exec(d, kCreateRaw, nullptr, nullptr, nullptr);
     sqlite3_exec(d, "BEGIN", nullptr, nullptr, nullptr);
     sqlite3_stmt* st;
@@ -174,7 +184,7 @@ struct RawInsert {
   sqlite3* db = nullptr;
   std::vector<Row6> rows = input_rows();
   RawInsert() {
-    sqlite3_open(":memory:", &db);
+    db = open_raw();
     sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
     sqlite3_exec(db, kCreateRaw, nullptr, nullptr, nullptr);
   }

@@ -4,6 +4,11 @@
 
 namespace covet {
 
+void Row::load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const {
+  for (std::size_t i = 0; i < n; ++i)
+    loads[i].generic(static_cast<char*>(obj) + loads[i].offset, *this, static_cast<int>(i), context, loads[i].field);
+}
+
 Date Row::get_date(int col) const { return Date::parse(get_text(col)); }
 DateTime Row::get_datetime(int col) const { return DateTime::parse(get_text(col)); }
 Uuid Row::get_uuid(int col) const { return Uuid::parse(get_text(col)); }
@@ -23,6 +28,12 @@ void Binder::bind_datetime(int idx, const DateTime& v) {
 void Binder::bind_uuid(int idx, const Uuid& v) { bind_text_copy(idx, v.to_string()); }
 void Binder::bind_decimal(int idx, const Decimal& v) { bind_text(idx, v.to_string()); }
 void Binder::bind_array(int idx, const Array& v) { bind_text_copy(idx, Value(v).to_json()); }
+
+void Binder::bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) {
+  for (std::size_t i = 0; i < n; ++i)
+    binds[i].generic(static_cast<const char*>(obj) + binds[i].offset, *this, first + static_cast<int>(i), context,
+                     binds[i].field);
+}
 
 void Binder::bind(int idx, const Value& v) {
   switch (v.type()) {

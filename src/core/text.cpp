@@ -94,7 +94,29 @@ std::size_t utf8_length(std::string_view s) {
 }
 
 bool is_valid_text(std::string_view s) {
-  return std::memchr(s.data(), 0, s.size()) == nullptr && simdjson::validate_utf8(s.data(), s.size());
+  // Most text is short ASCII (names, emails): eight bytes at a time, no
+  // byte >= 0x80 and none zero, settles it without a call. Anything else
+  // goes to simdjson's vectorised UTF-8 check.
+  constexpr uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
+  auto plain = [](uint64_t w) { return ((w & kHigh) | ((w - kOnes) & ~w & kHigh)) == 0; };
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  uint64_t w = 0x2020202020202020ull;  // blanks pad a short string
+  bool ascii;
+  if (n < 8) {
+    std::memcpy(&w, p, n);
+    ascii = plain(w);
+  } else {
+    ascii = true;
+    for (std::size_t i = 0; i + 8 <= n && ascii; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      ascii = plain(w);
+    }
+    std::memcpy(&w, p + n - 8, 8);  // the tail, overlapping the last full word
+    ascii = ascii && plain(w);
+  }
+  if (ascii) return true;
+  return std::memchr(p, 0, n) == nullptr && simdjson::validate_utf8(p, n);
 }
 
 std::optional<std::string> utf8_problem(std::string_view s) {

@@ -163,21 +163,28 @@ ExecResult Lease::execute(std::string_view sql, const std::vector<Value>& params
 }
 
 // ---------------------------------------------------------------- Executor
-Executor::Executor(const Database& db) : db_(db.state()) {}
-Executor::Executor(const Session& s) : db_(s.state_ ? s.state_->db : nullptr), session_(s.state_) {
+Executor::Executor(const Database& db) : db_(db.state().get()) {}
+Executor::Executor(const Session& s) : session_(s.state_.get()) {
   if (!session_) throw UsageError("this Session was moved from");
+  db_ = session_->db.get();
 }
-Executor::Executor(const Transaction& t) : db_(t.session_ ? t.session_->db : nullptr), session_(t.session_) {
+Executor::Executor(const Transaction& t) : session_(t.session_.get()) {
   if (!session_) throw UsageError("this Transaction was moved from");
   if (!t.active()) throw UsageError("this transaction has already finished");
+  db_ = session_->db.get();
   tx_level_ = t.level_;
   tx_id_ = session_->open_tx[static_cast<std::size_t>(t.level_)];
+}
+
+std::shared_ptr<const void> Executor::keep_alive() const {
+  if (session_) return session_->shared_from_this();
+  return db_->shared_from_this();
 }
 
 Lease Executor::lease() const {
   if (!session_) {
     detail::PoolEntry* e = db_->pool->checkout();
-    return Lease(db_.get(), e->conn.get(), e);
+    return Lease(db_, e->conn.get(), e);
   }
   Connection& c = session_->connection(tx_id_ ? "the transaction" : "the session");
   if (tx_id_) {
@@ -187,7 +194,7 @@ Lease Executor::lease() const {
       throw UsageError("the transaction this call was made from has finished (committed or rolled back): its "
                        "QuerySets and objects(tx) calls cannot run any more");
   }
-  return Lease(db_.get(), &c, nullptr);
+  return Lease(db_, &c, nullptr);
 }
 
 const Dialect& Executor::dialect() const { return *db_->dialect; }
@@ -242,9 +249,11 @@ Transaction Session::begin(std::shared_ptr<detail::SessionState> s, const Transa
 }
 
 Transaction Executor::transaction(TransactionOptions options) const {
-  if (!session_) return Session::begin(std::make_shared<detail::SessionState>(db_, db_->pool->checkout()), options, true);
+  if (!session_)
+    return Session::begin(std::make_shared<detail::SessionState>(db_->shared_from_this(), db_->pool->checkout()), options,
+                          true);
   lease();  // the session or transaction must still be open
-  return Session::begin(session_, options, false);
+  return Session::begin(session_->shared_from_this(), options, false);
 }
 
 Transaction Transaction::transaction() {

@@ -10,7 +10,7 @@
 
 namespace covet::detail {
 
-struct DatabaseState {
+struct DatabaseState : std::enable_shared_from_this<DatabaseState> {
   Url url;
   DatabaseOptions options;
   Driver* driver = nullptr;
@@ -21,7 +21,7 @@ struct DatabaseState {
 };
 
 // One checked-out connection and the transactions open on it.
-struct SessionState {
+struct SessionState : std::enable_shared_from_this<SessionState> {
   std::shared_ptr<DatabaseState> db;
   PoolEntry* entry = nullptr;        // null once the session has ended
   std::vector<uint64_t> open_tx;     // ids of the open levels, outermost first

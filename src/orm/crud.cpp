@@ -13,7 +13,11 @@ namespace {
 bool pk_unset(const ModelInfo& m, const void* obj) {
   if (m.primary_key.size() != 1) return false;
   const FieldInfo& f = m.field(m.primary_key[0]);
-  if (f.auto_increment) return f.get(obj).as_int() == 0;
+  if (f.auto_increment) {  // the common case, read without a Value
+    if (f.codec->load_op == MemberLoad::Op::Int64) return *static_cast<const int64_t*>(f.member(obj)) == 0;
+    if (f.codec->load_op == MemberLoad::Op::Int32) return *static_cast<const int32_t*>(f.member(obj)) == 0;
+    return f.get(obj).as_int() == 0;
+  }
   if (f.kind == FieldKind::Uuid && !f.codec->optional) return f.get(obj).as_uuid().is_nil();
   return false;
 }
@@ -53,16 +57,13 @@ void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
   validate_for_write(m, obj);
   const std::string& sql = insert_sql(lease.dialect(), m, with_auto_pk);
   int64_t id = 0;
-  auto bind = [&](Binder& b) {
-    int idx = 1;
-    for (const FieldInfo& f : m.fields) {
-      if (f.auto_increment && !with_auto_pk) continue;
-      f.codec->bind(f.member(obj), b, idx++);
-    }
-  };
+  const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;
+  auto bind = [&](Binder& b) { b.bind_members(binds.data(), binds.size(), obj, 1, &m); };
   if (m.has_auto_pk() && !with_auto_pk) {
     run(lease, InsertPlan{sql, bind, [&](int64_t key) { id = key; }});
-    m.field(m.primary_key[0]).set(obj, Value(id));
+    const FieldInfo& pk = m.field(m.primary_key[0]);
+    if (pk.codec->load_op == MemberLoad::Op::Int64) *static_cast<int64_t*>(pk.member(obj)) = id;
+    else pk.set(obj, Value(id));
   } else {
     run(lease, Plan{sql, bind, no_rows});
   }
@@ -86,6 +87,12 @@ void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<i
   for (int i : m.write_checked) {
     const FieldInfo& f = m.field(i);
     if (subset && std::find(subset->begin(), subset->end(), i) == subset->end()) continue;
+    if (f.codec->load_op == MemberLoad::Op::Text && f.max_length == 0 && f.choices.empty()) {
+      // A plain std::string member (the common case): validity alone, no calls through the codec.
+      const auto& s = *static_cast<const std::string*>(f.member(obj));
+      if (!is_valid_text(s)) errors[f.name].push_back("The value " + *text_problem(s) + ".");
+      continue;
+    }
     if (f.codec->is_null(f.member(obj))) continue;
     if (f.max_digits > 0) {
       if (auto problem = decimal_problem(f, f.get(obj).as_decimal())) errors[f.name].push_back(*problem);
@@ -149,20 +156,15 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
   // rule), both in one transaction level on one connection.
   Transaction tx = ex.transaction();
   Lease lease = Executor(tx).lease();
-  std::vector<int> rest = non_pk_fields(m);
   int64_t matched = 0;
-  if (rest.empty()) {
+  if (m.update_binds.size() == m.primary_key.size()) {  // nothing but the key
     run(lease, Plan{exists_by_pk_sql(lease.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
                     [&](const Row&) { matched = 1; }});
   } else {
     touch_auto_now(m, obj, false);
     validate_for_write(m, obj);
     matched = run(lease, Plan{update_all_by_pk_sql(lease.dialect(), m),
-                              [&](Binder& b) {
-                                int idx = 1;
-                                for (int i : rest) m.field(i).codec->bind(m.field(i).member(obj), b, idx++);
-                                bind_pk(m, obj, b, idx);
-                              },
+                              [&](Binder& b) { b.bind_members(m.update_binds.data(), m.update_binds.size(), obj, 1, &m); },
                               no_rows});
   }
   if (matched == 0) do_insert(lease, m, obj, m.has_auto_pk());
@@ -175,8 +177,7 @@ void remove(const Executor& ex, const ModelInfo& m, void* obj) {
 }
 
 void refresh(const Executor& ex, const ModelInfo& m, void* obj) {
-  std::vector<int> all(m.fields.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  const std::vector<int>& all = *m.all_columns;
   bool found = false;
   run(ex, Plan{select_by_pk_sql(ex.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); },
                [&](const Row& row) {

@@ -8,16 +8,27 @@
 namespace covet::orm {
 
 void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
-  const int n = static_cast<int>(columns.size());
-  int i = 0;
+  const MemberLoad* loads = m.loads.data();
+  if (&columns != m.all_columns.get()) {  // a partial column list: its loads in column order
+    thread_local std::vector<MemberLoad> partial;
+    partial.clear();
+    for (int c : columns) partial.push_back(m.loads[static_cast<std::size_t>(c)]);
+    loads = partial.data();
+  }
   try {
-    for (; i < n; ++i) {
-      const FieldInfo& f = m.fields[static_cast<std::size_t>(columns[static_cast<std::size_t>(i)])];
-      f.codec->load(f.member(obj), row, i, f);
-    }
+    row.load(loads, columns.size(), obj, &m);
   } catch (const InvalidArgument& e) {  // text the codec cannot read ("invalid datetime 'x'")
-    const FieldInfo& f = m.fields[static_cast<std::size_t>(columns[static_cast<std::size_t>(i)])];
-    throw DataError(fmt::format("{}.{} (column '{}'): the stored value cannot be read: {}", m.name, f.name, f.column, e.what()));
+    // Find the column that failed by loading one at a time (the error path only).
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const FieldInfo& f = m.field(columns[i]);
+      try {
+        f.codec->load(f.member(obj), row, static_cast<int>(i), f);
+      } catch (const InvalidArgument&) {
+        throw DataError(
+            fmt::format("{}.{} (column '{}'): the stored value cannot be read: {}", m.name, f.name, f.column, e.what()));
+      }
+    }
+    throw DataError(fmt::format("{}: a stored value cannot be read: {}", m.name, e.what()));
   }
 }
 
@@ -119,8 +130,8 @@ std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::st
 
 RowCursor::RowCursor(const Executor& ex, const QueryData& q)
     : ex_(ex),
-      lease_(ex_.lease()),
-      compiled_(compile_query(ex_.dialect(), q, QueryKind::Select)),
+      lease_(ex_.get().lease()),
+      compiled_(compile_query(ex_.get().dialect(), q, QueryKind::Select)),
       st_(lease_.open(*compiled_.sql, compiled_.params)) {}
 
 bool RowCursor::next() { return st_->step(); }

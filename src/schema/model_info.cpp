@@ -130,6 +130,34 @@ void ModelInfo::finalize() {
     if (text || f.max_length > 0 || !f.choices.empty() || f.max_digits > 0) write_checked.push_back(static_cast<int>(i));
     has_auto_now = has_auto_now || f.auto_now || f.auto_now_add;
   }
+  loads.clear();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    MemberLoad l;
+    l.op = fields[i].codec->load_op;
+    l.offset = static_cast<uint32_t>(fields[i].offset);
+    l.field = static_cast<int>(i);
+    l.generic = [](void* member, const Row& row, int col, const void* ctx, int field) {
+      const FieldInfo& f = static_cast<const ModelInfo*>(ctx)->field(field);
+      f.codec->load(member, row, col, f);
+    };
+    l.fail = [](const void* ctx, int field, int64_t value, bool null) {
+      const FieldInfo& f = static_cast<const ModelInfo*>(ctx)->field(field);
+      if (null) detail::throw_null_into_required(f);
+      detail::checked_int32(f, value);
+    };
+    loads.push_back(l);
+  }
+  binds.clear();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    MemberBind b;
+    b.op = fields[i].codec->load_op;
+    b.offset = static_cast<uint32_t>(fields[i].offset);
+    b.field = static_cast<int>(i);
+    b.generic = [](const void* member, Binder& binder, int idx, const void* ctx, int field) {
+      static_cast<const ModelInfo*>(ctx)->field(field).codec->bind(member, binder, idx);
+    };
+    binds.push_back(b);
+  }
   auto all = std::make_shared<std::vector<int>>(fields.size());
   for (std::size_t i = 0; i < fields.size(); ++i) (*all)[i] = static_cast<int>(i);
   all_columns = std::move(all);
@@ -142,6 +170,13 @@ void ModelInfo::finalize() {
     for (int i : primary_key) fields[static_cast<std::size_t>(i)].auto_increment = false;
   }
   for (const FieldInfo& f : fields) has_default_factory = has_default_factory || f.default_factory != nullptr;
+  insert_binds.clear();
+  update_binds.clear();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (!fields[i].auto_increment) insert_binds.push_back(binds[i]);
+    if (!fields[i].primary_key) update_binds.push_back(binds[i]);
+  }
+  for (int k : primary_key) update_binds.push_back(binds[static_cast<std::size_t>(k)]);
   for (const CheckConstraintInfo& c : checks) {
     check_ident("check constraint", c.name);
     if (auto problem = sql_expression_problem(c.sql))

@@ -196,6 +196,7 @@ std::shared_ptr<const std::vector<int>> selected_columns(const QueryData& q) {
 template <class Emit>
 CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
   CompiledQuery out;
+  out.params.reserve(q.where.size() + 2);  // a parameter per condition, limit, offset: usually one allocation
   // The key is built in a per-thread buffer (no allocation once it has grown);
   // only a miss copies it into the cache.
   thread_local std::string key;

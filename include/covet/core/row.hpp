@@ -11,6 +11,36 @@
 
 namespace covet {
 
+class Row;
+
+// How one member is loaded from one result column: the hydrator's plan for
+// a row, which the driver carries out in one call (Row::load), so per-column
+// work is a switch on `op` with the driver's reads inlined, not a virtual
+// call. Built once per model (and per partial column list).
+struct MemberLoad {
+  enum class Op : uint8_t {
+    Generic,  // anything else: calls `generic`
+    Int64, Int32, Double, Bool, Text,
+    OptInt64, OptInt32, OptDouble, OptBool, OptText,
+  };
+  Op op = Op::Generic;
+  uint32_t offset = 0;  // of the member in the object
+  int field = 0;        // the field's index in its model
+  // For Generic, and to report a NULL into a required member or an
+  // out-of-range value; `context` is what the caller passed to Row::load.
+  void (*generic)(void* member, const Row& row, int col, const void* context, int field) = nullptr;
+  void (*fail)(const void* context, int field, int64_t value, bool null) = nullptr;
+};
+
+// How one member is bound to one statement parameter: the binder's plan
+// for an INSERT/UPDATE, carried out in one call (Binder::bind_members).
+struct MemberBind {
+  MemberLoad::Op op = MemberLoad::Op::Generic;
+  uint32_t offset = 0;
+  int field = 0;
+  void (*generic)(const void* member, class Binder& b, int idx, const void* context, int field) = nullptr;
+};
+
 class Row {
  public:
   virtual ~Row() = default;
@@ -35,6 +65,11 @@ class Row {
   virtual Json get_json(int col) const;
   // Arrays: parsed from JSON text unless the backend has native arrays.
   virtual Array get_array(int col) const;
+
+  // Loads columns 0..n-1 into the members `loads` describes (column i into
+  // loads[i]). The default calls each member's generic loader; drivers
+  // override it with the switch inlined over their own cell reads.
+  virtual void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const;
 };
 
 class Binder {
@@ -59,6 +94,10 @@ class Binder {
   virtual void bind_array(int idx, const Array& v);
   // Dispatches on the Value's type.
   void bind(int idx, const Value& v);
+  // Binds members to parameters first, first+1, ...: the default calls
+  // each member's generic binder; drivers override it with the switch on
+  // `op` inlined over their own bind calls.
+  virtual void bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context);
 };
 
 }  // namespace covet

@@ -14,9 +14,10 @@
 //
 // Lifetime: Session and Transaction are move-only owners; the connection
 // returns to the pool when the owner ends (a transaction not committed is
-// rolled back first). Executors, QuerySets and cursors made from them keep
-// the shared state alive, never dangle, and raise UsageError once their
-// session or transaction has ended. Thread safety: one Session or
+// rolled back first). An Executor is a view for the length of a call;
+// QuerySets and cursors hold a HeldExecutor, which keeps the shared state
+// alive, so they never dangle and raise UsageError once their session or
+// transaction has ended. Thread safety: one Session or
 // Transaction is used by one thread at a time; Databases and Executors made
 // from a Database may be shared by any number of threads.
 #include <cstdint>
@@ -84,9 +85,10 @@ class Lease {
 };
 
 // Where an ORM call runs: a Database (each operation checks out a pooled
-// connection), a Session or a Transaction (their connection). Cheap to
-// copy; keeps what it refers to alive. Converts implicitly, so every ORM
-// call takes a Database, a Session or a Transaction alike.
+// connection), a Session or a Transaction (their connection). Converts
+// implicitly, so every ORM call takes a Database, a Session or a
+// Transaction alike. A view: four words, no reference counting; it must not
+// outlive what it was made from (HeldExecutor does not).
 class Executor {
  public:
   Executor(const Database& db);
@@ -103,12 +105,26 @@ class Executor {
   Transaction transaction(TransactionOptions options = {}) const;
   // True for a Database executor (statements may land on different connections).
   bool pooled() const { return session_ == nullptr; }
+  // Shares ownership of the Database or Session state this refers to.
+  std::shared_ptr<const void> keep_alive() const;
 
  private:
-  std::shared_ptr<detail::DatabaseState> db_;
-  std::shared_ptr<detail::SessionState> session_;
+  detail::DatabaseState* db_ = nullptr;
+  detail::SessionState* session_ = nullptr;
   uint64_t tx_id_ = 0;  // made from a Transaction: it must still be open
   int tx_level_ = 0;
+};
+
+// An Executor plus shared ownership of what it refers to: what QuerySets
+// and cursors hold, so a Database or Transaction handle may go first.
+class HeldExecutor {
+ public:
+  explicit HeldExecutor(const Executor& ex) : ex_(ex), keep_(ex.keep_alive()) {}
+  const Executor& get() const { return ex_; }
+
+ private:
+  Executor ex_;
+  std::shared_ptr<const void> keep_;
 };
 
 // A transaction on one pooled connection. commit() makes it durable; ending

@@ -73,7 +73,7 @@ class RowCursor {
   const std::vector<int>& columns() const { return *compiled_.columns; }
 
  private:
-  Executor ex_;  // keeps the database (or transaction) alive while the cursor is open
+  HeldExecutor ex_;  // keeps the database (or transaction) alive while the cursor is open
   Lease lease_;
   CompiledQuery compiled_;
   StatementHandle st_;

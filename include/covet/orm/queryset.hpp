@@ -48,56 +48,92 @@ class QuerySet {
   QuerySet() : data_(initial()) {}
   // Runs on a Database (a pooled connection per terminal), a Session or a
   // Transaction (their connection), and keeps it alive.
-  explicit QuerySet(const Executor& ex) : ex_(ex), data_(initial()) {}
+  explicit QuerySet(const Executor& ex) : ex_(HeldExecutor(ex)), data_(initial()) {}
 
   // ---- chaining ----
-  QuerySet filter(const Q& q) const { return with_where(q, false); }
-  QuerySet filter(std::string_view lookup, Value v) const { return with_where(Q(lookup, std::move(v)), false); }
-  QuerySet filter(Kwargs kwargs) const { return with_where(Q(kwargs), false); }
-  QuerySet filter(KwargsView kwargs) const { return with_where(Q(kwargs), false); }
-  QuerySet filter(const Where<T>& w) const { return with_where(w.q(), false); }
-  QuerySet exclude(const Q& q) const { return with_where(q, true); }
-  QuerySet exclude(std::string_view lookup, Value v) const { return with_where(Q(lookup, std::move(v)), true); }
-  QuerySet exclude(Kwargs kwargs) const { return with_where(Q(kwargs), true); }
-  QuerySet exclude(KwargsView kwargs) const { return with_where(Q(kwargs), true); }
-  QuerySet exclude(const Where<T>& w) const { return with_where(w.q(), true); }
+  // Each call returns a new QuerySet. On a temporary (a chain of calls) the
+  // state nobody else shares is changed in place instead of copied.
+  QuerySet filter(const Q& q) const& { return where(*this, q, false); }
+  QuerySet filter(const Q& q) && { return where(std::move(*this), q, false); }
+  QuerySet filter(std::string_view lookup, Value v) const& { return where(*this, Q(lookup, std::move(v)), false); }
+  QuerySet filter(std::string_view lookup, Value v) && { return where(std::move(*this), Q(lookup, std::move(v)), false); }
+  QuerySet filter(Kwargs kwargs) const& { return where(*this, Q(kwargs), false); }
+  QuerySet filter(Kwargs kwargs) && { return where(std::move(*this), Q(kwargs), false); }
+  QuerySet filter(KwargsView kwargs) const& { return where(*this, Q(kwargs), false); }
+  QuerySet filter(KwargsView kwargs) && { return where(std::move(*this), Q(kwargs), false); }
+  QuerySet filter(const Where<T>& w) const& { return where(*this, w.q(), false); }
+  QuerySet filter(const Where<T>& w) && { return where(std::move(*this), w.q(), false); }
+  QuerySet exclude(const Q& q) const& { return where(*this, q, true); }
+  QuerySet exclude(const Q& q) && { return where(std::move(*this), q, true); }
+  QuerySet exclude(std::string_view lookup, Value v) const& { return where(*this, Q(lookup, std::move(v)), true); }
+  QuerySet exclude(std::string_view lookup, Value v) && { return where(std::move(*this), Q(lookup, std::move(v)), true); }
+  QuerySet exclude(Kwargs kwargs) const& { return where(*this, Q(kwargs), true); }
+  QuerySet exclude(Kwargs kwargs) && { return where(std::move(*this), Q(kwargs), true); }
+  QuerySet exclude(KwargsView kwargs) const& { return where(*this, Q(kwargs), true); }
+  QuerySet exclude(KwargsView kwargs) && { return where(std::move(*this), Q(kwargs), true); }
+  QuerySet exclude(const Where<T>& w) const& { return where(*this, w.q(), true); }
+  QuerySet exclude(const Where<T>& w) && { return where(std::move(*this), w.q(), true); }
+  // A condition on another model's columns: one readable error.
+  template <class U>
+    requires(!std::same_as<U, T>)
+  QuerySet filter(const Where<U>&) const& {
+    static_assert(std::same_as<U, T>, "covet: this condition is on another model's columns; a QuerySet<T> takes col(&T::member) conditions");
+    return *this;
+  }
+  template <class U>
+    requires(!std::same_as<U, T>)
+  QuerySet exclude(const Where<U>&) const& {
+    static_assert(std::same_as<U, T>, "covet: this condition is on another model's columns; a QuerySet<T> takes col(&T::member) conditions");
+    return *this;
+  }
 
   // "-field" sorts descending. Replaces any earlier ordering. Refused
   // (InvalidArgument) once a slice has been taken, as in Django.
   template <class... S>
     requires(std::convertible_to<S, std::string_view> && ...)
-  QuerySet order_by(const S&... terms) const {
+  QuerySet order_by(const S&... terms) const& {
     std::string_view names[] = {std::string_view(terms)..., {}};
-    return order_by_names(names, sizeof...(S));
+    return ordered(*this, names, sizeof...(S));
+  }
+  template <class... S>
+    requires(std::convertible_to<S, std::string_view> && ...)
+  QuerySet order_by(const S&... terms) && {
+    std::string_view names[] = {std::string_view(terms)..., {}};
+    return ordered(std::move(*this), names, sizeof...(S));
   }
   // The same with names chosen at run time (from a request's ?ordering=).
   template <detail::name_range N>
-  QuerySet order_by(const N& terms) const {
+  QuerySet order_by(const N& terms) const& {
     std::vector<std::string_view> names(std::begin(terms), std::end(terms));
-    return order_by_names(names.data(), names.size());
+    return ordered(*this, names.data(), names.size());
+  }
+  template <detail::name_range N>
+  QuerySet order_by(const N& terms) && {
+    std::vector<std::string_view> names(std::begin(terms), std::end(terms));
+    return ordered(std::move(*this), names.data(), names.size());
   }
   template <class... O>
     requires(std::same_as<O, OrderBy<T>> && ...)
-  QuerySet order_by(const OrderBy<T>& first, const O&... rest) const {
+  QuerySet order_by(const OrderBy<T>& first, const O&... rest) const& {
     return order_by(std::string_view(first.term), std::string_view(rest.term)...);
   }
-  QuerySet limit(int64_t n) const {
-    if (n < 0) throw InvalidArgument("limit() must not be negative");
-    auto d = copy();
-    d->limit = n;
-    return QuerySet(ex_, std::move(d));
+  template <class... O>
+    requires(std::same_as<O, OrderBy<T>> && ...)
+  QuerySet order_by(const OrderBy<T>& first, const O&... rest) && {
+    return std::move(*this).order_by(std::string_view(first.term), std::string_view(rest.term)...);
   }
-  QuerySet offset(int64_t n) const {
-    if (n < 0) throw InvalidArgument("offset() must not be negative");
-    auto d = copy();
-    d->offset = n;
-    return QuerySet(ex_, std::move(d));
+  template <class U, class... O>
+    requires(!std::same_as<U, T>)
+  QuerySet order_by(const OrderBy<U>&, const O&...) const& {
+    static_assert(std::same_as<U, T>, "covet: this ordering is on another model's column; a QuerySet<T> orders by asc/desc(&T::member)");
+    return *this;
   }
-  QuerySet distinct(bool on = true) const {
-    auto d = copy();
-    d->distinct = on;
-    return QuerySet(ex_, std::move(d));
-  }
+  QuerySet limit(int64_t n) const& { return change(*this, [n](QueryData& d) { set_limit(d, n); }); }
+  QuerySet limit(int64_t n) && { return change(std::move(*this), [n](QueryData& d) { set_limit(d, n); }); }
+  QuerySet offset(int64_t n) const& { return change(*this, [n](QueryData& d) { set_offset(d, n); }); }
+  QuerySet offset(int64_t n) && { return change(std::move(*this), [n](QueryData& d) { set_offset(d, n); }); }
+  QuerySet distinct(bool on = true) const& { return change(*this, [on](QueryData& d) { d.distinct = on; }); }
+  QuerySet distinct(bool on = true) && { return change(std::move(*this), [on](QueryData& d) { d.distinct = on; }); }
   // Partial loading: only the named fields (the primary key always).
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
@@ -342,7 +378,8 @@ class QuerySet {
   template <class, class>
   friend class QuerySet;
 
-  QuerySet(const std::optional<Executor>& ex, std::shared_ptr<const QueryData> d) : ex_(ex), data_(std::move(d)) {}
+  QuerySet(const std::optional<HeldExecutor>& ex, std::shared_ptr<const QueryData> d) : ex_(ex), data_(std::move(d)) {}
+  QuerySet(std::optional<HeldExecutor>&& ex, std::shared_ptr<const QueryData> d) : ex_(std::move(ex)), data_(std::move(d)) {}
 
   static std::shared_ptr<const QueryData> initial() {
     static const auto base = [] {
@@ -355,18 +392,53 @@ class QuerySet {
   std::shared_ptr<QueryData> copy() const { return std::make_shared<QueryData>(*data_); }
   const Executor& ex() const {
     if (!ex_) orm::throw_unbound();
-    return *ex_;
+    return ex_->get();
   }
   // The same query on another executor (get_or_create's transaction).
-  QuerySet on(const Executor& ex) const { return QuerySet(std::optional<Executor>(ex), data_); }
-  QuerySet with_where(const Q& q, bool negate) const {
-    if (q.empty()) return *this;
-    if (data_->limit || data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
-    WhereNode w = resolve(*data_->model, q);
+  QuerySet on(const Executor& ex) const { return QuerySet(std::optional<HeldExecutor>(HeldExecutor(ex)), data_); }
+  // The state for a chained call: the QuerySet's own when it is a temporary
+  // whose state nobody else shares, otherwise a copy; `f` changes it.
+  template <class Self, class F>
+  static QuerySet change(Self&& self, F&& f) {
+    if constexpr (std::is_rvalue_reference_v<Self&&> && !std::is_const_v<std::remove_reference_t<Self>>) {
+      if (self.data_.use_count() == 1) {
+        auto d = std::const_pointer_cast<QueryData>(std::move(self.data_));
+        try {
+          f(*d);
+        } catch (...) {
+          self.data_ = std::move(d);
+          throw;
+        }
+        return QuerySet(std::move(self.ex_), std::move(d));
+      }
+    }
+    auto d = self.copy();
+    f(*d);
+    return QuerySet(self.ex_, std::move(d));
+  }
+  template <class Self>
+  static QuerySet where(Self&& self, const Q& q, bool negate) {
+    if (q.empty()) return QuerySet(std::forward<Self>(self));
+    if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
+    WhereNode w = resolve(*self.data_->model, q);
     if (negate) w.negated = !w.negated;
-    auto d = copy();
-    d->where.push_back(std::move(w));
-    return QuerySet(ex_, std::move(d));
+    return change(std::forward<Self>(self), [&](QueryData& d) { d.where.push_back(std::move(w)); });
+  }
+  template <class Self>
+  static QuerySet ordered(Self&& self, const std::string_view* names, std::size_t n) {
+    if (self.data_->limit || self.data_->offset) orm::throw_sliced("order_by");
+    std::vector<OrderTerm> order;
+    order.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) order.push_back(resolve_order(*self.data_->model, names[i]));
+    return change(std::forward<Self>(self), [&](QueryData& d) { d.order = std::move(order); });
+  }
+  static void set_limit(QueryData& d, int64_t n) {
+    if (n < 0) throw InvalidArgument("limit() must not be negative");
+    d.limit = n;
+  }
+  static void set_offset(QueryData& d, int64_t n) {
+    if (n < 0) throw InvalidArgument("offset() must not be negative");
+    d.offset = n;
   }
   // A new object from a lookup's exact fields plus defaults, inserted.
   T insert_from(KwargsView lookup, KwargsView defaults) const {
@@ -405,13 +477,6 @@ class QuerySet {
       for (auto& o : d->order) o.descending = !o.descending;
     return QuerySet(ex_, std::move(d));
   }
-  QuerySet order_by_names(const std::string_view* names, std::size_t n) const {
-    if (data_->limit || data_->offset) orm::throw_sliced("order_by");
-    auto d = copy();
-    d->order.clear();
-    for (std::size_t i = 0; i < n; ++i) d->order.push_back(resolve_order(*d->model, names[i]));
-    return QuerySet(ex_, std::move(d));
-  }
   static std::vector<std::vector<Value>> rows_of(std::vector<Record> records) {
     std::vector<std::vector<Value>> out;
     out.reserve(records.size());
@@ -436,7 +501,7 @@ class QuerySet {
     else return const_cast<R&>(obj).raw();
   }
 
-  std::optional<Executor> ex_;
+  std::optional<HeldExecutor> ex_;
   std::shared_ptr<const QueryData> data_;
 };
 

@@ -36,6 +36,7 @@ struct FieldCodec {
   FieldKind kind;
   FieldKind element_kind;  // for Array
   bool optional;           // the member is std::optional<...>
+  MemberLoad::Op load_op;  // how a driver loads it without a call (Generic: through `load`)
   void (*load)(void* member, const Row& row, int col, const struct FieldInfo& f);
   void (*bind)(const void* member, Binder& b, int idx);
   Value (*get)(const void* member);

@@ -151,6 +151,22 @@ constexpr FieldKind element_kind_of() {
 }
 
 template <class M>
+constexpr MemberLoad::Op load_op_of() {
+  using Op = MemberLoad::Op;
+  if constexpr (std::is_same_v<M, int64_t>) return Op::Int64;
+  else if constexpr (std::is_same_v<M, int32_t>) return Op::Int32;
+  else if constexpr (std::is_same_v<M, double>) return Op::Double;
+  else if constexpr (std::is_same_v<M, bool>) return Op::Bool;
+  else if constexpr (std::is_same_v<M, std::string>) return Op::Text;
+  else if constexpr (std::is_same_v<M, std::optional<int64_t>>) return Op::OptInt64;
+  else if constexpr (std::is_same_v<M, std::optional<int32_t>>) return Op::OptInt32;
+  else if constexpr (std::is_same_v<M, std::optional<double>>) return Op::OptDouble;
+  else if constexpr (std::is_same_v<M, std::optional<bool>>) return Op::OptBool;
+  else if constexpr (std::is_same_v<M, std::optional<std::string>>) return Op::OptText;
+  else return Op::Generic;
+}
+
+template <class M>
 const FieldCodec* codec_for() {
   static_assert(supported_member<M>,
                 "covet: this member type has no field kind; use int32_t, int64_t, double, bool, std::string, "
@@ -158,6 +174,7 @@ const FieldCodec* codec_for() {
   static constexpr FieldCodec codec{Codec<typename CodecOf<M>::Base>::kind,
                                     element_kind_of<M>(),
                                     CodecOf<M>::optional,
+                                    load_op_of<M>(),
                                     &Erased<M>::load,
                                     &Erased<M>::bind,
                                     &Erased<M>::get,

@@ -49,6 +49,15 @@ class ModelInfo {
   bool has_default_factory = false;
   // 0, 1, ..., fields.size() - 1: what SELECT * loads.
   std::shared_ptr<const std::vector<int>> all_columns;
+  // How each field is loaded from a row (Row::load, with this ModelInfo as
+  // its context), indexed by field.
+  std::vector<MemberLoad> loads;
+  // How each field is bound (Binder::bind_members, this ModelInfo as context):
+  // every field; the fields an INSERT without the auto key binds; the
+  // fields an UPDATE by key sets, then the key.
+  std::vector<MemberBind> binds;
+  std::vector<MemberBind> insert_binds;
+  std::vector<MemberBind> update_binds;
   // A default-constructed object: each member's initializer value.
   const void* sample = nullptr;
 
