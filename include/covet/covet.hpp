@@ -13,6 +13,8 @@
 #include "covet/orm/queryset.hpp"
 #include "covet/query/column.hpp"
 #include "covet/query/q.hpp"
+#include "covet/schema/field_kind.hpp"
+#include "covet/schema/field_type.hpp"
 #include "covet/schema/meta.hpp"
 #include "covet/schema/registry.hpp"
 #include "covet/sql/compiler.hpp"

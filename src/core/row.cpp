@@ -9,26 +9,6 @@ void Row::load(const MemberLoad* loads, std::size_t n, void* obj, const void* co
     loads[i].generic(static_cast<char*>(obj) + loads[i].offset, *this, static_cast<int>(i), context, loads[i].field);
 }
 
-Date Row::get_date(int col) const { return Date::parse(get_text(col)); }
-DateTime Row::get_datetime(int col) const { return DateTime::parse(get_text(col)); }
-Uuid Row::get_uuid(int col) const { return Uuid::parse(get_text(col)); }
-Decimal Row::get_decimal(int col, int) const { return Decimal(get_text(col)); }
-Json Row::get_json(int col) const { return Json::parse(get_text(col)); }
-Array Row::get_array(int col) const {
-  Value v = json_to_value(get_text(col));
-  if (!v.is<Array>()) throw DataError("column " + std::string(column_name(col)) + " does not hold a JSON array");
-  return v.as_array();
-}
-
-void Binder::bind_date(int idx, const Date& v) { bind_text_copy(idx, v.to_string()); }
-void Binder::bind_datetime(int idx, const DateTime& v) {
-  char buf[26];
-  bind_text_copy(idx, std::string_view(buf, v.format(buf)));
-}
-void Binder::bind_uuid(int idx, const Uuid& v) { bind_text_copy(idx, v.to_string()); }
-void Binder::bind_decimal(int idx, const Decimal& v) { bind_text(idx, v.to_string()); }
-void Binder::bind_array(int idx, const Array& v) { bind_text_copy(idx, Value(v).to_json()); }
-
 void Binder::bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) {
   for (std::size_t i = 0; i < n; ++i)
     binds[i].generic(static_cast<const char*>(obj) + binds[i].offset, *this, first + static_cast<int>(i), context,

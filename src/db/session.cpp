@@ -41,6 +41,8 @@ class RecordingBinder final : public Binder {
   RecordingBinder(Binder& target, std::vector<std::string>& out) : t_(target), out_(out) {}
   void bind_null(int i) override { note(i, "NULL"), t_.bind_null(i); }
   void bind_int(int i, int64_t v) override { note(i, std::to_string(v)), t_.bind_int(i, v); }
+  void bind_int32(int i, int32_t v) override { note(i, std::to_string(v)), t_.bind_int32(i, v); }
+  void bind_blob_copy(int i, std::string_view v) override { note(i, fmt::format("<{} bytes>", v.size())), t_.bind_blob_copy(i, v); }
   void bind_double(int i, double v) override { note(i, fmt::format("{}", v)), t_.bind_double(i, v); }
   void bind_text(int i, std::string_view v) override { note(i, Value(v).to_string()), t_.bind_text(i, v); }
   void bind_blob(int i, std::string_view v) override { note(i, fmt::format("<{} bytes>", v.size())), t_.bind_blob(i, v); }

@@ -5,6 +5,7 @@
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
 #include "covet/orm/executor.hpp"
+#include "covet/schema/field_kind.hpp"
 
 namespace covet::orm {
 
@@ -71,54 +72,24 @@ void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
 
 }  // namespace
 
-std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d) {
-  if (f.max_digits == 0) return std::nullopt;
-  int whole = d.integer_digits(), places = d.fraction_digits();
-  if (whole + places > f.max_digits) return fmt::format("Ensure that there are no more than {} digits in total.", f.max_digits);
-  if (places > f.decimal_places) return fmt::format("Ensure that there are no more than {} decimal places.", f.decimal_places);
-  if (whole > f.max_digits - f.decimal_places)
-    return fmt::format("Ensure that there are no more than {} digits before the decimal point.", f.max_digits - f.decimal_places);
-  return std::nullopt;
-}
-
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
   if (m.write_checked.empty()) return;
   ValidationError::Errors errors;
   for (int i : m.write_checked) {
     const FieldInfo& f = m.field(i);
     if (subset && std::find(subset->begin(), subset->end(), i) == subset->end()) continue;
-    if (f.codec->load_op == MemberLoad::Op::Text && f.max_length == 0 && f.choices.empty()) {
-      // A plain std::string member (the common case): validity alone, no calls through the codec.
+    if (f.codec->load_op == MemberLoad::Op::Text && f.choices.empty()) {
+      // A std::string member (the common case): the text check in place, no Value copy.
       const auto& s = *static_cast<const std::string*>(f.member(obj));
-      if (!is_valid_text(s)) errors[f.name].push_back("The value " + *text_problem(s) + ".");
+      if (is_valid_text(s) && (f.max_length == 0 || s.size() <= static_cast<std::size_t>(f.max_length))) continue;
+      std::vector<std::string> problems;
+      check_text_value(f, s, problems);
+      for (std::string& problem : problems) errors[f.name].push_back(std::move(problem));
       continue;
     }
     if (f.codec->is_null(f.member(obj))) continue;
-    if (f.max_digits > 0) {
-      if (auto problem = decimal_problem(f, f.get(obj).as_decimal())) errors[f.name].push_back(*problem);
-    }
-    if (const std::string* s = f.codec->text(f.member(obj))) {
-      // Text is valid UTF-8 without NUL (Bytes is the kind for arbitrary bytes).
-      if (!is_valid_text(*s)) {
-        errors[f.name].push_back("The value " + *text_problem(*s) + ".");
-      } else if (f.max_length > 0 && s->size() > static_cast<std::size_t>(f.max_length)) {
-        std::size_t n = utf8_length(*s);
-        if (n > static_cast<std::size_t>(f.max_length))
-          errors[f.name].push_back(fmt::format("Ensure this value has at most {} characters (it has {}).", f.max_length, n));
-      }
-    }
-    if (f.kind == FieldKind::Array && f.codec->element_kind == FieldKind::Text) {
-      Value v = f.get(obj);
-      for (std::size_t k = 0; k < v.as_array().size(); ++k)
-        if (auto problem = text_problem(v.as_array()[k].as_string()))
-          errors[f.name].push_back(fmt::format("Item {}: the value {}.", k, *problem));
-    }
-    if (!f.choices.empty()) {
-      Value v = f.get(obj);
-      bool ok = false;
-      for (const auto& [cv, label] : f.choices) ok = ok || cv == v;
-      if (!ok) errors[f.name].push_back(fmt::format("Value {} is not a valid choice.", v.to_string()));
-    }
+    // Everything else through the one write check (the kind's checks, choices).
+    for (std::string& problem : write_problems(f, f.get(obj))) errors[f.name].push_back(std::move(problem));
   }
   if (!errors.empty()) throw ValidationError(std::move(errors));
 }

@@ -4,6 +4,7 @@
 
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
+#include "covet/schema/field_kind.hpp"
 
 namespace covet::orm {
 
@@ -34,22 +35,7 @@ void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row
 
 Value read_value(const FieldInfo& f, const Row& row, int col) {
   if (row.is_null(col)) return Value();
-  switch (f.kind) {
-    case FieldKind::Integer:
-    case FieldKind::BigInteger: return row.get_int(col);
-    case FieldKind::Float: return row.get_double(col);
-    case FieldKind::Decimal: return row.get_decimal(col, f.decimal_places);
-    case FieldKind::String:
-    case FieldKind::Text: return std::string(row.get_text(col));
-    case FieldKind::Boolean: return row.get_bool(col);
-    case FieldKind::Date: return row.get_date(col);
-    case FieldKind::DateTime: return row.get_datetime(col);
-    case FieldKind::Uuid: return row.get_uuid(col);
-    case FieldKind::Json: return row.get_json(col);
-    case FieldKind::Array: return row.get_array(col);
-    case FieldKind::Binary: return Bytes::from(row.get_blob(col));
-  }
-  return row.get_value(col);
+  return kind_ops(f.kind).read(f, row, col);
 }
 
 namespace {
@@ -82,20 +68,15 @@ bool exists(const Executor& ex, const QueryData& q) {
 
 int64_t update(const Executor& ex, const QueryData& q, KwargsView sets) {
   std::vector<std::pair<int, Value>> resolved = resolve_assignments(*q.model, sets, "update()");
+  ValidationError::Errors errors;
   for (const auto& [i, cv] : resolved) {
     const FieldInfo& f = q.model->field(i);
     if (f.primary_key && q.model->primary_key.size() == 1 && f.auto_increment)
       throw FieldError(fmt::format("{}.{}: update() does not change an auto-increment primary key", q.model->name, f.name));
-    if (f.max_length > 0 && cv.is<std::string>()) {
-      std::size_t chars = utf8_length(cv.as_string());
-      if (chars > static_cast<std::size_t>(f.max_length))
-        throw ValidationError(f.name, fmt::format("Ensure this value has at most {} characters (it has {}).",
-                                                  f.max_length, chars));
-    }
-    if (auto* d = cv.get_if<Decimal>()) {
-      if (auto problem = decimal_problem(f, *d)) throw ValidationError(f.name, *problem);
-    }
+    // The same write check as save(): length, precision, choices, text validity.
+    for (std::string& problem : write_problems(f, cv)) errors[f.name].push_back(std::move(problem));
   }
+  if (!errors.empty()) throw ValidationError(std::move(errors));
   CompiledQuery c = compile_update(ex.dialect(), q, resolved);
   return run_compiled(ex, c, no_rows);
 }

@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
-#include <cmath>
 
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
+#include "covet/schema/field_kind.hpp"
 
 namespace covet {
 
@@ -37,96 +36,9 @@ bool is_date(FieldKind k) { return k == FieldKind::Date || k == FieldKind::DateT
                                to_string(f.kind), Value::type_name(v.type()), v.to_string(), what));
 }
 
-// Text values are valid UTF-8 without NUL on every backend: a NUL would cut
-// SQLite's LIKE/GLOB pattern short (and PostgreSQL refuses it).
-void check_text(const ModelInfo& m, const FieldInfo& f, std::string_view s) {
-  if (auto problem = text_problem(s)) throw FieldError(fmt::format("{}.{}: the value {}", m.name, f.name, *problem));
-}
-
-bool parse_int(std::string_view s, int64_t& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-}
-
-// Converts `v` to the kind `kind`; strings (from an HTTP query string, say)
-// are parsed. Throws FieldError when the value cannot be that kind.
+// Converts `v` to `kind` for field `f`, through the kind table.
 Value coerce_kind(const ModelInfo& m, const FieldInfo& f, FieldKind kind, const Value& v) {
-  if (v.is_null()) return v;
-  try {
-    switch (kind) {
-      case FieldKind::Integer:
-      case FieldKind::BigInteger: {
-        int64_t x = 0;
-        if (v.is<int64_t>()) x = v.as_int();
-        else if (v.is<std::string>()) {
-          if (!parse_int(v.as_string(), x)) bad_value(m, f, "an integer", v);
-        } else bad_value(m, f, "an integer", v);
-        if (kind == FieldKind::Integer && (x < INT32_MIN || x > INT32_MAX))
-          throw FieldError(fmt::format("{}.{} is a 32-bit Integer; {} is out of range", m.name, f.name, x));
-        return x;
-      }
-      case FieldKind::Float: {
-        if (v.is<double>() || v.is<int64_t>()) {
-          double d = v.as_double();
-          if (std::isnan(d)) bad_value(m, f, "a number (not NaN)", v);
-          return d;
-        }
-        if (v.is<std::string>()) {
-          const std::string& s = v.as_string();
-          double d = 0;
-          auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-          if (ec != std::errc() || p != s.data() + s.size() || std::isnan(d)) bad_value(m, f, "a number", v);
-          return d;
-        }
-        bad_value(m, f, "a number", v);
-      }
-      case FieldKind::Decimal:
-        if (v.is<Decimal>() || v.is<int64_t>() || v.is<std::string>()) return v.as_decimal();
-        if (v.is<double>() && std::isfinite(v.as_double()))
-          return Decimal::from_double(v.as_double(), f.decimal_places > 0 ? f.decimal_places : 6);
-        bad_value(m, f, "a decimal", v);
-      case FieldKind::String:
-      case FieldKind::Text:
-        if (!v.is<std::string>()) bad_value(m, f, "a string", v);
-        check_text(m, f, v.as_string());
-        return v;
-      case FieldKind::Boolean:
-        if (v.is<bool>()) return v;
-        if (v.is<int64_t>() && (v.as_int() == 0 || v.as_int() == 1)) return v.as_int() == 1;
-        if (v.is<std::string>()) {
-          const std::string& s = v.as_string();
-          if (s == "true" || s == "True" || s == "1") return true;
-          if (s == "false" || s == "False" || s == "0") return false;
-        }
-        bad_value(m, f, "a boolean", v);
-      case FieldKind::Date:
-        if (v.is<Date>() || v.is<std::string>()) return v.as_date();
-        bad_value(m, f, "a date", v);
-      case FieldKind::DateTime:
-        if (v.is<DateTime>() || v.is<Date>() || v.is<std::string>()) return v.as_datetime();
-        bad_value(m, f, "a datetime", v);
-      case FieldKind::Uuid:
-        if (v.is<Uuid>() || v.is<std::string>()) return v.as_uuid();
-        bad_value(m, f, "a UUID", v);
-      case FieldKind::Json:
-        if (v.is<Json>()) return v;
-        if (v.is<std::string>()) return Json::parse(v.as_string());
-        bad_value(m, f, "JSON", v);
-      case FieldKind::Array:
-        if (v.is<Array>()) {
-          Array out;
-          for (const Value& e : v.as_array()) out.push_back(coerce_kind(m, f, f.codec->element_kind, e));
-          return out;
-        }
-        bad_value(m, f, "an array", v);
-      case FieldKind::Binary:
-        if (v.is<Bytes>()) return v;
-        bad_value(m, f, "bytes", v);
-    }
-  } catch (const InvalidArgument& e) {
-    throw FieldError(fmt::format("{}.{}: {}", m.name, f.name, e.what()));
-  }
-  bad_value(m, f, "a value", v);
+  return convert_to_kind(kind, m, f, v);
 }
 
 Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& value) {
@@ -212,9 +124,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
       if (!is_text(f.kind) || flt.transform != Transform::None)
         throw FieldError(fmt::format("{}.{}: lookup '{}' applies to text fields, not {}", m.name, f.name, to_string(lk),
                                      to_string(f.kind)));
-      if (!value.is<std::string>()) bad_value(m, f, "a string", value);
-      check_text(m, f, value.as_string());
-      flt.value = value;
+      flt.value = coerce_kind(m, f, FieldKind::Text, value);
       break;
     case Lookup::Exact:
       flt.value = coerce_kind(m, f, kind, value);

@@ -55,16 +55,16 @@ class Row {
   // The column as whatever type the backend reports.
   virtual Value get_value(int col) const = 0;
 
-  // Semantic types: the defaults decode the text storage form; backends with
-  // native types override them.
-  virtual bool get_bool(int col) const { return get_int(col) != 0; }
-  virtual Date get_date(int col) const;
-  virtual DateTime get_datetime(int col) const;
-  virtual Uuid get_uuid(int col) const;
-  virtual Decimal get_decimal(int col, int decimal_places) const;
-  virtual Json get_json(int col) const;
-  // Arrays: parsed from JSON text unless the backend has native arrays.
-  virtual Array get_array(int col) const;
+  // Semantic types, in whatever storage form the backend uses (SQLite's
+  // text forms live in its driver, PostgreSQL's binary ones in its own):
+  // the core knows none of them.
+  virtual bool get_bool(int col) const = 0;
+  virtual Date get_date(int col) const = 0;
+  virtual DateTime get_datetime(int col) const = 0;
+  virtual Uuid get_uuid(int col) const = 0;
+  virtual Decimal get_decimal(int col, int decimal_places) const = 0;
+  virtual Json get_json(int col) const = 0;
+  virtual Array get_array(int col) const = 0;
 
   // Loads columns 0..n-1 into the members `loads` describes (column i into
   // loads[i]). The default calls each member's generic loader; drivers
@@ -72,26 +72,30 @@ class Row {
   virtual void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const;
 };
 
+// Sets statement parameters. Each call says the value's kind and width
+// (bind_int32 vs bind_int for 64 bits), so a binary-protocol driver can
+// encode it; how each is stored is the driver's business.
 class Binder {
  public:
   virtual ~Binder() = default;
   virtual void bind_null(int idx) = 0;
-  virtual void bind_int(int idx, int64_t v) = 0;
+  virtual void bind_int(int idx, int64_t v) = 0;  // 64-bit
+  virtual void bind_int32(int idx, int32_t v) = 0;
   virtual void bind_double(int idx, double v) = 0;
   // The bytes must stay alive until the statement has run (no copy is made).
   virtual void bind_text(int idx, std::string_view v) = 0;
   virtual void bind_blob(int idx, std::string_view v) = 0;
-  // Binds a value the binder must copy (a temporary's text).
+  // Binds a value the binder must copy (a temporary's text or bytes).
   virtual void bind_text_copy(int idx, std::string_view v) = 0;
+  virtual void bind_blob_copy(int idx, std::string_view v) = 0;
 
-  virtual void bind_bool(int idx, bool v) { bind_int(idx, v ? 1 : 0); }
-  virtual void bind_date(int idx, const Date& v);
-  virtual void bind_datetime(int idx, const DateTime& v);
-  virtual void bind_uuid(int idx, const Uuid& v);
-  virtual void bind_decimal(int idx, const Decimal& v);
-  virtual void bind_json(int idx, const Json& v) { bind_text(idx, v.text()); }
-  // Arrays: JSON text unless the backend has native arrays.
-  virtual void bind_array(int idx, const Array& v);
+  virtual void bind_bool(int idx, bool v) = 0;
+  virtual void bind_date(int idx, const Date& v) = 0;
+  virtual void bind_datetime(int idx, const DateTime& v) = 0;
+  virtual void bind_uuid(int idx, const Uuid& v) = 0;
+  virtual void bind_decimal(int idx, const Decimal& v) = 0;
+  virtual void bind_json(int idx, const Json& v) = 0;
+  virtual void bind_array(int idx, const Array& v) = 0;
   // Dispatches on the Value's type.
   void bind(int idx, const Value& v);
   // Binds members to parameters first, first+1, ...: the default calls

@@ -17,6 +17,7 @@
 #include "covet/db/database.hpp"
 #include "covet/orm/plan.hpp"
 #include "covet/query/query_data.hpp"
+#include "covet/schema/field_kind.hpp"
 #include "covet/sql/compiler.hpp"
 
 namespace covet::orm {
@@ -38,9 +39,6 @@ void refresh(const Executor& ex, const ModelInfo& m, void* obj);
 // throws ValidationError with every problem at once.
 // Only the fields in `subset` when one is given (partial saves).
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset = nullptr);
-// Django's DecimalValidator: the message when `d` exceeds the field's
-// max_digits / decimal_places.
-std::optional<std::string> decimal_problem(const FieldInfo& f, const Decimal& d);
 // Resolves name → value assignments: names checked (FieldError), values
 // converted to the fields' kinds, a field named twice refused
 // (InvalidArgument). `what` names the call in messages ("update()").

@@ -156,6 +156,7 @@ class Column {
   static Value to_value(const U& v) {
     if constexpr (std::convertible_to<U, std::string_view> && std::same_as<V, std::string>) return Value(std::string_view(v));
     else if constexpr (std::same_as<V, DateTime>) return Value(DateTime(v));
+    else if constexpr (detail::user_field_type<V>) return Value(FieldType<V>::to_db(v));  // a user type: its stored form
     else return Value(v);
   }
   template <class U>

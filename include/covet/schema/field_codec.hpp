@@ -9,6 +9,7 @@
 
 #include "covet/core/error.hpp"
 #include "covet/schema/field.hpp"
+#include "covet/schema/field_type.hpp"
 
 namespace covet {
 namespace detail {
@@ -36,7 +37,7 @@ struct Codec;  // primary: unsupported member type
     }                                                                                             \
   };
 
-COVET_SIMPLE_CODEC(int32_t, Integer, m = static_cast<int32_t>(checked_int32(f, row.get_int(col))), b.bind_int(idx, m),
+COVET_SIMPLE_CODEC(int32_t, Integer, m = static_cast<int32_t>(checked_int32(f, row.get_int(col))), b.bind_int32(idx, m),
                    m = static_cast<int32_t>(checked_int32(f, v.as_int())))
 COVET_SIMPLE_CODEC(int64_t, BigInteger, m = row.get_int(col), b.bind_int(idx, m), m = v.as_int())
 COVET_SIMPLE_CODEC(double, Float, m = row.get_double(col), b.bind_double(idx, m), m = v.as_double())
@@ -52,6 +53,35 @@ COVET_SIMPLE_CODEC(Json, Json, m = row.get_json(col), b.bind_json(idx, m),
 COVET_SIMPLE_CODEC(Bytes, Binary, { auto s = row.get_blob(col); m = Bytes::from(s); }, b.bind_blob(idx, m.view()),
                    m = v.as_bytes())
 #undef COVET_SIMPLE_CODEC
+
+// A user type with a covet::FieldType specialization: stored as its
+// `storage` type through to_db / from_db.
+template <class M>
+concept user_field_type = requires { typename FieldType<M>::storage; };
+
+template <user_field_type M>
+struct Codec<M> {
+  using S = typename FieldType<M>::storage;
+  static constexpr FieldKind kind = Codec<S>::kind;
+  static void load(M& m, const Row& row, int col, const FieldInfo& f) {
+    S s{};
+    Codec<S>::load(s, row, col, f);
+    m = FieldType<M>::from_db(std::move(s));
+  }
+  // The converted value is a temporary: text and bytes are bound as copies.
+  static void bind(const M& m, Binder& b, int idx) {
+    S s = FieldType<M>::to_db(m);
+    if constexpr (std::is_same_v<S, std::string>) b.bind_text_copy(idx, s);
+    else if constexpr (std::is_same_v<S, Bytes>) b.bind_blob_copy(idx, s.view());
+    else Codec<S>::bind(s, b, idx);
+  }
+  static Value get(const M& m) { return Value(FieldType<M>::to_db(m)); }
+  static void set(M& m, const Value& v, const FieldInfo& f) {
+    S s{};
+    Codec<S>::set(s, v, f);
+    m = FieldType<M>::from_db(std::move(s));
+  }
+};
 
 template <class E>
 struct Codec<std::vector<E>> {

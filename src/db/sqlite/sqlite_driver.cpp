@@ -15,6 +15,7 @@
 #include "covet/core/text.hpp"
 #include "covet/db/connection.hpp"
 #include "db/sqlite/sqlite_driver.hpp"
+#include "db/text_forms.hpp"
 
 namespace covet {
 
@@ -266,9 +267,14 @@ class SqliteRow final : public Row {
         Decimal d(fmt::format("{}", get_double(col)));
         return places > 0 ? d.quantize(places) : d;
       }
-      default: return Decimal(get_text(col));
+      default: return text_forms::decimal(*this, col);
     }
   }
+  bool get_bool(int col) const override { return sqlite3_column_int64(st, col) != 0; }
+  Date get_date(int col) const override { return text_forms::date(*this, col); }
+  Uuid get_uuid(int col) const override { return text_forms::uuid(*this, col); }
+  Json get_json(int col) const override { return text_forms::json(*this, col); }
+  Array get_array(int col) const override { return text_forms::array(*this, col); }
   DateTime get_datetime(int col) const override {
     if (sqlite3_column_type(st, col) == SQLITE_INTEGER) {  // unix seconds, as strftime('%s') writes
       int64_t s = get_int(col);
@@ -276,7 +282,7 @@ class SqliteRow final : public Row {
         throw InvalidArgument("datetime out of range: " + std::to_string(s) + " seconds from the Unix epoch");
       return DateTime::from_unix_micros(s * 1'000'000);
     }
-    return DateTime::parse(get_text(col));
+    return text_forms::datetime(get_text(col));
   }
 };
 
@@ -306,6 +312,17 @@ class SqliteStatement final : public Statement {
 
   void bind_null(int idx) override { check(sqlite3_bind_null(st_, idx)); }
   void bind_int(int idx, int64_t v) override { check(sqlite3_bind_int64(st_, idx, v)); }
+  void bind_int32(int idx, int32_t v) override { check(sqlite3_bind_int(st_, idx, v)); }
+  void bind_bool(int idx, bool v) override { check(sqlite3_bind_int(st_, idx, v ? 1 : 0)); }
+  // SQLite has no date, UUID, JSON or array types: their text forms.
+  void bind_date(int idx, const Date& v) override { text_forms::bind_date(*this, idx, v); }
+  void bind_datetime(int idx, const DateTime& v) override { text_forms::bind_datetime(*this, idx, v); }
+  void bind_uuid(int idx, const Uuid& v) override { text_forms::bind_uuid(*this, idx, v); }
+  void bind_json(int idx, const Json& v) override { bind_text(idx, v.text()); }
+  void bind_array(int idx, const Array& v) override { text_forms::bind_array(*this, idx, v); }
+  void bind_blob_copy(int idx, std::string_view v) override {
+    check(sqlite3_bind_blob64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT));
+  }
   void bind_double(int idx, double v) override {
     if (std::isnan(v)) throw DataError("SQLite cannot store NaN (it would become NULL); parameter " + std::to_string(idx), "", sql());
     check(sqlite3_bind_double(st_, idx, v));
@@ -335,7 +352,7 @@ class SqliteStatement final : public Statement {
     if (digits > 15 && !whole_number)
       throw DataError(fmt::format("SQLite stores decimals as 64-bit floats; {} has {} significant digits and would "
                                   "be rounded (at most 15)", t, digits), "", sql());
-    Statement::bind_decimal(idx, v);
+    bind_text(idx, t);  // NUMERIC affinity stores it as INTEGER or REAL
   }
   // The binder's hot loop: one call per INSERT/UPDATE, the binds inlined.
   void bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) override {

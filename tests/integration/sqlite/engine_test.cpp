@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "blog/models.hpp"
+#include "covet/schema/field_kind.hpp"
 
 namespace engine_models {
 struct Parent {
@@ -21,7 +22,46 @@ struct Child {
   int32_t age = 0;
   static void meta(covet::Meta<Child>& m) { m.table("children").check("age_positive", "age >= 0"); }
 };
+// A user field type: money in cents, stored as a BigInteger.
+struct Cents {
+  int64_t value = 0;
+  bool operator==(const Cents&) const = default;
+};
+// A user field type stored as text, normalised on the way in.
+struct Email {
+  std::string address;
+};
+struct Invoice {
+  int64_t id = 0;
+  Cents total;
+  Email contact;
+  std::optional<Cents> discount;
+  std::string status = "draft";
+  static void meta(covet::Meta<Invoice>& m) {
+    m.table("invoices").field(&Invoice::status, covet::max_length(10), covet::choices({"draft", "sent", "paid"}));
+  }
+};
 }  // namespace engine_models
+
+template <>
+struct covet::FieldType<engine_models::Cents> {
+  using storage = int64_t;
+  static int64_t to_db(const engine_models::Cents& c) { return c.value; }
+  static engine_models::Cents from_db(int64_t v) { return {v}; }
+};
+template <>
+struct covet::FieldType<engine_models::Email> {
+  using storage = std::string;
+  static std::string to_db(const engine_models::Email& e) {
+    std::string out = e.address;
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  }
+  static engine_models::Email from_db(std::string s) {
+    if (s.find('@') == std::string::npos) throw covet::InvalidArgument("not an email address: " + s);
+    return {std::move(s)};
+  }
+};
 
 namespace {
 
@@ -288,6 +328,73 @@ TEST(DriverContract, TransactionOptionsAreAccepted) {
   ASSERT_GE(lines.size(), 4u);
   EXPECT_NE(lines[0].find("BEGIN IMMEDIATE"), std::string::npos);
   EXPECT_NE(lines[2].find("BEGIN DEFERRED"), std::string::npos) << lines[2];
+}
+
+// ----------------------------------------------------------- field kinds
+TEST(FieldKinds, AUserTypeIsStoredThroughItsFieldType) {
+  using engine_models::Cents;
+  using engine_models::Invoice;
+  Database db("sqlite://:memory:");
+  db.create_all<Invoice>();
+  const covet::ModelInfo& m = covet::model_info<Invoice>();
+  EXPECT_EQ(m.field(m.require("total")).kind, covet::FieldKind::BigInteger);
+  EXPECT_EQ(m.field(m.require("contact")).kind, covet::FieldKind::Text);
+  Invoice a{.total = {1250}, .contact = {"Ann@Example.COM"}};
+  covet::save(db, a);
+  Invoice b{.total = {99}, .contact = {"bob@example.com"}, .discount = Cents{10}};
+  covet::save(db, b);
+  Invoice back = covet::objects<Invoice>(db).get("id", a.id);
+  EXPECT_EQ(back.total, Cents{1250});
+  EXPECT_EQ(back.contact.address, "ann@example.com");  // to_db normalised it
+  EXPECT_FALSE(back.discount.has_value());
+  EXPECT_EQ(covet::objects<Invoice>(db).filter("total__gt", 100).count(), 1);
+  EXPECT_EQ(covet::objects<Invoice>(db).filter(covet::col(&Invoice::total) == Cents{99}).count(), 1);
+  EXPECT_EQ(covet::objects<Invoice>(db).filter("discount__isnull", false).get().id, b.id);
+  auto rows = covet::objects<Invoice>(db).order_by("id").values("total", "contact");
+  EXPECT_EQ(rows[1]["total"], Value(99));
+  EXPECT_EQ(covet::objects<Invoice>(db).filter("id", b.id).update({{"total", 120}}), 1);
+  EXPECT_EQ(covet::objects<Invoice>(db).get("id", b.id).total, Cents{120});
+  // from_db refusing stored data is a DataError naming the field.
+  db.execute("UPDATE invoices SET contact = 'nobody' WHERE id = ?", {a.id});
+  try {
+    covet::objects<Invoice>(db).get("id", a.id);
+    FAIL();
+  } catch (const covet::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("Invoice.contact"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FieldKinds, UpdateRunsTheSameWriteCheckAsSaveAndReportsEveryProblem) {
+  using engine_models::Invoice;
+  Database db("sqlite://:memory:");
+  db.create_all<Invoice>();
+  Invoice a{.contact = {"a@x.io"}};
+  covet::save(db, a);
+  Invoice bad = a;
+  bad.status = "archived";  // not a choice
+  EXPECT_THROW(covet::save(db, bad), covet::ValidationError);
+  try {
+    covet::objects<Invoice>(db).update({{"status", "archived-long"}});
+    FAIL();
+  } catch (const covet::ValidationError& e) {
+    const auto& errors = e.errors().at("status");
+    ASSERT_EQ(errors.size(), 2u);  // too long and not a choice, both at once
+    EXPECT_NE(errors[0].find("at most 10 characters"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[1].find("not a valid choice"), std::string::npos) << errors[1];
+  }
+  EXPECT_EQ(covet::objects<Invoice>(db).update({{"status", "paid"}}), 1);
+  EXPECT_EQ(covet::objects<Invoice>(db).get("id", a.id).status, "paid");
+}
+
+TEST(FieldKinds, EveryKindHasOneTableEntry) {
+  for (int k = 0; k <= static_cast<int>(covet::FieldKind::Binary); ++k) {
+    const covet::KindOps& ops = covet::kind_ops(static_cast<covet::FieldKind>(k));
+    EXPECT_EQ(static_cast<int>(ops.kind), k);
+    EXPECT_EQ(ops.name, covet::to_string(ops.kind));
+    EXPECT_NE(ops.convert, nullptr);
+    EXPECT_NE(ops.read, nullptr);
+    EXPECT_NE(ops.check, nullptr);
+  }
 }
 
 // ----------------------------------------------------------- URL options
