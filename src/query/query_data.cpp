@@ -167,6 +167,13 @@ std::string_view to_string(Transform t) {
 
 WhereNode resolve(const ModelInfo& model, const Q& q) { return resolve_node(model, q.node()); }
 
+WhereNode resolve(const ModelInfo& model, std::string_view path, const Value& value) {
+  WhereNode w;
+  w.kind = QNode::Kind::Leaf;
+  w.filter = resolve_leaf(model, path, value);
+  return w;
+}
+
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
   if (v.is_null()) {
     if (!f.null) throw FieldError(fmt::format("{}.{} is not nullable", model.name, f.name));

@@ -211,12 +211,24 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
     emit(b);
   }
   Cache& c = cache();
+  // The same shape as this thread's last query (a handler serving one
+  // endpoint): no hashing, no lock. A shape's text never changes, so the
+  // entry stays right even after the shared map is cleared.
+  thread_local std::string last_key;
+  thread_local std::shared_ptr<const std::string> last_sql;
+  if (last_sql && key == last_key) {
+    out.sql = last_sql;
+    c.hits.fetch_add(1, std::memory_order_relaxed);
+    return out;
+  }
   {
     std::shared_lock lock(c.mutex);
     auto it = c.map.find(key);
     if (it != c.map.end()) {
       out.sql = it->second;
       c.hits.fetch_add(1, std::memory_order_relaxed);
+      last_key = key;
+      last_sql = out.sql;
       return out;
     }
   }
@@ -226,6 +238,8 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   Builder b{d, q, nullptr, SqlWriter(d, sql.get(), &params)};
   emit(b);
   out.sql = sql;
+  last_key = key;
+  last_sql = sql;
   std::unique_lock lock(c.mutex);
   if (c.map.size() >= kMaxCached) c.map.clear();
   c.map.emplace(key, std::move(sql));

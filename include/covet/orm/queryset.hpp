@@ -55,8 +55,8 @@ class QuerySet {
   // state nobody else shares is changed in place instead of copied.
   QuerySet filter(const Q& q) const& { return where(*this, q, false); }
   QuerySet filter(const Q& q) && { return where(std::move(*this), q, false); }
-  QuerySet filter(std::string_view lookup, Value v) const& { return where(*this, Q(lookup, std::move(v)), false); }
-  QuerySet filter(std::string_view lookup, Value v) && { return where(std::move(*this), Q(lookup, std::move(v)), false); }
+  QuerySet filter(std::string_view lookup, const Value& v) const& { return where(*this, lookup, v, false); }
+  QuerySet filter(std::string_view lookup, const Value& v) && { return where(std::move(*this), lookup, v, false); }
   QuerySet filter(Kwargs kwargs) const& { return where(*this, Q(kwargs), false); }
   QuerySet filter(Kwargs kwargs) && { return where(std::move(*this), Q(kwargs), false); }
   QuerySet filter(KwargsView kwargs) const& { return where(*this, Q(kwargs), false); }
@@ -65,8 +65,8 @@ class QuerySet {
   QuerySet filter(const Where<T>& w) && { return where(std::move(*this), w.q(), false); }
   QuerySet exclude(const Q& q) const& { return where(*this, q, true); }
   QuerySet exclude(const Q& q) && { return where(std::move(*this), q, true); }
-  QuerySet exclude(std::string_view lookup, Value v) const& { return where(*this, Q(lookup, std::move(v)), true); }
-  QuerySet exclude(std::string_view lookup, Value v) && { return where(std::move(*this), Q(lookup, std::move(v)), true); }
+  QuerySet exclude(std::string_view lookup, const Value& v) const& { return where(*this, lookup, v, true); }
+  QuerySet exclude(std::string_view lookup, const Value& v) && { return where(std::move(*this), lookup, v, true); }
   QuerySet exclude(Kwargs kwargs) const& { return where(*this, Q(kwargs), true); }
   QuerySet exclude(Kwargs kwargs) && { return where(std::move(*this), Q(kwargs), true); }
   QuerySet exclude(KwargsView kwargs) const& { return where(*this, Q(kwargs), true); }
@@ -175,7 +175,21 @@ class QuerySet {
   std::vector<R> all() const {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
-    orm::fetch(ex(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(out.emplace_back(), row, cols); });
+    const ModelInfo& m = *data_->model;
+    orm::fetch(ex(), *data_, [&](const Row& row, const std::vector<int>& cols) {
+      R& obj = out.emplace_back();
+      if constexpr (std::is_same_v<R, T>) {
+        if (&cols == m.all_columns.get()) {  // whole objects: one driver call per row
+          try {
+            row.load(m.loads.data(), cols.size(), &obj, &m);
+            return;
+          } catch (const InvalidArgument&) {
+            // orm::hydrate below reports which column could not be read
+          }
+        }
+      }
+      hydrate_into(obj, row, cols);
+    });
     return out;
   }
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.
@@ -422,6 +436,14 @@ class QuerySet {
     if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
     WhereNode w = resolve(*self.data_->model, q);
     if (negate) w.negated = !w.negated;
+    return change(std::forward<Self>(self), [&](QueryData& d) { d.where.push_back(std::move(w)); });
+  }
+  // One condition: resolved straight into the tree, no Q built.
+  template <class Self>
+  static QuerySet where(Self&& self, std::string_view path, const Value& v, bool negate) {
+    if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
+    WhereNode w = resolve(*self.data_->model, path, v);
+    w.negated = negate;
     return change(std::forward<Self>(self), [&](QueryData& d) { d.where.push_back(std::move(w)); });
   }
   template <class Self>

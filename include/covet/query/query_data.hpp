@@ -53,6 +53,8 @@ struct QueryData {
 // Checks a Q against the model and converts values to the fields' kinds.
 // Throws FieldError for unknown fields/lookups and values of the wrong type.
 WhereNode resolve(const ModelInfo& model, const Q& q);
+// The same for one condition, without building a Q (filter("age__gt", 18)).
+WhereNode resolve(const ModelInfo& model, std::string_view path, const Value& value);
 // Converts a value for assignment to a field (update(), kwargs).
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v);
 // "-created_at" → {field, descending}; throws FieldError.
