@@ -91,7 +91,7 @@ PoolEntry* Pool::open_new() {
     auto e = std::make_unique<PoolEntry>();
     e->conn = factory_();
     e->pool = this;
-    e->created = e->returned = Clock::now();
+    e->created = e->returned = coarse_now();
     std::lock_guard lock(mutex_);
     ++created_;
     return e.release();
@@ -273,7 +273,7 @@ void Pool::health_check() {
     std::lock_guard lock(mutex_);
     check.swap(idle_);
   }
-  const Clock::time_point now = Clock::now();
+  const Clock::time_point now = coarse_now();
   std::vector<PoolEntry*> keep, drop;
   // Oldest-returned first: those past max_idle_time go while more than
   // min_size connections stay open.
