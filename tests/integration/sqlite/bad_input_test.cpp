@@ -8,8 +8,12 @@
 #include <string>
 
 #include "blog/models.hpp"
+#include "support/helpers.hpp"
 
 namespace {
+
+using test_support::has;
+using test_support::message_of;
 
 using blog::Post;
 using blog::User;
@@ -17,7 +21,6 @@ using covet::Array;
 using covet::Q;
 using covet::Value;
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class BadInput : public ::testing::Test {
  protected:
@@ -46,20 +49,6 @@ class BadInput : public ::testing::Test {
   covet::Database db{"sqlite://:memory:"};
 };
 
-// Runs f, which must throw E; returns the message.
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "nothing was thrown";
-  return {};
-}
 
 // ------------------------------------------------------- unknown names
 TEST_F(BadInput, UnknownFieldInFilterNamesModelFieldAndSuggestion) {

@@ -6,6 +6,7 @@
 #include <covet/covet.hpp>
 
 #include "blog/models.hpp"
+#include "support/helpers.hpp"
 #include "support/models.hpp"
 
 using namespace covet;
@@ -41,13 +42,7 @@ class Crud : public ::testing::Test {
  protected:
   void SetUp() override { db.create_all<User, Post, Note>(); }
 
-  User make_user(const std::string& name) {
-    User u;
-    u.username = name;
-    u.email = name + "@example.com";
-    u.password_hash = "hash";
-    return u;
-  }
+  User make_user(const std::string& name) { return test_support::make_user(name, "hash"); }
   int64_t rows(const std::string& table) {
     return db.execute("SELECT COUNT(*) AS n FROM \"" + table + "\"").rows.at(0)["n"].as_int();
   }

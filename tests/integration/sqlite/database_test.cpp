@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "blog/models.hpp"
+#include "support/helpers.hpp"
 #include "support/models.hpp"
 
 using namespace covet;
@@ -46,13 +47,7 @@ std::set<std::string> schema_names(Database& db, const std::string& type) {
   return out;
 }
 
-User make_user(const std::string& name) {
-  User u;
-  u.username = name;
-  u.email = name + "@example.com";
-  u.password_hash = "h";
-  return u;
-}
+using test_support::make_user;
 
 // ------------------------------------------------------------------- URLs
 TEST(DatabaseUrl, InMemoryDatabase) {

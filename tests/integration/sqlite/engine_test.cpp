@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "blog/models.hpp"
+#include "support/helpers.hpp"
 #include "covet/schema/field_kind.hpp"
 
 namespace engine_models {
@@ -65,6 +66,9 @@ struct covet::FieldType<engine_models::Email> {
 
 namespace {
 
+using test_support::has;
+using test_support::message_of;
+
 namespace fs = std::filesystem;
 using blog::User;
 using covet::Database;
@@ -77,27 +81,8 @@ std::string temp_path(const std::string& tag) {
   return p.string();
 }
 
-User make_user(const std::string& name) {
-  User u;
-  u.username = name;
-  u.email = name + "@example.com";
-  u.password_hash = "h";
-  return u;
-}
+using test_support::make_user;
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "nothing was thrown";
-  return {};
-}
 
 // ------------------------------------------------------------ executors
 TEST(Executors, WorkThroughATransactionRunsOnItsConnection) {

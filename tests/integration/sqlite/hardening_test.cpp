@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "blog/models.hpp"
+#include "support/helpers.hpp"
 #include "support/models.hpp"
 
 namespace hardening_models {
@@ -34,6 +35,9 @@ struct Money {
 
 namespace {
 
+using test_support::has;
+using test_support::message_of;
+
 using blog::User;
 using covet::Array;
 using covet::DateTime;
@@ -42,21 +46,7 @@ using covet::Value;
 using testing_models::Everything;
 using namespace std::chrono_literals;
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "nothing was thrown";
-  return {};
-}
 
 class Hardening : public ::testing::Test {
  protected:
