@@ -74,7 +74,7 @@ void check_param_count(Statement& st, std::size_t given) {
 }
 
 void check_not_rolled_back(Connection& c, const std::string& sql) {
-  if (c.transaction_depth() > 0 && !c.in_transaction())
+  if (c.may_have_been_rolled_back() && c.transaction_depth() > 0 && !c.in_transaction())
     throw OperationalError("the database rolled back the open transaction (after an I/O error, a full disk or a lock "
                            "timeout); roll it back before running more statements, or they would commit on their own",
                            "", sql);
@@ -82,10 +82,10 @@ void check_not_rolled_back(Connection& c, const std::string& sql) {
 
 int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string& sql, FunctionRef<void(Binder&)> bind,
                FunctionRef<void(const Row&)> on_row, const std::vector<Value>* params,
-               FunctionRef<void(int64_t)>* on_key = nullptr) {
+               FunctionRef<void(int64_t)>* on_key = nullptr, bool static_sql = false) {
   check_not_rolled_back(c, sql);
   try {
-    StatementHandle st = c.statement(sql);
+    StatementHandle st = static_sql ? c.statement_for_static_sql(sql) : c.statement(sql);
     if (params) check_param_count(*st, params->size());
     if (!db.options.echo) {
       bind(*st);
@@ -108,19 +108,23 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
     return st->rows_affected();
   } catch (const DatabaseError& e) {
     if (e.poisons_connection()) c.mark_broken();
+    c.note_failure();
     throw;
   }
 }
 }  // namespace
 
-int64_t Lease::run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row) {
-  return run_on(*db_, *conn_, sql, bind, on_row, nullptr);
+int64_t Lease::run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row,
+                   bool static_sql) {
+  return run_on(*db_, *conn_, sql, bind, on_row, nullptr, nullptr, static_sql);
 }
 
-int64_t Lease::run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key) {
+int64_t Lease::run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key,
+                          bool static_sql) {
   if (db_->dialect->returning_for_generated_keys())
-    return run_on(*db_, *conn_, sql, bind, [&](const Row& row) { on_key(row.get_int(0)); }, nullptr);
-  return run_on(*db_, *conn_, sql, bind, [](const Row&) {}, nullptr, &on_key);
+    return run_on(*db_, *conn_, sql, bind, [&](const Row& row) { on_key(row.get_int(0)); }, nullptr, nullptr,
+                  static_sql);
+  return run_on(*db_, *conn_, sql, bind, [](const Row&) {}, nullptr, &on_key, static_sql);
 }
 
 int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {
@@ -148,6 +152,12 @@ StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& pa
 }
 
 ExecResult Lease::execute(std::string_view sql, const std::vector<Value>& params) {
+  // Raw SQL may end the transaction itself (ROLLBACK, COMMIT): the next
+  // statement asks the engine whether one is still open.
+  struct Suspect {
+    Connection& c;
+    ~Suspect() { c.note_failure(); }
+  } suspect{*conn_};
   ExecResult out;
   std::shared_ptr<std::vector<std::string>> names;
   out.rows_affected = run(std::string(sql), params, [&](const Row& row) {
@@ -172,10 +182,10 @@ Executor::Executor(const Session& s) : session_(s.state_.get()) {
 }
 Executor::Executor(const Transaction& t) : session_(t.session_.get()) {
   if (!session_) throw UsageError("this Transaction was moved from");
-  if (!t.active()) throw UsageError("this transaction has already finished");
+  if (t.done_) throw UsageError("this transaction has already finished");
   db_ = session_->db.get();
   tx_level_ = t.level_;
-  tx_id_ = session_->open_tx[static_cast<std::size_t>(t.level_)];
+  tx_id_ = t.id_;  // lease() checks it is still open (an outer rollback may have ended it)
 }
 
 std::shared_ptr<const void> Executor::keep_alive() const {
@@ -207,7 +217,12 @@ namespace {
 // object with a key opens a transaction per call).
 void control(const detail::SessionState& s, Connection& c, const std::string& sql, bool log_it = true) {
   StatementHandle st = c.statement(sql);
-  while (st->step()) {
+  try {
+    while (st->step()) {
+    }
+  } catch (const DatabaseError&) {
+    c.note_failure();
+    throw;
   }
   if (log_it && s.db->options.echo) s.db->log(sql, {}, 0);
 }
@@ -219,7 +234,7 @@ Transaction::Transaction(std::shared_ptr<detail::SessionState> s, int level, boo
     : session_(std::move(s)), level_(level), owns_session_(owns_session) {}
 
 Transaction::Transaction(Transaction&& o) noexcept
-    : session_(std::move(o.session_)), level_(o.level_), owns_session_(o.owns_session_), done_(o.done_) {
+    : session_(std::move(o.session_)), level_(o.level_), owns_session_(o.owns_session_), done_(o.done_), id_(o.id_) {
   o.done_ = true;
 }
 
@@ -244,8 +259,10 @@ Transaction Session::begin(std::shared_ptr<detail::SessionState> s, const Transa
   std::string sql = level == 0 ? c.begin_statement(options) : "SAVEPOINT " + savepoint_name(level);
   control(*s, c, sql, false);  // if BEGIN fails, nothing is ours to undo
   c.set_transaction_depth(level + 1);
-  s->open_tx.push_back(s->next_tx_id++);
+  uint64_t id = s->next_tx_id++;
+  s->open_tx.push_back(id);
   Transaction tx(std::move(s), level, owns_session);
+  tx.id_ = id;
   if (tx.session_->db->options.echo) tx.session_->db->log(sql, {}, 0);  // a throwing logger: ~Transaction undoes it
   return tx;
 }

@@ -51,6 +51,17 @@ StatementHandle Connection::statement(const std::string& sql) {
   return StatementHandle(*this, p);
 }
 
+StatementHandle Connection::statement_for_static_sql(const std::string& sql) {
+  if (last_static_ && &sql == last_static_sql_ && !active_) {
+    ++stats_.cache_hits;
+    return StatementHandle(*this, last_static_);
+  }
+  StatementHandle h = statement(sql);
+  last_static_sql_ = &sql;
+  last_static_ = &*h;
+  return h;
+}
+
 void Connection::execute_once(const std::string& sql) {
   if (active_) throw_busy(active_->sql(), sql);
   ++stats_.prepares;
@@ -61,6 +72,8 @@ void Connection::execute_once(const std::string& sql) {
 
 void Connection::clear_statement_cache() {
   last_ = nullptr;
+  last_static_ = nullptr;
+  last_static_sql_ = nullptr;
   for (auto i = cache_.begin(); i != cache_.end();) i = i->second.get() == active_ ? std::next(i) : cache_.erase(i);
 }
 
@@ -76,6 +89,7 @@ bool Connection::ping() noexcept {
 
 void Connection::end_use() {
   tx_depth_ = 0;
+  failed_in_transaction_ = false;
   if (in_transaction()) execute_once("ROLLBACK");
 }
 

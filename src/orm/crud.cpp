@@ -54,45 +54,73 @@ void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
       if (f.default_factory && f.get(obj) == f.get(m.sample)) f.set(obj, f.default_factory());
     }
   }
-  touch_auto_now(m, obj, true);
-  validate_for_write(m, obj);
+  if (m.has_auto_now) touch_auto_now(m, obj, true);
+  if (!m.write_checked.empty()) validate_for_write(m, obj);
   const std::string& sql = insert_sql(lease.dialect(), m, with_auto_pk);
   int64_t id = 0;
   const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;
   auto bind = [&](Binder& b) { b.bind_members(binds.data(), binds.size(), obj, 1, &m); };
   if (m.has_auto_pk() && !with_auto_pk) {
-    run(lease, InsertPlan{sql, bind, [&](int64_t key) { id = key; }});
+    run(lease, InsertPlan{sql, bind, [&](int64_t key) { id = key; }, true});
     const FieldInfo& pk = m.field(m.primary_key[0]);
     if (pk.codec->load_op == MemberLoad::Op::Int64) *static_cast<int64_t*>(pk.member(obj)) = id;
     else pk.set(obj, Value(id));
   } else {
-    run(lease, Plan{sql, bind, no_rows});
+    run(lease, Plan{sql, bind, no_rows, true});
   }
 }
 
 }  // namespace
 
+namespace {
+void add_problems(const FieldInfo& f, std::vector<std::string> problems, ValidationError::Errors& errors) {
+  for (std::string& problem : problems) errors[f.name].push_back(std::move(problem));
+}
+void check_all(const ModelInfo& m, const void* obj, const std::vector<int>* subset);
+}  // namespace
+
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
-  if (m.write_checked.empty()) return;
+  if (!subset) {
+    // The common case first, without a Value or a call through the codec:
+    // std::string members that must hold valid text of at most max_length.
+    bool ok = true;
+    for (const ModelInfo::TextCheck& t : m.text_checks) {
+      const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + t.offset);
+      ok = ok && is_valid_text(s) && (t.max_length == 0 || s.size() <= static_cast<std::size_t>(t.max_length) ||
+                                      utf8_length(s) <= static_cast<std::size_t>(t.max_length));
+    }
+    if (ok && m.other_checks.empty()) return;
+    if (ok) {
+      for (int i : m.other_checks) {
+        const FieldInfo& f = m.field(i);
+        if (!f.codec->is_null(f.member(obj)) && !write_problems(f, f.get(obj)).empty()) return check_all(m, obj, subset);
+      }
+      return;
+    }
+  }
+  check_all(m, obj, subset);
+}
+
+namespace {
+// Collects every problem and throws them at once (the slow path: something
+// is wrong, or only a subset of the fields is written).
+void check_all(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
   ValidationError::Errors errors;
   for (int i : m.write_checked) {
     const FieldInfo& f = m.field(i);
     if (subset && std::find(subset->begin(), subset->end(), i) == subset->end()) continue;
     if (f.codec->load_op == MemberLoad::Op::Text && f.choices.empty()) {
-      // A std::string member (the common case): the text check in place, no Value copy.
-      const auto& s = *static_cast<const std::string*>(f.member(obj));
-      if (is_valid_text(s) && (f.max_length == 0 || s.size() <= static_cast<std::size_t>(f.max_length))) continue;
       std::vector<std::string> problems;
-      check_text_value(f, s, problems);
-      for (std::string& problem : problems) errors[f.name].push_back(std::move(problem));
+      check_text_value(f, *static_cast<const std::string*>(f.member(obj)), problems);
+      add_problems(f, std::move(problems), errors);
       continue;
     }
     if (f.codec->is_null(f.member(obj))) continue;
-    // Everything else through the one write check (the kind's checks, choices).
-    for (std::string& problem : write_problems(f, f.get(obj))) errors[f.name].push_back(std::move(problem));
+    add_problems(f, write_problems(f, f.get(obj)), errors);
   }
   if (!errors.empty()) throw ValidationError(std::move(errors));
 }
+}  // namespace
 
 void insert(const Executor& ex, const ModelInfo& m, void* obj) {
   Lease lease = ex.lease();
@@ -136,7 +164,7 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
     validate_for_write(m, obj);
     matched = run(lease, Plan{update_all_by_pk_sql(lease.dialect(), m),
                               [&](Binder& b) { b.bind_members(m.update_binds.data(), m.update_binds.size(), obj, 1, &m); },
-                              no_rows});
+                              no_rows, true});
   }
   if (matched == 0) do_insert(lease, m, obj, m.has_auto_pk());
   tx.commit();

@@ -115,7 +115,14 @@ RowCursor::RowCursor(const Executor& ex, const QueryData& q)
       compiled_(compile_query(ex_.get().dialect(), q, QueryKind::Select)),
       st_(lease_.open(*compiled_.sql, compiled_.params)) {}
 
-bool RowCursor::next() { return st_->step(); }
+bool RowCursor::next() {
+  try {
+    return st_->step();
+  } catch (const DatabaseError&) {
+    lease_.connection().note_failure();
+    throw;
+  }
+}
 
 void throw_unbound() {
   throw UsageError("this QuerySet has no Database: build it with Model::objects(db) or QuerySet<T>(db)");

@@ -123,11 +123,19 @@ void ModelInfo::finalize() {
     if (f.null) throw ConfigurationError(fmt::format("{}.{}: a primary key cannot be null", name, f.name));
   }
   write_checked.clear();
+  text_checks.clear();
+  other_checks.clear();
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const FieldInfo& f = fields[i];
     bool text = f.kind == FieldKind::String || f.kind == FieldKind::Text ||
                 (f.kind == FieldKind::Array && f.codec->element_kind == FieldKind::Text);
-    if (text || f.max_length > 0 || !f.choices.empty() || f.max_digits > 0) write_checked.push_back(static_cast<int>(i));
+    if (text || f.max_length > 0 || !f.choices.empty() || f.max_digits > 0) {
+      write_checked.push_back(static_cast<int>(i));
+      if (f.codec->load_op == MemberLoad::Op::Text && f.choices.empty())
+        text_checks.push_back({static_cast<uint32_t>(f.offset), f.max_length, static_cast<int>(i)});
+      else
+        other_checks.push_back(static_cast<int>(i));
+    }
     has_auto_now = has_auto_now || f.auto_now || f.auto_now_add;
   }
   loads.clear();

@@ -93,6 +93,10 @@ class Connection {
   // ProgrammingError; a statement while another result is being read is a
   // UsageError.
   StatementHandle statement(const std::string& sql);
+  // The same for SQL text that lives as long as the process (the per-model
+  // statements of compiler.hpp): found by the string's address, without
+  // comparing the text.
+  StatementHandle statement_for_static_sql(const std::string& sql);
   // Runs one statement without parameters, ignoring any rows, without
   // caching it (DDL, PRAGMA, BEGIN). Text holding more than one statement
   // is refused like every other.
@@ -104,7 +108,18 @@ class Connection {
   // Transaction levels open on this connection: 0 none, 1 after BEGIN, one
   // more per savepoint. Kept by Transaction (session.cpp).
   int transaction_depth() const { return tx_depth_; }
-  void set_transaction_depth(int d) { tx_depth_ = d; }
+  void set_transaction_depth(int d) {
+    tx_depth_ = d;
+    if (d == 0) failed_in_transaction_ = false;
+  }
+  // A statement failed (or raw SQL ran) while a transaction was open: the
+  // engine may have rolled it back by itself (SQLite does after I/O errors,
+  // a full disk, a lock timeout) or the SQL ended it, so the next statement
+  // asks the engine first. Otherwise statements skip that check.
+  void note_failure() {
+    if (tx_depth_ > 0) failed_in_transaction_ = true;
+  }
+  bool may_have_been_rolled_back() const { return failed_in_transaction_; }
   bool has_active_result() const { return active_ != nullptr; }
   // Set when an error left the connection unusable: the pool closes it.
   bool broken() const { return broken_; }
@@ -122,9 +137,12 @@ class Connection {
   // The last statement handed out: repeated INSERTs (save() in a loop) skip
   // hashing the SQL text.
   Statement* last_ = nullptr;
+  const std::string* last_static_sql_ = nullptr;
+  Statement* last_static_ = nullptr;
   Statement* active_ = nullptr;
   ConnectionStats stats_;
   int tx_depth_ = 0;
+  bool failed_in_transaction_ = false;
   bool broken_ = false;
 };
 

@@ -63,10 +63,13 @@ class Lease {
 
   // Runs one statement: `bind` sets its parameters, `on_row` sees each row.
   // Returns the rows affected (0 for statements that return rows).
-  int64_t run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row);
+  int64_t run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row,
+              bool static_sql = false);
   // Runs an INSERT and hands `on_key` the key the database generated (from
   // RETURNING or from the driver, as the dialect says).
-  int64_t run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key);
+  // `static_sql`: the text lives as long as the process (a per-model statement).
+  int64_t run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key,
+                     bool static_sql = false);
   // The same with the parameters as Values (their number is checked).
   int64_t run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row);
   // A statement with `params` bound, not yet run, for cursors that step it
@@ -162,6 +165,7 @@ class Transaction {
   int level_;          // levels open below this one on the connection
   bool owns_session_;  // begun on a Database: ends its session when it ends
   bool done_ = false;
+  uint64_t id_ = 0;    // this level's id in its session (executors check it is still open)
 };
 
 // One pooled connection held for a stretch of work (several statements

@@ -17,6 +17,7 @@ struct Plan {
   const std::string& sql;
   FunctionRef<void(Binder&)> bind;
   FunctionRef<void(const Row&)> sink;
+  bool static_sql = false;  // the text lives as long as the process (per-model SQL)
 };
 
 // An INSERT whose generated key goes to `on_key` (RETURNING or the
@@ -25,6 +26,7 @@ struct InsertPlan {
   const std::string& sql;
   FunctionRef<void(Binder&)> bind;
   FunctionRef<void(int64_t)> on_key;
+  bool static_sql = false;
 };
 
 inline constexpr auto no_params = [](Binder&) {};
@@ -34,10 +36,12 @@ inline constexpr auto no_rows = [](const Row&) {};
 // when `ex` is a Database); returns the rows affected.
 inline int64_t run(const Executor& ex, const Plan& p) {
   Lease lease = ex.lease();
-  return lease.run(p.sql, p.bind, p.sink);
+  return lease.run(p.sql, p.bind, p.sink, p.static_sql);
 }
 // Runs a plan on a connection already leased (several plans, one connection).
-inline int64_t run(Lease& lease, const Plan& p) { return lease.run(p.sql, p.bind, p.sink); }
-inline int64_t run(Lease& lease, const InsertPlan& p) { return lease.run_insert(p.sql, p.bind, p.on_key); }
+inline int64_t run(Lease& lease, const Plan& p) { return lease.run(p.sql, p.bind, p.sink, p.static_sql); }
+inline int64_t run(Lease& lease, const InsertPlan& p) {
+  return lease.run_insert(p.sql, p.bind, p.on_key, p.static_sql);
+}
 
 }  // namespace covet::orm

@@ -140,10 +140,13 @@ ModelInfo build_model_info() {
 // The schema of model T, built on first use (thread-safe) and registered.
 template <class T>
 const ModelInfo& model_info() {
-  static const ModelInfo info = detail::build_model_info<T>();
-  static const bool registered = (detail::register_model(&info), true);
-  (void)registered;
-  return info;
+  // One guarded static (built, then registered at its final address).
+  struct Registered {
+    ModelInfo info = detail::build_model_info<T>();
+    Registered() { detail::register_model(&info); }
+  };
+  static const Registered model;
+  return model.info;
 }
 
 }  // namespace covet

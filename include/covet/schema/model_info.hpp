@@ -45,6 +45,15 @@ class ModelInfo {
   // Fields save() checks before writing: text (valid UTF-8, max_length),
   // choices, a Decimal's max_digits.
   std::vector<int> write_checked;
+  // The plain std::string members among them (no choices): checked in
+  // place by save() — valid text, max_length (0: none).
+  struct TextCheck {
+    uint32_t offset;
+    int max_length;
+    int field;
+  };
+  std::vector<TextCheck> text_checks;
+  std::vector<int> other_checks;  // write_checked minus text_checks
   bool has_auto_now = false;        // auto_now or auto_now_add
   bool has_default_factory = false;
   // 0, 1, ..., fields.size() - 1: what SELECT * loads.

@@ -28,7 +28,8 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
 // UPDATE ... SET field = value, ... for the rows the query matches.
 CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets);
 
-// Per-model statements (text only; cached per dialect and model).
+// Per-model statements (text only; cached per dialect and model). The
+// returned strings are never freed: they live as long as the process.
 // INSERT of every column; an auto-increment primary key only when asked.
 const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk = false);
 // The fields insert_sql binds, in order.

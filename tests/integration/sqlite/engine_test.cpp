@@ -118,6 +118,18 @@ TEST(Executors, RolledBackWorkThroughATransactionLeavesNothing) {
   EXPECT_EQ(db.pool_stats().in_use, 0);
 }
 
+TEST(Executors, ATransactionEndedBehindCovetsBackIsNotContinuedInAutocommit) {
+  Database db("sqlite://:memory:");
+  db.create_all<User>();
+  auto tx = db.transaction();
+  make_user("alice").save(tx);
+  tx.execute("ROLLBACK");  // raw SQL ends the transaction
+  std::string msg = message_of<covet::OperationalError>([&] { make_user("bob").save(tx); });
+  EXPECT_NE(msg.find("rolled back the open transaction"), std::string::npos) << msg;
+  EXPECT_THROW(tx.commit(), covet::OperationalError);
+  EXPECT_EQ(User::objects(db).count(), 0);  // nothing was written in autocommit
+}
+
 TEST(Executors, ASessionKeepsOneConnectionAcrossStatements) {
   Database db("sqlite:///" + temp_path(""));
   auto s = db.session();
