@@ -11,23 +11,13 @@
 namespace covet {
 
 // ---------------------------------------------------------------- SqlWriter
-SqlWriter& SqlWriter::ident(std::string_view id) {
-  if (sql_) d_.quote_identifier(*sql_, id);
-  return *this;
+void SqlWriter::write_ident(std::string_view id) { d_.quote_identifier(*sql_, id); }
+void SqlWriter::write_column(const ModelInfo& m, const FieldInfo& f) {
+  d_.quote_identifier(*sql_, m.table);
+  *sql_ += '.';
+  d_.quote_identifier(*sql_, f.column);
 }
-SqlWriter& SqlWriter::column(const ModelInfo& m, const FieldInfo& f) {
-  if (sql_) {
-    d_.quote_identifier(*sql_, m.table);
-    *sql_ += '.';
-    d_.quote_identifier(*sql_, f.column);
-  }
-  return *this;
-}
-SqlWriter& SqlWriter::param(Value v) {
-  params_->push_back(std::move(v));
-  if (sql_) d_.placeholder(*sql_, params_->size());
-  return *this;
-}
+void SqlWriter::write_placeholder() { d_.placeholder(*sql_, params_->size()); }
 
 void Dialect::quote_identifier(std::string& out, std::string_view id) const {
   if (id.empty() || id.find('\0') != std::string_view::npos)
@@ -70,7 +60,12 @@ namespace {
 
 struct Cache {
   std::shared_mutex mutex;
-  std::unordered_map<std::string, std::shared_ptr<const std::string>> map;
+  // Keyed by the shape key's bytes; looked up by string_view (no copy).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::shared_ptr<const std::string>, Hash, std::equal_to<>> map;
   std::atomic<uint64_t> hits{0}, misses{0};
 };
 Cache& cache() {
@@ -84,11 +79,11 @@ constexpr std::size_t kMaxCached = 8192;
 struct Builder {
   const Dialect& d;
   const QueryData& q;
-  std::string* key;
+  std::vector<uint64_t>* key;  // the shape key, a word per decision (push_back is inline)
   SqlWriter w;
 
   void k(uint64_t x) {
-    if (key) key->append(reinterpret_cast<const char*>(&x), sizeof x);
+    if (key) key->push_back(x);
   }
 
   void filter(const Filter& f, bool negated_context) {
@@ -170,9 +165,14 @@ struct Builder {
   void select_rows(const std::vector<int>& cols) {
     k(0x5E);
     k(q.distinct);
-    for (int c : cols) k(static_cast<uint64_t>(c));
+    if (&cols == q.model->all_columns.get()) {
+      k(0xA11);  // every field: one word instead of one per column
+    } else {
+      k(cols.size());
+      for (int c : cols) k(static_cast<uint64_t>(c));
+    }
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
-    select_list(cols);
+    if (w.writing_sql()) select_list(cols);
     w.text(" FROM ").ident(q.model->table);
     where();
     order_by();
@@ -199,13 +199,12 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   out.params.reserve(q.where.size() + 2);  // a parameter per condition, limit, offset: usually one allocation
   // The key is built in a per-thread buffer (no allocation once it has grown);
   // only a miss copies it into the cache.
-  thread_local std::string key;
+  thread_local std::vector<uint64_t> key;
   key.clear();
-  key.append(d.name());
-  key += '\0';
+  key.push_back(reinterpret_cast<uintptr_t>(&d));
   uint64_t model = reinterpret_cast<uintptr_t>(q.model);
-  key.append(reinterpret_cast<const char*>(&model), sizeof model);
-  key.append(reinterpret_cast<const char*>(&kind), sizeof kind);
+  key.push_back(model);
+  key.push_back(kind);
   {
     Builder b{d, q, &key, SqlWriter(d, nullptr, &out.params)};
     emit(b);
@@ -214,7 +213,7 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   // The same shape as this thread's last query (a handler serving one
   // endpoint): no hashing, no lock. A shape's text never changes, so the
   // entry stays right even after the shared map is cleared.
-  thread_local std::string last_key;
+  thread_local std::vector<uint64_t> last_key;
   thread_local std::shared_ptr<const std::string> last_sql;
   if (last_sql && key == last_key) {
     out.sql = last_sql;
@@ -223,7 +222,7 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   }
   {
     std::shared_lock lock(c.mutex);
-    auto it = c.map.find(key);
+    auto it = c.map.find(std::string_view(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(uint64_t)));
     if (it != c.map.end()) {
       out.sql = it->second;
       c.hits.fetch_add(1, std::memory_order_relaxed);
@@ -242,7 +241,7 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   last_sql = sql;
   std::unique_lock lock(c.mutex);
   if (c.map.size() >= kMaxCached) c.map.clear();
-  c.map.emplace(key, std::move(sql));
+  c.map.emplace(std::string(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(uint64_t)), std::move(sql));
   return out;
 }
 

@@ -26,13 +26,27 @@ class SqlWriter {
     if (sql_) sql_->append(s);
     return *this;
   }
-  SqlWriter& ident(std::string_view id);
-  SqlWriter& column(const ModelInfo& m, const FieldInfo& f);  // "table"."column"
-  SqlWriter& param(Value v);
+  // Inline so that the parameters-only pass (sql_ null) costs nothing here.
+  SqlWriter& ident(std::string_view id) {
+    if (sql_) write_ident(id);
+    return *this;
+  }
+  SqlWriter& column(const ModelInfo& m, const FieldInfo& f) {  // "table"."column"
+    if (sql_) write_column(m, f);
+    return *this;
+  }
+  SqlWriter& param(Value v) {
+    params_->push_back(std::move(v));
+    if (sql_) write_placeholder();
+    return *this;
+  }
   bool writing_sql() const { return sql_ != nullptr; }
   const Dialect& dialect() const { return d_; }
 
  private:
+  void write_ident(std::string_view id);
+  void write_column(const ModelInfo& m, const FieldInfo& f);
+  void write_placeholder();
   const Dialect& d_;
   std::string* sql_;
   std::vector<Value>* params_;
