@@ -127,6 +127,38 @@ int64_t Lease::run_insert(const std::string& sql, FunctionRef<void(Binder&)> bin
   return run_on(*db_, *conn_, sql, bind, [](const Row&) {}, nullptr, &on_key, static_sql);
 }
 
+void Lease::insert_members(const std::string& static_sql, const MemberBind* binds, std::size_t n, const void* obj,
+                           const void* context, int64_t* key) {
+  if (db_->options.echo) {  // the general runner logs it
+    run_insert(
+        static_sql, [&](Binder& b) { b.bind_members(binds, n, obj, 1, context); },
+        [&](int64_t k) {
+          if (key) *key = k;
+        },
+        true);
+    return;
+  }
+  Connection& c = *conn_;
+  check_not_rolled_back(c, static_sql);
+  try {
+    StatementHandle st = c.statement_for_static_sql(static_sql);
+    st->bind_members(binds, n, obj, 1, context);
+    if (key && db_->dialect->returning_for_generated_keys()) {
+      if (st->step()) *key = st->row().get_int(0);
+      while (st->step()) {
+      }
+    } else {
+      while (st->step()) {
+      }
+      if (key) *key = st->generated_key();
+    }
+  } catch (const DatabaseError& e) {
+    if (e.poisons_connection()) c.mark_broken();
+    c.note_failure();
+    throw;
+  }
+}
+
 int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {
   return run_on(
       *db_, *conn_, sql,

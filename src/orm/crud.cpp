@@ -59,14 +59,13 @@ void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
   const std::string& sql = insert_sql(lease.dialect(), m, with_auto_pk);
   int64_t id = 0;
   const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;
-  auto bind = [&](Binder& b) { b.bind_members(binds.data(), binds.size(), obj, 1, &m); };
-  if (m.has_auto_pk() && !with_auto_pk) {
-    run(lease, InsertPlan{sql, bind, [&](int64_t key) { id = key; }, true});
+  const bool wants_key = m.has_auto_pk() && !with_auto_pk;
+  // The insert plan: per-model static SQL, the members bound in one driver call.
+  lease.insert_members(sql, binds.data(), binds.size(), obj, &m, wants_key ? &id : nullptr);
+  if (wants_key) {
     const FieldInfo& pk = m.field(m.primary_key[0]);
     if (pk.codec->load_op == MemberLoad::Op::Int64) *static_cast<int64_t*>(pk.member(obj)) = id;
     else pk.set(obj, Value(id));
-  } else {
-    run(lease, Plan{sql, bind, no_rows, true});
   }
 }
 
@@ -86,7 +85,7 @@ void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<i
     bool ok = true;
     for (const ModelInfo::TextCheck& t : m.text_checks) {
       const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + t.offset);
-      ok = ok && is_valid_text(s) && (t.max_length == 0 || s.size() <= static_cast<std::size_t>(t.max_length) ||
+      ok = ok && is_valid_short_text(s) && (t.max_length == 0 || s.size() <= static_cast<std::size_t>(t.max_length) ||
                                       utf8_length(s) <= static_cast<std::size_t>(t.max_length));
     }
     if (ok && m.other_checks.empty()) return;

@@ -68,6 +68,11 @@ class Lease {
   // Runs an INSERT and hands `on_key` the key the database generated (from
   // RETURNING or from the driver, as the dialect says).
   // `static_sql`: the text lives as long as the process (a per-model statement).
+  // The save() hot path: one INSERT of an object's members (static SQL),
+  // its generated key stored in *key when `key` is set. The same as
+  // run_insert with bind_members, without the callbacks.
+  void insert_members(const std::string& static_sql, const MemberBind* binds, std::size_t n, const void* obj,
+                      const void* context, int64_t* key);
   int64_t run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key,
                      bool static_sql = false);
   // The same with the parameters as Values (their number is checked).
