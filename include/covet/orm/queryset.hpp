@@ -403,7 +403,11 @@ class QuerySet {
     }();
     return base;
   }
-  std::shared_ptr<QueryData> copy() const { return std::make_shared<QueryData>(*data_); }
+  std::shared_ptr<QueryData> copy() const {
+    auto d = std::make_shared<QueryData>(*data_);
+    if (d->where.capacity() < 4) d->where.reserve(4);  // a chain of filters grows in place, one allocation
+    return d;
+  }
   const Executor& ex() const {
     if (!ex_) orm::throw_unbound();
     return ex_->get();
