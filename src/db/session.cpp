@@ -26,6 +26,9 @@ void SessionState::end() noexcept {
 }  // namespace detail
 
 // ------------------------------------------------------------------- Lease
+Lease::Lease(const detail::DatabaseState* db, Connection* conn, detail::PoolEntry* owned)
+    : db_(db), dialect_(db->dialect), conn_(conn), owned_(owned) {}
+
 Lease::~Lease() {
   if (owned_) owned_->pool->checkin(owned_);
 }

@@ -328,6 +328,12 @@ struct ModelSqlKeyHash {
 struct ModelSqlCache {
   std::mutex mutex;
   std::unordered_map<ModelSqlKey, std::unique_ptr<const std::string>, ModelSqlKeyHash> map;
+  // (dialect, insert text) pairs that ModelInfo::insert_sql_slot points at.
+  struct InsertSlot {
+    const Dialect* dialect;
+    const std::string* sql;
+  };
+  std::unordered_map<ModelSqlKey, std::unique_ptr<const InsertSlot>, ModelSqlKeyHash> slots;
 };
 ModelSqlCache& model_cache() {
   static ModelSqlCache c;
@@ -386,7 +392,32 @@ const std::string& update_all_by_pk_sql(const Dialect& d, const ModelInfo& m) {
   return model_sql(d, m, 'U', [&] { return update_by_pk_sql(d, m, non_pk_fields(m)); });
 }
 
+namespace {
+const std::string& insert_sql_text(const Dialect& d, const ModelInfo& m, bool with_auto_pk);
+}
+
 const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk) {
+  // save() of a new object asks for this on every call: the model keeps a
+  // pointer to its last (dialect, text) pair, so the common case is one load.
+  using Slot = ModelSqlCache::InsertSlot;
+  std::atomic_ref<const void*> slot_ref(m.insert_sql_slot);
+  if (!with_auto_pk) {
+    if (auto* slot = static_cast<const Slot*>(slot_ref.load(std::memory_order_acquire)); slot && slot->dialect == &d)
+      return *slot->sql;
+  }
+  const std::string& sql = insert_sql_text(d, m, with_auto_pk);
+  if (!with_auto_pk) {
+    ModelSqlCache& c = model_cache();
+    std::lock_guard lock(c.mutex);
+    auto& owned = c.slots[ModelSqlKey{&d, &m, 'I'}];
+    if (!owned) owned = std::make_unique<const Slot>(Slot{&d, &sql});
+    slot_ref.store(owned.get(), std::memory_order_release);
+  }
+  return sql;
+}
+
+namespace {
+const std::string& insert_sql_text(const Dialect& d, const ModelInfo& m, bool with_auto_pk) {
   return model_sql(d, m, with_auto_pk ? 'J' : 'I', [&] {
     std::string sql = "INSERT INTO ";
     d.quote_identifier(sql, m.table);
@@ -412,6 +443,7 @@ const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_au
     return sql;
   });
 }
+}  // namespace
 
 std::string update_by_pk_sql(const Dialect& d, const ModelInfo& m, const std::vector<int>& fields) {
   std::string sql = "UPDATE ";

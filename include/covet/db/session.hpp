@@ -54,12 +54,12 @@ struct ExecResult {
 // Database's echo is on.
 class Lease {
  public:
-  Lease(Lease&& o) noexcept : db_(o.db_), conn_(o.conn_), owned_(o.owned_) { o.owned_ = nullptr; }
+  Lease(Lease&& o) noexcept : db_(o.db_), dialect_(o.dialect_), conn_(o.conn_), owned_(o.owned_) { o.owned_ = nullptr; }
   Lease& operator=(Lease&&) = delete;
   ~Lease();
 
   Connection& connection() const { return *conn_; }
-  const Dialect& dialect() const { return conn_->dialect(); }
+  const Dialect& dialect() const { return *dialect_; }
 
   // Runs one statement: `bind` sets its parameters, `on_row` sees each row.
   // Returns the rows affected (0 for statements that return rows).
@@ -85,9 +85,9 @@ class Lease {
 
  private:
   friend class Executor;
-  Lease(const detail::DatabaseState* db, Connection* conn, detail::PoolEntry* owned)
-      : db_(db), conn_(conn), owned_(owned) {}
+  Lease(const detail::DatabaseState* db, Connection* conn, detail::PoolEntry* owned);
   const detail::DatabaseState* db_;
+  const Dialect* dialect_;
   Connection* conn_;
   detail::PoolEntry* owned_;  // checked out for this lease alone
 };

@@ -69,6 +69,9 @@ class ModelInfo {
   std::vector<MemberBind> update_binds;
   // A default-constructed object: each member's initializer value.
   const void* sample = nullptr;
+  // The insert statement last used for this model (dialect and text, see
+  // compiler.cpp): read and written through std::atomic_ref.
+  mutable const void* insert_sql_slot = nullptr;
 
   // Index of the field with this member name (or "pk"), or -1. Column
   // names (db_column) are not field names, as in Django.
