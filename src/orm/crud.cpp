@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "covet/core/error.hpp"
-#include "covet/core/text.hpp"
 #include "covet/orm/executor.hpp"
 #include "covet/schema/field_kind.hpp"
 
@@ -85,8 +84,7 @@ void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<i
     bool ok = true;
     for (const ModelInfo::TextCheck& t : m.text_checks) {
       const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + t.offset);
-      ok = ok && is_valid_short_text(s) && (t.max_length == 0 || s.size() <= static_cast<std::size_t>(t.max_length) ||
-                                      utf8_length(s) <= static_cast<std::size_t>(t.max_length));
+      ok = ok && text_fits(s, t.max_length);
     }
     if (ok && m.other_checks.empty()) return;
     if (ok) {

@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include "covet/core/error.hpp"
-#include "covet/core/text.hpp"
 #include "covet/schema/field_kind.hpp"
 
 namespace covet::orm {
 
-void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
+void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
   const MemberLoad* loads = m.loads.data();
   if (&columns != m.all_columns.get()) {  // a partial column list: its loads in column order
     thread_local std::vector<MemberLoad> partial;

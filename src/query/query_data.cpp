@@ -31,16 +31,6 @@ constexpr TransformName kTransforms[] = {{"year", Transform::Year}, {"month", Tr
 bool is_text(FieldKind k) { return k == FieldKind::String || k == FieldKind::Text; }
 bool is_date(FieldKind k) { return k == FieldKind::Date || k == FieldKind::DateTime; }
 
-[[noreturn]] void bad_value(const ModelInfo& m, const FieldInfo& f, std::string_view what, const Value& v) {
-  throw FieldError(fmt::format("{}.{} ({}) cannot be compared with the {} value {}: expected {}", m.name, f.name,
-                               to_string(f.kind), Value::type_name(v.type()), v.to_string(), what));
-}
-
-// Converts `v` to `kind` for field `f`, through the kind table.
-Value coerce_kind(const ModelInfo& m, const FieldInfo& f, FieldKind kind, const Value& v) {
-  return convert_to_kind(kind, m, f, v);
-}
-
 Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& value) {
   // field[__transform][__lookup]: at most 3 parts are meaningful; a 4th is an error.
   std::array<std::string_view, 4> parts;
@@ -94,24 +84,24 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
     case Lookup::IsNull:
       if (value.is_null()) throw FieldError(fmt::format("{}.{}__isnull takes true or false, not NULL", m.name, f.name));
       if (value.is<bool>()) flt.value = value;
-      else flt.value = coerce_kind(m, f, FieldKind::Boolean, value);
+      else flt.value = convert_to_kind(FieldKind::Boolean, m, f, value);
       if (flt.transform != Transform::None) throw FieldError(fmt::format("{}.{}: isnull takes no date part", m.name, f.name));
       break;
     case Lookup::In: {
-      if (!value.is<Array>()) bad_value(m, f, "a list of values for 'in'", value);
+      if (!value.is<Array>()) throw_wrong_value(m, f, "a list of values for 'in'", value);
       Array vals;
       for (const Value& e : value.as_array()) {
         if (e.is_null()) throw FieldError(fmt::format("{}.{}__in: NULL is never in a list; use isnull", m.name, f.name));
-        vals.push_back(coerce_kind(m, f, kind, e));
+        vals.push_back(convert_to_kind(kind, m, f, e));
       }
       flt.value = std::move(vals);
       break;
     }
     case Lookup::Range: {
-      if (!value.is<Array>() || value.as_array().size() != 2) bad_value(m, f, "a [low, high] pair for 'range'", value);
+      if (!value.is<Array>() || value.as_array().size() != 2) throw_wrong_value(m, f, "a [low, high] pair for 'range'", value);
       const Array& a = value.as_array();
       if (a[0].is_null() || a[1].is_null()) throw FieldError(fmt::format("{}.{}__range: bounds may not be NULL", m.name, f.name));
-      flt.value = Array{coerce_kind(m, f, kind, a[0]), coerce_kind(m, f, kind, a[1])};
+      flt.value = Array{convert_to_kind(kind, m, f, a[0]), convert_to_kind(kind, m, f, a[1])};
       break;
     }
     case Lookup::IExact:
@@ -124,10 +114,10 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
       if (!is_text(f.kind) || flt.transform != Transform::None)
         throw FieldError(fmt::format("{}.{}: lookup '{}' applies to text fields, not {}", m.name, f.name, to_string(lk),
                                      to_string(f.kind)));
-      flt.value = coerce_kind(m, f, FieldKind::Text, value);
+      flt.value = convert_to_kind(FieldKind::Text, m, f, value);
       break;
     case Lookup::Exact:
-      flt.value = coerce_kind(m, f, kind, value);
+      flt.value = convert_to_kind(kind, m, f, value);
       break;
     default:  // comparisons
       if (value.is_null()) throw FieldError(fmt::format("{}.{}__{}: cannot compare with NULL", m.name, f.name, to_string(lk)));
@@ -135,7 +125,7 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
           (f.kind == FieldKind::Boolean && flt.transform == Transform::None))
         throw FieldError(fmt::format("{}.{}: lookup '{}' does not apply to {} fields", m.name, f.name, to_string(lk),
                                      to_string(f.kind)));
-      flt.value = coerce_kind(m, f, kind, value);
+      flt.value = convert_to_kind(kind, m, f, value);
   }
   return flt;
 }
@@ -190,7 +180,7 @@ Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
         if (auto problem = text_problem(*s))
           throw ValidationError(f.name, fmt::format("Item {}: the value {}.", k, *problem));
   }
-  return coerce_kind(model, f, f.kind, v);
+  return convert_to_kind(f.kind, model, f, v);
 }
 
 OrderTerm resolve_order(const ModelInfo& model, std::string_view term) {

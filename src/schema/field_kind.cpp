@@ -14,8 +14,7 @@ namespace covet {
 namespace {
 
 [[noreturn]] void bad_value(const ModelInfo& m, const FieldInfo& f, std::string_view what, const Value& v) {
-  throw FieldError(fmt::format("{}.{} ({}) cannot be compared with the {} value {}: expected {}", m.name, f.name,
-                               to_string(f.kind), Value::type_name(v.type()), v.to_string(), what));
+  throw_wrong_value(m, f, what, v);
 }
 
 bool parse_int(std::string_view s, int64_t& out) {
@@ -126,8 +125,13 @@ void check_text(const FieldInfo& f, const Value& v, std::vector<std::string>& pr
 }
 }  // namespace
 
+void throw_wrong_value(const ModelInfo& m, const FieldInfo& f, std::string_view what, const Value& v) {
+  throw FieldError(fmt::format("{}.{} ({}) cannot be compared with the {} value {}: expected {}", m.name, f.name,
+                               to_string(f.kind), Value::type_name(v.type()), v.to_string(), what));
+}
+
 void check_text_value(const FieldInfo& f, std::string_view s, std::vector<std::string>& problems) {
-  if (is_valid_text(s) && (f.max_length == 0 || s.size() <= static_cast<std::size_t>(f.max_length))) return;
+  if (text_fits(s, f.max_length)) return;
   if (auto problem = text_problem(s)) {
     problems.push_back("The value " + *problem + ".");
     return;

@@ -22,8 +22,22 @@
 
 namespace covet::orm {
 
-// Row → struct members, for the fields in `columns` (result column i holds field columns[i]).
-void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj);
+// Row → struct members, for the fields in `columns` (result column i holds
+// field columns[i]). Whole objects (the model's all_columns) load in one
+// driver call, inline; partial column lists and unreadable values take
+// hydrate_columns, which names the column that failed.
+void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj);
+inline void hydrate(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
+  if (&columns == m.all_columns.get()) {
+    try {
+      row.load(m.loads.data(), columns.size(), obj, &m);
+      return;
+    } catch (const InvalidArgument&) {
+      // hydrate_columns reports which column could not be read
+    }
+  }
+  hydrate_columns(m, columns, row, obj);
+}
 // One column as a Value of its field's kind.
 Value read_value(const FieldInfo& f, const Row& row, int col);
 

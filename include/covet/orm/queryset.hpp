@@ -176,20 +176,7 @@ class QuerySet {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
     const ModelInfo& m = *data_->model;
-    orm::fetch(ex(), *data_, [&](const Row& row, const std::vector<int>& cols) {
-      R& obj = out.emplace_back();
-      if constexpr (std::is_same_v<R, T>) {
-        if (&cols == m.all_columns.get()) {  // whole objects: one driver call per row
-          try {
-            row.load(m.loads.data(), cols.size(), &obj, &m);
-            return;
-          } catch (const InvalidArgument&) {
-            // orm::hydrate below reports which column could not be read
-          }
-        }
-      }
-      hydrate_into(obj, row, cols);
-    });
+    orm::fetch(ex(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(m, out.emplace_back(), row, cols); });
     return out;
   }
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.
@@ -303,7 +290,7 @@ class QuerySet {
           // overwritten; strings keep their buffers). A Partial starts afresh:
           // its loaded/assigned marks belong to one row.
           if constexpr (!std::is_same_v<R, T>) c_->current_ = R{};
-          hydrate_into(c_->current_, c_->rows_.row(), c_->rows_.columns());
+          hydrate_into(model_info<T>(), c_->current_, c_->rows_.row(), c_->rows_.columns());
         } else {
           c_ = nullptr;
         }
@@ -514,11 +501,11 @@ class QuerySet {
       if (x == i) return;
     v.push_back(i);
   }
-  static void hydrate_into(R& obj, const Row& row, const std::vector<int>& cols) {
+  static void hydrate_into(const ModelInfo& m, R& obj, const Row& row, const std::vector<int>& cols) {
     if constexpr (std::is_same_v<R, T>) {
-      orm::hydrate(model_info<T>(), cols, row, &obj);
+      orm::hydrate(m, cols, row, &obj);
     } else {
-      orm::hydrate(model_info<T>(), cols, row, &obj.raw());
+      orm::hydrate(m, cols, row, &obj.raw());
       for (int c : cols) obj.mark(c);
     }
   }

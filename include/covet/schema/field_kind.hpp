@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "covet/core/text.hpp"
 #include "covet/schema/field.hpp"
 
 namespace covet {
@@ -40,6 +41,17 @@ Value convert_to_kind(FieldKind kind, const ModelInfo& m, const FieldInfo& f, co
 // choices): the one write check behind save(), update(), create() and,
 // later, bulk operations and serializers. Empty when it can be written.
 std::vector<std::string> write_problems(const FieldInfo& f, const Value& v);
+
+// True when `s` can be written to a text field of `max_length` characters
+// (0: unlimited) as it is: valid UTF-8 without NUL, short enough. Inline:
+// save() asks it for every string member.
+inline bool text_fits(std::string_view s, int max_length) {
+  return is_valid_short_text(s) && (max_length == 0 || s.size() <= static_cast<std::size_t>(max_length) ||
+                                    utf8_length(s) <= static_cast<std::size_t>(max_length));
+}
+
+// FieldError: `v` cannot be a value of m.f, which expects `what`.
+[[noreturn]] void throw_wrong_value(const ModelInfo& m, const FieldInfo& f, std::string_view what, const Value& v);
 
 // The text kinds' check on a string in place (save() of a std::string
 // member needs no Value copy).

@@ -31,10 +31,7 @@ class BadInput : public ::testing::Test {
 
   User add(const std::string& name) { return add(name, db); }
   User add(const std::string& name, const covet::Executor& ex) {
-    User u;
-    u.username = name;
-    u.email = name + "@example.com";
-    u.password_hash = "x";
+    User u = test_support::make_user(name, "x");
     u.save(ex);
     return u;
   }

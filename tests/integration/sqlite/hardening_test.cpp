@@ -55,10 +55,7 @@ class Hardening : public ::testing::Test {
     for (const char* name : {"admin", "Ádám", "Ώρα", "İpek", "Ǆemal", "Արամ"}) add(name);
   }
   User add(const std::string& name) {
-    User u;
-    u.username = name;
-    u.email = name + "@example.com";
-    u.password_hash = "x";
+    User u = test_support::make_user(name, "x");
     u.save(db);
     return u;
   }
