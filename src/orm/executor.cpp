@@ -45,9 +45,10 @@ int64_t run_compiled(const Executor& ex, const CompiledQuery& c, FunctionRef<voi
 }
 }  // namespace
 
-void fetch(const Executor& ex, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row) {
+void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& columns, FunctionRef<void(const Row&)> on_row) {
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
-  run_compiled(ex, c, [&](const Row& row) { on_row(row, *c.columns); });
+  columns = c.columns.get();
+  run_compiled(ex, c, on_row);
 }
 
 int64_t count(const Executor& ex, const QueryData& q) {
@@ -93,7 +94,9 @@ std::vector<Record> values(const Executor& ex, const QueryData& q, const std::ve
   auto names = std::make_shared<std::vector<std::string>>();
   for (int i : q1.columns) names->push_back(q.model->field(i).name);
   std::vector<Record> out;
-  fetch(ex, q1, [&](const Row& row, const std::vector<int>& cols) {
+  const std::vector<int>* columns = nullptr;
+  fetch(ex, q1, columns, [&](const Row& row) {
+    const std::vector<int>& cols = *columns;
     std::vector<Value> vals;
     vals.reserve(cols.size());
     for (std::size_t i = 0; i < cols.size(); ++i) vals.push_back(read_value(q.model->field(cols[i]), row, static_cast<int>(i)));

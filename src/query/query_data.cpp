@@ -31,7 +31,8 @@ constexpr TransformName kTransforms[] = {{"year", Transform::Year}, {"month", Tr
 bool is_text(FieldKind k) { return k == FieldKind::String || k == FieldKind::Text; }
 bool is_date(FieldKind k) { return k == FieldKind::Date || k == FieldKind::DateTime; }
 
-Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& value) {
+// Resolves into `flt` (a default-constructed Filter) in place.
+void resolve_leaf(Filter& flt, const ModelInfo& m, std::string_view path, const Value& value) {
   // field[__transform][__lookup]: at most 3 parts are meaningful; a 4th is an error.
   std::array<std::string_view, 4> parts;
   std::size_t nparts = 0;
@@ -44,7 +45,6 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
     if (sep == std::string_view::npos) break;
     start = sep + 2;
   }
-  Filter flt;
   flt.field = m.require(parts[0]);
   const FieldInfo& f = m.field(flt.field);
   std::size_t i = 1;
@@ -62,7 +62,10 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
   if (i < nparts) {
     bool found = false;
     for (const auto& l : kLookups)
-      if (parts[i] == l.name) flt.lookup = l.lookup, found = true;
+      if (parts[i] == l.name) {
+        flt.lookup = l.lookup, found = true;
+        break;
+      }
     if (!found) {
       std::vector<std::string> names;
       for (const auto& l : kLookups) names.emplace_back(l.name);
@@ -127,7 +130,6 @@ Filter resolve_leaf(const ModelInfo& m, std::string_view path, const Value& valu
                                      to_string(f.kind)));
       flt.value = convert_to_kind(kind, m, f, value);
   }
-  return flt;
 }
 
 WhereNode resolve_node(const ModelInfo& m, const QNode& q) {
@@ -135,7 +137,7 @@ WhereNode resolve_node(const ModelInfo& m, const QNode& q) {
   w.kind = q.kind;
   w.negated = q.negated;
   if (q.kind == QNode::Kind::Leaf) {
-    w.filter = resolve_leaf(m, q.path, q.value);
+    resolve_leaf(w.filter, m, q.path, q.value);
     return w;
   }
   w.children.reserve(q.children.size());
@@ -143,6 +145,42 @@ WhereNode resolve_node(const ModelInfo& m, const QNode& q) {
   return w;
 }
 }  // namespace
+
+namespace {
+thread_local std::vector<WhereNode> spare_where;
+thread_local std::vector<OrderTerm> spare_order;
+
+template <class V>
+void take_spare(V& out, V& spare, const V& from) {
+  if (spare.capacity() >= from.size()) out = std::move(spare);  // spare is left empty
+  else out.reserve(std::max<std::size_t>(from.size(), 4));
+  out.assign(from.begin(), from.end());
+}
+template <class V>
+void leave_spare(V& v, V& spare) {
+  if (v.capacity() > spare.capacity() && v.capacity() <= 16) {
+    v.clear();
+    spare = std::move(v);
+  }
+}
+}  // namespace
+
+QueryData::QueryData(const QueryData& o)
+    : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), columns(o.columns) {
+  take_spare(where, spare_where, o.where);
+  if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
+  if (!o.order.empty()) take_spare(order, spare_order, o.order);
+}
+
+void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n) {
+  if (q.order.capacity() < n && spare_order.capacity() >= n) q.order = std::move(spare_order);
+  q.order.assign(terms, terms + n);
+}
+
+QueryData::~QueryData() {
+  leave_spare(where, spare_where);
+  leave_spare(order, spare_order);
+}
 
 std::string_view to_string(Lookup l) {
   for (const auto& x : kLookups)
@@ -157,11 +195,9 @@ std::string_view to_string(Transform t) {
 
 WhereNode resolve(const ModelInfo& model, const Q& q) { return resolve_node(model, q.node()); }
 
-WhereNode resolve(const ModelInfo& model, std::string_view path, const Value& value) {
-  WhereNode w;
-  w.kind = QNode::Kind::Leaf;
-  w.filter = resolve_leaf(model, path, value);
-  return w;
+void resolve_into(WhereNode& out, const ModelInfo& model, std::string_view path, const Value& value) {
+  out.kind = QNode::Kind::Leaf;
+  resolve_leaf(out.filter, model, path, value);
 }
 
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {

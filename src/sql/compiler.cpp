@@ -57,6 +57,18 @@ std::string Dialect::literal(const Value& v) const {
 
 // ------------------------------------------------------------ compile cache
 namespace {
+thread_local std::vector<Value> spare_params;
+}  // namespace
+
+CompiledQuery::CompiledQuery() : params(std::move(spare_params)) {}
+CompiledQuery::~CompiledQuery() {
+  if (params.capacity() > spare_params.capacity() && params.capacity() <= 64) {
+    params.clear();
+    spare_params = std::move(params);
+  }
+}
+
+namespace {
 
 struct Cache {
   std::shared_mutex mutex;
@@ -76,14 +88,37 @@ constexpr std::size_t kMaxCached = 8192;
 
 // One walk writes the shape key and the parameters, and the SQL text too
 // when `sql` is set; the same walk for both keeps them in step.
+// The shape key: a word per decision, written into a per-thread buffer
+// that only grows (a store and a compare per word on the hot path).
+struct KeyBuffer {
+  std::vector<uint64_t> words = std::vector<uint64_t>(64);
+  std::size_t n = 0;
+  std::string_view bytes() const { return {reinterpret_cast<const char*>(words.data()), n * sizeof(uint64_t)}; }
+};
+
 struct Builder {
   const Dialect& d;
   const QueryData& q;
-  std::vector<uint64_t>* key;  // the shape key, a word per decision (push_back is inline)
+  KeyBuffer* key;  // null when writing the text (the key is known then)
   SqlWriter w;
+  uint64_t* kp = key ? key->words.data() + key->n : nullptr;
+  uint64_t* kend = key ? key->words.data() + key->words.size() : nullptr;
 
   void k(uint64_t x) {
-    if (key) key->push_back(x);
+    if (!kp) return;
+    if (kp == kend) [[unlikely]]
+      grow();
+    *kp++ = x;
+  }
+  [[gnu::noinline]] void grow() {
+    std::size_t n = static_cast<std::size_t>(kp - key->words.data());
+    key->words.resize(key->words.size() * 2);
+    kp = key->words.data() + n;
+    kend = key->words.data() + key->words.size();
+  }
+  // Ends the key pass: the buffer's length is what was written.
+  void finish() {
+    if (kp) key->n = static_cast<std::size_t>(kp - key->words.data());
   }
 
   void filter(const Filter& f, bool negated_context) {
@@ -199,34 +234,34 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   out.params.reserve(q.where.size() + 2);  // a parameter per condition, limit, offset: usually one allocation
   // The key is built in a per-thread buffer (no allocation once it has grown);
   // only a miss copies it into the cache.
-  thread_local std::vector<uint64_t> key;
-  key.clear();
-  key.push_back(reinterpret_cast<uintptr_t>(&d));
-  uint64_t model = reinterpret_cast<uintptr_t>(q.model);
-  key.push_back(model);
-  key.push_back(kind);
+  thread_local KeyBuffer key;
+  key.n = 3;
+  key.words[0] = reinterpret_cast<uintptr_t>(&d);
+  key.words[1] = reinterpret_cast<uintptr_t>(q.model);
+  key.words[2] = kind;
   {
     Builder b{d, q, &key, SqlWriter(d, nullptr, &out.params)};
     emit(b);
+    b.finish();
   }
   Cache& c = cache();
   // The same shape as this thread's last query (a handler serving one
   // endpoint): no hashing, no lock. A shape's text never changes, so the
   // entry stays right even after the shared map is cleared.
-  thread_local std::vector<uint64_t> last_key;
+  thread_local std::string last_key;
   thread_local std::shared_ptr<const std::string> last_sql;
-  if (last_sql && key == last_key) {
+  if (last_sql && key.bytes() == last_key) {
     out.sql = last_sql;
     c.hits.fetch_add(1, std::memory_order_relaxed);
     return out;
   }
   {
     std::shared_lock lock(c.mutex);
-    auto it = c.map.find(std::string_view(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(uint64_t)));
+    auto it = c.map.find(key.bytes());
     if (it != c.map.end()) {
       out.sql = it->second;
       c.hits.fetch_add(1, std::memory_order_relaxed);
-      last_key = key;
+      last_key = key.bytes();
       last_sql = out.sql;
       return out;
     }
@@ -237,11 +272,11 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   Builder b{d, q, nullptr, SqlWriter(d, sql.get(), &params)};
   emit(b);
   out.sql = sql;
-  last_key = key;
+  last_key = key.bytes();
   last_sql = sql;
   std::unique_lock lock(c.mutex);
   if (c.map.size() >= kMaxCached) c.map.clear();
-  c.map.emplace(std::string(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(uint64_t)), std::move(sql));
+  c.map.emplace(std::string(key.bytes()), std::move(sql));
   return out;
 }
 

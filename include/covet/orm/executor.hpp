@@ -66,7 +66,9 @@ void assign(const ModelInfo& m, void* obj, KwargsView kwargs, bool apply_default
 void assign_from_lookup(const ModelInfo& m, void* obj, KwargsView lookup, KwargsView defaults = {});
 
 // QuerySet terminals.
-void fetch(const Executor& ex, const QueryData& q, FunctionRef<void(const Row&, const std::vector<int>&)> on_row);
+// Runs the SELECT; `columns` is set to the result's model fields before the
+// first row reaches `on_row` (one indirect call per row).
+void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& columns, FunctionRef<void(const Row&)> on_row);
 int64_t count(const Executor& ex, const QueryData& q);
 bool exists(const Executor& ex, const QueryData& q);
 int64_t update(const Executor& ex, const QueryData& q, KwargsView sets);

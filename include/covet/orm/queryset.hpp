@@ -176,7 +176,8 @@ class QuerySet {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
     const ModelInfo& m = *data_->model;
-    orm::fetch(ex(), *data_, [&](const Row& row, const std::vector<int>& cols) { hydrate_into(m, out.emplace_back(), row, cols); });
+    const std::vector<int>* cols = nullptr;
+    orm::fetch(ex(), *data_, cols, [&](const Row& row) { hydrate_into(m, out.emplace_back(), row, *cols); });
     return out;
   }
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.
@@ -391,9 +392,7 @@ class QuerySet {
     return base;
   }
   std::shared_ptr<QueryData> copy() const {
-    auto d = std::make_shared<QueryData>(*data_);
-    if (d->where.capacity() < 4) d->where.reserve(4);  // a chain of filters grows in place, one allocation
-    return d;
+    return std::make_shared<QueryData>(*data_);  // room for a chain of filters (see QueryData's copy)
   }
   const Executor& ex() const {
     if (!ex_) orm::throw_unbound();
@@ -419,7 +418,10 @@ class QuerySet {
     }
     auto d = self.copy();
     f(*d);
-    return QuerySet(self.ex_, std::move(d));
+    if constexpr (std::is_rvalue_reference_v<Self&&> && !std::is_const_v<std::remove_reference_t<Self>>)
+      return QuerySet(std::move(self.ex_), std::move(d));
+    else
+      return QuerySet(self.ex_, std::move(d));
   }
   template <class Self>
   static QuerySet where(Self&& self, const Q& q, bool negate) {
@@ -433,17 +435,26 @@ class QuerySet {
   template <class Self>
   static QuerySet where(Self&& self, std::string_view path, const Value& v, bool negate) {
     if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
-    WhereNode w = resolve(*self.data_->model, path, v);
-    w.negated = negate;
-    return change(std::forward<Self>(self), [&](QueryData& d) { d.where.push_back(std::move(w)); });
+    return change(std::forward<Self>(self), [&](QueryData& d) {
+      WhereNode& w = d.where.emplace_back();
+      try {
+        resolve_into(w, *d.model, path, v);
+      } catch (...) {
+        d.where.pop_back();
+        throw;
+      }
+      w.negated = negate;
+    });
   }
   template <class Self>
   static QuerySet ordered(Self&& self, const std::string_view* names, std::size_t n) {
     if (self.data_->limit || self.data_->offset) orm::throw_sliced("order_by");
-    std::vector<OrderTerm> order;
-    order.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) order.push_back(resolve_order(*self.data_->model, names[i]));
-    return change(std::forward<Self>(self), [&](QueryData& d) { d.order = std::move(order); });
+    OrderTerm few[8];  // order_by() names a few fields; more go to the heap
+    std::vector<OrderTerm> many;
+    OrderTerm* terms = few;
+    if (n > std::size(few)) many.resize(n), terms = many.data();
+    for (std::size_t i = 0; i < n; ++i) terms[i] = resolve_order(*self.data_->model, names[i]);
+    return change(std::forward<Self>(self), [&](QueryData& d) { assign_order(d, terms, n); });
   }
   static void set_limit(QueryData& d, int64_t n) {
     if (n < 0) throw InvalidArgument("limit() must not be negative");

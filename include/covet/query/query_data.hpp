@@ -48,13 +48,27 @@ struct QueryData {
   int64_t offset = 0;
   bool distinct = false;
   std::vector<int> columns;  // selected fields (only/defer); empty = every field
+
+  QueryData() = default;
+  // A copy takes its where/order storage from this thread's spare (room
+  // for a chain of filters), and a destroyed QueryData leaves its storage
+  // there: a query built and run in a loop allocates none of it.
+  QueryData(const QueryData& o);
+  QueryData(QueryData&&) noexcept = default;
+  QueryData& operator=(const QueryData&) = default;
+  QueryData& operator=(QueryData&&) noexcept = default;
+  ~QueryData();
 };
+
+// Replaces the ordering (storage from this thread's spare when it has none).
+void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n);
 
 // Checks a Q against the model and converts values to the fields' kinds.
 // Throws FieldError for unknown fields/lookups and values of the wrong type.
 WhereNode resolve(const ModelInfo& model, const Q& q);
-// The same for one condition, without building a Q (filter("age__gt", 18)).
-WhereNode resolve(const ModelInfo& model, std::string_view path, const Value& value);
+// The same for one condition, without building a Q (filter("age__gt", 18)),
+// written into `out`, a default-constructed node (no moves on the hot path).
+void resolve_into(WhereNode& out, const ModelInfo& model, std::string_view path, const Value& value);
 // Converts a value for assignment to a field (update(), kwargs).
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v);
 // "-created_at" → {field, descending}; throws FieldError.

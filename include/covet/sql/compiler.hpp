@@ -20,6 +20,15 @@ struct CompiledQuery {
   // SELECT: the model fields of each result column (every field: shared
   // with the ModelInfo, no copy).
   std::shared_ptr<const std::vector<int>> columns;
+
+  CompiledQuery();
+  CompiledQuery(CompiledQuery&&) noexcept = default;
+  CompiledQuery& operator=(CompiledQuery&&) noexcept = default;
+  CompiledQuery(const CompiledQuery&) = default;
+  CompiledQuery& operator=(const CompiledQuery&) = default;
+  // The parameter list's storage goes back to a per-thread spare, so a
+  // repeated query allocates none.
+  ~CompiledQuery();
 };
 
 enum class QueryKind : uint8_t { Select, Count, Exists, Delete };

@@ -35,8 +35,13 @@ class SqlWriter {
     if (sql_) write_column(m, f);
     return *this;
   }
-  SqlWriter& param(Value v) {
+  SqlWriter& param(Value&& v) {
     params_->push_back(std::move(v));
+    if (sql_) write_placeholder();
+    return *this;
+  }
+  SqlWriter& param(const Value& v) {
+    params_->push_back(v);
     if (sql_) write_placeholder();
     return *this;
   }
