@@ -189,7 +189,7 @@ struct RawInsert {
     sqlite3_exec(db, kCreateRaw, nullptr, nullptr, nullptr);
   }
   ~RawInsert() { sqlite3_close(db); }
-  size_t run() {
+  [[gnu::noinline]] size_t run() {
     check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db);
     sqlite3_stmt* st;
     check(sqlite3_prepare_v2(db, kInsertRaw, -1, &st, nullptr), db);
@@ -209,7 +209,7 @@ struct CovetInsert {
   covet::Database db{"sqlite://:memory:"};
   std::vector<Row6> rows = input_rows();
   CovetInsert() { db.create_all<Row6>(); }
-  size_t run() {
+  [[gnu::noinline]] size_t run() {
     auto tx = db.transaction();
     for (Row6& r : rows) r.save(tx);
     tx.commit();

@@ -95,6 +95,7 @@ Database::Database(std::string_view url, DatabaseOptions options) {
   st->options = std::move(options);
   st->driver = &driver;
   st->dialect = &driver.dialect();
+  st->returning_keys = st->dialect->returning_for_generated_keys();
   const DatabaseOptions& o = st->options;
   detail::PoolConfig pc;
   pc.pool_size = o.pool_size;

@@ -124,7 +124,7 @@ int64_t Lease::run(const std::string& sql, FunctionRef<void(Binder&)> bind, Func
 
 int64_t Lease::run_insert(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(int64_t)> on_key,
                           bool static_sql) {
-  if (db_->dialect->returning_for_generated_keys())
+  if (db_->returning_keys)
     return run_on(*db_, *conn_, sql, bind, [&](const Row& row) { on_key(row.get_int(0)); }, nullptr, nullptr,
                   static_sql);
   return run_on(*db_, *conn_, sql, bind, [](const Row&) {}, nullptr, &on_key, static_sql);
@@ -146,7 +146,7 @@ void Lease::insert_members(const std::string& static_sql, const MemberBind* bind
   try {
     StatementHandle st = c.statement_for_static_sql(static_sql);
     st->bind_members(binds, n, obj, 1, context);
-    if (key && db_->dialect->returning_for_generated_keys()) {
+    if (key && db_->returning_keys) {
       if (st->step()) *key = st->row().get_int(0);
       while (st->step()) {
       }

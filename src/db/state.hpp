@@ -15,6 +15,7 @@ struct DatabaseState : std::enable_shared_from_this<DatabaseState> {
   DatabaseOptions options;
   Driver* driver = nullptr;
   const Dialect* dialect = nullptr;
+  bool returning_keys = true;  // dialect->returning_for_generated_keys(), asked once
   std::unique_ptr<Pool> pool;
 
   void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns) const;

@@ -45,6 +45,18 @@ void touch_auto_now(const ModelInfo& m, void* obj, bool adding, const std::vecto
   }
 }
 
+// The common case of a write check, inline: only std::string members that
+// hold valid text within max_length, and nothing else to check.
+inline bool plainly_valid(const ModelInfo& m, const void* obj) {
+  if (!m.other_checks.empty()) return false;
+  bool ok = true;
+  for (const ModelInfo::TextCheck& t : m.text_checks) {
+    const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + t.offset);
+    ok &= text_fits(s, t.max_length);
+  }
+  return ok;
+}
+
 void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
   // default_factory fills a member that still holds its initializer's value
   // (a nil UUID key, an epoch DateTime): the struct's own default otherwise wins.
@@ -54,7 +66,7 @@ void do_insert(Lease& lease, const ModelInfo& m, void* obj, bool with_auto_pk) {
     }
   }
   if (m.has_auto_now) touch_auto_now(m, obj, true);
-  if (!m.write_checked.empty()) validate_for_write(m, obj);
+  if (!m.write_checked.empty() && !plainly_valid(m, obj)) validate_for_write(m, obj);
   const std::string& sql = insert_sql(lease.dialect(), m, with_auto_pk);
   int64_t id = 0;
   const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;

@@ -362,7 +362,7 @@ class SqliteStatement final : public Statement {
       const MemberBind& b = binds[k];
       const int idx = first + static_cast<int>(k);
       const void* m = base + b.offset;
-      int rc = SQLITE_OK;
+      int rc;
       switch (b.op) {
         case Op::Int64: rc = sqlite3_bind_int64(st_, idx, *static_cast<const int64_t*>(m)); break;
         case Op::Int32: rc = sqlite3_bind_int64(st_, idx, *static_cast<const int32_t*>(m)); break;
@@ -374,10 +374,11 @@ class SqliteStatement final : public Statement {
                                      : sqlite3_bind_text64(st_, idx, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
           break;
         }
-        case Op::Double: bind_double(idx, *static_cast<const double*>(m)); break;
-        default: b.generic(m, *this, idx, context, b.field); break;
+        case Op::Double: bind_double(idx, *static_cast<const double*>(m)); continue;  // refuses NaN
+        default: b.generic(m, *this, idx, context, b.field); continue;
       }
-      if (rc != SQLITE_OK) raise(db_, rc, sql());
+      if (rc != SQLITE_OK) [[unlikely]]
+        raise(db_, rc, sql());
     }
   }
   void bind_blob(int idx, std::string_view v) override {
