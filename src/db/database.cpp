@@ -9,6 +9,7 @@
 
 #include "covet/core/error.hpp"
 #include "covet/sql/compiler.hpp"
+#include "db/postgres/pg_driver.hpp"
 #include "db/sqlite/sqlite_driver.hpp"
 #include "db/state.hpp"
 
@@ -16,7 +17,9 @@ namespace covet {
 
 Driver& driver_for(std::string_view scheme) {
   if (scheme == "sqlite") return sqlite_driver();
-  throw ConfigurationError(fmt::format("no driver for database scheme '{}' (available: sqlite)", scheme));
+  if (scheme == "postgresql" || scheme == "postgres") return postgres_driver();
+  throw ConfigurationError(
+      fmt::format("no driver for database scheme '{}' (available: sqlite, postgresql, postgres)", scheme));
 }
 
 namespace detail {
@@ -97,6 +100,13 @@ Database::Database(std::string_view url, DatabaseOptions options) {
   st->dialect = &driver.dialect();
   st->returning_keys = st->dialect->returning_for_generated_keys();
   const DatabaseOptions& o = st->options;
+  // A driver that takes a connect timeout gets the Database's (seconds, at least 1).
+  const auto driver_opts = driver.url_options();
+  if (std::find(driver_opts.begin(), driver_opts.end(), "connect_timeout") != driver_opts.end() &&
+      !st->url.query.contains("connect_timeout")) {
+    auto secs = std::chrono::ceil<std::chrono::seconds>(o.connection_timeout).count();
+    st->url.query["connect_timeout"] = std::to_string(std::max<int64_t>(1, secs));
+  }
   detail::PoolConfig pc;
   pc.pool_size = o.pool_size;
   pc.max_overflow = o.max_overflow;

@@ -187,8 +187,10 @@ struct Builder {
     for (std::size_t i = 0; i < q.order.size(); ++i) {
       k(static_cast<uint64_t>(q.order[i].field) << 1 | q.order[i].descending);
       if (i) w.text(", ");
-      w.column(*q.model, q.model->field(q.order[i].field));
+      const FieldInfo& f = q.model->field(q.order[i].field);
+      w.column(*q.model, f);
       if (q.order[i].descending) w.text(" DESC");
+      if (f.null) w.text(d.nulls_order(q.order[i].descending));
     }
   }
 

@@ -47,6 +47,8 @@ class SqliteDialect final : public Dialect {
 
   void placeholder(std::string& out, std::size_t) const override { out += '?'; }
   bool returning_for_generated_keys() const override { return false; }
+  // SQLite sorts NULLs first ascending; PostgreSQL (and so covet) last.
+  std::string_view nulls_order(bool descending) const override { return descending ? " NULLS FIRST" : " NULLS LAST"; }
 
   void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const override {
     const FieldInfo& fi = m.field(f.field);

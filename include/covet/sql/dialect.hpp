@@ -73,6 +73,10 @@ class Dialect {
   virtual void placeholder(std::string& out, std::size_t n) const = 0;
   // Appends the text of one filter (without negation).
   virtual void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const = 0;
+  // What follows an ORDER BY term on a nullable column so that NULLs sort
+  // as PostgreSQL sorts them on every backend: last ascending, first
+  // descending ("" where that is the engine's default).
+  virtual std::string_view nulls_order(bool) const { return ""; }
   // LIMIT/OFFSET clause; limit may be absent while offset is not.
   virtual void compile_limit(SqlWriter& w, const QueryData& q) const = 0;
 
@@ -86,5 +90,6 @@ class Dialect {
 
 // The dialect of each backend (one static instance each).
 const Dialect& sqlite_dialect();
+const Dialect& postgres_dialect();
 
 }  // namespace covet

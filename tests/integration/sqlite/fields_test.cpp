@@ -637,3 +637,23 @@ TEST_F(BlogFields, JsonAndArrayMembersOfPostRoundTrip) {
 }
 
 }  // namespace
+
+// NULLs sort as on PostgreSQL: last ascending, first descending.
+TEST(NullOrdering, NullsSortLastAscendingAndFirstDescendingAsOnPostgres) {
+  covet::Database db("sqlite://:memory:");
+  db.create_all<Everything>();
+  for (std::optional<std::string> nick : {std::optional<std::string>("b"), std::optional<std::string>(), std::optional<std::string>("a")}) {
+    Everything e;
+    e.nickname = nick;
+    e.save(db);
+  }
+  auto asc = Everything::objects(db).order_by("nickname").all();
+  ASSERT_EQ(asc.size(), 3u);
+  EXPECT_EQ(asc[0].nickname, "a");
+  EXPECT_EQ(asc[1].nickname, "b");
+  EXPECT_FALSE(asc[2].nickname.has_value());
+  auto desc = Everything::objects(db).order_by("-nickname").all();
+  EXPECT_FALSE(desc[0].nickname.has_value());
+  EXPECT_EQ(desc[1].nickname, "b");
+  EXPECT_EQ(desc[2].nickname, "a");
+}

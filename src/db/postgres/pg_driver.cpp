@@ -1,0 +1,960 @@
+// The PostgreSQL driver: libpq behind covet's Connection/Statement/Row.
+//
+// Statements are prepared on the server once per connection (named
+// covet_<n>, DEALLOCATEd when the connection's cache drops them) and
+// described once, so each parameter is encoded for the type the server
+// inferred for it (an int4 column gets 4 bytes, a numeric one text) and
+// results come back in binary when every column's type is one covet
+// decodes (otherwise in text, parsed the same way). Binary forms: integers
+// and floats big-endian, dates as days and timestamps as microseconds from
+// 2000-01-01, uuid as 16 bytes, jsonb with its version byte, numeric as
+// base-10000 digits, arrays with their element type.
+#include <libpq-fe.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <optional>
+#include <span>
+
+#include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
+#include "covet/db/connection.hpp"
+#include "db/postgres/pg_driver.hpp"
+
+namespace covet {
+
+const Dialect& postgres_dialect();
+
+namespace {
+
+// ------------------------------------------------------------ type OIDs
+namespace oid {
+constexpr Oid kBool = 16, kBytea = 17, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26,
+              kJson = 114, kFloat4 = 700, kFloat8 = 701, kUnknown = 705, kBpchar = 1042, kVarchar = 1043,
+              kDate = 1082, kTimestamp = 1114, kTimestamptz = 1184, kNumeric = 1700, kUuid = 2950, kJsonb = 3802;
+constexpr Oid kBoolArray = 1000, kInt2Array = 1005, kInt4Array = 1007, kTextArray = 1009, kVarcharArray = 1015,
+              kInt8Array = 1016, kFloat4Array = 1021, kFloat8Array = 1022, kDateArray = 1182,
+              kTimestampArray = 1115, kTimestamptzArray = 1185, kNumericArray = 1231, kUuidArray = 2951,
+              kJsonbArray = 3807, kJsonArray = 199, kByteaArray = 1001;
+}  // namespace oid
+
+Oid element_of(Oid array) {
+  switch (array) {
+    case oid::kBoolArray: return oid::kBool;
+    case oid::kInt2Array: return oid::kInt2;
+    case oid::kInt4Array: return oid::kInt4;
+    case oid::kInt8Array: return oid::kInt8;
+    case oid::kTextArray: return oid::kText;
+    case oid::kVarcharArray: return oid::kVarchar;
+    case oid::kFloat4Array: return oid::kFloat4;
+    case oid::kFloat8Array: return oid::kFloat8;
+    case oid::kDateArray: return oid::kDate;
+    case oid::kTimestampArray: return oid::kTimestamp;
+    case oid::kTimestamptzArray: return oid::kTimestamptz;
+    case oid::kNumericArray: return oid::kNumeric;
+    case oid::kUuidArray: return oid::kUuid;
+    case oid::kJsonbArray: return oid::kJsonb;
+    case oid::kJsonArray: return oid::kJson;
+    case oid::kByteaArray: return oid::kBytea;
+    default: return 0;
+  }
+}
+
+bool is_text_type(Oid t) {
+  return t == oid::kText || t == oid::kVarchar || t == oid::kBpchar || t == oid::kName || t == oid::kUnknown;
+}
+
+// The types whose binary form covet reads.
+bool decodable(Oid t) {
+  switch (t) {
+    case oid::kBool: case oid::kBytea: case oid::kName: case oid::kInt8: case oid::kInt2: case oid::kInt4:
+    case oid::kText: case oid::kOid: case oid::kJson: case oid::kFloat4: case oid::kFloat8: case oid::kUnknown:
+    case oid::kBpchar: case oid::kVarchar: case oid::kDate: case oid::kTimestamp: case oid::kTimestamptz:
+    case oid::kNumeric: case oid::kUuid: case oid::kJsonb:
+      return true;
+    default: return element_of(t) != 0;
+  }
+}
+
+// 2000-01-01, PostgreSQL's epoch, from the Unix epoch.
+constexpr int64_t kPgEpochDays = 10957;
+constexpr int64_t kPgEpochMicros = kPgEpochDays * 86'400'000'000LL;
+
+// ------------------------------------------------------ big-endian bytes
+template <class T>
+T read_be(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(T) == 2) v = static_cast<T>(__builtin_bswap16(static_cast<uint16_t>(v)));
+    else if constexpr (sizeof(T) == 4) v = static_cast<T>(__builtin_bswap32(static_cast<uint32_t>(v)));
+    else if constexpr (sizeof(T) == 8) v = static_cast<T>(__builtin_bswap64(static_cast<uint64_t>(v)));
+  }
+  return v;
+}
+template <class T>
+void put_be(char* p, T v) {
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(T) == 2) v = static_cast<T>(__builtin_bswap16(static_cast<uint16_t>(v)));
+    else if constexpr (sizeof(T) == 4) v = static_cast<T>(__builtin_bswap32(static_cast<uint32_t>(v)));
+    else if constexpr (sizeof(T) == 8) v = static_cast<T>(__builtin_bswap64(static_cast<uint64_t>(v)));
+  }
+  std::memcpy(p, &v, sizeof(T));
+}
+template <class T>
+void append_be(std::string& out, T v) {
+  char b[sizeof(T)];
+  put_be(b, v);
+  out.append(b, sizeof(T));
+}
+
+// numeric's binary form → decimal text ("-12.3400").
+std::string numeric_text(const char* p, int len) {
+  if (len < 8) throw InvalidArgument("invalid numeric value from PostgreSQL");
+  int ndigits = read_be<int16_t>(p), weight = read_be<int16_t>(p + 2);
+  uint16_t sign = static_cast<uint16_t>(read_be<int16_t>(p + 4));
+  int dscale = read_be<int16_t>(p + 6);
+  if (sign == 0xC000) throw InvalidArgument("NaN is not a decimal value");
+  if (sign == 0xD000 || sign == 0xF000) throw InvalidArgument("infinity is not a decimal value");
+  if (len < 8 + 2 * ndigits) throw InvalidArgument("invalid numeric value from PostgreSQL");
+  auto digit = [&](int i) -> int { return i >= 0 && i < ndigits ? read_be<int16_t>(p + 8 + 2 * i) : 0; };
+  std::string out;
+  if (sign == 0x4000) out += '-';
+  if (weight < 0) {
+    out += '0';
+  } else {
+    for (int i = 0; i <= weight; ++i) {
+      int d = digit(i);
+      char buf[5];
+      std::snprintf(buf, sizeof buf, i == 0 ? "%d" : "%04d", d);
+      out += buf;
+    }
+  }
+  if (dscale > 0) {
+    out += '.';
+    std::string frac;
+    for (int i = weight + 1; static_cast<int>(frac.size()) < dscale; ++i) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "%04d", digit(i));
+      frac += buf;
+    }
+    frac.resize(static_cast<std::size_t>(dscale));
+    out += frac;
+  }
+  if (out == "-0" || (out.starts_with("-0") && out.find_first_not_of("-0.") == std::string::npos)) out.erase(0, 1);
+  return out;
+}
+
+// "\x0a1b" (bytea's text form) → bytes.
+std::string unhex_bytea(std::string_view s) {
+  if (!s.starts_with("\\x")) throw InvalidArgument("unexpected bytea text form");
+  std::string out;
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw InvalidArgument("invalid bytea text form");
+  };
+  for (std::size_t i = 2; i + 1 < s.size(); i += 2) out += static_cast<char>(nib(s[i]) << 4 | nib(s[i + 1]));
+  return out;
+}
+
+// ---------------------------------------------------------------- errors
+struct PgErrorInfo {
+  std::string sqlstate, message, detail, constraint;
+};
+
+[[noreturn]] void raise_result(PGconn* conn, const PGresult* res, const std::string& sql) {
+  PgErrorInfo e;
+  auto field = [&](int code) -> std::string {
+    const char* v = res ? PQresultErrorField(res, code) : nullptr;
+    return v ? v : "";
+  };
+  e.sqlstate = field(PG_DIAG_SQLSTATE);
+  e.message = field(PG_DIAG_MESSAGE_PRIMARY);
+  e.detail = field(PG_DIAG_MESSAGE_DETAIL);
+  e.constraint = field(PG_DIAG_CONSTRAINT_NAME);
+  bool lost = PQstatus(conn) == CONNECTION_BAD;
+  if (e.message.empty()) {
+    e.message = PQerrorMessage(conn);
+    while (!e.message.empty() && (e.message.back() == '\n' || e.message.back() == ' ')) e.message.pop_back();
+  }
+  if (lost && e.sqlstate.empty()) e.sqlstate = "08006";
+  std::string text = e.message;
+  if (!e.detail.empty()) text += " (" + e.detail + ")";
+  if (!e.sqlstate.empty()) text += fmt::format(" (SQLSTATE {})", e.sqlstate);
+  std::string_view cls = std::string_view(e.sqlstate).substr(0, std::min<std::size_t>(2, e.sqlstate.size()));
+  if (lost || cls == "08" || e.sqlstate == "57P01" || e.sqlstate == "57P02" || e.sqlstate == "57P03") {
+    std::string what = text + "; the connection to the server is gone and will not be reused";
+    // A COMMIT whose answer never came: it may or may not have committed.
+    std::string_view head = sql;
+    head = head.substr(0, std::min<std::size_t>(6, head.size()));
+    if (head == "COMMIT" || head == "commit")
+      throw InDoubtError(what + "; the transaction's outcome is unknown (it may have been committed): do not retry it blindly",
+                         e.sqlstate, sql, true, e.sqlstate);
+    throw OperationalError(what, e.sqlstate, sql, true, e.sqlstate);
+  }
+  if (cls == "23") throw IntegrityError(text, e.sqlstate, sql, e.constraint, e.sqlstate);
+  if (e.sqlstate == "40001") throw SerializationFailure(text, e.sqlstate, sql, false, e.sqlstate);
+  if (e.sqlstate == "40P01") throw DeadlockDetected(text, e.sqlstate, sql, false, e.sqlstate);
+  if (cls == "40") throw TransactionRollback(text, e.sqlstate, sql, false, e.sqlstate);
+  if (e.sqlstate == "25P02")
+    throw OperationalError(text + "; an earlier statement in this transaction failed, so PostgreSQL ignores every "
+                                  "statement until it is rolled back: wrap a statement that may fail in a nested "
+                                  "transaction (a savepoint) to carry on after it",
+                           e.sqlstate, sql, false, e.sqlstate);
+  if (e.sqlstate == "25006") throw OperationalError(text, e.sqlstate, sql, false, e.sqlstate);
+  if (cls == "22") throw DataError(text, e.sqlstate, sql, false, e.sqlstate);
+  if (cls == "42" || cls == "26" || cls == "34" || cls == "3D" || cls == "3F")
+    throw ProgrammingError(text, e.sqlstate, sql, false, e.sqlstate);
+  if (cls == "0A") throw NotSupportedError(text, e.sqlstate, sql, false, e.sqlstate);
+  throw OperationalError(text, e.sqlstate, sql, false, e.sqlstate);
+}
+
+// ---------------------------------------------------------------- rows
+class PgRow final : public Row {
+ public:
+  const PGresult* res = nullptr;
+  int row = 0;
+  bool binary = true;
+  const std::vector<Oid>* types = nullptr;
+
+  Oid type(int col) const { return (*types)[static_cast<std::size_t>(col)]; }
+  const char* data(int col) const { return PQgetvalue(res, row, col); }
+  int length(int col) const { return PQgetlength(res, row, col); }
+
+  void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const override {
+    using Op = MemberLoad::Op;
+    char* base = static_cast<char*>(obj);
+    for (std::size_t k = 0; k < n; ++k) {
+      const MemberLoad& l = loads[k];
+      const int i = static_cast<int>(k);
+      void* m = base + l.offset;
+      if (l.op == Op::Generic) {
+        l.generic(m, *this, i, context, l.field);
+        continue;
+      }
+      const bool null = PQgetisnull(res, row, i);
+      switch (l.op) {
+        case Op::Int64:
+          if (null) l.fail(context, l.field, 0, true);
+          *static_cast<int64_t*>(m) = get_int(i);
+          break;
+        case Op::Int32: {
+          if (null) l.fail(context, l.field, 0, true);
+          int64_t v = get_int(i);
+          if (v < INT32_MIN || v > INT32_MAX) l.fail(context, l.field, v, false);
+          *static_cast<int32_t*>(m) = static_cast<int32_t>(v);
+          break;
+        }
+        case Op::Double:
+          if (null) l.fail(context, l.field, 0, true);
+          *static_cast<double*>(m) = get_double(i);
+          break;
+        case Op::Bool:
+          if (null) l.fail(context, l.field, 0, true);
+          *static_cast<bool*>(m) = get_bool(i);
+          break;
+        case Op::Text:
+          if (null) l.fail(context, l.field, 0, true);
+          static_cast<std::string*>(m)->assign(get_text(i));
+          break;
+        case Op::OptInt64: {
+          auto& o = *static_cast<std::optional<int64_t>*>(m);
+          if (null) o.reset();
+          else o = get_int(i);
+          break;
+        }
+        case Op::OptInt32: {
+          auto& o = *static_cast<std::optional<int32_t>*>(m);
+          if (null) {
+            o.reset();
+            break;
+          }
+          int64_t v = get_int(i);
+          if (v < INT32_MIN || v > INT32_MAX) l.fail(context, l.field, v, false);
+          o = static_cast<int32_t>(v);
+          break;
+        }
+        case Op::OptDouble: {
+          auto& o = *static_cast<std::optional<double>*>(m);
+          if (null) o.reset();
+          else o = get_double(i);
+          break;
+        }
+        case Op::OptBool: {
+          auto& o = *static_cast<std::optional<bool>*>(m);
+          if (null) o.reset();
+          else o = get_bool(i);
+          break;
+        }
+        case Op::OptText: {
+          auto& o = *static_cast<std::optional<std::string>*>(m);
+          if (null) o.reset();
+          else if (o) o->assign(get_text(i));
+          else o.emplace(get_text(i));
+          break;
+        }
+        case Op::Generic: break;
+      }
+    }
+  }
+
+  int column_count() const override { return PQnfields(res); }
+  std::string_view column_name(int col) const override { return PQfname(res, col); }
+  bool is_null(int col) const override { return PQgetisnull(res, row, col); }
+
+  int64_t get_int(int col) const override {
+    const char* p = data(col);
+    if (binary) {
+      switch (type(col)) {
+        case oid::kInt8: return read_be<int64_t>(p);
+        case oid::kInt4: return read_be<int32_t>(p);
+        case oid::kInt2: return read_be<int16_t>(p);
+        case oid::kOid: return read_be<uint32_t>(p);
+        case oid::kBool: return *p != 0;
+        case oid::kNumeric: return parse_int(numeric_text(p, length(col)));
+        case oid::kFloat8: case oid::kFloat4: {
+          double d = get_double(col);
+          if (d != std::trunc(d) || !(d >= -9.2e18 && d <= 9.2e18)) throw InvalidArgument(fmt::format("{} is not an integer", d));
+          return static_cast<int64_t>(d);
+        }
+        default:
+          if (is_text_type(type(col))) return parse_int(get_text(col));
+          throw InvalidArgument(fmt::format("a PostgreSQL value of type {} is not an integer", type(col)));
+      }
+    }
+    if (type(col) == oid::kBool) return *p == 't';
+    return parse_int(std::string_view(p, static_cast<std::size_t>(length(col))));
+  }
+  double get_double(int col) const override {
+    const char* p = data(col);
+    if (binary) {
+      switch (type(col)) {
+        case oid::kFloat8: return std::bit_cast<double>(read_be<uint64_t>(p));
+        case oid::kFloat4: return std::bit_cast<float>(read_be<uint32_t>(p));
+        case oid::kInt8: case oid::kInt4: case oid::kInt2: return static_cast<double>(get_int(col));
+        case oid::kNumeric: return parse_double(numeric_text(p, length(col)));
+        default: return parse_double(get_text(col));
+      }
+    }
+    return parse_double(std::string_view(p, static_cast<std::size_t>(length(col))));
+  }
+  std::string_view get_text(int col) const override {
+    const char* p = data(col);
+    auto n = static_cast<std::size_t>(length(col));
+    if (!binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
+    if (type(col) == oid::kJsonb) return n ? std::string_view(p + 1, n - 1) : std::string_view();
+    // Another type asked for as text (raw SQL into a string): its text form.
+    scratch_ = get_value(col).to_string();
+    return scratch_;
+  }
+  std::string_view get_blob(int col) const override {
+    std::string_view raw(data(col), static_cast<std::size_t>(length(col)));
+    if (binary || type(col) != oid::kBytea) return raw;
+    scratch_ = unhex_bytea(raw);
+    return scratch_;
+  }
+  bool get_bool(int col) const override {
+    const char* p = data(col);
+    if (binary) return type(col) == oid::kBool ? *p != 0 : get_int(col) != 0;
+    return *p == 't' || *p == '1';
+  }
+  Date get_date(int col) const override {
+    if (binary && type(col) == oid::kDate) {
+      int32_t d = read_be<int32_t>(data(col));
+      if (d == INT32_MAX || d == INT32_MIN) throw InvalidArgument("infinite dates are not supported");
+      return Date::from_days(static_cast<int32_t>(d + kPgEpochDays));
+    }
+    if (binary && (type(col) == oid::kTimestamptz || type(col) == oid::kTimestamp)) return get_datetime(col).date();
+    return Date::parse(get_text(col));
+  }
+  DateTime get_datetime(int col) const override {
+    if (binary && (type(col) == oid::kTimestamptz || type(col) == oid::kTimestamp)) {
+      int64_t us = read_be<int64_t>(data(col));
+      if (us == INT64_MAX || us == INT64_MIN) throw InvalidArgument("infinite timestamps are not supported");
+      if (us > DateTime::kMaxMicros - kPgEpochMicros || us < DateTime::kMinMicros - kPgEpochMicros)
+        throw InvalidArgument("timestamp out of range (years 1-9999)");
+      return DateTime::from_unix_micros(us + kPgEpochMicros);
+    }
+    if (binary && type(col) == oid::kDate) return DateTime::from_unix_micros(int64_t{get_date(col).days_since_epoch()} * 86'400'000'000LL);
+    return DateTime::parse(pg_timestamp_text(get_text(col)));
+  }
+  Uuid get_uuid(int col) const override {
+    if (binary && type(col) == oid::kUuid) {
+      std::array<uint8_t, 16> b;
+      if (length(col) != 16) throw InvalidArgument("invalid uuid value from PostgreSQL");
+      std::memcpy(b.data(), data(col), 16);
+      return Uuid(b);
+    }
+    return Uuid::parse(get_text(col));
+  }
+  Decimal get_decimal(int col, int places) const override {
+    std::string text;
+    if (binary && type(col) == oid::kNumeric) text = numeric_text(data(col), length(col));
+    else if (binary && (type(col) == oid::kInt8 || type(col) == oid::kInt4 || type(col) == oid::kInt2)) text = std::to_string(get_int(col));
+    else if (binary && (type(col) == oid::kFloat8 || type(col) == oid::kFloat4)) text = fmt::format("{}", get_double(col));
+    else text = std::string(get_text(col));
+    Decimal d(text);
+    return places > 0 ? d.quantize(places) : d;
+  }
+  Json get_json(int col) const override { return Json::parse(get_text(col)); }
+  Array get_array(int col) const override {
+    if (!binary) throw NotSupportedError("arrays are read from PostgreSQL's binary results only; select the array with columns of types covet knows");
+    return decode_array(data(col), length(col));
+  }
+  Value get_value(int col) const override {
+    if (PQgetisnull(res, row, col)) return Value();
+    Oid t = type(col);
+    if (!binary) {
+      std::string_view s(data(col), static_cast<std::size_t>(length(col)));
+      switch (t) {
+        case oid::kBool: return Value(s == "t");
+        case oid::kInt2: case oid::kInt4: case oid::kInt8: case oid::kOid: return Value(parse_int(s));
+        case oid::kFloat4: case oid::kFloat8: return Value(parse_double(s));
+        case oid::kNumeric: return Value(Decimal(s));
+        case oid::kBytea: return Value(Bytes::from(unhex_bytea(s)));
+        case oid::kDate: return Value(Date::parse(s));
+        case oid::kTimestamptz: case oid::kTimestamp: return Value(DateTime::parse(pg_timestamp_text(s)));
+        case oid::kUuid: return Value(Uuid::parse(s));
+        case oid::kJson: case oid::kJsonb: return Value(Json::parse(s));
+        default: return Value(std::string(s));
+      }
+    }
+    return binary_value(t, data(col), length(col));
+  }
+
+ private:
+  static int64_t parse_int(std::string_view s) {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) throw InvalidArgument(fmt::format("'{}' is not an integer", s));
+    return v;
+  }
+  static double parse_double(std::string_view s) {
+    if (s == "NaN") return std::nan("");
+    if (s == "Infinity") return HUGE_VAL;
+    if (s == "-Infinity") return -HUGE_VAL;
+    double v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) throw InvalidArgument(fmt::format("'{}' is not a number", s));
+    return v;
+  }
+  // PostgreSQL writes "2024-01-02 03:04:05.123+00"; DateTime reads "+00:00".
+  static std::string pg_timestamp_text(std::string_view s) {
+    std::string t(s);
+    if (t.size() > 3 && (t[t.size() - 3] == '+' || t[t.size() - 3] == '-')) t += ":00";
+    return t;
+  }
+  static Value binary_value(Oid t, const char* p, int len) {
+    switch (t) {
+      case oid::kBool: return Value(*p != 0);
+      case oid::kInt2: return Value(read_be<int16_t>(p));
+      case oid::kInt4: return Value(read_be<int32_t>(p));
+      case oid::kInt8: return Value(read_be<int64_t>(p));
+      case oid::kOid: return Value(static_cast<int64_t>(read_be<uint32_t>(p)));
+      case oid::kFloat4: return Value(std::bit_cast<float>(read_be<uint32_t>(p)));
+      case oid::kFloat8: return Value(std::bit_cast<double>(read_be<uint64_t>(p)));
+      case oid::kNumeric: return Value(Decimal(numeric_text(p, len)));
+      case oid::kBytea: return Value(Bytes::from(std::string_view(p, static_cast<std::size_t>(len))));
+      case oid::kDate: {
+        int32_t d = read_be<int32_t>(p);
+        if (d == INT32_MAX || d == INT32_MIN) throw InvalidArgument("infinite dates are not supported");
+        return Value(Date::from_days(static_cast<int32_t>(d + kPgEpochDays)));
+      }
+      case oid::kTimestamptz:
+      case oid::kTimestamp: {
+        int64_t us = read_be<int64_t>(p);
+        if (us == INT64_MAX || us == INT64_MIN) throw InvalidArgument("infinite timestamps are not supported");
+        if (us > DateTime::kMaxMicros - kPgEpochMicros || us < DateTime::kMinMicros - kPgEpochMicros)
+          throw InvalidArgument("timestamp out of range (years 1-9999)");
+        return Value(DateTime::from_unix_micros(us + kPgEpochMicros));
+      }
+      case oid::kUuid: {
+        std::array<uint8_t, 16> b;
+        if (len != 16) throw InvalidArgument("invalid uuid value from PostgreSQL");
+        std::memcpy(b.data(), p, 16);
+        return Value(Uuid(b));
+      }
+      case oid::kJson: return Value(Json::parse(std::string_view(p, static_cast<std::size_t>(len))));
+      case oid::kJsonb: return Value(Json::parse(len ? std::string_view(p + 1, static_cast<std::size_t>(len - 1)) : std::string_view()));
+      default:
+        if (element_of(t)) return Value(decode_array(p, len));
+        return Value(std::string(p, static_cast<std::size_t>(len)));
+    }
+  }
+  static Array decode_array(const char* p, int len) {
+    if (len < 12) throw InvalidArgument("invalid array value from PostgreSQL");
+    int32_t ndim = read_be<int32_t>(p);
+    Oid elem = read_be<uint32_t>(p + 8);
+    Array out;
+    if (ndim == 0) return out;
+    if (ndim != 1) throw NotSupportedError("multi-dimensional arrays are not supported");
+    int32_t n = read_be<int32_t>(p + 12);
+    const char* q = p + 20;
+    const char* end = p + len;
+    out.reserve(static_cast<std::size_t>(n));
+    for (int32_t i = 0; i < n; ++i) {
+      if (q + 4 > end) throw InvalidArgument("invalid array value from PostgreSQL");
+      int32_t l = read_be<int32_t>(q);
+      q += 4;
+      if (l < 0) {
+        out.emplace_back();
+        continue;
+      }
+      if (q + l > end) throw InvalidArgument("invalid array value from PostgreSQL");
+      out.push_back(binary_value(elem, q, l));
+      q += l;
+    }
+    return out;
+  }
+  mutable std::string scratch_;
+};
+
+// ---------------------------------------------------------- statements
+class PgStatement final : public Statement {
+ public:
+  PgStatement(PGconn* conn, std::string name, std::string sql, std::vector<Oid> params, std::vector<Oid> columns,
+              bool owned)
+      : Statement(std::move(sql)), conn_(conn), name_(std::move(name)), param_types_(std::move(params)),
+        column_types_(std::move(columns)), owned_(owned) {
+    std::size_t n = param_types_.size();
+    values_.assign(n, nullptr);
+    lengths_.assign(n, 0);
+    formats_.assign(n, 1);
+    bufs_.resize(n);
+    binary_results_ = true;
+    for (Oid t : column_types_) binary_results_ = binary_results_ && decodable(t);
+    row_.types = &column_types_;
+    row_.binary = binary_results_;
+  }
+  ~PgStatement() override {
+    clear();
+    if (owned_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_INERROR) {
+      PGresult* r = PQexec(conn_, ("DEALLOCATE " + name_).c_str());
+      PQclear(r);
+    }
+  }
+
+  // ---- binding: each value encoded for the type the server inferred
+  void bind_null(int idx) override {
+    std::size_t i = slot(idx);
+    values_[i] = nullptr;
+    lengths_[i] = 0;
+  }
+  void bind_int(int idx, int64_t v) override {
+    std::size_t i = slot(idx);
+    switch (param_types_[i]) {
+      case oid::kInt8: return set_binary(i, v);
+      case oid::kInt4:
+        if (v < INT32_MIN || v > INT32_MAX) out_of_range(idx, v, "integer");
+        return set_binary(i, static_cast<int32_t>(v));
+      case oid::kInt2:
+        if (v < INT16_MIN || v > INT16_MAX) out_of_range(idx, v, "smallint");
+        return set_binary(i, static_cast<int16_t>(v));
+      case oid::kFloat8: return set_binary(i, std::bit_cast<uint64_t>(static_cast<double>(v)));
+      case oid::kBool: return set_binary(i, static_cast<uint8_t>(v != 0));
+      default: return set_text(i, std::to_string(v));
+    }
+  }
+  void bind_int32(int idx, int32_t v) override { bind_int(idx, v); }
+  void bind_double(int idx, double v) override {
+    std::size_t i = slot(idx);
+    switch (param_types_[i]) {
+      case oid::kFloat8: return set_binary(i, std::bit_cast<uint64_t>(v));
+      case oid::kFloat4: return set_binary(i, std::bit_cast<uint32_t>(static_cast<float>(v)));
+      default:
+        if (std::isnan(v)) return set_text(i, "NaN");
+        if (std::isinf(v)) return set_text(i, v > 0 ? "Infinity" : "-Infinity");
+        return set_text(i, fmt::format("{}", v));
+    }
+  }
+  void bind_text(int idx, std::string_view v) override {
+    std::size_t i = slot(idx);
+    if (param_types_[i] == oid::kJsonb) {  // text into jsonb: its binary form is a version byte and the text
+      std::string& b = bufs_[i];
+      b.assign(1, '\1');
+      b.append(v);
+      return point(i, b, 1);
+    }
+    if (param_types_[i] == oid::kBytea) {
+      values_[i] = v.data() ? v.data() : "";
+      lengths_[i] = static_cast<int>(v.size());
+      formats_[i] = 1;
+      return;
+    }
+    // Text and every other type's text input form (the server parses it).
+    values_[i] = v.data() ? v.data() : "";
+    lengths_[i] = static_cast<int>(v.size());
+    formats_[i] = is_text_type(param_types_[i]) ? 1 : 0;
+    if (formats_[i] == 0) {  // text format needs a terminating NUL
+      bufs_[i].assign(v);
+      point(i, bufs_[i], 0);
+    }
+  }
+  void bind_text_copy(int idx, std::string_view v) override {
+    std::size_t i = slot(idx);
+    std::string& b = bufs_[i];
+    if (param_types_[i] == oid::kJsonb) {
+      b.assign(1, '\1');
+      b.append(v);
+      return point(i, b, 1);
+    }
+    b.assign(v);
+    point(i, b, is_text_type(param_types_[i]) || param_types_[i] == oid::kBytea ? 1 : 0);
+  }
+  void bind_blob(int idx, std::string_view v) override {
+    std::size_t i = slot(idx);
+    values_[i] = v.data() ? v.data() : "";
+    lengths_[i] = static_cast<int>(v.size());
+    formats_[i] = 1;
+  }
+  void bind_blob_copy(int idx, std::string_view v) override {
+    std::size_t i = slot(idx);
+    bufs_[i].assign(v);
+    point(i, bufs_[i], 1);
+  }
+  void bind_bool(int idx, bool v) override {
+    std::size_t i = slot(idx);
+    if (param_types_[i] == oid::kBool) return set_binary(i, static_cast<uint8_t>(v));
+    if (param_types_[i] == oid::kInt8 || param_types_[i] == oid::kInt4 || param_types_[i] == oid::kInt2)
+      return bind_int(idx, v ? 1 : 0);
+    set_text(i, v ? "true" : "false");
+  }
+  void bind_date(int idx, const Date& v) override {
+    std::size_t i = slot(idx);
+    if (param_types_[i] == oid::kDate) return set_binary(i, static_cast<int32_t>(v.days_since_epoch() - kPgEpochDays));
+    if (param_types_[i] == oid::kTimestamptz || param_types_[i] == oid::kTimestamp)
+      return set_binary(i, int64_t{v.days_since_epoch()} * 86'400'000'000LL - kPgEpochMicros);
+    set_text(i, v.to_string());
+  }
+  void bind_datetime(int idx, const DateTime& v) override {
+    std::size_t i = slot(idx);
+    if (param_types_[i] == oid::kTimestamptz || param_types_[i] == oid::kTimestamp)
+      return set_binary(i, v.unix_micros() - kPgEpochMicros);
+    // Never zone-less text: the instant in UTC with its offset.
+    set_text(i, v.to_string() + "+00:00");
+  }
+  void bind_uuid(int idx, const Uuid& v) override {
+    std::size_t i = slot(idx);
+    if (param_types_[i] == oid::kUuid) {
+      bufs_[i].assign(reinterpret_cast<const char*>(v.bytes().data()), 16);
+      return point(i, bufs_[i], 1);
+    }
+    set_text(i, v.to_string());
+  }
+  void bind_decimal(int idx, const Decimal& v) override { set_text(slot(idx), v.to_string()); }
+  void bind_json(int idx, const Json& v) override {
+    std::size_t i = slot(idx);
+    if (param_types_[i] == oid::kJsonb) return bind_text(idx, v.text());
+    set_text(i, v.text());
+  }
+  void bind_array(int idx, const Array& v) override {
+    std::size_t i = slot(idx);
+    Oid elem = element_of(param_types_[i]);
+    if (!elem) throw DataError(fmt::format("parameter {} is not an array (PostgreSQL type {})", idx, param_types_[i]), "", sql());
+    std::string& b = bufs_[i];
+    b.clear();
+    bool has_null = false;
+    for (const Value& e : v) has_null = has_null || e.is_null();
+    append_be<int32_t>(b, v.empty() ? 0 : 1);
+    append_be<int32_t>(b, has_null ? 1 : 0);
+    append_be<uint32_t>(b, elem);
+    if (!v.empty()) {
+      append_be<int32_t>(b, static_cast<int32_t>(v.size()));
+      append_be<int32_t>(b, 1);
+    }
+    for (const Value& e : v) encode_element(b, elem, e, idx);
+    point(i, b, 1);
+  }
+
+  // ---- running
+  bool step() override {
+    if (!res_) {
+      res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
+                            formats_.data(), binary_results_ ? 1 : 0);
+      ExecStatusType s = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
+      if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+        PGresult* r = res_;
+        res_ = nullptr;
+        try {
+          raise_result(conn_, r, sql());
+        } catch (...) {
+          PQclear(r);
+          throw;
+        }
+      }
+      rows_ = PQntuples(res_);
+      row_.res = res_;
+      next_ = 0;
+      if (s == PGRES_COMMAND_OK) {
+        const char* n = PQcmdTuples(res_);
+        changes_ = n && *n ? std::strtoll(n, nullptr, 10) : 0;
+      } else {
+        const char* n = PQcmdTuples(res_);  // INSERT ... RETURNING counts its rows too
+        changes_ = n && *n ? std::strtoll(n, nullptr, 10) : 0;
+      }
+    }
+    if (next_ < rows_) {
+      row_.row = next_++;
+      return true;
+    }
+    return false;
+  }
+  const Row& row() const override { return row_; }
+  void reset() override { clear(); }
+  int64_t rows_affected() const override { return changes_; }
+  int parameter_count() const override { return static_cast<int>(param_types_.size()); }
+
+ private:
+  void clear() {
+    if (res_) PQclear(res_);
+    res_ = nullptr;
+    row_.res = nullptr;
+    rows_ = next_ = 0;
+  }
+  std::size_t slot(int idx) const {
+    if (idx < 1 || static_cast<std::size_t>(idx) > param_types_.size())
+      throw ProgrammingError(fmt::format("parameter {} out of range: the statement takes {}", idx, param_types_.size()), "", sql());
+    return static_cast<std::size_t>(idx - 1);
+  }
+  [[noreturn]] void out_of_range(int idx, int64_t v, const char* type) const {
+    throw DataError(fmt::format("{} is out of range for parameter {} (PostgreSQL type {})", v, idx, type), "22003", sql(),
+                    false, "22003");
+  }
+  template <class T>
+  void set_binary(std::size_t i, T v) {
+    char* p = fixed_[i % kFixed].data();
+    if (i >= kFixed) {  // beyond the fixed slots: the parameter's own buffer
+      bufs_[i].resize(sizeof(T));
+      p = bufs_[i].data();
+    }
+    put_be(p, v);
+    values_[i] = p;
+    lengths_[i] = sizeof(T);
+    formats_[i] = 1;
+  }
+  void set_text(std::size_t i, std::string text) {
+    bufs_[i] = std::move(text);
+    point(i, bufs_[i], 0);
+  }
+  void point(std::size_t i, const std::string& b, int format) {
+    values_[i] = b.c_str();
+    lengths_[i] = static_cast<int>(b.size());
+    formats_[i] = format;
+  }
+  void encode_element(std::string& b, Oid elem, const Value& e, int idx) {
+    if (e.is_null()) return append_be<int32_t>(b, -1);
+    auto fixed = [&](auto v) {
+      append_be<int32_t>(b, sizeof(v));
+      append_be(b, v);
+    };
+    switch (elem) {
+      case oid::kInt8: return fixed(static_cast<int64_t>(e.as_int()));
+      case oid::kInt4: {
+        int64_t v = e.as_int();
+        if (v < INT32_MIN || v > INT32_MAX) out_of_range(idx, v, "integer[]");
+        return fixed(static_cast<int32_t>(v));
+      }
+      case oid::kInt2: {
+        int64_t v = e.as_int();
+        if (v < INT16_MIN || v > INT16_MAX) out_of_range(idx, v, "smallint[]");
+        return fixed(static_cast<int16_t>(v));
+      }
+      case oid::kFloat8: return fixed(std::bit_cast<uint64_t>(e.is<double>() ? e.as_double() : static_cast<double>(e.as_int())));
+      case oid::kFloat4: return fixed(std::bit_cast<uint32_t>(static_cast<float>(e.is<double>() ? e.as_double() : static_cast<double>(e.as_int()))));
+      case oid::kBool: return fixed(static_cast<uint8_t>(e.as_bool()));
+      case oid::kDate: return fixed(static_cast<int32_t>(e.as_date().days_since_epoch() - kPgEpochDays));
+      case oid::kTimestamptz:
+      case oid::kTimestamp: return fixed(static_cast<int64_t>(e.as_datetime().unix_micros() - kPgEpochMicros));
+      case oid::kUuid:
+        append_be<int32_t>(b, 16);
+        b.append(reinterpret_cast<const char*>(e.as_uuid().bytes().data()), 16);
+        return;
+      case oid::kJsonb: {
+        const std::string& t = e.is<Json>() ? e.as_json().text() : e.as_string();
+        append_be<int32_t>(b, static_cast<int32_t>(t.size() + 1));
+        b += '\1';
+        b += t;
+        return;
+      }
+      case oid::kNumeric:
+        throw NotSupportedError("numeric[] parameters are not supported; use a text[] or float8[] array", "", sql());
+      default: {  // text kinds and bytea: the bytes themselves
+        std::string_view t = e.is<Bytes>() ? e.as_bytes().view() : std::string_view(e.as_string());
+        append_be<int32_t>(b, static_cast<int32_t>(t.size()));
+        b.append(t);
+        return;
+      }
+    }
+  }
+
+  static constexpr std::size_t kFixed = 16;
+  PGconn* conn_;
+  std::string name_;
+  std::vector<Oid> param_types_;
+  std::vector<Oid> column_types_;
+  bool owned_;  // a named statement this object DEALLOCATEs
+  bool binary_results_ = true;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+  std::vector<std::string> bufs_;
+  std::array<std::array<char, 8>, kFixed> fixed_{};
+  PGresult* res_ = nullptr;
+  int rows_ = 0, next_ = 0;
+  int64_t changes_ = 0;
+  PgRow row_;
+};
+
+// ---------------------------------------------------------- connections
+void quiet_notices(void*, const char*) {}
+
+class PgConnection final : public Connection {
+ public:
+  explicit PgConnection(const Url& url) {
+    std::vector<std::pair<std::string, std::string>> kv;
+    kv.emplace_back("host", url.host.empty() ? "127.0.0.1" : url.host);
+    if (url.port) kv.emplace_back("port", std::to_string(url.port));
+    if (!url.database.empty()) kv.emplace_back("dbname", url.database);
+    if (!url.user.empty()) kv.emplace_back("user", url.user);
+    if (!url.password.empty()) kv.emplace_back("password", url.password);
+    std::string options = "-c TimeZone=UTC -c DateStyle=ISO";
+    for (const auto& [k, v] : url.query) {
+      if (k == "sslmode" || k == "sslrootcert" || k == "sslcert" || k == "sslkey" || k == "application_name" ||
+          k == "connect_timeout" || k == "target_session_attrs")
+        kv.emplace_back(k, v);
+      else if (k == "search_path") {  // schemas, as PostgreSQL's setting: "app,public"
+        for (char c : v)
+          if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ',' || c == ' '))
+            throw ConfigurationError("PostgreSQL URL option search_path takes schema names separated by commas, not '" +
+                                     v + "'");
+        std::string path;
+        for (char c : v)
+          if (c != ' ') path += c == ',' ? "\\," : std::string(1, c);
+        options += " -c search_path=" + path;
+      } else if (k == "statement_timeout") {
+        int ms = 0;
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+        if (ec != std::errc() || p != v.data() + v.size() || ms < 0)
+          throw ConfigurationError("PostgreSQL URL option statement_timeout must be milliseconds, not '" + v + "'");
+        options += " -c statement_timeout=" + std::to_string(ms);
+      }
+    }
+    kv.emplace_back("options", options);
+    kv.emplace_back("client_encoding", "UTF8");
+    std::vector<const char*> keys, values;
+    for (const auto& [k, v] : kv) keys.push_back(k.c_str()), values.push_back(v.c_str());
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    conn_ = PQconnectdbParams(keys.data(), values.data(), 0);
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+      std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
+      while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+      PQfinish(conn_);
+      conn_ = nullptr;
+      // The message names host, port and user, never the password.
+      throw OperationalError(fmt::format("cannot connect to PostgreSQL at {}: {}", url.redacted(), msg), "08001", "",
+                             true, "08001");
+    }
+    PQsetNoticeProcessor(conn_, &quiet_notices, nullptr);
+  }
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection() override {
+    clear_statement_cache();
+    PQfinish(conn_);
+  }
+
+  const Dialect& dialect() const override { return postgres_dialect(); }
+  bool in_transaction() const override {
+    PGTransactionStatusType s = PQtransactionStatus(conn_);
+    return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+  }
+  std::string begin_statement(const TransactionOptions& o) const override {
+    std::string s = "BEGIN";
+    switch (o.isolation) {
+      case Isolation::Default: break;
+      case Isolation::ReadCommitted: s += " ISOLATION LEVEL READ COMMITTED"; break;
+      case Isolation::RepeatableRead: s += " ISOLATION LEVEL REPEATABLE READ"; break;
+      case Isolation::Serializable: s += " ISOLATION LEVEL SERIALIZABLE"; break;
+    }
+    if (o.read_only) s += " READ ONLY";
+    return s;
+  }
+  bool ping() noexcept override {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return false;
+    return Connection::ping();
+  }
+
+ protected:
+  std::unique_ptr<Statement> prepare(const std::string& sql) override {
+    if (sql.find('\0') != std::string::npos)
+      throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
+                             "08006");
+    std::string name = "covet_" + std::to_string(++counter_);
+    PGresult* r = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
+    check_command(r, sql);
+    PGresult* d = PQdescribePrepared(conn_, name.c_str());
+    if (!d || PQresultStatus(d) != PGRES_COMMAND_OK) {
+      PGresult* gone = PQexec(conn_, ("DEALLOCATE " + name).c_str());
+      PQclear(gone);
+      check_command(d, sql);
+    }
+    std::vector<Oid> params(static_cast<std::size_t>(PQnparams(d))), columns(static_cast<std::size_t>(PQnfields(d)));
+    for (std::size_t i = 0; i < params.size(); ++i) params[i] = PQparamtype(d, static_cast<int>(i));
+    for (std::size_t i = 0; i < columns.size(); ++i) columns[i] = PQftype(d, static_cast<int>(i));
+    PQclear(d);
+    return std::make_unique<PgStatement>(conn_, std::move(name), sql, std::move(params), std::move(columns), true);
+  }
+
+ private:
+  void check_command(PGresult* r, const std::string& sql) {
+    if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
+      PQclear(r);
+      return;
+    }
+    try {
+      // "cannot insert multiple commands into a prepared statement": one at a time.
+      if (r && PQresultErrorField(r, PG_DIAG_SQLSTATE) && std::string_view(PQresultErrorField(r, PG_DIAG_SQLSTATE)) == "42601" &&
+          std::string_view(PQresultErrorMessage(r)).find("multiple commands") != std::string_view::npos)
+        throw ProgrammingError("one statement at a time: the SQL holds more than one statement", "42601", sql, false, "42601");
+      raise_result(conn_, r, sql);
+    } catch (...) {
+      PQclear(r);
+      throw;
+    }
+  }
+
+  PGconn* conn_ = nullptr;
+  uint64_t counter_ = 0;
+};
+
+class PgDriver final : public Driver {
+ public:
+  std::unique_ptr<Connection> connect(const Url& url) override { return std::make_unique<PgConnection>(url); }
+  const Dialect& dialect() const override { return postgres_dialect(); }
+  std::span<const std::string_view> url_options() const override { return kOptions; }
+
+ private:
+  static constexpr std::string_view kOptions[] = {"application_name", "connect_timeout",   "search_path",
+                                                  "sslcert",          "sslkey",            "sslmode",
+                                                  "sslrootcert",      "statement_timeout", "target_session_attrs"};
+};
+
+}  // namespace
+
+Driver& postgres_driver() {
+  static PgDriver d;
+  return d;
+}
+
+}  // namespace covet

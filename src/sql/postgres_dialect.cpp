@@ -1,0 +1,187 @@
+// PostgreSQL: parameters are $1..$n; lookups mean what they mean on SQLite
+// (contains/startswith/endswith case-sensitive with LIKE, the i-lookups
+// ILIKE, LIKE metacharacters in user values escaped so they match
+// literally); native types for every field kind (timestamptz, date, uuid,
+// jsonb, numeric, bytea, boolean, arrays).
+#include <fmt/format.h>
+
+#include "covet/core/error.hpp"
+#include "covet/sql/dialect.hpp"
+
+namespace covet {
+
+namespace {
+
+std::string like_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string_view scalar_type(FieldKind k) {
+  switch (k) {
+    case FieldKind::Integer: return "integer";
+    case FieldKind::BigInteger: return "bigint";
+    case FieldKind::Float: return "double precision";
+    case FieldKind::Decimal: return "numeric";
+    case FieldKind::String: return "varchar";
+    case FieldKind::Text: return "text";
+    case FieldKind::Boolean: return "boolean";
+    case FieldKind::Date: return "date";
+    case FieldKind::DateTime: return "timestamptz";
+    case FieldKind::Uuid: return "uuid";
+    case FieldKind::Json: return "jsonb";
+    case FieldKind::Binary: return "bytea";
+    case FieldKind::Array: break;
+  }
+  return "text";
+}
+
+class PostgresDialect final : public Dialect {
+ public:
+  std::string_view name() const override { return "postgresql"; }
+
+  void placeholder(std::string& out, std::size_t n) const override {
+    out += '$';
+    out += std::to_string(n);
+  }
+  bool returning_for_generated_keys() const override { return true; }
+
+  void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const override {
+    const FieldInfo& fi = m.field(f.field);
+    auto lhs = [&] {
+      // Date parts of a timestamptz are taken in UTC (covet's DateTime is UTC).
+      const char* part = f.transform == Transform::Year ? "YEAR" : f.transform == Transform::Month ? "MONTH" : "DAY";
+      if (f.transform == Transform::None) {
+        w.column(m, fi);
+        return;
+      }
+      w.text("CAST(EXTRACT(").text(part).text(" FROM ").column(m, fi);
+      if (fi.kind == FieldKind::DateTime) w.text(" AT TIME ZONE 'UTC'");
+      w.text(") AS bigint)");
+    };
+    auto text = [&] { return f.value.as_string(); };
+    auto like = [&](const char* op, std::string pattern) {
+      lhs();
+      w.text(op).param(std::move(pattern));
+    };
+    switch (f.lookup) {
+      case Lookup::Exact:
+        lhs();
+        if (f.value.is_null()) w.text(" IS NULL");
+        else w.text(" = ").param(f.value);
+        return;
+      case Lookup::IExact: like(" ILIKE ", like_escape(text())); return;
+      case Lookup::IContains: like(" ILIKE ", "%" + like_escape(text()) + "%"); return;
+      case Lookup::IStartsWith: like(" ILIKE ", like_escape(text()) + "%"); return;
+      case Lookup::IEndsWith: like(" ILIKE ", "%" + like_escape(text())); return;
+      case Lookup::Contains: like(" LIKE ", "%" + like_escape(text()) + "%"); return;
+      case Lookup::StartsWith: like(" LIKE ", like_escape(text()) + "%"); return;
+      case Lookup::EndsWith: like(" LIKE ", "%" + like_escape(text())); return;
+      case Lookup::Gt: lhs(); w.text(" > ").param(f.value); return;
+      case Lookup::Gte: lhs(); w.text(" >= ").param(f.value); return;
+      case Lookup::Lt: lhs(); w.text(" < ").param(f.value); return;
+      case Lookup::Lte: lhs(); w.text(" <= ").param(f.value); return;
+      case Lookup::IsNull:
+        lhs();
+        w.text(f.value.as_bool() ? " IS NULL" : " IS NOT NULL");
+        return;
+      case Lookup::Range: {
+        const Array& a = f.value.as_array();
+        lhs();
+        w.text(" BETWEEN ").param(a[0]).text(" AND ").param(a[1]);
+        return;
+      }
+      case Lookup::In: {
+        const Array& a = f.value.as_array();
+        if (a.empty()) {
+          w.text("1 = 0");  // an empty list matches nothing
+          return;
+        }
+        lhs();
+        w.text(" IN (");
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          if (i) w.text(", ");
+          w.param(a[i]);
+        }
+        w.text(")");
+        return;
+      }
+    }
+  }
+
+  void compile_limit(SqlWriter& w, const QueryData& q) const override {
+    if (q.limit) w.text(" LIMIT ").param(*q.limit);
+    if (q.offset) w.text(" OFFSET ").param(q.offset);
+  }
+
+  std::string column_type(const FieldInfo& f) const override {
+    switch (f.kind) {
+      case FieldKind::Decimal:
+        return f.max_digits ? fmt::format("numeric({}, {})", f.max_digits, f.decimal_places) : "numeric";
+      case FieldKind::String: return f.max_length ? fmt::format("varchar({})", f.max_length) : "varchar";
+      case FieldKind::Array: {
+        FieldKind e = f.codec->element_kind;
+        if (e == FieldKind::Array) throw NotSupportedError("arrays of arrays are not supported");
+        return std::string(scalar_type(e)) + "[]";
+      }
+      default: return std::string(scalar_type(f.kind));
+    }
+  }
+
+  std::string column_definition(const ModelInfo& m, const FieldInfo& f) const override {
+    std::string out = column_type(f);
+    if (f.primary_key && m.primary_key.size() == 1 && f.auto_increment)
+      return out + " GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+    out += f.null ? " NULL" : " NOT NULL";
+    if (f.primary_key && m.primary_key.size() == 1) out += " PRIMARY KEY";
+    if (f.unique && !f.primary_key) out += " UNIQUE";
+    if (f.default_value && !f.default_value->is_null()) out += " DEFAULT " + literal(*f.default_value) + "::" + column_type(f);
+    return out;
+  }
+
+  std::string literal(const Value& v) const override {
+    if (v.type() == Value::Type::Bool) return v.as_bool() ? "true" : "false";
+    if (v.type() == Value::Type::Array) {
+      // An array literal: '{"a","b"}' with each element quoted and escaped.
+      std::string s = "{";
+      const Array& a = v.as_array();
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (i) s += ',';
+        if (a[i].is_null()) {
+          s += "NULL";
+          continue;
+        }
+        std::string e = a[i].to_string();
+        s += '"';
+        for (char c : e) {
+          if (c == '"' || c == '\\') s += '\\';
+          s += c;
+        }
+        s += '"';
+      }
+      s += '}';
+      std::string out = "'";
+      for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+      }
+      return out + "'";
+    }
+    if (v.type() == Value::Type::DateTime) return "'" + v.as_datetime().to_string() + "+00:00'";
+    return Dialect::literal(v);
+  }
+};
+
+}  // namespace
+
+const Dialect& postgres_dialect() {
+  static const PostgresDialect d;
+  return d;
+}
+
+}  // namespace covet

@@ -1,0 +1,323 @@
+// PostgreSQL through the same engine as SQLite: every field kind round
+// trips through the binary protocol, lookups mean what they mean on SQLite,
+// keys come back with RETURNING, errors carry their SQLSTATE, transactions
+// and savepoints, raw SQL, a killed connection, the replica, Chinook.
+#include <gtest/gtest.h>
+
+#include <covet/covet.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "blog/models.hpp"
+#include "support/helpers.hpp"
+#include "support/models.hpp"
+#include "support/services.hpp"
+
+using namespace covet;
+using blog::Post;
+using blog::User;
+using test_support::has;
+using test_support::message_of;
+using testing_models::Everything;
+
+namespace pg_models {
+struct Person : covet::Model<Person> {
+  int64_t id = 0;
+  std::string name;
+  std::optional<std::string> nickname;
+  int32_t age = 0;
+  std::optional<DateTime> joined;
+  static void meta(covet::Meta<Person>& m) {
+    m.table("pg_people").field(&Person::name, covet::max_length(40), covet::unique());
+  }
+};
+}  // namespace pg_models
+using pg_models::Person;
+
+namespace {
+
+class Pg : public ::testing::Test {
+ protected:
+  // Each test in its own schema: ctest runs them in parallel on one server.
+  void SetUp() override {
+    base_url = test_support::require_service("COVET_TEST_POSTGRES_URL");
+    ASSERT_FALSE(base_url.empty());
+    schema = test_support::unique_schema();
+    Database(base_url).execute("CREATE SCHEMA " + schema);
+    url = base_url + "?search_path=" + schema;
+    db = Database(url);
+    db.create_all<User, Post, Everything, Person>();
+  }
+  void TearDown() override {
+    db = Database("sqlite://:memory:");
+    if (!schema.empty()) Database(base_url).execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+  Person person(const std::string& name, int32_t age, std::optional<std::string> nick = std::nullopt) {
+    Person p;
+    p.name = name;
+    p.age = age;
+    p.nickname = std::move(nick);
+    p.save(db);
+    return p;
+  }
+  std::string base_url, schema, url;
+  Database db{"sqlite://:memory:"};
+};
+
+TEST_F(Pg, EveryFieldKindRoundTripsThroughTheBinaryProtocol) {
+  Everything e;
+  e.small = -123456;
+  e.big = 9'000'000'000'123LL;
+  e.real = 2.5e-7;
+  e.price = Decimal("-1234567890.25");
+  e.name = "Żółw ünïcode";
+  e.body = std::string(3000, 'x');
+  e.flag = true;
+  e.day = Date(1999, 12, 31);
+  e.at = DateTime(2024, 2, 29, 23, 59, 58, 123456);
+  e.uid = Uuid::parse("550e8400-e29b-41d4-a716-446655440000");
+  e.doc = Json::parse(R"({"a": [1, 2, {"b": null}], "c": "ü"})");
+  e.tags = {"red", "", "with \"quotes\", commas {}"};
+  e.numbers = {1, -2, 9'000'000'000'000LL};
+  e.blob = Bytes{0, 1, 2, 255, 0};
+  e.nickname = "nick";
+  e.score = std::nullopt;
+  e.seen_at = DateTime(1970, 1, 1);
+  e.ratio = -0.0;
+  e.save(db);
+  ASSERT_GT(e.id, 0);
+
+  Everything got = Everything::objects(db).get("id", e.id);
+  EXPECT_EQ(got.small, e.small);
+  EXPECT_EQ(got.big, e.big);
+  EXPECT_DOUBLE_EQ(got.real, e.real);
+  EXPECT_EQ(got.price.to_string(), "-1234567890.25");
+  EXPECT_EQ(got.name, e.name);
+  EXPECT_EQ(got.body, e.body);
+  EXPECT_TRUE(got.flag);
+  EXPECT_EQ(got.day, e.day);
+  EXPECT_EQ(got.at, e.at);
+  EXPECT_EQ(got.uid, e.uid);
+  EXPECT_EQ(Json::parse(got.doc.text()).text(), e.doc.text());
+  EXPECT_EQ(got.tags, e.tags);
+  EXPECT_EQ(got.numbers, e.numbers);
+  EXPECT_EQ(got.blob.view(), e.blob.view());
+  EXPECT_EQ(got.nickname, e.nickname);
+  EXPECT_FALSE(got.score.has_value());
+  EXPECT_EQ(got.seen_at, e.seen_at);
+  ASSERT_TRUE(got.ratio.has_value());
+
+  // The column types are PostgreSQL's own, not text.
+  auto types = db.execute(
+                     "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'everything' "
+                     "AND table_schema = current_schema() "
+                     "ORDER BY ordinal_position")
+                   .rows;
+  std::map<std::string, std::string> type_of;
+  for (const auto& r : types) type_of[r["column_name"].as_string()] = r["data_type"].as_string();
+  EXPECT_EQ(type_of["at"], "timestamp with time zone");  // (this test's schema only)
+  EXPECT_EQ(type_of["uid"], "uuid");
+  EXPECT_EQ(type_of["doc"], "jsonb");
+  EXPECT_EQ(type_of["price"], "numeric");
+  EXPECT_EQ(type_of["tags"], "ARRAY");
+  EXPECT_EQ(type_of["blob"], "bytea");
+  EXPECT_EQ(type_of["flag"], "boolean");
+  EXPECT_EQ(type_of["small"], "integer");
+}
+
+TEST_F(Pg, ATimestampIsStoredAsTheInstantInUtc) {
+  Everything e;
+  e.at = DateTime::parse("2024-06-01T12:00:00+02:00");
+  e.save(db);
+  auto r = db.execute("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS utc FROM everything").rows;
+  EXPECT_EQ(r.at(0)["utc"].as_string(), "2024-06-01 10:00:00");
+  EXPECT_EQ(Everything::objects(db).filter("at__year", 2024).filter("at__month", 6).count(), 1);
+  EXPECT_EQ(Everything::objects(db).filter("at__gte", DateTime(2024, 6, 1, 10)).count(), 1);
+  EXPECT_EQ(Everything::objects(db).filter("at__gt", DateTime(2024, 6, 1, 10)).count(), 0);
+}
+
+TEST_F(Pg, LookupsMeanWhatTheyMeanOnSqlite) {
+  person("Ünïcode Ärger", 30, "ÉCOLE");
+  person("100% pure_thing", 41);
+  person("plain", 18, "x");
+  auto names = [&](QuerySet<Person> q) {
+    std::vector<std::string> out;
+    for (auto& p : q.order_by("name").all()) out.push_back(p.name);
+    return out;
+  };
+  EXPECT_EQ(names(Person::objects(db).filter("name__icontains", "ärger")), std::vector<std::string>{"Ünïcode Ärger"});
+  EXPECT_EQ(names(Person::objects(db).filter("nickname__iexact", "école")), std::vector<std::string>{"Ünïcode Ärger"});
+  EXPECT_EQ(names(Person::objects(db).filter("name__contains", "%")), std::vector<std::string>{"100% pure_thing"});
+  EXPECT_TRUE(Person::objects(db).filter("name__contains", "_t").exists());
+  EXPECT_FALSE(Person::objects(db).filter("name__contains", "r_e").exists());  // _ matches itself only
+  EXPECT_FALSE(Person::objects(db).filter("name__startswith", "ünï").exists());  // case-sensitive
+  EXPECT_EQ(Person::objects(db).filter("name__in", Array{}).count(), 0);
+  EXPECT_EQ(Person::objects(db).filter("age__in", Array{18, 41}).count(), 2);
+  EXPECT_EQ(Person::objects(db).filter("age__range", Array{18, 30}).count(), 2);
+  EXPECT_EQ(Person::objects(db).filter("nickname__isnull", true).count(), 1);
+  // exclude() keeps the rows whose column is NULL, as Django does.
+  EXPECT_EQ(Person::objects(db).exclude("nickname", "x").count(), 2);
+  // Ordering puts NULLs last ascending and first descending.
+  auto by_nick = Person::objects(db).order_by("nickname").all();
+  EXPECT_FALSE(by_nick.back().nickname.has_value());
+  auto by_nick_desc = Person::objects(db).order_by("-nickname").all();
+  EXPECT_FALSE(by_nick_desc.front().nickname.has_value());
+  EXPECT_EQ(Person::objects(db).order_by("-age").limit(1).offset(1).all().at(0).age, 30);
+}
+
+TEST_F(Pg, IntegrityErrorsNameTheirSqlstateAndConstraint) {
+  person("dup", 1);
+  Person again;
+  again.name = "dup";
+  try {
+    again.save(db);
+    FAIL() << "no error";
+  } catch (const IntegrityError& e) {
+    EXPECT_EQ(e.sqlstate(), "23505");
+    EXPECT_EQ(e.constraint(), "pg_people_name_key");
+  }
+  auto msg = message_of<ProgrammingError>([&] { db.execute("SELECT nope FROM pg_people"); });
+  EXPECT_TRUE(has(msg, "42703")) << msg;
+  msg = message_of<ProgrammingError>([&] { db.execute("SELECT 1; SELECT 2"); });
+  EXPECT_TRUE(has(msg, "one statement at a time")) << msg;
+  auto e = message_of<DataError>([&] { db.execute("SELECT $1::int4 AS n", {int64_t{1} << 40}); });
+  EXPECT_TRUE(has(e, "out of range")) << e;
+}
+
+TEST_F(Pg, TransactionsSavepointsAndAnAbortedTransaction) {
+  {
+    auto tx = db.transaction();
+    Person p;
+    p.name = "inside";
+    p.save(tx);
+    EXPECT_EQ(Person::objects(tx).count(), 1);
+    EXPECT_EQ(Person::objects(db).count(), 0);  // another connection sees nothing yet
+    {
+      auto inner = tx.transaction();
+      Person q;
+      q.name = "rolled back";
+      q.save(inner);
+      inner.rollback();
+    }
+    tx.commit();
+  }
+  EXPECT_EQ(Person::objects(db).count(), 1);
+
+  // An error aborts a PostgreSQL transaction; a savepoint around the
+  // statement keeps the transaction usable.
+  auto tx = db.transaction();
+  try {
+    auto sp = tx.transaction();
+    Person dup;
+    dup.name = "inside";
+    dup.save(sp);
+    sp.commit();
+    FAIL() << "no error";
+  } catch (const IntegrityError&) {
+  }
+  EXPECT_EQ(Person::objects(tx).count(), 1);
+  try {
+    Person dup;
+    dup.name = "inside";
+    dup.save(tx);
+  } catch (const IntegrityError&) {
+  }
+  auto msg = message_of<OperationalError>([&] { Person::objects(tx).count(); });
+  EXPECT_TRUE(has(msg, "25P02")) << msg;
+  EXPECT_TRUE(has(msg, "savepoint")) << msg;
+  tx.rollback();
+  EXPECT_EQ(Person::objects(db).count(), 1);
+
+  auto [obj, created] = Person::get_or_create(db, {{"name", "inside"}});
+  EXPECT_FALSE(created);
+  auto ro = db.transaction({.isolation = Isolation::Serializable, .read_only = true});
+  auto w = message_of<OperationalError>([&] { Person::objects(ro).filter("name", "x").update({{"age", 2}}); });
+  EXPECT_TRUE(has(w, "read-only")) << w;
+}
+
+TEST_F(Pg, RawSqlBindsParametersAndReadsEveryType) {
+  auto r = db.execute("SELECT $1::int8 + 1 AS n, $2::text AS s, now() AS t, 1.50::numeric AS d, "
+                      "ARRAY[1,2]::int4[] AS a, NULL::text AS z, true AS b, interval '1 day' AS i",
+                      {41, "x"})
+               .rows;
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["n"].as_int(), 42);
+  EXPECT_EQ(r[0]["s"].as_string(), "x");
+  EXPECT_EQ(r[0]["t"].type(), Value::Type::DateTime);
+  EXPECT_EQ(r[0]["d"].as_decimal().to_string(), "1.50");
+  EXPECT_TRUE(r[0]["z"].is_null());
+  EXPECT_TRUE(r[0]["b"].as_bool());
+  EXPECT_EQ(r[0]["i"].as_string(), "1 day");  // a type covet does not map: its text
+  auto b = db.execute("SELECT ARRAY[1,2]::int4[] AS a, 123456.789::numeric AS d, -0.001::numeric AS e").rows;
+  EXPECT_EQ(b[0]["a"].as_array(), (Array{1, 2}));
+  EXPECT_EQ(b[0]["d"].as_decimal().to_string(), "123456.789");
+  EXPECT_EQ(b[0]["e"].as_decimal().to_string(), "-0.001");
+}
+
+TEST_F(Pg, PasswordsNeverAppearInErrors) {
+  auto msg = message_of<OperationalError>([&] {
+    Database bad("postgresql://postgres:s3cret-pw@127.0.0.1:1/covet_test?connect_timeout=2");
+    bad.execute("SELECT 1");
+  });
+  EXPECT_FALSE(has(msg, "s3cret-pw")) << msg;
+  EXPECT_TRUE(has(msg, "cannot connect")) << msg;
+  auto cfg = message_of<ConfigurationError>([&] { Database("postgresql://u:s3cret-pw@h/db?bogus=1"); });
+  EXPECT_FALSE(has(cfg, "s3cret-pw")) << cfg;
+  EXPECT_TRUE(has(cfg, "sslmode")) << cfg;  // the known options are listed
+}
+
+TEST_F(Pg, AConnectionKilledWhileIdleIsDroppedAndTheNextCheckoutWorks) {
+  Database one(url + "&pool_size=1&max_overflow=0");
+  EXPECT_EQ(one.execute("SELECT 1 AS x").rows.at(0)["x"].as_int(), 1);
+  auto pid = one.execute("SELECT pg_backend_pid() AS p").rows.at(0)["p"].as_int();
+  db.execute("SELECT pg_terminate_backend($1::int4)", {pid});
+  for (int i = 0; i < 50 && db.execute("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1::int4", {pid}).rows.at(0)["n"].as_int() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto msg = message_of<OperationalError>([&] { one.execute("SELECT 1"); });
+  EXPECT_TRUE(has(msg, "will not be reused")) << msg;
+  EXPECT_EQ(one.execute("SELECT 2 AS x").rows.at(0)["x"].as_int(), 2);
+  EXPECT_GE(one.pool_stats().closed, 1u);
+
+  // With pre_ping the dead connection never reaches the caller.
+  Database pinged(url + "&pool_size=1&max_overflow=0&pre_ping=true");
+  pid = pinged.execute("SELECT pg_backend_pid() AS p").rows.at(0)["p"].as_int();
+  db.execute("SELECT pg_terminate_backend($1::int4)", {pid});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pinged.execute("SELECT 3 AS x").rows.at(0)["x"].as_int(), 3);
+}
+
+TEST_F(Pg, TheReplicaServesReadsOfWhatThePrimaryWrote) {
+  std::string replica_url = test_support::require_service("COVET_TEST_POSTGRES_REPLICA_URL");
+  ASSERT_FALSE(replica_url.empty());
+  person("replicated", 7);
+  Database replica(replica_url + "?search_path=" + schema);
+  int64_t n = 0;
+  for (int i = 0; i < 200 && n == 0; ++i) {
+    try {
+      n = Person::objects(replica).filter("name", "replicated").count();
+    } catch (const ProgrammingError&) {  // the table has not reached the standby yet
+    }
+    if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(n, 1);
+  auto msg = message_of<OperationalError>([&] { Person::objects(replica).filter("name", "replicated").update({{"age", 8}}); });
+  EXPECT_TRUE(has(msg, "read-only")) << msg;
+}
+
+TEST(PgChinook, RealDataReadsThroughModels) {
+  std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
+  ASSERT_FALSE(url.empty());
+  Database db(url);
+  auto r = db.execute("SELECT count(*) AS n, sum(unit_price) AS total FROM track").rows;
+  EXPECT_EQ(r.at(0)["n"].as_int(), 3503);
+  EXPECT_EQ(r.at(0)["total"].as_decimal().to_string(), "3680.97");
+  auto acdc = db.execute("SELECT a.title FROM album a JOIN artist ar ON ar.artist_id = a.artist_id "
+                         "WHERE ar.name = $1 ORDER BY a.title",
+                         {"AC/DC"})
+                  .rows;
+  ASSERT_EQ(acdc.size(), 2u);
+  EXPECT_EQ(acdc[0]["title"].as_string(), "For Those About To Rock We Salute You");
+}
+
+}  // namespace
