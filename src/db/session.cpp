@@ -251,11 +251,12 @@ namespace {
 // BEGIN / SAVEPOINT / COMMIT run as cached prepared statements (save() of an
 // object with a key opens a transaction per call).
 void control(const detail::SessionState& s, Connection& c, const std::string& sql, bool log_it = true) {
-  StatementHandle st = c.statement(sql);
   try {
+    StatementHandle st = c.statement(sql);
     while (st->step()) {
     }
-  } catch (const DatabaseError&) {
+  } catch (const DatabaseError& e) {
+    if (e.poisons_connection()) c.mark_broken();  // lost during BEGIN/COMMIT: never back to the pool
     c.note_failure();
     throw;
   }

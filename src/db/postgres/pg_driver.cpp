@@ -170,7 +170,19 @@ struct PgErrorInfo {
   std::string sqlstate, message, detail, constraint;
 };
 
-[[noreturn]] void raise_result(PGconn* conn, const PGresult* res, const std::string& sql) {
+// COMMIT or END (any case, after blanks): the statements whose lost answer
+// leaves a transaction's outcome unknown.
+bool is_commit(std::string_view sql) {
+  std::size_t i = sql.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos) return false;
+  std::string head;
+  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
+    head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  return head == "COMMIT" || head == "END";
+}
+
+// `executing`: the statement had been sent to run (not being prepared).
+[[noreturn]] void raise_result(PGconn* conn, const PGresult* res, const std::string& sql, bool executing = false) {
   PgErrorInfo e;
   auto field = [&](int code) -> std::string {
     const char* v = res ? PQresultErrorField(res, code) : nullptr;
@@ -193,9 +205,7 @@ struct PgErrorInfo {
   if (lost || cls == "08" || e.sqlstate == "57P01" || e.sqlstate == "57P02" || e.sqlstate == "57P03") {
     std::string what = text + "; the connection to the server is gone and will not be reused";
     // A COMMIT whose answer never came: it may or may not have committed.
-    std::string_view head = sql;
-    head = head.substr(0, std::min<std::size_t>(6, head.size()));
-    if (head == "COMMIT" || head == "commit")
+    if (executing && is_commit(sql))
       throw InDoubtError(what + "; the transaction's outcome is unknown (it may have been committed): do not retry it blindly",
                          e.sqlstate, sql, true, e.sqlstate);
     throw OperationalError(what, e.sqlstate, sql, true, e.sqlstate);
@@ -319,7 +329,12 @@ class PgRow final : public Row {
         case oid::kInt2: return read_be<int16_t>(p);
         case oid::kOid: return read_be<uint32_t>(p);
         case oid::kBool: return *p != 0;
-        case oid::kNumeric: return parse_int(numeric_text(p, length(col)));
+        case oid::kNumeric: {
+          std::string t = numeric_text(p, length(col));
+          if (auto dot = t.find('.'); dot != std::string::npos && t.find_first_not_of('0', dot + 1) == std::string::npos)
+            t.resize(dot);  // 12.00 is the integer 12
+          return parse_int(t);
+        }
         case oid::kFloat8: case oid::kFloat4: {
           double d = get_double(col);
           if (d != std::trunc(d) || !(d >= -9.2e18 && d <= 9.2e18)) throw InvalidArgument(fmt::format("{} is not an integer", d));
@@ -352,19 +367,21 @@ class PgRow final : public Row {
     if (!binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
     if (type(col) == oid::kJsonb) return n ? std::string_view(p + 1, n - 1) : std::string_view();
     // Another type asked for as text (raw SQL into a string): its text form.
-    scratch_ = get_value(col).to_string();
-    return scratch_;
+    std::string& s = scratch(col);
+    s = get_value(col).to_string();
+    return s;
   }
   std::string_view get_blob(int col) const override {
     std::string_view raw(data(col), static_cast<std::size_t>(length(col)));
     if (binary || type(col) != oid::kBytea) return raw;
-    scratch_ = unhex_bytea(raw);
-    return scratch_;
+    std::string& s = scratch(col);
+    s = unhex_bytea(raw);
+    return s;
   }
   bool get_bool(int col) const override {
     const char* p = data(col);
     if (binary) return type(col) == oid::kBool ? *p != 0 : get_int(col) != 0;
-    return *p == 't' || *p == '1';
+    return type(col) == oid::kBool ? *p == 't' : get_int(col) != 0;
   }
   Date get_date(int col) const override {
     if (binary && type(col) == oid::kDate) {
@@ -372,7 +389,7 @@ class PgRow final : public Row {
       if (d == INT32_MAX || d == INT32_MIN) throw InvalidArgument("infinite dates are not supported");
       return Date::from_days(static_cast<int32_t>(d + kPgEpochDays));
     }
-    if (binary && (type(col) == oid::kTimestamptz || type(col) == oid::kTimestamp)) return get_datetime(col).date();
+    if (type(col) == oid::kTimestamptz || type(col) == oid::kTimestamp) return get_datetime(col).date();
     return Date::parse(get_text(col));
   }
   DateTime get_datetime(int col) const override {
@@ -383,8 +400,8 @@ class PgRow final : public Row {
         throw InvalidArgument("timestamp out of range (years 1-9999)");
       return DateTime::from_unix_micros(us + kPgEpochMicros);
     }
-    if (binary && type(col) == oid::kDate) return DateTime::from_unix_micros(int64_t{get_date(col).days_since_epoch()} * 86'400'000'000LL);
-    return DateTime::parse(pg_timestamp_text(get_text(col)));
+    if (type(col) == oid::kDate) return DateTime::from_unix_micros(int64_t{get_date(col).days_since_epoch()} * 86'400'000'000LL);
+    return DateTime::parse(get_text(col));
   }
   Uuid get_uuid(int col) const override {
     if (binary && type(col) == oid::kUuid) {
@@ -421,7 +438,7 @@ class PgRow final : public Row {
         case oid::kNumeric: return Value(Decimal(s));
         case oid::kBytea: return Value(Bytes::from(unhex_bytea(s)));
         case oid::kDate: return Value(Date::parse(s));
-        case oid::kTimestamptz: case oid::kTimestamp: return Value(DateTime::parse(pg_timestamp_text(s)));
+        case oid::kTimestamptz: case oid::kTimestamp: return Value(DateTime::parse(s));
         case oid::kUuid: return Value(Uuid::parse(s));
         case oid::kJson: case oid::kJsonb: return Value(Json::parse(s));
         default: return Value(std::string(s));
@@ -445,12 +462,6 @@ class PgRow final : public Row {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) throw InvalidArgument(fmt::format("'{}' is not a number", s));
     return v;
-  }
-  // PostgreSQL writes "2024-01-02 03:04:05.123+00"; DateTime reads "+00:00".
-  static std::string pg_timestamp_text(std::string_view s) {
-    std::string t(s);
-    if (t.size() > 3 && (t[t.size() - 3] == '+' || t[t.size() - 3] == '-')) t += ":00";
-    return t;
   }
   static Value binary_value(Oid t, const char* p, int len) {
     switch (t) {
@@ -496,7 +507,9 @@ class PgRow final : public Row {
     Array out;
     if (ndim == 0) return out;
     if (ndim != 1) throw NotSupportedError("multi-dimensional arrays are not supported");
+    if (len < 20) throw InvalidArgument("invalid array value from PostgreSQL");
     int32_t n = read_be<int32_t>(p + 12);
+    if (n < 0 || n > (len - 20) / 4) throw InvalidArgument("invalid array value from PostgreSQL");
     const char* q = p + 20;
     const char* end = p + len;
     out.reserve(static_cast<std::size_t>(n));
@@ -514,16 +527,22 @@ class PgRow final : public Row {
     }
     return out;
   }
-  mutable std::string scratch_;
+  // Text made for a column (valid until the row advances; one per column,
+  // so reading another column keeps the first view valid).
+  std::string& scratch(int col) const {
+    if (scratch_.size() < types->size()) scratch_.resize(types->size());
+    return scratch_[static_cast<std::size_t>(col)];
+  }
+  mutable std::vector<std::string> scratch_;
 };
 
 // ---------------------------------------------------------- statements
 class PgStatement final : public Statement {
  public:
-  PgStatement(PGconn* conn, std::string name, std::string sql, std::vector<Oid> params, std::vector<Oid> columns,
-              bool owned)
-      : Statement(std::move(sql)), conn_(conn), name_(std::move(name)), param_types_(std::move(params)),
-        column_types_(std::move(columns)), owned_(owned) {
+  PgStatement(PGconn* conn, std::shared_ptr<const bool> alive, std::string name, std::string sql,
+              std::vector<Oid> params, std::vector<Oid> columns, bool owned)
+      : Statement(std::move(sql)), conn_(conn), alive_(std::move(alive)), name_(std::move(name)),
+        param_types_(std::move(params)), column_types_(std::move(columns)), owned_(owned) {
     std::size_t n = param_types_.size();
     values_.assign(n, nullptr);
     lengths_.assign(n, 0);
@@ -536,7 +555,9 @@ class PgStatement final : public Statement {
   }
   ~PgStatement() override {
     clear();
-    if (owned_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_INERROR) {
+    // Not while the connection closes (PQfinish drops every statement), and
+    // not inside a transaction, where a failed DEALLOCATE would abort it.
+    if (owned_ && *alive_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
       PGresult* r = PQexec(conn_, ("DEALLOCATE " + name_).c_str());
       PQclear(r);
     }
@@ -679,27 +700,37 @@ class PgStatement final : public Statement {
     if (!res_) {
       res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
                             formats_.data(), binary_results_ ? 1 : 0);
+      changes_ = 0;
       ExecStatusType s = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
       if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         PGresult* r = res_;
         res_ = nullptr;
         try {
-          raise_result(conn_, r, sql());
+          if (s == PGRES_EMPTY_QUERY) throw ProgrammingError("empty SQL statement", "", sql());
+          if (s == PGRES_COPY_IN || s == PGRES_COPY_OUT || s == PGRES_COPY_BOTH)
+            throw NotSupportedError("COPY is not run through execute()", "0A000", sql());
+          raise_result(conn_, r, sql(), true);
         } catch (...) {
           PQclear(r);
           throw;
         }
       }
+      // COMMIT of a transaction that had already failed: PostgreSQL rolls it
+      // back and says so only in the command tag.
+      if (s == PGRES_COMMAND_OK && std::string_view(PQcmdStatus(res_)) == "ROLLBACK" && is_commit(sql())) {
+        clear();
+        throw TransactionRollback("COMMIT rolled the transaction back: a statement in it had failed, so nothing was "
+                                  "committed (SQLSTATE 25P02)",
+                                  "25P02", sql(), false, "25P02");
+      }
       rows_ = PQntuples(res_);
       row_.res = res_;
       next_ = 0;
-      if (s == PGRES_COMMAND_OK) {
-        const char* n = PQcmdTuples(res_);
-        changes_ = n && *n ? std::strtoll(n, nullptr, 10) : 0;
-      } else {
-        const char* n = PQcmdTuples(res_);  // INSERT ... RETURNING counts its rows too
-        changes_ = n && *n ? std::strtoll(n, nullptr, 10) : 0;
-      }
+      // Rows changed by INSERT/UPDATE/DELETE (with RETURNING too); 0 for a SELECT.
+      const char* n = PQcmdTuples(res_);
+      std::string_view tag = PQcmdStatus(res_);
+      bool dml = tag.starts_with("INSERT") || tag.starts_with("UPDATE") || tag.starts_with("DELETE") || tag.starts_with("MERGE");
+      changes_ = dml && n && *n ? std::strtoll(n, nullptr, 10) : 0;
     }
     if (next_ < rows_) {
       row_.row = next_++;
@@ -797,6 +828,7 @@ class PgStatement final : public Statement {
 
   static constexpr std::size_t kFixed = 16;
   PGconn* conn_;
+  std::shared_ptr<const bool> alive_;  // false once the connection is closing
   std::string name_;
   std::vector<Oid> param_types_;
   std::vector<Oid> column_types_;
@@ -825,7 +857,8 @@ class PgConnection final : public Connection {
     if (!url.database.empty()) kv.emplace_back("dbname", url.database);
     if (!url.user.empty()) kv.emplace_back("user", url.user);
     if (!url.password.empty()) kv.emplace_back("password", url.password);
-    std::string options = "-c TimeZone=UTC -c DateStyle=ISO";
+    // Settings the text forms depend on, pinned whatever the server's defaults.
+    std::string options = "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3";
     for (const auto& [k, v] : url.query) {
       if (k == "sslmode" || k == "sslrootcert" || k == "sslcert" || k == "sslkey" || k == "application_name" ||
           k == "connect_timeout" || k == "target_session_attrs")
@@ -868,6 +901,7 @@ class PgConnection final : public Connection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
   ~PgConnection() override {
+    *alive_ = false;  // statements destroyed from here on send nothing
     clear_statement_cache();
     PQfinish(conn_);
   }
@@ -905,15 +939,19 @@ class PgConnection final : public Connection {
     check_command(r, sql);
     PGresult* d = PQdescribePrepared(conn_, name.c_str());
     if (!d || PQresultStatus(d) != PGRES_COMMAND_OK) {
-      PGresult* gone = PQexec(conn_, ("DEALLOCATE " + name).c_str());
-      PQclear(gone);
-      check_command(d, sql);
+      try {
+        check_command(d, sql);
+      } catch (...) {
+        if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE)
+          PQclear(PQexec(conn_, ("DEALLOCATE " + name).c_str()));
+        throw;
+      }
     }
     std::vector<Oid> params(static_cast<std::size_t>(PQnparams(d))), columns(static_cast<std::size_t>(PQnfields(d)));
     for (std::size_t i = 0; i < params.size(); ++i) params[i] = PQparamtype(d, static_cast<int>(i));
     for (std::size_t i = 0; i < columns.size(); ++i) columns[i] = PQftype(d, static_cast<int>(i));
     PQclear(d);
-    return std::make_unique<PgStatement>(conn_, std::move(name), sql, std::move(params), std::move(columns), true);
+    return std::make_unique<PgStatement>(conn_, alive_, std::move(name), sql, std::move(params), std::move(columns), true);
   }
 
  private:
@@ -935,6 +973,7 @@ class PgConnection final : public Connection {
   }
 
   PGconn* conn_ = nullptr;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint64_t counter_ = 0;
 };
 
