@@ -55,6 +55,60 @@ std::string Dialect::literal(const Value& v) const {
   }
 }
 
+void Dialect::compile_common_lookup(SqlWriter& w, const Filter& f, FunctionRef<void()> lhs) const {
+  auto compare = [&](const char* op) {
+    lhs();
+    w.text(op).param(f.value);
+  };
+  switch (f.lookup) {
+    case Lookup::Exact:
+      lhs();
+      if (f.value.is_null()) w.text(" IS NULL");
+      else w.text(" = ").param(f.value);
+      return;
+    case Lookup::Gt: return compare(" > ");
+    case Lookup::Gte: return compare(" >= ");
+    case Lookup::Lt: return compare(" < ");
+    case Lookup::Lte: return compare(" <= ");
+    case Lookup::IsNull:
+      lhs();
+      w.text(f.value.as_bool() ? " IS NULL" : " IS NOT NULL");
+      return;
+    case Lookup::Range: {
+      const Array& a = f.value.as_array();
+      lhs();
+      w.text(" BETWEEN ").param(a[0]).text(" AND ").param(a[1]);
+      return;
+    }
+    case Lookup::In: {
+      const Array& a = f.value.as_array();
+      if (a.empty()) {
+        w.text("1 = 0");  // an empty list matches nothing
+        return;
+      }
+      lhs();
+      w.text(" IN (");
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (i) w.text(", ");
+        w.param(a[i]);
+      }
+      w.text(")");
+      return;
+    }
+    default: throw ProgrammingError(fmt::format("lookup '{}' has no common SQL form", to_string(f.lookup)));
+  }
+}
+
+std::string sql_like_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 // ------------------------------------------------------------ compile cache
 namespace {
 thread_local std::vector<Value> spare_params;

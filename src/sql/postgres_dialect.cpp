@@ -12,15 +12,6 @@ namespace covet {
 
 namespace {
 
-std::string like_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 std::string_view scalar_type(FieldKind k) {
   switch (k) {
@@ -70,47 +61,16 @@ class PostgresDialect final : public Dialect {
       w.text(op).param(std::move(pattern));
     };
     switch (f.lookup) {
-      case Lookup::Exact:
-        lhs();
-        if (f.value.is_null()) w.text(" IS NULL");
-        else w.text(" = ").param(f.value);
+      case Lookup::IExact: like(" ILIKE ", sql_like_escape(text())); return;
+      case Lookup::IContains: like(" ILIKE ", "%" + sql_like_escape(text()) + "%"); return;
+      case Lookup::IStartsWith: like(" ILIKE ", sql_like_escape(text()) + "%"); return;
+      case Lookup::IEndsWith: like(" ILIKE ", "%" + sql_like_escape(text())); return;
+      case Lookup::Contains: like(" LIKE ", "%" + sql_like_escape(text()) + "%"); return;
+      case Lookup::StartsWith: like(" LIKE ", sql_like_escape(text()) + "%"); return;
+      case Lookup::EndsWith: like(" LIKE ", "%" + sql_like_escape(text())); return;
+      default:
+        compile_common_lookup(w, f, lhs);
         return;
-      case Lookup::IExact: like(" ILIKE ", like_escape(text())); return;
-      case Lookup::IContains: like(" ILIKE ", "%" + like_escape(text()) + "%"); return;
-      case Lookup::IStartsWith: like(" ILIKE ", like_escape(text()) + "%"); return;
-      case Lookup::IEndsWith: like(" ILIKE ", "%" + like_escape(text())); return;
-      case Lookup::Contains: like(" LIKE ", "%" + like_escape(text()) + "%"); return;
-      case Lookup::StartsWith: like(" LIKE ", like_escape(text()) + "%"); return;
-      case Lookup::EndsWith: like(" LIKE ", "%" + like_escape(text())); return;
-      case Lookup::Gt: lhs(); w.text(" > ").param(f.value); return;
-      case Lookup::Gte: lhs(); w.text(" >= ").param(f.value); return;
-      case Lookup::Lt: lhs(); w.text(" < ").param(f.value); return;
-      case Lookup::Lte: lhs(); w.text(" <= ").param(f.value); return;
-      case Lookup::IsNull:
-        lhs();
-        w.text(f.value.as_bool() ? " IS NULL" : " IS NOT NULL");
-        return;
-      case Lookup::Range: {
-        const Array& a = f.value.as_array();
-        lhs();
-        w.text(" BETWEEN ").param(a[0]).text(" AND ").param(a[1]);
-        return;
-      }
-      case Lookup::In: {
-        const Array& a = f.value.as_array();
-        if (a.empty()) {
-          w.text("1 = 0");  // an empty list matches nothing
-          return;
-        }
-        lhs();
-        w.text(" IN (");
-        for (std::size_t i = 0; i < a.size(); ++i) {
-          if (i) w.text(", ");
-          w.param(a[i]);
-        }
-        w.text(")");
-        return;
-      }
     }
   }
 

@@ -16,15 +16,6 @@ namespace covet {
 
 namespace {
 
-std::string like_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 std::string glob_escape(std::string_view s) {
   std::string out;
@@ -67,13 +58,8 @@ class SqliteDialect final : public Dialect {
       lhs();
       w.text(") LIKE ").param(std::move(pattern)).text(" ESCAPE '\\'");
     };
-    auto folded = [&] { return like_escape(casefold(text())); };
+    auto folded = [&] { return sql_like_escape(casefold(text())); };
     switch (f.lookup) {
-      case Lookup::Exact:
-        lhs();
-        if (f.value.is_null()) w.text(" IS NULL");
-        else w.text(" = ").param(f.value);
-        return;
       case Lookup::IExact: ilike(folded()); return;
       case Lookup::IContains: ilike("%" + folded() + "%"); return;
       case Lookup::IStartsWith: ilike(folded() + "%"); return;
@@ -81,35 +67,9 @@ class SqliteDialect final : public Dialect {
       case Lookup::Contains: lhs(); w.text(" GLOB ").param("*" + glob_escape(text()) + "*"); return;
       case Lookup::StartsWith: lhs(); w.text(" GLOB ").param(glob_escape(text()) + "*"); return;
       case Lookup::EndsWith: lhs(); w.text(" GLOB ").param("*" + glob_escape(text())); return;
-      case Lookup::Gt: lhs(); w.text(" > ").param(f.value); return;
-      case Lookup::Gte: lhs(); w.text(" >= ").param(f.value); return;
-      case Lookup::Lt: lhs(); w.text(" < ").param(f.value); return;
-      case Lookup::Lte: lhs(); w.text(" <= ").param(f.value); return;
-      case Lookup::IsNull:
-        lhs();
-        w.text(f.value.as_bool() ? " IS NULL" : " IS NOT NULL");
+      default:
+        compile_common_lookup(w, f, lhs);
         return;
-      case Lookup::Range: {
-        const Array& a = f.value.as_array();
-        lhs();
-        w.text(" BETWEEN ").param(a[0]).text(" AND ").param(a[1]);
-        return;
-      }
-      case Lookup::In: {
-        const Array& a = f.value.as_array();
-        if (a.empty()) {
-          w.text("1 = 0");  // an empty list matches nothing
-          return;
-        }
-        lhs();
-        w.text(" IN (");
-        for (std::size_t i = 0; i < a.size(); ++i) {
-          if (i) w.text(", ");
-          w.param(a[i]);
-        }
-        w.text(")");
-        return;
-      }
     }
   }
 

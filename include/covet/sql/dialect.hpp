@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "covet/core/function_ref.hpp"
 #include "covet/query/query_data.hpp"
 #include "covet/schema/model_info.hpp"
 
@@ -86,7 +87,15 @@ class Dialect {
   virtual std::string column_definition(const ModelInfo& m, const FieldInfo& f) const = 0;
   // A literal for DDL DEFAULT (values cannot be bound in DDL); escaped.
   virtual std::string literal(const Value& v) const;
+
+ protected:
+  // The lookups every SQL dialect writes alike: comparisons, IS [NOT] NULL,
+  // BETWEEN, IN (an empty list matches nothing); `lhs` writes the column.
+  void compile_common_lookup(SqlWriter& w, const Filter& f, FunctionRef<void()> lhs) const;
 };
+
+// A LIKE pattern matching `s` literally (%, _ and \ escaped with \).
+std::string sql_like_escape(std::string_view s);
 
 // The dialect of each backend (one static instance each).
 const Dialect& sqlite_dialect();
