@@ -175,6 +175,7 @@ StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& pa
   check_not_rolled_back(*conn_, sql);
   StatementHandle st = conn_->statement(sql);
   check_param_count(*st, params.size());
+  st->stream();  // a cursor: rows as they come, never the whole result first
   if (!db_->options.echo) {
     for (std::size_t i = 0; i < params.size(); ++i) st->bind(static_cast<int>(i) + 1, params[i]);
     return st;

@@ -65,7 +65,7 @@ StatementHandle Connection::statement_for_static_sql(const std::string& sql) {
 void Connection::execute_once(const std::string& sql) {
   if (active_) throw_busy(active_->sql(), sql);
   ++stats_.prepares;
-  std::unique_ptr<Statement> st = prepare(sql);
+  std::unique_ptr<Statement> st = prepare_once(sql);
   while (st->step()) {
   }
 }

@@ -42,6 +42,11 @@ class Statement : public Binder {
   // RETURNING for it (Dialect::returning_for_generated_keys()); others
   // raise NotSupportedError.
   virtual int64_t generated_key() const;
+  // The next run is read row by row and may be abandoned early (a cursor):
+  // a driver that otherwise fetches a whole result first streams it
+  // instead (PostgreSQL's single-row mode). Until reset(); SQLite always
+  // steps row by row.
+  virtual void stream() {}
   const std::string& sql() const { return sql_; }
 
  protected:
@@ -130,6 +135,9 @@ class Connection {
 
  protected:
   virtual std::unique_ptr<Statement> prepare(const std::string& sql) = 0;
+  // A statement run once and dropped (execute_once: DDL, ping, ROLLBACK);
+  // drivers with server-side statements make it cheaper than prepare().
+  virtual std::unique_ptr<Statement> prepare_once(const std::string& sql) { return prepare(sql); }
 
  private:
   friend class StatementHandle;

@@ -554,6 +554,7 @@ class PgStatement final : public Statement {
     row_.binary = binary_results_;
   }
   ~PgStatement() override {
+    if (sent_ && *alive_) drain();
     clear();
     // Not while the connection closes (PQfinish drops every statement), and
     // not inside a transaction, where a failed DEALLOCATE would abort it.
@@ -696,7 +697,10 @@ class PgStatement final : public Statement {
   }
 
   // ---- running
+  void stream() override { streaming_ = true; }
+
   bool step() override {
+    if (streaming_) return step_streaming();
     if (!res_) {
       res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
                             formats_.data(), binary_results_ ? 1 : 0);
@@ -739,11 +743,57 @@ class PgStatement final : public Statement {
     return false;
   }
   const Row& row() const override { return row_; }
-  void reset() override { clear(); }
+  void reset() override {
+    if (sent_) drain();  // a cursor abandoned early: the rest of its rows are read off the wire
+    clear();
+    streaming_ = false;
+  }
   int64_t rows_affected() const override { return changes_; }
   int parameter_count() const override { return static_cast<int>(param_types_.size()); }
 
  private:
+  // Single-row mode: the query is sent, then each step takes one row.
+  bool step_streaming() {
+    if (!sent_) {
+      changes_ = 0;
+      if (!PQsendQueryPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
+                               formats_.data(), binary_results_ ? 1 : 0))
+        raise_result(conn_, nullptr, sql(), true);
+      sent_ = true;
+      PQsetSingleRowMode(conn_);
+    }
+    if (res_) PQclear(res_);
+    res_ = nullptr;
+    row_.res = nullptr;
+    if (!sent_) return false;  // finished earlier
+    PGresult* r = PQgetResult(conn_);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_COMMAND_OK;
+    if (r && s == PGRES_SINGLE_TUPLE) {
+      res_ = r;
+      row_.res = r;
+      row_.row = 0;
+      return true;
+    }
+    // The end (an empty final result) or an error: read what remains so
+    // the connection is free again.
+    sent_ = false;
+    if (r && s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+      drain();
+      try {
+        raise_result(conn_, r, sql(), true);
+      } catch (...) {
+        PQclear(r);
+        throw;
+      }
+    }
+    PQclear(r);
+    drain();
+    return false;
+  }
+  void drain() {
+    while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+    sent_ = false;
+  }
   void clear() {
     if (res_) PQclear(res_);
     res_ = nullptr;
@@ -840,6 +890,8 @@ class PgStatement final : public Statement {
   std::vector<std::string> bufs_;
   std::array<std::array<char, 8>, kFixed> fixed_{};
   PGresult* res_ = nullptr;
+  bool streaming_ = false;  // this run goes row by row (a cursor)
+  bool sent_ = false;       // a streamed query is in flight
   int rows_ = 0, next_ = 0;
   int64_t changes_ = 0;
   PgRow row_;
@@ -928,6 +980,17 @@ class PgConnection final : public Connection {
   }
 
  protected:
+  // The unnamed statement: Parse and Execute, nothing to DEALLOCATE, no Describe.
+  std::unique_ptr<Statement> prepare_once(const std::string& sql) override {
+    if (sql.find('\0') != std::string::npos)
+      throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
+                             "08006");
+    check_command(PQprepare(conn_, "", sql.c_str(), 0, nullptr), sql);
+    return std::make_unique<PgStatement>(conn_, alive_, "", sql, std::vector<Oid>{}, std::vector<Oid>{}, false);
+  }
+
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
     if (sql.find('\0') != std::string::npos)
       throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);

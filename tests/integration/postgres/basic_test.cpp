@@ -307,6 +307,38 @@ TEST_F(Pg, TheReplicaServesReadsOfWhatThePrimaryWrote) {
   EXPECT_TRUE(has(msg, "read-only")) << msg;
 }
 
+TEST_F(Pg, ACursorStreamsRowsAndMayStopEarly) {
+  {
+    auto tx = db.transaction();
+    for (int i = 0; i < 3000; ++i) {
+      Person p;
+      p.name = "p" + std::to_string(i);
+      p.age = i;
+      p.save(tx);
+    }
+    tx.commit();
+  }
+  int64_t n = 0, sum = 0;
+  for (const Person& p : Person::objects(db).order_by("age").iterate()) ++n, sum += p.age;
+  EXPECT_EQ(n, 3000);
+  EXPECT_EQ(sum, 2999 * 3000 / 2);
+
+  // Inside a transaction: stop early, then the same connection runs on.
+  auto tx = db.transaction();
+  n = 0;
+  for (const Person& p : Person::objects(tx).order_by("age").iterate()) {
+    EXPECT_EQ(p.age, n);
+    // One result at a time per connection: a statement meanwhile is refused.
+    if (n == 0) {
+      EXPECT_THROW(Person::objects(tx).count(), UsageError);
+    }
+    if (++n == 10) break;
+  }
+  EXPECT_EQ(Person::objects(tx).filter("age__lt", 100).count(), 100);
+  tx.commit();
+  EXPECT_EQ(Person::objects(db).count(), 3000);
+}
+
 TEST(PgChinook, RealDataReadsThroughModels) {
   std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
   ASSERT_FALSE(url.empty());
