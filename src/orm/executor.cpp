@@ -45,7 +45,16 @@ int64_t run_compiled(const Executor& ex, const CompiledQuery& c, FunctionRef<voi
 }
 }  // namespace
 
+namespace {
+void check_lock(const Executor& ex, const QueryData& q) {
+  if (q.lock != RowLock::None && !ex.in_transaction())
+    throw UsageError("select_for_update() runs only inside a transaction (objects(tx)): its row locks last until the "
+                     "transaction ends, and outside one they would end with the statement");
+}
+}  // namespace
+
 void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& columns, FunctionRef<void(const Row&)> on_row) {
+  check_lock(ex, q);
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
   columns = c.columns.get();
   run_compiled(ex, c, on_row);
@@ -112,7 +121,7 @@ std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::st
 }
 
 RowCursor::RowCursor(const Executor& ex, const QueryData& q)
-    : ex_(ex),
+    : ex_((check_lock(ex, q), ex)),
       lease_(ex_.get().lease()),
       compiled_(compile_query(ex_.get().dialect(), q, QueryKind::Select)),
       st_(lease_.open(*compiled_.sql, compiled_.params)) {}

@@ -166,7 +166,8 @@ void leave_spare(V& v, V& spare) {
 }  // namespace
 
 QueryData::QueryData(const QueryData& o)
-    : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), columns(o.columns) {
+    : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
+      columns(o.columns) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);

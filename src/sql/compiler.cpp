@@ -99,6 +99,11 @@ void Dialect::compile_common_lookup(SqlWriter& w, const Filter& f, FunctionRef<v
   }
 }
 
+void Dialect::compile_lock(SqlWriter&, const QueryData&) const {
+  throw NotSupportedError(fmt::format("select_for_update() is not supported on {}: it has no row locks{}", name(),
+                                      name() == "sqlite" ? " (a write transaction locks the whole database file)" : ""));
+}
+
 std::string sql_like_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
@@ -268,6 +273,8 @@ struct Builder {
     where();
     order_by();
     limit();
+    k(static_cast<uint64_t>(q.lock) << 1 | q.lock_of_self);
+    if (q.lock != RowLock::None) d.compile_lock(w, q);
   }
 };
 
@@ -341,6 +348,12 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
 CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().misses.load()}; }
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {
+  if (kind != QueryKind::Select && q.lock != RowLock::None) {  // count(), exists(), delete() take no row locks
+    QueryData unlocked = q;
+    unlocked.lock = RowLock::None;
+    unlocked.lock_of_self = false;
+    return compile_query(d, unlocked, kind);
+  }
   switch (kind) {
     case QueryKind::Select: {
       auto cols = selected_columns(q);

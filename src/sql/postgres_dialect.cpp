@@ -74,6 +74,13 @@ class PostgresDialect final : public Dialect {
     }
   }
 
+  void compile_lock(SqlWriter& w, const QueryData& q) const override {
+    w.text(" FOR UPDATE");
+    if (q.lock_of_self) w.text(" OF ").ident(q.model->table);
+    if (q.lock == RowLock::UpdateNowait) w.text(" NOWAIT");
+    if (q.lock == RowLock::UpdateSkipLocked) w.text(" SKIP LOCKED");
+  }
+
   void compile_limit(SqlWriter& w, const QueryData& q) const override {
     if (q.limit) w.text(" LIMIT ").param(*q.limit);
     if (q.offset) w.text(" OFFSET ").param(q.offset);

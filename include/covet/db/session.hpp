@@ -113,6 +113,8 @@ class Executor {
   Transaction transaction(TransactionOptions options = {}) const;
   // True for a Database executor (statements may land on different connections).
   bool pooled() const { return session_ == nullptr; }
+  // True for a Transaction executor (row locks last until it ends).
+  bool in_transaction() const { return tx_id_ != 0; }
   // Shares ownership of the Database or Session state this refers to.
   std::shared_ptr<const void> keep_alive() const;
 

@@ -132,6 +132,12 @@ class QuerySet {
   QuerySet limit(int64_t n) && { return change(std::move(*this), [n](QueryData& d) { set_limit(d, n); }); }
   QuerySet offset(int64_t n) const& { return change(*this, [n](QueryData& d) { set_offset(d, n); }); }
   QuerySet offset(int64_t n) && { return change(std::move(*this), [n](QueryData& d) { set_offset(d, n); }); }
+  // Row locks until the transaction ends (SELECT ... FOR UPDATE), as
+  // Django's select_for_update(nowait=, skip_locked=, of=("self",)): only on
+  // a Transaction executor (a UsageError otherwise), and a
+  // NotSupportedError on SQLite, which locks the whole file instead.
+  QuerySet select_for_update(ForUpdate o = {}) const& { return change(*this, [o](QueryData& d) { set_lock(d, o); }); }
+  QuerySet select_for_update(ForUpdate o = {}) && { return change(std::move(*this), [o](QueryData& d) { set_lock(d, o); }); }
   QuerySet distinct(bool on = true) const& { return change(*this, [on](QueryData& d) { d.distinct = on; }); }
   QuerySet distinct(bool on = true) && { return change(std::move(*this), [on](QueryData& d) { d.distinct = on; }); }
   // Partial loading: only the named fields (the primary key always).
@@ -455,6 +461,11 @@ class QuerySet {
     if (n > std::size(few)) many.resize(n), terms = many.data();
     for (std::size_t i = 0; i < n; ++i) terms[i] = resolve_order(*self.data_->model, names[i]);
     return change(std::forward<Self>(self), [&](QueryData& d) { assign_order(d, terms, n); });
+  }
+  static void set_lock(QueryData& d, ForUpdate o) {
+    if (o.nowait && o.skip_locked) throw InvalidArgument("select_for_update(): nowait and skip_locked cannot both be set");
+    d.lock = o.nowait ? RowLock::UpdateNowait : o.skip_locked ? RowLock::UpdateSkipLocked : RowLock::Update;
+    d.lock_of_self = o.of_self;
   }
   static void set_limit(QueryData& d, int64_t n) {
     if (n < 0) throw InvalidArgument("limit() must not be negative");

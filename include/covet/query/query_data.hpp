@@ -40,6 +40,16 @@ struct OrderTerm {
   bool descending;
 };
 
+// select_for_update(): row locks taken by a SELECT (PostgreSQL's FOR UPDATE).
+enum class RowLock : uint8_t { None, Update, UpdateNowait, UpdateSkipLocked };
+
+// select_for_update()'s options (Django's nowait=, skip_locked=, of=("self",)).
+struct ForUpdate {
+  bool nowait = false;       // fail at once (LockNotAvailable) instead of waiting
+  bool skip_locked = false;  // leave out rows other transactions hold
+  bool of_self = false;      // lock this model's rows only (FOR UPDATE OF its table)
+};
+
 struct QueryData {
   const ModelInfo* model = nullptr;
   std::vector<WhereNode> where;  // ANDed
@@ -47,6 +57,8 @@ struct QueryData {
   std::optional<int64_t> limit;
   int64_t offset = 0;
   bool distinct = false;
+  RowLock lock = RowLock::None;
+  bool lock_of_self = false;  // FOR UPDATE OF this model's table only
   std::vector<int> columns;  // selected fields (only/defer); empty = every field
 
   QueryData() = default;

@@ -78,6 +78,9 @@ class Dialect {
   // as PostgreSQL sorts them on every backend: last ascending, first
   // descending ("" where that is the engine's default).
   virtual std::string_view nulls_order(bool) const { return ""; }
+  // The row-lock clause of a SELECT (select_for_update); the default refuses
+  // it with NotSupportedError naming the dialect.
+  virtual void compile_lock(SqlWriter& w, const QueryData& q) const;
   // LIMIT/OFFSET clause; limit may be absent while offset is not.
   virtual void compile_limit(SqlWriter& w, const QueryData& q) const = 0;
 

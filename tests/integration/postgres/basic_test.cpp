@@ -339,6 +339,47 @@ TEST_F(Pg, ACursorStreamsRowsAndMayStopEarly) {
   EXPECT_EQ(Person::objects(db).count(), 3000);
 }
 
+TEST_F(Pg, SelectForUpdateLocksRowsUntilTheTransactionEnds) {
+  person("locked", 1);
+  person("free", 2);
+  EXPECT_EQ(Person::objects(db).select_for_update().sql(),
+            "SELECT \"pg_people\".\"id\", \"pg_people\".\"name\", \"pg_people\".\"nickname\", \"pg_people\".\"age\", "
+            "\"pg_people\".\"joined\" FROM \"pg_people\" FOR UPDATE");
+  auto outside = message_of<UsageError>([&] { Person::objects(db).select_for_update().all(); });
+  EXPECT_TRUE(has(outside, "inside a transaction")) << outside;
+  EXPECT_THROW(Person::objects(db).select_for_update({.nowait = true, .skip_locked = true}), InvalidArgument);
+
+  auto holder = db.transaction();
+  auto mine = Person::objects(holder).filter("name", "locked").select_for_update({.of_self = true}).all();
+  ASSERT_EQ(mine.size(), 1u);
+  {
+    auto other = db.transaction();
+    // NOWAIT: the locked row is an immediate error, not a wait.
+    auto msg = message_of<OperationalError>(
+        [&] { Person::objects(other).filter("name", "locked").select_for_update({.nowait = true}).all(); });
+    EXPECT_TRUE(has(msg, "55P03")) << msg;
+  }
+  {
+    auto other = db.transaction();
+    // SKIP LOCKED: the locked row is left out (a job queue's pattern).
+    auto rest = Person::objects(other).order_by("age").select_for_update({.skip_locked = true}).all();
+    ASSERT_EQ(rest.size(), 1u);
+    EXPECT_EQ(rest[0].name, "free");
+    EXPECT_EQ(Person::objects(other).select_for_update().count(), 2);  // count() takes no locks
+  }
+  holder.commit();
+  auto after = db.transaction();
+  EXPECT_EQ(Person::objects(after).select_for_update({.nowait = true}).all().size(), 2u);
+  after.commit();
+
+  // SQLite has no row locks: a clear error rather than a silent no-op.
+  Database lite("sqlite://:memory:");
+  lite.create_all<Person>();
+  auto ltx = lite.transaction();
+  auto msg = message_of<NotSupportedError>([&] { Person::objects(ltx).select_for_update().all(); });
+  EXPECT_TRUE(has(msg, "no row locks")) << msg;
+}
+
 TEST(PgChinook, RealDataReadsThroughModels) {
   std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
   ASSERT_FALSE(url.empty());
