@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common.hpp"
 #include "report.hpp"
 
 // ---- a counting allocator: every operator new in the process is counted ----
@@ -36,53 +37,10 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
-
-// The realistic row: a user with short strings (they fit std::string's
-// 15-byte small-string buffer, as most names and emails in real tables
-// do), so per-column costs are not hidden behind allocations.
-struct Row6 : covet::Model<Row6> {
-  int64_t id = 0;
-  std::string name;
-  std::string email;
-  int32_t age = 0;
-  double score = 0;
-  bool is_active = false;
-  static void meta(covet::Meta<Row6>& m) { m.table("row6"); }
-};
-
-constexpr int kRows = 100'000;
+using namespace covet_bench;
 
 void check(int rc, sqlite3* db) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw std::runtime_error(sqlite3_errmsg(db));
-}
-
-Row6 make_row(int i, bool long_strings) {
-  Row6 r;
-  if (long_strings) {
-    r.name = "user number " + std::to_string(i) + " with a longer display name";
-    r.email = "user.number." + std::to_string(i) + "@example-mail-provider.com";
-  } else {
-    r.name = "Name " + std::to_string(i);                // ~10 characters
-    r.email = "u" + std::to_string(i) + "@ex.io";        // ~12 characters
-  }
-  r.age = 18 + i % 60;
-  r.score = i * 0.5;
-  r.is_active = i % 3 != 0;
-  return r;
-}
-
-const std::vector<Row6>& input_rows(bool long_strings = false) {
-  static const std::vector<Row6> rows[2] = {[] {
-                                              std::vector<Row6> v;
-                                              for (int i = 0; i < kRows; ++i) v.push_back(make_row(i, false));
-                                              return v;
-                                            }(),
-                                            [] {
-                                              std::vector<Row6> v;
-                                              for (int i = 0; i < kRows; ++i) v.push_back(make_row(i, true));
-                                              return v;
-                                            }()};
-  return rows[long_strings];
 }
 
 // A covet database with the table filled (100k rows), shared by the read benchmarks.
@@ -247,37 +205,6 @@ size_t filter_covet(int i) {
   return out.size();
 }
 
-// ---- the benchmarks ----
-using Clock = std::chrono::steady_clock;
-
-template <class F>
-double seconds(F&& f) {
-  auto t0 = Clock::now();
-  f();
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-void expect(benchmark::State& state, size_t got, size_t want) {
-  if (got != want) state.SkipWithError("wrong result size");
-}
-
-// Times `raw()` and `covet()` alternately (order swapped every iteration),
-// after `setup()` (untimed), and reports covet/raw as the "ratio" counter.
-template <class Setup, class Raw, class Covet>
-void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
-  double raw_s = 0, covet_s = 0;
-  bool flip = false;
-  for (auto _ : state) {
-    setup();
-    double r, c;
-    if ((flip = !flip)) r = seconds(raw), c = seconds(covet);
-    else c = seconds(covet), r = seconds(raw);
-    raw_s += r, covet_s += c;
-    state.SetIterationTime(r + c);
-  }
-  state.counters["ratio"] = covet_s / raw_s;
-}
-void nothing() {}
 
 template <bool Long>
 void BM_Hydrate_Raw(benchmark::State& state) {
@@ -411,7 +338,11 @@ int main(int argc, char** argv) {
       {{"sqlite.hydrate_100k", "BM_Hydrate_Covet", "BM_Hydrate_Raw", "BM_Hydrate_Pair"},
        {"sqlite.hydrate_100k_long", "BM_HydrateLong_Covet", "BM_HydrateLong_Raw", "BM_HydrateLong_Pair"},
        {"sqlite.insert_100k", "BM_Insert_Covet", "BM_Insert_Raw", "BM_Insert_Pair"},
-       {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw", "BM_FilterRepeat_Pair"}},
+       {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw", "BM_FilterRepeat_Pair"},
+       // PostgreSQL (bench/postgres_bench.cpp), against raw libpq with binary results.
+       {"postgres.hydrate_100k", "BM_PgHydrate_Covet", "BM_PgHydrate_Raw", "BM_PgHydrate_Pair"},
+       {"postgres.insert_10k_save", "BM_PgInsert_Covet", "BM_PgInsert_Raw", "BM_PgInsert_Pair"},
+       {"postgres.filter_repeat", "BM_PgFilter_Covet", "BM_PgFilter_Raw", "BM_PgFilter_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},

@@ -44,6 +44,9 @@ struct MemberBind {
 class Row {
  public:
   virtual ~Row() = default;
+  // How many rows the whole result has, when the driver already holds it
+  // (PostgreSQL outside a cursor); -1 when unknown. all() reserves with it.
+  virtual int64_t result_size() const { return -1; }
   virtual int column_count() const = 0;
   virtual std::string_view column_name(int col) const = 0;
   virtual bool is_null(int col) const = 0;

@@ -183,7 +183,11 @@ class QuerySet {
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
     const ModelInfo& m = *data_->model;
     const std::vector<int>* cols = nullptr;
-    orm::fetch(ex(), *data_, cols, [&](const Row& row) { hydrate_into(m, out.emplace_back(), row, *cols); });
+    orm::fetch(ex(), *data_, cols, [&](const Row& row) {
+      if (out.empty()) [[unlikely]]
+        if (int64_t n = row.result_size(); n > 0) out.reserve(static_cast<std::size_t>(n));
+      hydrate_into(m, out.emplace_back(), row, *cols);
+    });
     return out;
   }
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.

@@ -131,7 +131,7 @@ std::string numeric_text(const char* p, int len) {
   } else {
     for (int i = 0; i <= weight; ++i) {
       int d = digit(i);
-      char buf[5];
+      char buf[8];
       std::snprintf(buf, sizeof buf, i == 0 ? "%d" : "%04d", d);
       out += buf;
     }
@@ -140,7 +140,7 @@ std::string numeric_text(const char* p, int len) {
     out += '.';
     std::string frac;
     for (int i = weight + 1; static_cast<int>(frac.size()) < dscale; ++i) {
-      char buf[5];
+      char buf[8];
       std::snprintf(buf, sizeof buf, "%04d", digit(i));
       frac += buf;
     }
@@ -233,6 +233,7 @@ class PgRow final : public Row {
   const PGresult* res = nullptr;
   int row = 0;
   bool binary = true;
+  bool streaming = false;  // one row per result (a cursor)
   const std::vector<Oid>* types = nullptr;
 
   Oid type(int col) const { return (*types)[static_cast<std::size_t>(col)]; }
@@ -249,6 +250,52 @@ class PgRow final : public Row {
       if (l.op == Op::Generic) {
         l.generic(m, *this, i, context, l.field);
         continue;
+      }
+      // Required members: the binary cell decoded inline when its type and
+      // length are the expected ones (a NULL has length 0, so it never
+      // passes); anything else takes the general path, which also reports
+      // a NULL into a required member.
+      if (binary && l.op <= Op::Text) {
+        const char* p = PQgetvalue(res, row, i);
+        const int len = PQgetlength(res, row, i);
+        const Oid t = (*types)[k];
+        switch (l.op) {
+          case Op::Int64:
+            if (t == oid::kInt8 && len == 8) {
+              *static_cast<int64_t*>(m) = read_be<int64_t>(p);
+              continue;
+            }
+            if (t == oid::kInt4 && len == 4) {
+              *static_cast<int64_t*>(m) = read_be<int32_t>(p);
+              continue;
+            }
+            break;
+          case Op::Int32:
+            if (t == oid::kInt4 && len == 4) {
+              *static_cast<int32_t*>(m) = read_be<int32_t>(p);
+              continue;
+            }
+            break;
+          case Op::Double:
+            if (t == oid::kFloat8 && len == 8) {
+              *static_cast<double*>(m) = std::bit_cast<double>(read_be<uint64_t>(p));
+              continue;
+            }
+            break;
+          case Op::Bool:
+            if (t == oid::kBool && len == 1) {
+              *static_cast<bool*>(m) = *p != 0;
+              continue;
+            }
+            break;
+          case Op::Text:
+            if (len > 0 && (is_text_type(t) || t == oid::kJson)) {
+              static_cast<std::string*>(m)->assign(p, static_cast<std::size_t>(len));
+              continue;
+            }
+            break;
+          default: break;
+        }
       }
       const bool null = PQgetisnull(res, row, i);
       switch (l.op) {
@@ -316,6 +363,7 @@ class PgRow final : public Row {
     }
   }
 
+  int64_t result_size() const override { return res && !streaming ? PQntuples(res) : -1; }
   int column_count() const override { return PQnfields(res); }
   std::string_view column_name(int col) const override { return PQfname(res, col); }
   bool is_null(int col) const override { return PQgetisnull(res, row, col); }
@@ -697,7 +745,7 @@ class PgStatement final : public Statement {
   }
 
   // ---- running
-  void stream() override { streaming_ = true; }
+  void stream() override { streaming_ = row_.streaming = true; }
 
   bool step() override {
     if (streaming_) return step_streaming();
@@ -746,7 +794,7 @@ class PgStatement final : public Statement {
   void reset() override {
     if (sent_) drain();  // a cursor abandoned early: the rest of its rows are read off the wire
     clear();
-    streaming_ = false;
+    streaming_ = row_.streaming = false;
   }
   int64_t rows_affected() const override { return changes_; }
   int parameter_count() const override { return static_cast<int>(param_types_.size()); }

@@ -1,0 +1,90 @@
+#pragma once
+// What every backend's benchmarks share: the row, its data, and the paired
+// timing that alternates covet and the reference in each iteration.
+#include <benchmark/benchmark.h>
+#include <covet/covet.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace covet_bench {
+
+// The realistic row: a user with short strings (they fit std::string's
+// 15-byte small-string buffer, as most names and emails in real tables
+// do), so per-column costs are not hidden behind allocations.
+struct Row6 : covet::Model<Row6> {
+  int64_t id = 0;
+  std::string name;
+  std::string email;
+  int32_t age = 0;
+  double score = 0;
+  bool is_active = false;
+  static void meta(covet::Meta<Row6>& m) { m.table("row6"); }
+};
+
+constexpr int kRows = 100'000;
+
+inline Row6 make_row(int i, bool long_strings) {
+  Row6 r;
+  if (long_strings) {
+    r.name = "user number " + std::to_string(i) + " with a longer display name";
+    r.email = "user.number." + std::to_string(i) + "@example-mail-provider.com";
+  } else {
+    r.name = "Name " + std::to_string(i);                // ~10 characters
+    r.email = "u" + std::to_string(i) + "@ex.io";        // ~12 characters
+  }
+  r.age = 18 + i % 60;
+  r.score = i * 0.5;
+  r.is_active = i % 3 != 0;
+  return r;
+}
+
+inline const std::vector<Row6>& input_rows(bool long_strings = false) {
+  static const std::vector<Row6> rows[2] = {[] {
+                                              std::vector<Row6> v;
+                                              for (int i = 0; i < kRows; ++i) v.push_back(make_row(i, false));
+                                              return v;
+                                            }(),
+                                            [] {
+                                              std::vector<Row6> v;
+                                              for (int i = 0; i < kRows; ++i) v.push_back(make_row(i, true));
+                                              return v;
+                                            }()};
+  return rows[long_strings];
+}
+
+
+// ---- the benchmarks ----
+using Clock = std::chrono::steady_clock;
+
+template <class F>
+double seconds(F&& f) {
+  auto t0 = Clock::now();
+  f();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+inline void expect(benchmark::State& state, size_t got, size_t want) {
+  if (got != want) state.SkipWithError("wrong result size");
+}
+
+// Times `raw()` and `covet()` alternately (order swapped every iteration),
+// after `setup()` (untimed), and reports covet/raw as the "ratio" counter.
+template <class Setup, class Raw, class Covet>
+void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
+  double raw_s = 0, covet_s = 0;
+  bool flip = false;
+  for (auto _ : state) {
+    setup();
+    double r, c;
+    if ((flip = !flip)) r = seconds(raw), c = seconds(covet);
+    else c = seconds(covet), r = seconds(raw);
+    raw_s += r, covet_s += c;
+    state.SetIterationTime(r + c);
+  }
+  state.counters["ratio"] = covet_s / raw_s;
+}
+inline void nothing() {}
+
+}  // namespace covet_bench

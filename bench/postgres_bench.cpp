@@ -1,0 +1,276 @@
+// PostgreSQL figures: covet against raw libpq doing the same work in the
+// same run, on the server scripts/services starts (bench/run starts it).
+// The reference is what a careful C programmer writes: one prepared
+// statement, binary parameters and binary results decoded straight into
+// the same structs.
+#include <libpq-fe.h>
+
+#include <benchmark/benchmark.h>
+#include <covet/covet.hpp>
+
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "common.hpp"
+
+namespace {
+using namespace covet_bench;
+
+// The server's URL: COVET_TEST_POSTGRES_URL, or build/services.env.
+std::string pg_url() {
+  if (const char* v = std::getenv("COVET_TEST_POSTGRES_URL"); v && *v) return v;
+  std::ifstream in(COVET_SERVICES_ENV);
+  std::string line, key = "COVET_TEST_POSTGRES_URL=";
+  while (std::getline(in, line))
+    if (line.rfind(key, 0) == 0) return line.substr(key.size());
+  throw std::runtime_error("no PostgreSQL server: run scripts/services start (make bench does)");
+}
+constexpr const char* kSchema = "covet_bench";
+
+// One round trip per inserted row: 10k rows keep a paired iteration short.
+constexpr int kInsertRows = 10'000;
+
+PGconn* raw_conn() {
+  static PGconn* c = [] {
+    // libpq takes the same URL (it knows postgresql://), plus the schema.
+    std::string conninfo = pg_url() + "?options=-csearch_path%3D" + kSchema;
+    PGconn* conn = PQconnectdb(conninfo.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn));
+    return conn;
+  }();
+  return c;
+}
+void ok(PGresult* r) {
+  ExecStatusType s = PQresultStatus(r);
+  if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+    std::string msg = PQresultErrorMessage(r);
+    PQclear(r);
+    throw std::runtime_error(msg);
+  }
+  PQclear(r);
+}
+void exec(const char* sql) { ok(PQexec(raw_conn(), sql)); }
+
+// covet's database, in its own schema, with the table filled (100k rows).
+covet::Database& pg_db() {
+  static covet::Database db = [] {
+    covet::Database(pg_url()).execute(std::string("DROP SCHEMA IF EXISTS ") + kSchema + " CASCADE");
+    covet::Database(pg_url()).execute(std::string("CREATE SCHEMA ") + kSchema);
+    covet::Database d(pg_url() + "?search_path=" + kSchema);
+    d.create_all<Row6>();
+    auto tx = d.transaction();
+    for (Row6 r : input_rows()) r.save(tx);
+    tx.commit();
+    d.execute("VACUUM ANALYZE row6");
+    // The insert benchmarks' own tables, the same shape.
+    d.execute("CREATE TABLE row6_raw_insert (LIKE row6 INCLUDING ALL)");
+    d.execute("CREATE TABLE row6_covet_insert (LIKE row6 INCLUDING ALL)");
+    return d;
+  }();
+  return db;
+}
+
+struct InsertTarget : covet::Model<InsertTarget> {  // row6's shape, in row6_covet_insert
+  int64_t id = 0;
+  std::string name;
+  std::string email;
+  int32_t age = 0;
+  double score = 0;
+  bool is_active = false;
+  static void meta(covet::Meta<InsertTarget>& m) { m.table("row6_covet_insert"); }
+};
+
+template <class T>
+T be(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (sizeof(T) == 8) return static_cast<T>(__builtin_bswap64(static_cast<uint64_t>(v)));
+  else if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(static_cast<uint32_t>(v)));
+  else return v;
+}
+void read_row(const PGresult* r, int i, Row6& x) {
+  x.id = be<int64_t>(PQgetvalue(r, i, 0));
+  x.name.assign(PQgetvalue(r, i, 1), static_cast<std::size_t>(PQgetlength(r, i, 1)));
+  x.email.assign(PQgetvalue(r, i, 2), static_cast<std::size_t>(PQgetlength(r, i, 2)));
+  x.age = be<int32_t>(PQgetvalue(r, i, 3));
+  x.score = std::bit_cast<double>(be<uint64_t>(PQgetvalue(r, i, 4)));
+  x.is_active = *PQgetvalue(r, i, 5) != 0;
+}
+void prepare(const char* name, const char* sql) { ok(PQprepare(raw_conn(), name, sql, 0, nullptr)); }
+void prepared_once() {
+  static bool once = [] {
+    pg_db();
+    prepare("hydrate", "SELECT id, name, email, age, score, is_active FROM row6");
+    prepare("filter",
+            "SELECT id, name, email, age, score, is_active FROM row6 WHERE id > $1 AND is_active = $2 ORDER BY id LIMIT $3");
+    prepare("insert",
+            "INSERT INTO row6_raw_insert (name, email, age, score, is_active) VALUES ($1, $2, $3, $4, $5) RETURNING id");
+    return true;
+  }();
+  (void)once;
+}
+
+// ---- hydrate 100k rows ----
+size_t hydrate_raw() {
+  prepared_once();
+  PGresult* r = PQexecPrepared(raw_conn(), "hydrate", 0, nullptr, nullptr, nullptr, 1);
+  int n = PQntuples(r);
+  std::vector<Row6> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) read_row(r, i, out.emplace_back());
+  PQclear(r);
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+size_t hydrate_covet() {
+  prepared_once();
+  std::vector<Row6> out = Row6::objects(pg_db()).all();
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+
+// ---- a repeated filtered query (10 rows) ----
+size_t filter_raw(int i) {
+  prepared_once();
+  char id[8], active = 1, limit[8];
+  int64_t idv = static_cast<int64_t>((i % 1000) * 97), lim = 10;
+  uint64_t a = __builtin_bswap64(static_cast<uint64_t>(idv)), b = __builtin_bswap64(static_cast<uint64_t>(lim));
+  std::memcpy(id, &a, 8);
+  std::memcpy(limit, &b, 8);
+  const char* values[3] = {id, &active, limit};
+  int lengths[3] = {8, 1, 8}, formats[3] = {1, 1, 1};
+  PGresult* r = PQexecPrepared(raw_conn(), "filter", 3, values, lengths, formats, 1);
+  int n = PQntuples(r);
+  std::vector<Row6> out;
+  out.reserve(10);
+  for (int k = 0; k < n; ++k) read_row(r, k, out.emplace_back());
+  PQclear(r);
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+size_t filter_covet(int i) {
+  prepared_once();
+  auto out = Row6::objects(pg_db()).filter("id__gt", (i % 1000) * 97).filter("is_active", true).order_by("id").limit(10).all();
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+
+// ---- save() of 10k rows, one INSERT ... RETURNING each, in one transaction ----
+size_t insert_raw(std::vector<Row6>& rows) {
+  exec("BEGIN");
+  for (Row6& x : rows) {
+    char age[4], score[8], active = x.is_active ? 1 : 0;
+    uint32_t a = __builtin_bswap32(static_cast<uint32_t>(x.age));
+    uint64_t s = __builtin_bswap64(std::bit_cast<uint64_t>(x.score));
+    std::memcpy(age, &a, 4);
+    std::memcpy(score, &s, 8);
+    const char* values[5] = {x.name.c_str(), x.email.c_str(), age, score, &active};
+    int lengths[5] = {static_cast<int>(x.name.size()), static_cast<int>(x.email.size()), 4, 8, 1};
+    int formats[5] = {1, 1, 1, 1, 1};
+    PGresult* r = PQexecPrepared(raw_conn(), "insert", 5, values, lengths, formats, 1);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) ok(r);
+    x.id = be<int64_t>(PQgetvalue(r, 0, 0));
+    PQclear(r);
+  }
+  exec("COMMIT");
+  return static_cast<size_t>(rows.size());
+}
+size_t insert_covet(std::vector<InsertTarget>& rows) {
+  auto tx = pg_db().transaction();
+  for (InsertTarget& x : rows) x.save(tx);
+  tx.commit();
+  return rows.size();
+}
+std::vector<Row6> raw_rows() { return {input_rows().begin(), input_rows().begin() + kInsertRows}; }
+std::vector<InsertTarget> covet_rows() {
+  std::vector<InsertTarget> out;
+  for (int i = 0; i < kInsertRows; ++i) {
+    const Row6& r = input_rows()[static_cast<std::size_t>(i)];
+    InsertTarget t;
+    t.name = r.name, t.email = r.email, t.age = r.age, t.score = r.score, t.is_active = r.is_active;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+void empty_insert_tables() {
+  prepared_once();
+  exec("TRUNCATE row6_raw_insert, row6_covet_insert");
+}
+
+// ---- the benchmarks ----
+void BM_PgHydrate_Raw(benchmark::State& state) {
+  for (auto _ : state) expect(state, hydrate_raw(), kRows);
+}
+void BM_PgHydrate_Covet(benchmark::State& state) {
+  for (auto _ : state) expect(state, hydrate_covet(), kRows);
+}
+void BM_PgHydrate_Pair(benchmark::State& state) {
+  prepared_once();
+  paired(state, nothing, [&] { expect(state, hydrate_raw(), kRows); }, [&] { expect(state, hydrate_covet(), kRows); });
+}
+BENCHMARK(BM_PgHydrate_Raw)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgHydrate_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgHydrate_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+void BM_PgFilter_Raw(benchmark::State& state) {
+  int i = 0;
+  for (auto _ : state) expect(state, filter_raw(i++), 10);
+}
+void BM_PgFilter_Covet(benchmark::State& state) {
+  int i = 0;
+  for (auto _ : state) expect(state, filter_covet(i++), 10);
+}
+void BM_PgFilter_Pair(benchmark::State& state) {
+  int i = 0;
+  paired(
+      state, [&] { i += 100; },
+      [&] {
+        for (int k = 0; k < 100; ++k) expect(state, filter_raw(i + k), 10);
+      },
+      [&] {
+        for (int k = 0; k < 100; ++k) expect(state, filter_covet(i + k), 10);
+      });
+}
+BENCHMARK(BM_PgFilter_Raw)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PgFilter_Covet)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PgFilter_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+void BM_PgInsert_Raw(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    empty_insert_tables();
+    auto rows = raw_rows();
+    state.ResumeTiming();
+    expect(state, insert_raw(rows), kInsertRows);
+  }
+}
+void BM_PgInsert_Covet(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    empty_insert_tables();
+    auto rows = covet_rows();
+    state.ResumeTiming();
+    expect(state, insert_covet(rows), kInsertRows);
+  }
+}
+void BM_PgInsert_Pair(benchmark::State& state) {
+  std::vector<Row6> raw;
+  std::vector<InsertTarget> cov;
+  paired(
+      state,
+      [&] {
+        empty_insert_tables();
+        raw = raw_rows();
+        cov = covet_rows();
+      },
+      [&] { expect(state, insert_raw(raw), kInsertRows); }, [&] { expect(state, insert_covet(cov), kInsertRows); });
+}
+BENCHMARK(BM_PgInsert_Raw)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgInsert_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgInsert_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+}  // namespace
