@@ -36,7 +36,7 @@ namespace {
 constexpr std::string_view kPoolOptions[] = {"connection_timeout", "echo",         "health_check_interval",
                                              "max_idle_time",      "max_lifetime", "max_overflow",
                                              "min_size",           "pool_size",    "pool_timeout",
-                                             "pre_ping"};
+                                             "pre_ping",           "readonly"};
 
 int int_option(const std::string& key, const std::string& v) {
   int out = 0;
@@ -70,6 +70,7 @@ void apply_url_options(const Url& url, DatabaseOptions& o) {
     else if (key == "health_check_interval") o.health_check_interval = seconds_option(key, v);
     else if (key == "pre_ping") o.pre_ping = bool_option(key, v);
     else if (key == "echo") o.echo = bool_option(key, v);
+    else if (key == "readonly") o.readonly = bool_option(key, v);
   }
 }
 
@@ -123,6 +124,16 @@ Database::Database(std::string_view url, DatabaseOptions options) {
         "now by an open Session or Transaction: run the statement through it (save(tx), objects(tx), tx.execute)";
   const Url* u = &st->url;
   st->pool = std::make_unique<detail::Pool>(pc, [u, &driver] { return driver.connect(*u); });
+  for (const std::string& r : st->options.replicas) {
+    DatabaseOptions ro = st->options;
+    ro.replicas.clear();
+    ro.readonly = true;  // nothing is ever written through a replica
+    Database replica(r, std::move(ro));
+    if (replica.state_->dialect != st->dialect)
+      throw ConfigurationError(fmt::format("replica {} is not a {} database like its primary",
+                                           replica.state_->url.redacted(), st->dialect->name()));
+    st->replicas.push_back(replica.state_);
+  }
   state_ = std::move(st);
 }
 
@@ -138,11 +149,16 @@ const Dialect& Database::dialect() const { return *state()->dialect; }
 const Url& Database::url() const { return state()->url; }
 bool Database::echo() const { return state()->options.echo; }
 PoolStats Database::pool_stats() const { return state()->pool->stats(); }
+std::vector<PoolStats> Database::replica_pool_stats() const {
+  std::vector<PoolStats> out;
+  for (const auto& r : state()->replicas) out.push_back(r->pool->stats());
+  return out;
+}
 ConnectionStats Database::connection_stats() const { return state()->pool->statement_stats(); }
 void Database::check_connections() { state()->pool->health_check(); }
 
 ExecResult Database::execute(std::string_view sql, const std::vector<Value>& params) {
-  return Executor(*this).lease().execute(sql, params);
+  return Executor(*this).lease(access_of_sql(sql)).execute(sql, params);
 }
 
 Session Database::session() {

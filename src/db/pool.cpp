@@ -118,6 +118,7 @@ PoolEntry* Pool::try_checkout() {
   while (!idle_.empty()) {
     PoolEntry* e = idle_.back();
     idle_.pop_back();
+    ++checkouts_;
     if (!config_.pre_ping) return e;
     lock.unlock();
     if (e->conn->ping()) return e;
@@ -125,9 +126,11 @@ PoolEntry* Pool::try_checkout() {
     close(e);
     lock.lock();
     --open_;
+    --checkouts_;
   }
   if (open_ < config_.pool_size + config_.max_overflow) {
     ++open_;
+    ++checkouts_;
     lock.unlock();
     return open_new();
   }
@@ -248,6 +251,7 @@ PoolStats Pool::stats() const {
   s.created = created_;
   s.closed = closed_;
   s.timeouts = timeouts_;
+  s.checkouts = checkouts_;
   return s;
 }
 

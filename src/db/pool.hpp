@@ -132,7 +132,7 @@ class Pool {
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
   std::atomic<int> waiting_{0};
-  uint64_t created_ = 0, closed_ = 0, timeouts_ = 0;
+  uint64_t created_ = 0, closed_ = 0, timeouts_ = 0, checkouts_ = 0;
 
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <chrono>
+
 #include <chrono>
 
 #include "covet/core/error.hpp"
@@ -229,8 +232,63 @@ std::shared_ptr<const void> Executor::keep_alive() const {
   return db_->shared_from_this();
 }
 
-Lease Executor::lease() const {
+Access access_of_sql(std::string_view sql) {
+  // The first keyword, after blanks, parentheses and comments.
+  std::size_t i = 0;
+  for (;;) {
+    i = sql.find_first_not_of(" \t\r\n(", i);
+    if (i == std::string_view::npos) return Access::Write;
+    if (sql.substr(i, 2) == "--") i = sql.find('\n', i);
+    else if (sql.substr(i, 2) == "/*") i = sql.find("*/", i) == std::string_view::npos ? sql.size() : sql.find("*/", i) + 2;
+    else break;
+    if (i == std::string_view::npos) return Access::Write;
+  }
+  std::string head;
+  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
+    head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  // A WITH may hold a data-changing statement: it counts as a write.
+  if (head == "SELECT" || head == "VALUES" || head == "SHOW" || head == "TABLE" || head == "EXPLAIN")
+    return Access::ReadPrimary;
+  return Access::Write;
+}
+
+namespace {
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+bool Executor::replica_failed(const Lease& lease) const {
+  if (lease.db_ == db_) return false;
+  lease.db_->down_until_ns.store(steady_ns() + std::chrono::nanoseconds(db_->options.replica_retry).count(),
+                                 std::memory_order_relaxed);
+  return true;
+}
+
+Lease Executor::lease(Access access) const {
+  if (access == Access::Write && db_->options.readonly)
+    throw ReadOnlyError(fmt::format("{} is read-only (readonly=true{}): INSERT, UPDATE, DELETE and DDL are refused",
+                                    db_->url.redacted(), db_->replicas.empty() ? "" : ", or a replica"));
   if (!session_) {
+    // A read outside a transaction: the replicas in turn, skipping those
+    // that failed lately; the primary when none can serve it.
+    if (access == Access::Read && !db_->replicas.empty()) {
+      const std::size_t n = db_->replicas.size();
+      const int64_t now = steady_ns();
+      for (std::size_t tries = 0; tries < n; ++tries) {
+        detail::DatabaseState* r =
+            db_->replicas[db_->next_replica.fetch_add(1, std::memory_order_relaxed) % n].get();
+        if (r->down_until_ns.load(std::memory_order_relaxed) > now) continue;
+        try {
+          detail::PoolEntry* e = r->pool->checkout();
+          return Lease(r, e->conn.get(), e);
+        } catch (const OperationalError&) {  // cannot connect: skip it for a while
+          r->down_until_ns.store(now + std::chrono::nanoseconds(db_->options.replica_retry).count(),
+                                 std::memory_order_relaxed);
+        } catch (const PoolTimeout&) {
+        }
+      }
+    }
     detail::PoolEntry* e = db_->pool->checkout();
     return Lease(db_, e->conn.get(), e);
   }
@@ -391,7 +449,7 @@ Transaction::~Transaction() {
 }
 
 ExecResult Transaction::execute(std::string_view sql, const std::vector<Value>& params) {
-  return Executor(*this).lease().execute(sql, params);
+  return Executor(*this).lease(access_of_sql(sql)).execute(sql, params);
 }
 
 // ----------------------------------------------------------------- Session
@@ -402,7 +460,7 @@ void Session::close() {
 }
 
 ExecResult Session::execute(std::string_view sql, const std::vector<Value>& params) {
-  return Executor(*this).lease().execute(sql, params);
+  return Executor(*this).lease(access_of_sql(sql)).execute(sql, params);
 }
 
 }  // namespace covet

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 // The shared state behind Database, Session, Transaction and Executor
 // handles (private to src/db).
 #include <memory>
@@ -17,6 +18,11 @@ struct DatabaseState : std::enable_shared_from_this<DatabaseState> {
   const Dialect* dialect = nullptr;
   bool returning_keys = true;  // dialect->returning_for_generated_keys(), asked once
   std::unique_ptr<Pool> pool;
+  // Read replicas (each a database of its own); the next one to try, and
+  // for a replica, until when it is skipped after a failure (steady ns).
+  std::vector<std::shared_ptr<DatabaseState>> replicas;
+  mutable std::atomic<uint32_t> next_replica{0};
+  mutable std::atomic<int64_t> down_until_ns{0};
 
   void log(const std::string& sql, const std::vector<std::string>& params, int64_t took_ns) const;
 };

@@ -191,7 +191,8 @@ void refresh(const Executor& ex, const ModelInfo& m, void* obj) {
                [&](const Row& row) {
                  hydrate(m, all, row, obj);
                  found = true;
-               }});
+               },
+               false, Access::Read});
   if (!found) throw DoesNotExist(fmt::format("{}: refresh() found no row with this primary key", m.name));
 }
 

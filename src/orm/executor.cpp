@@ -39,9 +39,26 @@ Value read_value(const FieldInfo& f, const Row& row, int col) {
 
 namespace {
 // The plan of a compiled query: its text and its collected parameters.
-int64_t run_compiled(const Executor& ex, const CompiledQuery& c, FunctionRef<void(const Row&)> sink) {
-  Lease lease = ex.lease();
-  return lease.run(*c.sql, c.params, sink);
+// A read that a replica failed before any row arrived runs again elsewhere
+// (another replica or the primary); reads are safe to repeat.
+int64_t run_compiled(const Executor& ex, const CompiledQuery& c, FunctionRef<void(const Row&)> sink,
+                     Access access = Access::Write) {
+  if (access != Access::Read) {
+    Lease lease = ex.lease(access);
+    return lease.run(*c.sql, c.params, sink);
+  }
+  for (int attempt = 0;; ++attempt) {
+    Lease lease = ex.lease(Access::Read);
+    bool any_row = false;
+    try {
+      return lease.run(*c.sql, c.params, [&](const Row& row) {
+        any_row = true;
+        sink(row);
+      });
+    } catch (const OperationalError& e) {
+      if (!e.poisons_connection() || any_row || attempt >= 2 || !ex.replica_failed(lease)) throw;
+    }
+  }
 }
 }  // namespace
 
@@ -57,13 +74,13 @@ void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& colu
   check_lock(ex, q);
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
   columns = c.columns.get();
-  run_compiled(ex, c, on_row);
+  run_compiled(ex, c, on_row, Access::Read);
 }
 
 int64_t count(const Executor& ex, const QueryData& q) {
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Count);
   int64_t n = 0;
-  run_compiled(ex, c, [&](const Row& row) { n = row.get_int(0); });
+  run_compiled(ex, c, [&](const Row& row) { n = row.get_int(0); }, Access::Read);
   return n;
 }
 
@@ -71,7 +88,7 @@ bool exists(const Executor& ex, const QueryData& q) {
   if (q.limit && *q.limit == 0) return false;  // an empty slice (the SQL below takes one row)
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Exists);
   bool found = false;
-  run_compiled(ex, c, [&](const Row&) { found = true; });
+  run_compiled(ex, c, [&](const Row&) { found = true; }, Access::Read);
   return found;
 }
 
@@ -122,7 +139,7 @@ std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::st
 
 RowCursor::RowCursor(const Executor& ex, const QueryData& q)
     : ex_((check_lock(ex, q), ex)),
-      lease_(ex_.get().lease()),
+      lease_(ex_.get().lease(Access::Read)),
       compiled_(compile_query(ex_.get().dialect(), q, QueryKind::Select)),
       st_(lease_.open(*compiled_.sql, compiled_.params)) {}
 

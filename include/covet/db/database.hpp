@@ -44,6 +44,17 @@ struct DatabaseOptions {
   std::chrono::milliseconds connection_timeout{10'000}; // opening one connection
   bool pre_ping = false;         // ping each connection before handing it out
   std::chrono::milliseconds health_check_interval{30'000};  // ping idle connections (0: never)
+
+  // A read-only database (URL option readonly=true): INSERT, UPDATE,
+  // DELETE and DDL raise ReadOnlyError before anything reaches the server.
+  bool readonly = false;
+  // Read replicas of this database (URLs of the same backend, each with a
+  // pool like this one's): reads outside a transaction go to them in turn;
+  // writes, select_for_update, raw SQL and everything inside a transaction
+  // go to this (primary) database. A replica that cannot be reached is
+  // skipped for replica_retry, and reads fall back to the primary.
+  std::vector<std::string> replicas;
+  std::chrono::milliseconds replica_retry{1'000};
 };
 
 struct PoolStats {
@@ -54,6 +65,7 @@ struct PoolStats {
   uint64_t created = 0;
   uint64_t closed = 0;
   uint64_t timeouts = 0;
+  uint64_t checkouts = 0;  // connections handed out
 };
 
 class Database {
@@ -77,6 +89,8 @@ class Database {
   Session session();
 
   PoolStats pool_stats() const;
+  // The pools of the read replicas, in the order they were given.
+  std::vector<PoolStats> replica_pool_stats() const;
   // Prepared-statement counters summed over the idle pooled connections.
   ConnectionStats connection_stats() const;
   // Pings the idle connections now, replacing broken ones (the pool also

@@ -97,15 +97,32 @@ class Lease {
 // implicitly, so every ORM call takes a Database, a Session or a
 // Transaction alike. A view: four words, no reference counting; it must not
 // outlive what it was made from (HeldExecutor does not).
+// What an operation does, so that it runs where it may: reads outside a
+// transaction may go to a replica; writes (and raw SQL that is not a read)
+// are refused on a read-only database.
+enum class Access : uint8_t {
+  Write,        // INSERT / UPDATE / DELETE / DDL, or not known to be a read
+  Read,         // an ORM read (a replica may serve it)
+  ReadPrimary,  // a read that stays on the primary (raw SELECT)
+};
+// The access raw SQL needs, from its first keyword (SELECT, VALUES, SHOW,
+// TABLE, EXPLAIN read; anything else, WITH included, may write).
+Access access_of_sql(std::string_view sql);
+
 class Executor {
  public:
   Executor(const Database& db);
   Executor(const Session& s);
   Executor(const Transaction& t);
 
-  // The connection for one operation. UsageError when the Session or
+  // The connection for one operation (a replica's for a Read when the
+  // Database has replicas). ReadOnlyError for a Write on a read-only
+  // database. UsageError when the Session or
   // Transaction has ended; PoolTimeout when no pooled connection is free.
-  Lease lease() const;
+  Lease lease(Access access = Access::Write) const;
+  // When a replica serves `lease` (whose connection failed): skips that
+  // replica for a while and returns true; false for the primary.
+  bool replica_failed(const Lease& lease) const;
   const Dialect& dialect() const;
   // A new transaction level here: BEGIN on a fresh pooled connection for a
   // Database, a savepoint (or BEGIN) on the connection of a Session or

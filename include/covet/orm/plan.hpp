@@ -18,6 +18,7 @@ struct Plan {
   FunctionRef<void(Binder&)> bind;
   FunctionRef<void(const Row&)> sink;
   bool static_sql = false;  // the text lives as long as the process (per-model SQL)
+  Access access = Access::Write;  // Read: a replica may serve it
 };
 
 // An INSERT whose generated key goes to `on_key` (RETURNING or the
@@ -35,7 +36,7 @@ inline constexpr auto no_rows = [](const Row&) {};
 // Runs one plan on a connection of `ex` (checked out for this plan alone
 // when `ex` is a Database); returns the rows affected.
 inline int64_t run(const Executor& ex, const Plan& p) {
-  Lease lease = ex.lease();
+  Lease lease = ex.lease(p.access);
   return lease.run(p.sql, p.bind, p.sink, p.static_sql);
 }
 // Runs a plan on a connection already leased (several plans, one connection).

@@ -380,6 +380,67 @@ TEST_F(Pg, SelectForUpdateLocksRowsUntilTheTransactionEnds) {
   EXPECT_TRUE(has(msg, "no row locks")) << msg;
 }
 
+TEST_F(Pg, AReadOnlyDatabaseRefusesWritesBeforeSendingThem) {
+  person("kept", 1);
+  Database ro(url + "&readonly=true");
+  EXPECT_EQ(Person::objects(ro).count(), 1);
+  EXPECT_EQ(ro.execute("SELECT count(*) AS n FROM pg_people").rows.at(0)["n"].as_int(), 1);
+  Person p;
+  p.name = "refused";
+  auto msg = message_of<ReadOnlyError>([&] { p.save(ro); });
+  EXPECT_TRUE(has(msg, "read-only")) << msg;
+  EXPECT_FALSE(has(msg, "@127.0.0.1:") && has(msg, "password")) << msg;
+  EXPECT_THROW(Person::objects(ro).filter("name", "kept").update({{"age", 2}}), ReadOnlyError);
+  EXPECT_THROW(Person::objects(ro).remove(), ReadOnlyError);
+  EXPECT_THROW(ro.execute("DELETE FROM pg_people"), ReadOnlyError);
+  EXPECT_THROW(ro.execute("WITH x AS (DELETE FROM pg_people RETURNING 1) SELECT 1"), ReadOnlyError);
+  EXPECT_THROW(ro.create_all<Person>(), ReadOnlyError);
+  auto tx = ro.transaction();
+  EXPECT_EQ(Person::objects(tx).count(), 1);
+  EXPECT_THROW(p.save(tx), ReadOnlyError);
+  tx.rollback();
+  EXPECT_EQ(Person::objects(db).count(), 1);
+  EXPECT_EQ(Person::objects(db).get("name", "kept").age, 1);
+  // The same on SQLite.
+  Database lite("sqlite://:memory:?readonly=true");
+  EXPECT_THROW(lite.create_all<Person>(), ReadOnlyError);
+}
+
+TEST_F(Pg, ReadsGoToTheReplicaWritesAndTransactionsToThePrimary) {
+  std::string replica_url = test_support::require_service("COVET_TEST_POSTGRES_REPLICA_URL");
+  ASSERT_FALSE(replica_url.empty());
+  Database both(url, {.replicas = {replica_url + "?search_path=" + schema}});
+  Person p;
+  p.name = "written";
+  uint64_t primary_before = both.pool_stats().checkouts;
+  p.save(both);  // the primary
+  EXPECT_EQ(both.pool_stats().checkouts, primary_before + 1);
+  EXPECT_EQ(both.replica_pool_stats().at(0).checkouts, 0u);
+  // Replication is asynchronous: the replica catches up shortly (until
+  // then it may not even have the table).
+  int64_t seen = 0;
+  for (int i = 0; i < 200 && seen == 0; ++i) {
+    try {
+      seen = Person::objects(both).filter("name", "written").count();
+    } catch (const ProgrammingError&) {
+    }
+    if (seen == 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(seen, 1);
+  EXPECT_GE(both.replica_pool_stats().at(0).checkouts, 1u);  // the reads went to the replica
+  EXPECT_EQ(both.pool_stats().checkouts, primary_before + 1);  // and not to the primary
+  // Inside a transaction everything runs on the primary: a read right after
+  // a write sees it, and row locks work.
+  auto tx = both.transaction();
+  Person q;
+  q.name = "in tx";
+  q.save(tx);
+  EXPECT_EQ(Person::objects(tx).filter("name", "in tx").count(), 1);
+  EXPECT_EQ(Person::objects(tx).filter("name", "in tx").select_for_update().all().size(), 1u);
+  tx.commit();
+  EXPECT_THROW(Database(url, {.replicas = {"sqlite://:memory:"}}), ConfigurationError);
+}
+
 TEST(PgChinook, RealDataReadsThroughModels) {
   std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
   ASSERT_FALSE(url.empty());

@@ -142,6 +142,50 @@ TEST_F(PgFault, ThePoolRecoversFromAServerRestart) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(pinged.execute("SELECT 3 AS x").rows.at(0)["x"].as_int(), 3);
 }
 
+TEST_F(PgFault, ReadsFallBackToThePrimaryWhileTheReplicaIsDown) {
+  std::string replica_url = test_support::require_service("COVET_TEST_POSTGRES_REPLICA_URL");
+  std::string data = test_support::service_setting("COVET_TEST_POSTGRES_REPLICA_DATA");
+  ASSERT_FALSE(data.empty());
+  Database db(url, {.replicas = {replica_url + "?search_path=" + schema}, .replica_retry = std::chrono::milliseconds(200)});
+  Entry e;
+  e.n = 1;
+  e.save(db);
+  int64_t n = 0;
+  for (int i = 0; i < 200 && n == 0; ++i) {  // the replica has caught up
+    try {
+      n = Entry::objects(db).count();
+    } catch (const ProgrammingError&) {  // not even the table yet
+    }
+    if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(n, 1);
+  ASSERT_GE(db.replica_pool_stats().at(0).idle, 1);  // a replica connection waits in the pool
+
+  std::string ctl = "/usr/lib/postgresql/15/bin/pg_ctl -D '" + data + "' -m fast -w -t 60 ";
+  auto pg_ctl = [&](const std::string& what) {
+    std::string cmd = ctl + what + " >/dev/null 2>&1";
+    if (::geteuid() == 0) cmd = "runuser -u postgres -- " + cmd;
+    return std::system(cmd.c_str());
+  };
+  ASSERT_EQ(pg_ctl("stop"), 0);
+  // The pooled replica connection is dead and no new one can be opened:
+  // every read is served by the primary, without an error.
+  uint64_t primary_before = db.pool_stats().checkouts;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Entry::objects(db).count(), 1);
+  EXPECT_GE(db.pool_stats().checkouts, primary_before + 5);
+  uint64_t created_before = db.replica_pool_stats().at(0).created;
+  std::string log = data + "/../replica.log";
+  ASSERT_EQ(pg_ctl("-l '" + log + "' start"), 0);
+  // After replica_retry the replica serves reads again (a new connection to it).
+  bool back = false;
+  for (int i = 0; i < 100 && !back; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(Entry::objects(db).count(), 1);
+    back = db.replica_pool_stats().at(0).created > created_before;
+  }
+  EXPECT_TRUE(back);
+}
+
 TEST_F(PgFault, ThirtyTwoThreadsShareAPoolOfEight) {
   Database db(url + "&pool_size=8&max_overflow=0&pool_timeout=60");
   constexpr int kThreads = 32, kEach = 500;
