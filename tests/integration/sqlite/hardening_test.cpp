@@ -270,7 +270,7 @@ TEST_F(Hardening, NegativeAndPositiveEighteenDigitDecimalsBothRoundTrip) {
 TEST(HardeningUrls, UnknownOptionsAreRefusedNamingTheKnownOnes) {
   std::string msg = message_of<covet::ConfigurationError>([] { covet::Database db("sqlite://:memory:?unknown=1"); });
   EXPECT_TRUE(has(msg, "unknown option 'unknown'")) << msg;
-  EXPECT_TRUE(has(msg, "mode, pool_size, pool_timeout, pre_ping, timeout, transaction_mode")) << msg;
+  EXPECT_TRUE(has(msg, "mode, pool_size, pool_timeout, pre_ping, readonly, timeout, transaction_mode")) << msg;
   EXPECT_THROW(covet::Database("sqlite://:memory:?timout=5"), covet::ConfigurationError);
   EXPECT_THROW(covet::Database("sqlite:///never_created.db?mode=readonly"), covet::ConfigurationError);
   EXPECT_FALSE(std::filesystem::exists("never_created.db"));
