@@ -32,15 +32,20 @@ namespace {
 
 StatementHandle Connection::statement(const std::string& sql) {
   if (active_) throw_busy(active_->sql(), sql);
-  if (last_ && last_->sql() == sql) {
+  if (last_ && last_->sql() == sql && !last_->stale()) {
     ++stats_.cache_hits;
     return StatementHandle(*this, last_);
   }
   auto it = cache_.find(sql);
-  if (it != cache_.end()) {
+  if (it != cache_.end() && !it->second->stale()) {
     ++stats_.cache_hits;
     last_ = it->second.get();
     return StatementHandle(*this, last_);
+  }
+  if (it != cache_.end()) {  // stale: dropped, and prepared again below
+    if (last_ == it->second.get()) last_ = nullptr;
+    if (last_static_ == it->second.get()) last_static_ = nullptr, last_static_sql_ = nullptr;
+    cache_.erase(it);
   }
   if (cache_.size() >= 512) clear_statement_cache();
   ++stats_.prepares;
@@ -52,7 +57,7 @@ StatementHandle Connection::statement(const std::string& sql) {
 }
 
 StatementHandle Connection::statement_for_static_sql(const std::string& sql) {
-  if (last_static_ && &sql == last_static_sql_ && !active_) {
+  if (last_static_ && &sql == last_static_sql_ && !active_ && !last_static_->stale()) {
     ++stats_.cache_hits;
     return StatementHandle(*this, last_static_);
   }

@@ -48,12 +48,17 @@ class Statement : public Binder {
   // steps row by row.
   virtual void stream() {}
   const std::string& sql() const { return sql_; }
+  // The server dropped or invalidated this statement (PostgreSQL after the
+  // table changed): the connection prepares it again on the next call.
+  bool stale() const { return stale_; }
 
  protected:
   explicit Statement(std::string sql) : sql_(std::move(sql)) {}
+  void mark_stale() { stale_ = true; }
 
  private:
   std::string sql_;
+  bool stale_ = false;
 };
 
 // The statement whose result is being read on a connection: while one

@@ -754,6 +754,20 @@ class PgStatement final : public Statement {
                             formats_.data(), binary_results_ ? 1 : 0);
       changes_ = 0;
       ExecStatusType s = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
+      if (s == PGRES_FATAL_ERROR && invalidated(res_)) {
+        // The table changed under this statement, or the server forgot it
+        // (DISCARD ALL): outside a transaction block it is prepared again
+        // and run once more; inside one, the error stands and the next
+        // call prepares it again.
+        if (PQtransactionStatus(conn_) == PQTRANS_IDLE && reprepare()) {
+          PQclear(res_);
+          res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
+                                formats_.data(), binary_results_ ? 1 : 0);
+          s = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
+        } else {
+          mark_stale();
+        }
+      }
       if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         PGresult* r = res_;
         res_ = nullptr;
@@ -800,6 +814,40 @@ class PgStatement final : public Statement {
   int parameter_count() const override { return static_cast<int>(param_types_.size()); }
 
  private:
+  static bool invalidated(const PGresult* r) {
+    const char* st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (!st) return false;
+    std::string_view state = st;
+    if (state == "26000") return true;  // prepared statement does not exist
+    const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    return state == "0A000" && msg && std::string_view(msg).find("cached plan") != std::string_view::npos;
+  }
+  // Prepares this SQL again under a new name; true when its parameters kept
+  // their types (the values already bound stay right), and then this
+  // statement uses it.
+  bool reprepare() {
+    if (!owned_) return false;
+    std::string fresh = name_ + "r";
+    PGresult* r = PQprepare(conn_, fresh.c_str(), sql().c_str(), 0, nullptr);
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) return false;
+    PGresult* d = PQdescribePrepared(conn_, fresh.c_str());
+    ok = d && PQresultStatus(d) == PGRES_COMMAND_OK && PQnparams(d) == static_cast<int>(param_types_.size());
+    for (std::size_t i = 0; ok && i < param_types_.size(); ++i) ok = PQparamtype(d, static_cast<int>(i)) == param_types_[i];
+    if (ok) {
+      column_types_.assign(static_cast<std::size_t>(PQnfields(d)), 0);
+      for (std::size_t i = 0; i < column_types_.size(); ++i) column_types_[i] = PQftype(d, static_cast<int>(i));
+      binary_results_ = true;
+      for (Oid t : column_types_) binary_results_ = binary_results_ && decodable(t);
+      row_.binary = binary_results_;
+    }
+    PQclear(d);
+    PQclear(PQexec(conn_, ("DEALLOCATE " + (ok ? name_ : fresh)).c_str()));
+    if (ok) name_ = std::move(fresh);
+    return ok;
+  }
+
   // Single-row mode: the query is sent, then each step takes one row.
   bool step_streaming() {
     if (!sent_) {

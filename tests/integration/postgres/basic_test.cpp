@@ -441,6 +441,42 @@ TEST_F(Pg, ReadsGoToTheReplicaWritesAndTransactionsToThePrimary) {
   EXPECT_THROW(Database(url, {.replicas = {"sqlite://:memory:"}}), ConfigurationError);
 }
 
+TEST_F(Pg, CachedStatementsSurviveTableChangesAndDiscardAll) {
+  Database one(url + "&pool_size=1&max_overflow=0");
+  auto rows = [&] { return one.execute("SELECT * FROM pg_people ORDER BY id").rows; };
+  person("a", 1);
+  EXPECT_EQ(rows().size(), 1u);
+  db.execute("ALTER TABLE pg_people ADD COLUMN extra int DEFAULT 7");
+  auto r = rows();  // the cached plan's result type changed: prepared again, run again
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["extra"].as_int(), 7);
+  one.execute("DISCARD ALL");  // the server forgets every prepared statement
+  EXPECT_EQ(rows().size(), 1u);
+  EXPECT_EQ(Person::objects(one).count(), 1);
+}
+
+TEST_F(Pg, SerializableConflictsRaiseSerializationFailure) {
+  person("x", 1);
+  person("y", 2);
+  auto a = db.transaction({.isolation = Isolation::Serializable});
+  auto b = db.transaction({.isolation = Isolation::Serializable});
+  // Each reads what the other writes (write skew): one must fail.
+  EXPECT_EQ(Person::objects(a).filter("name", "x").count(), 1);
+  EXPECT_EQ(Person::objects(b).filter("name", "y").count(), 1);
+  Person::objects(a).filter("name", "y").update({{"age", 10}});
+  Person::objects(b).filter("name", "x").update({{"age", 20}});
+  a.commit();
+  try {
+    b.commit();
+    FAIL() << "no serialization failure";
+  } catch (const SerializationFailure& e) {
+    EXPECT_EQ(e.sqlstate(), "40001");
+  }
+  auto rc = db.transaction({.isolation = Isolation::RepeatableRead, .read_only = true});
+  EXPECT_EQ(rc.execute("SHOW transaction_isolation").rows.at(0)["transaction_isolation"].as_string(), "repeatable read");
+  EXPECT_EQ(rc.execute("SHOW transaction_read_only").rows.at(0)["transaction_read_only"].as_string(), "on");
+}
+
 TEST(PgChinook, RealDataReadsThroughModels) {
   std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
   ASSERT_FALSE(url.empty());

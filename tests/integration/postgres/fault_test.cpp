@@ -110,6 +110,25 @@ TEST_F(PgFault, AKilledTransactionLeavesNoPartialRows) {
   EXPECT_EQ(db.pool_stats().in_use, 0u);
 }
 
+TEST_F(PgFault, ACommitWhoseAnswerNeverCameIsInDoubt) {
+  Database db(url + "&pool_size=1&max_overflow=0");
+  {  // COMMIT is prepared on the connection once
+    auto tx = db.transaction();
+    tx.commit();
+  }
+  auto tx = db.transaction();
+  Entry e;
+  e.n = 1;
+  e.save(tx);
+  auto pid = tx.execute("SELECT pg_backend_pid() AS p").rows.at(0)["p"].as_int();
+  terminate_where("pid = " + std::to_string(pid));
+  auto msg = message_of<InDoubtError>([&] { tx.commit(); });
+  EXPECT_TRUE(has(msg, "outcome is unknown")) << msg;
+  // Here the server had ended the session first: nothing was committed.
+  EXPECT_EQ(count(), 0);
+  EXPECT_EQ(db.execute("SELECT 1 AS x").rows.at(0)["x"].as_int(), 1);  // a fresh connection
+}
+
 TEST_F(PgFault, ThePoolRecoversFromAServerRestart) {
   std::string data = test_support::service_setting("COVET_TEST_POSTGRES_DATA");
   ASSERT_FALSE(data.empty());
