@@ -9,6 +9,7 @@
 #include "covet/core/uuid.hpp"
 #include "covet/core/value.hpp"
 #include "covet/db/database.hpp"
+#include "covet/db/multi.hpp"
 #include "covet/orm/model.hpp"
 #include "covet/orm/queryset.hpp"
 #include "covet/query/column.hpp"

@@ -7,6 +7,7 @@
 //   User u;  u.username = "alice";
 //   u.save(db);                                  // INSERT, fills u.id
 //   auto admins = User::objects(db).filter("username__startswith", "admin").all();
+#include "covet/db/multi.hpp"
 #include "covet/orm/queryset.hpp"
 
 namespace covet {
@@ -15,17 +16,22 @@ namespace covet {
 template <class T>
 struct Model : ModelTag {
   static QuerySet<T> objects(const Executor& db) { return QuerySet<T>(db); }
+  // On the database of a MultiDB this model belongs to.
+  static QuerySet<T> objects(const MultiDB& dbs) { return QuerySet<T>(dbs.for_model<T>()); }
   static const ModelInfo& schema() { return model_info<T>(); }
 
   // INSERT when the primary key is unset (auto key 0, nil UUID), else
   // UPDATE, falling back to INSERT when no row has that key. Fills an auto
   // primary key and auto_now / auto_now_add fields.
   void save(const Executor& db) { orm::save(db, model_info<T>(), self()); }
+  void save(const MultiDB& dbs) { save(dbs.for_model<T>()); }
   // DELETE this object's row (by primary key). An auto primary key is reset
   // to 0 afterwards (Django sets pk to None), so a later save() inserts anew.
   void remove(const Executor& db) { orm::remove(db, model_info<T>(), self()); }
+  void remove(const MultiDB& dbs) { remove(dbs.for_model<T>()); }
   // Reloads every field from the database; DoesNotExist if the row is gone.
   void refresh(const Executor& db) { orm::refresh(db, model_info<T>(), self()); }
+  void refresh(const MultiDB& dbs) { refresh(dbs.for_model<T>()); }
 
   static T create(const Executor& db, T obj) { return objects(db).create(std::move(obj)); }
   static T create(const Executor& db, Kwargs kwargs) { return objects(db).create(kwargs); }

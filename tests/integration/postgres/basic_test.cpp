@@ -7,6 +7,7 @@
 #include <covet/covet.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "blog/models.hpp"
@@ -22,6 +23,17 @@ using test_support::message_of;
 using testing_models::Everything;
 
 namespace pg_models {
+// Routed by MultiDB: Account to "accounts", CacheEntry to "cache".
+struct Account : covet::Model<Account> {
+  int64_t id = 0;
+  std::string login;
+  static void meta(covet::Meta<Account>& m) { m.table("multi_accounts").database("accounts"); }
+};
+struct CacheEntry : covet::Model<CacheEntry> {
+  int64_t id = 0;
+  std::string key;
+  static void meta(covet::Meta<CacheEntry>& m) { m.table("multi_cache").database("cache"); }
+};
 struct Person : covet::Model<Person> {
   int64_t id = 0;
   std::string name;
@@ -33,6 +45,8 @@ struct Person : covet::Model<Person> {
   }
 };
 }  // namespace pg_models
+using pg_models::Account;
+using pg_models::CacheEntry;
 using pg_models::Person;
 
 namespace {
@@ -475,6 +489,43 @@ TEST_F(Pg, SerializableConflictsRaiseSerializationFailure) {
   auto rc = db.transaction({.isolation = Isolation::RepeatableRead, .read_only = true});
   EXPECT_EQ(rc.execute("SHOW transaction_isolation").rows.at(0)["transaction_isolation"].as_string(), "repeatable read");
   EXPECT_EQ(rc.execute("SHOW transaction_read_only").rows.at(0)["transaction_read_only"].as_string(), "on");
+}
+
+TEST_F(Pg, MultiDbRoutesEachModelToItsOwnDatabase) {
+  std::string cache_file = std::string(COVET_TEST_TMP) + "/multi_cache_" + schema + ".db";
+  std::remove(cache_file.c_str());
+  MultiDB dbs({{"default", url}, {"accounts", "sqlite://:memory:"}, {"cache", "sqlite:///" + cache_file}});
+  EXPECT_EQ(dbs.aliases(), (std::vector<std::string>{"accounts", "cache", "default"}));
+  dbs.create_all<Person, Account, CacheEntry>();
+  // Each table exists in its own database only.
+  EXPECT_EQ(db.execute("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() "
+                       "AND table_name IN ('multi_accounts', 'multi_cache')")
+                .rows.at(0)["n"].as_int(),
+            0);
+  EXPECT_THROW(dbs.bind("accounts").execute("SELECT * FROM multi_cache"), ProgrammingError);
+  Account a;
+  a.login = "ann";
+  a.save(dbs);
+  CacheEntry c;
+  c.key = "k";
+  c.save(dbs);
+  person("routed", 3);
+  EXPECT_EQ(Account::objects(dbs).count(), 1);
+  EXPECT_EQ(CacheEntry::objects(dbs).get("key", "k").id, c.id);
+  EXPECT_EQ(Person::objects(dbs).filter("name", "routed").count(), 1);
+  EXPECT_EQ(dbs.bind("accounts").execute("SELECT login FROM multi_accounts").rows.at(0)["login"].as_string(), "ann");
+  EXPECT_EQ(dbs.for_model<Account>().dialect().name(), "sqlite");
+  EXPECT_EQ(dbs.for_model<Person>().dialect().name(), "postgresql");
+  a.refresh(dbs);
+  a.remove(dbs);
+  EXPECT_EQ(Account::objects(dbs).count(), 0);
+  auto msg = message_of<ConfigurationError>([&] { dbs.bind("nope"); });
+  EXPECT_TRUE(has(msg, "accounts, cache, default")) << msg;
+  MultiDB partial({{"default", url}});
+  EXPECT_THROW(Account::objects(partial), ConfigurationError);
+  EXPECT_THROW(partial.create_all<Account>(), ConfigurationError);
+  EXPECT_THROW(MultiDB({{"default", url}, {"default", url}}), ConfigurationError);
+  std::remove(cache_file.c_str());
 }
 
 TEST(PgChinook, RealDataReadsThroughModels) {
