@@ -273,4 +273,16 @@ BENCHMARK(BM_PgInsert_Raw)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PgInsert_Covet)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PgInsert_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
+// The pool's checkout and return on a PostgreSQL database (no round trip:
+// pre_ping is off), as pool.checkout_ns measures it on SQLite.
+void BM_PgPoolCheckout(benchmark::State& state) {
+  prepared_once();
+  covet::Executor ex(pg_db());
+  for (auto _ : state) {
+    covet::Lease lease = ex.lease();
+    benchmark::DoNotOptimize(&lease.connection());
+  }
+}
+BENCHMARK(BM_PgPoolCheckout);
+
 }  // namespace

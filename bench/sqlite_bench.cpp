@@ -346,5 +346,6 @@ int main(int argc, char** argv) {
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},
-       {"ns", "pool.checkout_contended_ns", "BM_PoolCheckoutContended", ""}});
+       {"ns", "pool.checkout_contended_ns", "BM_PoolCheckoutContended", ""},
+       {"ns", "postgres.pool.checkout_ns", "BM_PgPoolCheckout", ""}});
 }

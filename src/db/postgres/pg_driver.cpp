@@ -1078,21 +1078,13 @@ class PgConnection final : public Connection {
  protected:
   // The unnamed statement: Parse and Execute, nothing to DEALLOCATE, no Describe.
   std::unique_ptr<Statement> prepare_once(const std::string& sql) override {
-    if (sql.find('\0') != std::string::npos)
-      throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
-    if (PQstatus(conn_) != CONNECTION_OK)
-      throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
-                             "08006");
+    check_preparable(sql);
     check_command(PQprepare(conn_, "", sql.c_str(), 0, nullptr), sql);
     return std::make_unique<PgStatement>(conn_, alive_, "", sql, std::vector<Oid>{}, std::vector<Oid>{}, false);
   }
 
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
-    if (sql.find('\0') != std::string::npos)
-      throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
-    if (PQstatus(conn_) != CONNECTION_OK)
-      throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
-                             "08006");
+    check_preparable(sql);
     std::string name = "covet_" + std::to_string(++counter_);
     PGresult* r = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
     check_command(r, sql);
@@ -1114,6 +1106,13 @@ class PgConnection final : public Connection {
   }
 
  private:
+  void check_preparable(const std::string& sql) const {
+    if (sql.find('\0') != std::string::npos)
+      throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
+                             "08006");
+  }
   void check_command(PGresult* r, const std::string& sql) {
     if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
       PQclear(r);

@@ -278,6 +278,16 @@ TEST_F(Pg, PasswordsNeverAppearInErrors) {
   });
   EXPECT_FALSE(has(msg, "s3cret-pw")) << msg;
   EXPECT_TRUE(has(msg, "cannot connect")) << msg;
+  // Nor in echo output: the log shows statements and parameters, and the
+  // URL only with its password masked.
+  std::vector<std::string> lines;
+  std::string with_password = "postgresql://postgres:s3cret-pw@" + url.substr(url.find('@') + 1);
+  Database echoed(with_password + "&echo=true", {.logger = [&](std::string_view l) { lines.emplace_back(l); }});
+  echoed.execute("SELECT $1::text AS x", {"visible"});
+  ASSERT_FALSE(lines.empty());
+  for (const auto& l : lines) EXPECT_FALSE(has(l, "s3cret-pw")) << l;
+  EXPECT_TRUE(has(lines.back(), "visible"));
+  EXPECT_FALSE(has(echoed.url().redacted(), "s3cret-pw"));
   auto cfg = message_of<ConfigurationError>([&] { Database("postgresql://u:s3cret-pw@h/db?bogus=1"); });
   EXPECT_FALSE(has(cfg, "s3cret-pw")) << cfg;
   EXPECT_TRUE(has(cfg, "sslmode")) << cfg;  // the known options are listed
