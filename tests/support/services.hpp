@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
+
+#include <covet/covet.hpp>
 
 namespace test_support {
 
@@ -35,6 +38,30 @@ inline std::string require_service(const std::string& name) {
 inline std::string unique_schema() {
   static std::atomic<int> n{0};
   return "t_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+}
+
+// A PostgreSQL database in a fresh schema of its own (search_path), for a
+// suite shared with SQLite; the schemas are dropped when the process exits.
+inline covet::Database postgres_schema_database() {
+  static const std::string base = require_service("COVET_TEST_POSTGRES_URL");
+  static std::vector<std::string> schemas;
+  std::string schema = unique_schema();
+  covet::Database(base).execute("CREATE SCHEMA " + schema);
+  schemas.push_back(schema);
+  // Registered after covet's driver exists, so it runs before the driver goes.
+  static const bool cleanup = [] {
+    std::atexit([] {
+      for (const std::string& s : schemas) {
+        try {
+          covet::Database(base).execute("DROP SCHEMA IF EXISTS " + s + " CASCADE");
+        } catch (...) {
+        }
+      }
+    });
+    return true;
+  }();
+  (void)cleanup;
+  return covet::Database(base + "?search_path=" + schema);
 }
 
 }  // namespace test_support
