@@ -49,6 +49,51 @@ Value from_element(simdjson::dom::element e) {
 }
 }  // namespace
 
+namespace {
+bool same_element(simdjson::dom::element a, simdjson::dom::element b) {
+  using T = simdjson::dom::element_type;
+  auto number = [](T t) { return t == T::INT64 || t == T::UINT64 || t == T::DOUBLE; };
+  if (number(a.type()) && number(b.type())) {
+    if (a.type() == T::DOUBLE || b.type() == T::DOUBLE) return double(a) == double(b);  // 1.0 == 1
+    if (a.type() == T::INT64 && b.type() == T::INT64) return int64_t(a) == int64_t(b);
+    if (a.type() == T::UINT64 && b.type() == T::UINT64) return uint64_t(a) == uint64_t(b);
+    return false;  // one negative, one beyond int64
+  }
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case T::ARRAY: {
+      simdjson::dom::array x = a, y = b;
+      if (x.size() != y.size()) return false;
+      for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j)
+        if (!same_element(*i, *j)) return false;
+      return true;
+    }
+    case T::OBJECT: {
+      simdjson::dom::object x = a, y = b;
+      if (x.size() != y.size()) return false;
+      for (auto field : x) {
+        auto other = y.at_key(field.key);
+        if (other.error() || !same_element(field.value, other.value_unsafe())) return false;
+      }
+      return true;
+    }
+    case T::STRING: return std::string_view(a) == std::string_view(b);
+    case T::BOOL: return bool(a) == bool(b);
+    default: return true;  // null
+  }
+}
+}  // namespace
+
+bool Json::same_value(std::string_view a, std::string_view b) {
+  // Two parsers: each document stays alive while the other is read.
+  thread_local simdjson::dom::parser pa, pb;
+  simdjson::padded_string ta(a), tb(b);
+  auto da = pa.parse(ta);
+  auto db = pb.parse(tb);
+  if (da.error() || db.error()) return false;
+  return same_element(da.value(), db.value());
+}
+
 Value json_to_value(std::string_view text) {
   simdjson::padded_string padded(text);
   auto doc = thread_parser().parse(padded);

@@ -20,10 +20,13 @@ class Json {
   const std::string& text() const { return text_; }
   bool is_null() const { return text_ == "null"; }
 
-  friend bool operator==(const Json&, const Json&) = default;
+  // Equal when they are the same JSON value: object members in any order
+  // (PostgreSQL's jsonb stores them reordered), numbers by value.
+  friend bool operator==(const Json& a, const Json& b) { return a.text_ == b.text_ || same_value(a.text_, b.text_); }
 
  private:
   friend struct JsonAccess;  // json.cpp builds values from text it has validated
+  static bool same_value(std::string_view a, std::string_view b);
   struct Trusted {};
   Json(std::string text, Trusted) : text_(std::move(text)) {}
   std::string text_;

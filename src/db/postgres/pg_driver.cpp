@@ -635,12 +635,14 @@ class PgStatement final : public Statement {
   }
   void bind_int32(int idx, int32_t v) override { bind_int(idx, v); }
   void bind_double(int idx, double v) override {
+    // As on SQLite (where NaN would become NULL): NaN is refused on every
+    // backend, so a value means the same wherever it is stored.
+    if (std::isnan(v)) throw DataError("NaN is not stored (a float field holds numbers); parameter " + std::to_string(idx), "22000", sql());
     std::size_t i = slot(idx);
     switch (param_types_[i]) {
       case oid::kFloat8: return set_binary(i, std::bit_cast<uint64_t>(v));
       case oid::kFloat4: return set_binary(i, std::bit_cast<uint32_t>(static_cast<float>(v)));
       default:
-        if (std::isnan(v)) return set_text(i, "NaN");
         if (std::isinf(v)) return set_text(i, v > 0 ? "Infinity" : "-Infinity");
         return set_text(i, fmt::format("{}", v));
     }

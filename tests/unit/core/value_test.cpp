@@ -111,3 +111,13 @@ TEST(Text, Utf8LengthCountsCodePoints) {
   EXPECT_EQ(utf8_length("abc"), 3u);
   EXPECT_EQ(utf8_length("é🙂日"), 3u);
 }
+
+TEST(JsonEquality, SameValueWhateverTheMemberOrderOrSpacing) {
+  using covet::Json;
+  EXPECT_EQ(Json::parse(R"({"a":1,"b":[1,2,{"c":null}]})"), Json::parse(R"({ "b": [1, 2, {"c": null}], "a": 1 })"));
+  EXPECT_EQ(Json::parse("1.0"), Json::parse("1"));
+  EXPECT_NE(Json::parse("[1,2]"), Json::parse("[2,1]"));
+  EXPECT_NE(Json::parse(R"({"a":1})"), Json::parse(R"({"a":1,"b":2})"));
+  EXPECT_NE(Json::parse(R"({"a":"1"})"), Json::parse(R"({"a":1})"));
+  EXPECT_NE(Json::parse("-1"), Json::parse("18446744073709551615"));
+}
