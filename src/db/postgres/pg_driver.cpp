@@ -585,11 +585,19 @@ class PgRow final : public Row {
 };
 
 // ---------------------------------------------------------- statements
+// What a connection shares with its statements: whether it is still open,
+// and the server-side statements dropped from the cache but not yet
+// deallocated (sent together with the next statement prepared).
+struct PgShared {
+  bool alive = true;
+  std::vector<std::string> to_deallocate;
+};
+
 class PgStatement final : public Statement {
  public:
-  PgStatement(PGconn* conn, std::shared_ptr<const bool> alive, std::string name, std::string sql,
+  PgStatement(PGconn* conn, std::shared_ptr<PgShared> shared, std::string name, std::string sql,
               std::vector<Oid> params, std::vector<Oid> columns, bool owned)
-      : Statement(std::move(sql)), conn_(conn), alive_(std::move(alive)), name_(std::move(name)),
+      : Statement(std::move(sql)), conn_(conn), shared_(std::move(shared)), name_(std::move(name)),
         param_types_(std::move(params)), column_types_(std::move(columns)), owned_(owned) {
     std::size_t n = param_types_.size();
     values_.assign(n, nullptr);
@@ -602,14 +610,12 @@ class PgStatement final : public Statement {
     row_.binary = binary_results_;
   }
   ~PgStatement() override {
-    if (sent_ && *alive_) drain();
+    if (sent_ && shared_->alive) drain();
     clear();
-    // Not while the connection closes (PQfinish drops every statement), and
-    // not inside a transaction, where a failed DEALLOCATE would abort it.
-    if (owned_ && *alive_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
-      PGresult* r = PQexec(conn_, ("DEALLOCATE " + name_).c_str());
-      PQclear(r);
-    }
+    // Not while the connection closes (PQfinish drops every statement);
+    // otherwise later, in one round trip with others (a cache of 512
+    // dropped at once would cost 512 round trips here).
+    if (owned_ && shared_->alive) shared_->to_deallocate.push_back(std::move(name_));
   }
 
   // ---- binding: each value encoded for the type the server inferred
@@ -976,7 +982,7 @@ class PgStatement final : public Statement {
 
   static constexpr std::size_t kFixed = 16;
   PGconn* conn_;
-  std::shared_ptr<const bool> alive_;  // false once the connection is closing
+  std::shared_ptr<PgShared> shared_;
   std::string name_;
   std::vector<Oid> param_types_;
   std::vector<Oid> column_types_;
@@ -1051,7 +1057,7 @@ class PgConnection final : public Connection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
   ~PgConnection() override {
-    *alive_ = false;  // statements destroyed from here on send nothing
+    shared_->alive = false;  // statements destroyed from here on send nothing
     clear_statement_cache();
     PQfinish(conn_);
   }
@@ -1082,7 +1088,7 @@ class PgConnection final : public Connection {
   std::unique_ptr<Statement> prepare_once(const std::string& sql) override {
     check_preparable(sql);
     check_command(PQprepare(conn_, "", sql.c_str(), 0, nullptr), sql);
-    return std::make_unique<PgStatement>(conn_, alive_, "", sql, std::vector<Oid>{}, std::vector<Oid>{}, false);
+    return std::make_unique<PgStatement>(conn_, shared_, "", sql, std::vector<Oid>{}, std::vector<Oid>{}, false);
   }
 
   std::unique_ptr<Statement> prepare(const std::string& sql) override {
@@ -1104,16 +1110,28 @@ class PgConnection final : public Connection {
     for (std::size_t i = 0; i < params.size(); ++i) params[i] = PQparamtype(d, static_cast<int>(i));
     for (std::size_t i = 0; i < columns.size(); ++i) columns[i] = PQftype(d, static_cast<int>(i));
     PQclear(d);
-    return std::make_unique<PgStatement>(conn_, alive_, std::move(name), sql, std::move(params), std::move(columns), true);
+    return std::make_unique<PgStatement>(conn_, shared_, std::move(name), sql, std::move(params), std::move(columns), true);
   }
 
  private:
-  void check_preparable(const std::string& sql) const {
+  void check_preparable(const std::string& sql) {
     if (sql.find('\0') != std::string::npos)
       throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
     if (PQstatus(conn_) != CONNECTION_OK)
       throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
                              "08006");
+    deallocate_dropped();
+  }
+  // The statements the cache dropped, deallocated in one simple query; only
+  // outside a transaction block (a failure there would abort the user's
+  // transaction), so inside one they wait.
+  void deallocate_dropped() {
+    auto& names = shared_->to_deallocate;
+    if (names.empty() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
+    std::string sql;
+    for (const std::string& n : names) sql += "DEALLOCATE " + n + ";";
+    names.clear();
+    PQclear(PQexec(conn_, sql.c_str()));
   }
   void check_command(PGresult* r, const std::string& sql) {
     if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
@@ -1133,7 +1151,7 @@ class PgConnection final : public Connection {
   }
 
   PGconn* conn_ = nullptr;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<PgShared> shared_ = std::make_shared<PgShared>();
   uint64_t counter_ = 0;
 };
 

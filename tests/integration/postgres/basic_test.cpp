@@ -538,6 +538,16 @@ TEST_F(Pg, MultiDbRoutesEachModelToItsOwnDatabase) {
   std::remove(cache_file.c_str());
 }
 
+TEST_F(Pg, StatementsDroppedFromTheCacheAreDeallocatedOnTheServer) {
+  Database one(url + "&pool_size=1&max_overflow=0");
+  for (int k = 0; k < 600; ++k) one.execute("SELECT $1::int8 + " + std::to_string(k) + " AS x", {1});
+  // The connection's cache holds at most 512; what it dropped is gone from
+  // the server too (deallocated together, with the next statement prepared).
+  auto n = one.execute("SELECT count(*) AS n FROM pg_prepared_statements").rows.at(0)["n"].as_int();
+  EXPECT_LE(n, 200) << n;
+  EXPECT_GE(n, 1);
+}
+
 TEST(PgChinook, RealDataReadsThroughModels) {
   std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
   ASSERT_FALSE(url.empty());
