@@ -2,12 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
-#include <chrono>
-
 #include <chrono>
 
 #include "covet/core/error.hpp"
+#include "db/sql_text.hpp"
 #include "db/state.hpp"
 
 namespace covet {
@@ -233,19 +231,7 @@ std::shared_ptr<const void> Executor::keep_alive() const {
 }
 
 Access access_of_sql(std::string_view sql) {
-  // The first keyword, after blanks, parentheses and comments.
-  std::size_t i = 0;
-  for (;;) {
-    i = sql.find_first_not_of(" \t\r\n(", i);
-    if (i == std::string_view::npos) return Access::Write;
-    if (sql.substr(i, 2) == "--") i = sql.find('\n', i);
-    else if (sql.substr(i, 2) == "/*") i = sql.find("*/", i) == std::string_view::npos ? sql.size() : sql.find("*/", i) + 2;
-    else break;
-    if (i == std::string_view::npos) return Access::Write;
-  }
-  std::string head;
-  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
-    head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  std::string head = first_keyword(sql);
   // A WITH may hold a data-changing statement: it counts as a write.
   if (head == "SELECT" || head == "VALUES" || head == "SHOW" || head == "TABLE" || head == "EXPLAIN")
     return Access::ReadPrimary;

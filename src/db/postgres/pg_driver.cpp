@@ -26,6 +26,7 @@
 #include "covet/core/text.hpp"
 #include "covet/db/connection.hpp"
 #include "db/postgres/pg_driver.hpp"
+#include "db/sql_text.hpp"
 
 namespace covet {
 
@@ -166,24 +167,18 @@ std::string unhex_bytea(std::string_view s) {
 }
 
 // ---------------------------------------------------------------- errors
-struct PgErrorInfo {
-  std::string sqlstate, message, detail, constraint;
-};
-
-// COMMIT or END (any case, after blanks): the statements whose lost answer
-// leaves a transaction's outcome unknown.
+// COMMIT or END: the statements whose lost answer leaves a transaction's
+// outcome unknown.
 bool is_commit(std::string_view sql) {
-  std::size_t i = sql.find_first_not_of(" \t\r\n");
-  if (i == std::string_view::npos) return false;
-  std::string head;
-  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
-    head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  std::string head = first_keyword(sql);
   return head == "COMMIT" || head == "END";
 }
 
 // `executing`: the statement had been sent to run (not being prepared).
 [[noreturn]] void raise_result(PGconn* conn, const PGresult* res, const std::string& sql, bool executing = false) {
-  PgErrorInfo e;
+  struct {
+    std::string sqlstate, message, detail, constraint;
+  } e;
   auto field = [&](int code) -> std::string {
     const char* v = res ? PQresultErrorField(res, code) : nullptr;
     return v ? v : "";
@@ -758,8 +753,7 @@ class PgStatement final : public Statement {
   bool step() override {
     if (streaming_) return step_streaming();
     if (!res_) {
-      res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
-                            formats_.data(), binary_results_ ? 1 : 0);
+      res_ = execute();
       changes_ = 0;
       ExecStatusType s = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
       if (s == PGRES_FATAL_ERROR && invalidated(res_)) {
@@ -769,8 +763,7 @@ class PgStatement final : public Statement {
         // call prepares it again.
         if (PQtransactionStatus(conn_) == PQTRANS_IDLE && reprepare()) {
           PQclear(res_);
-          res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
-                                formats_.data(), binary_results_ ? 1 : 0);
+          res_ = execute();
           s = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
         } else {
           mark_stale();
@@ -856,12 +849,20 @@ class PgStatement final : public Statement {
     return ok;
   }
 
+  int nparams() const { return static_cast<int>(values_.size()); }
+  int result_format() const { return binary_results_ ? 1 : 0; }
+  // Runs the statement with the parameters bound, the whole result at once.
+  PGresult* execute() {
+    return PQexecPrepared(conn_, name_.c_str(), nparams(), values_.data(), lengths_.data(), formats_.data(),
+                          result_format());
+  }
+
   // Single-row mode: the query is sent, then each step takes one row.
   bool step_streaming() {
     if (!sent_) {
       changes_ = 0;
-      if (!PQsendQueryPrepared(conn_, name_.c_str(), static_cast<int>(values_.size()), values_.data(), lengths_.data(),
-                               formats_.data(), binary_results_ ? 1 : 0))
+      if (!PQsendQueryPrepared(conn_, name_.c_str(), nparams(), values_.data(), lengths_.data(), formats_.data(),
+                               result_format()))
         raise_result(conn_, nullptr, sql(), true);
       sent_ = true;
       PQsetSingleRowMode(conn_);
@@ -915,11 +916,8 @@ class PgStatement final : public Statement {
   }
   template <class T>
   void set_binary(std::size_t i, T v) {
-    char* p = fixed_[i % kFixed].data();
-    if (i >= kFixed) {  // beyond the fixed slots: the parameter's own buffer
-      bufs_[i].resize(sizeof(T));
-      p = bufs_[i].data();
-    }
+    bufs_[i].resize(sizeof(T));  // within the small-string buffer: no allocation
+    char* p = bufs_[i].data();
     put_be(p, v);
     values_[i] = p;
     lengths_[i] = sizeof(T);
@@ -980,7 +978,6 @@ class PgStatement final : public Statement {
     }
   }
 
-  static constexpr std::size_t kFixed = 16;
   PGconn* conn_;
   std::shared_ptr<PgShared> shared_;
   std::string name_;
@@ -992,7 +989,6 @@ class PgStatement final : public Statement {
   std::vector<int> lengths_;
   std::vector<int> formats_;
   std::vector<std::string> bufs_;
-  std::array<std::array<char, 8>, kFixed> fixed_{};
   PGresult* res_ = nullptr;
   bool streaming_ = false;  // this run goes row by row (a cursor)
   bool sent_ = false;       // a streamed query is in flight

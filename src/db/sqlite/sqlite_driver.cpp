@@ -14,6 +14,7 @@
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
 #include "covet/db/connection.hpp"
+#include "db/sql_text.hpp"
 #include "db/sqlite/sqlite_driver.hpp"
 #include "db/text_forms.hpp"
 
@@ -287,18 +288,7 @@ class SqliteRow final : public Row {
 };
 
 bool is_dml(std::string_view sql) {
-  std::size_t i = 0;
-  for (;;) {  // skip blanks, parentheses and comments before the first keyword
-    i = sql.find_first_not_of(" \t\r\n(", i);
-    if (i == std::string_view::npos) return false;
-    if (sql.substr(i, 2) == "--") i = sql.find('\n', i);
-    else if (sql.substr(i, 2) == "/*") i = sql.find("*/", i) + (sql.find("*/", i) == std::string_view::npos ? 0 : 2);
-    else break;
-    if (i == std::string_view::npos) return false;
-  }
-  std::string head;
-  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
-    head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  std::string head = first_keyword(sql);
   return head == "INSERT" || head == "UPDATE" || head == "DELETE" || head == "REPLACE" || head == "WITH";
 }
 

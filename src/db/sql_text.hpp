@@ -1,0 +1,13 @@
+#pragma once
+// Reading raw SQL text without parsing it: the drivers and the executor ask
+// only what statement it starts with.
+#include <string>
+#include <string_view>
+
+namespace covet {
+
+// The first keyword of `sql`, upper-cased ("SELECT"), after blanks,
+// opening parentheses and comments; empty when there is none.
+std::string first_keyword(std::string_view sql);
+
+}  // namespace covet
