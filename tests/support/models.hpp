@@ -37,18 +37,29 @@ struct Everything : covet::Model<Everything> {
   }
 };
 
-// Chinook tables (../shared/data/chinook), with covet names mapped to the
-// original PascalCase columns through db_column.
-struct Genre : covet::Model<Genre> {
+// Chinook tables (../shared/data/chinook). The SQLite file names them in
+// PascalCase ("Track"."TrackId"), the PostgreSQL script in snake_case
+// ("track"."track_id"); the models are the same but for those names.
+enum class ChinookNames { Pascal, Snake };
+
+template <ChinookNames N>
+constexpr const char* chinook_name(const char* pascal, const char* snake) {
+  return N == ChinookNames::Pascal ? pascal : snake;
+}
+
+template <ChinookNames N>
+struct BasicGenre : covet::Model<BasicGenre<N>> {
   int64_t id = 0;
   std::optional<std::string> name;
-  static void meta(covet::Meta<Genre>& m) {
-    m.table("Genre").field(&Genre::id, covet::primary_key(), covet::db_column("GenreId"))
-        .field(&Genre::name, covet::max_length(120), covet::db_column("Name"));
+  static void meta(covet::Meta<BasicGenre>& m) {
+    m.table(chinook_name<N>("Genre", "genre"))
+        .field(&BasicGenre::id, covet::primary_key(), covet::db_column(chinook_name<N>("GenreId", "genre_id")))
+        .field(&BasicGenre::name, covet::max_length(120), covet::db_column(chinook_name<N>("Name", "name")));
   }
 };
 
-struct Track : covet::Model<Track> {
+template <ChinookNames N>
+struct BasicTrack : covet::Model<BasicTrack<N>> {
   int64_t id = 0;
   std::string name;
   std::optional<int64_t> album_id;
@@ -58,49 +69,59 @@ struct Track : covet::Model<Track> {
   int64_t milliseconds = 0;
   std::optional<int64_t> bytes;
   covet::Decimal unit_price;
-  static void meta(covet::Meta<Track>& m) {
-    m.table("Track")
-        .field(&Track::id, covet::primary_key(), covet::db_column("TrackId"))
-        .field(&Track::name, covet::max_length(200), covet::db_column("Name"))
-        .field(&Track::album_id, covet::db_column("AlbumId"))
-        .field(&Track::media_type_id, covet::db_column("MediaTypeId"))
-        .field(&Track::genre_id, covet::db_column("GenreId"))
-        .field(&Track::composer, covet::max_length(220), covet::db_column("Composer"))
-        .field(&Track::milliseconds, covet::db_column("Milliseconds"))
-        .field(&Track::bytes, covet::db_column("Bytes"))
-        .field(&Track::unit_price, covet::decimal(10, 2), covet::db_column("UnitPrice"));
+  static void meta(covet::Meta<BasicTrack>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Track", "track"))
+        .field(&BasicTrack::id, covet::primary_key(), covet::db_column(n("TrackId", "track_id")))
+        .field(&BasicTrack::name, covet::max_length(200), covet::db_column(n("Name", "name")))
+        .field(&BasicTrack::album_id, covet::db_column(n("AlbumId", "album_id")))
+        .field(&BasicTrack::media_type_id, covet::db_column(n("MediaTypeId", "media_type_id")))
+        .field(&BasicTrack::genre_id, covet::db_column(n("GenreId", "genre_id")))
+        .field(&BasicTrack::composer, covet::max_length(220), covet::db_column(n("Composer", "composer")))
+        .field(&BasicTrack::milliseconds, covet::db_column(n("Milliseconds", "milliseconds")))
+        .field(&BasicTrack::bytes, covet::db_column(n("Bytes", "bytes")))
+        .field(&BasicTrack::unit_price, covet::decimal(10, 2), covet::db_column(n("UnitPrice", "unit_price")));
   }
 };
 
-struct Invoice : covet::Model<Invoice> {
+template <ChinookNames N>
+struct BasicInvoice : covet::Model<BasicInvoice<N>> {
   int64_t id = 0;
   int64_t customer_id = 0;
   covet::DateTime invoice_date;
   std::optional<std::string> billing_city;
   std::optional<std::string> billing_country;
   covet::Decimal total;
-  static void meta(covet::Meta<Invoice>& m) {
-    m.table("Invoice")
-        .field(&Invoice::id, covet::primary_key(), covet::db_column("InvoiceId"))
-        .field(&Invoice::customer_id, covet::db_column("CustomerId"))
-        .field(&Invoice::invoice_date, covet::db_column("InvoiceDate"))
-        .field(&Invoice::billing_city, covet::db_column("BillingCity"))
-        .field(&Invoice::billing_country, covet::db_column("BillingCountry"))
-        .field(&Invoice::total, covet::decimal(10, 2), covet::db_column("Total"));
+  static void meta(covet::Meta<BasicInvoice>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Invoice", "invoice"))
+        .field(&BasicInvoice::id, covet::primary_key(), covet::db_column(n("InvoiceId", "invoice_id")))
+        .field(&BasicInvoice::customer_id, covet::db_column(n("CustomerId", "customer_id")))
+        .field(&BasicInvoice::invoice_date, covet::db_column(n("InvoiceDate", "invoice_date")))
+        .field(&BasicInvoice::billing_city, covet::db_column(n("BillingCity", "billing_city")))
+        .field(&BasicInvoice::billing_country, covet::db_column(n("BillingCountry", "billing_country")))
+        .field(&BasicInvoice::total, covet::decimal(10, 2), covet::db_column(n("Total", "total")));
   }
 };
 
 // A composite primary key.
-struct PlaylistTrack : covet::Model<PlaylistTrack> {
+template <ChinookNames N>
+struct BasicPlaylistTrack : covet::Model<BasicPlaylistTrack<N>> {
   int64_t playlist_id = 0;
   int64_t track_id = 0;
-  static void meta(covet::Meta<PlaylistTrack>& m) {
-    m.table("PlaylistTrack")
-        .field(&PlaylistTrack::playlist_id, covet::db_column("PlaylistId"))
-        .field(&PlaylistTrack::track_id, covet::db_column("TrackId"))
-        .primary_key(&PlaylistTrack::playlist_id, &PlaylistTrack::track_id);
+  static void meta(covet::Meta<BasicPlaylistTrack>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("PlaylistTrack", "playlist_track"))
+        .field(&BasicPlaylistTrack::playlist_id, covet::db_column(n("PlaylistId", "playlist_id")))
+        .field(&BasicPlaylistTrack::track_id, covet::db_column(n("TrackId", "track_id")))
+        .primary_key(&BasicPlaylistTrack::playlist_id, &BasicPlaylistTrack::track_id);
   }
 };
+
+using Genre = BasicGenre<ChinookNames::Pascal>;
+using Track = BasicTrack<ChinookNames::Pascal>;
+using Invoice = BasicInvoice<ChinookNames::Pascal>;
+using PlaylistTrack = BasicPlaylistTrack<ChinookNames::Pascal>;
 
 // A private copy of the Chinook database for one test (the original is read-only).
 inline std::string chinook_copy(const std::string& name) {

@@ -548,19 +548,4 @@ TEST_F(Pg, StatementsDroppedFromTheCacheAreDeallocatedOnTheServer) {
   EXPECT_GE(n, 1);
 }
 
-TEST(PgChinook, RealDataReadsThroughModels) {
-  std::string url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
-  ASSERT_FALSE(url.empty());
-  Database db(url);
-  auto r = db.execute("SELECT count(*) AS n, sum(unit_price) AS total FROM track").rows;
-  EXPECT_EQ(r.at(0)["n"].as_int(), 3503);
-  EXPECT_EQ(r.at(0)["total"].as_decimal().to_string(), "3680.97");
-  auto acdc = db.execute("SELECT a.title FROM album a JOIN artist ar ON ar.artist_id = a.artist_id "
-                         "WHERE ar.name = $1 ORDER BY a.title",
-                         {"AC/DC"})
-                  .rows;
-  ASSERT_EQ(acdc.size(), 2u);
-  EXPECT_EQ(acdc[0]["title"].as_string(), "For Those About To Rock We Salute You");
-}
-
 }  // namespace
