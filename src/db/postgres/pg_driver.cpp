@@ -187,6 +187,9 @@ bool is_commit(std::string_view sql) {
   e.message = field(PG_DIAG_MESSAGE_PRIMARY);
   e.detail = field(PG_DIAG_MESSAGE_DETAIL);
   e.constraint = field(PG_DIAG_CONSTRAINT_NAME);
+  // A NOT NULL violation has no constraint name: "table.column", as SQLite names it.
+  if (e.constraint.empty() && e.sqlstate == "23502" && !field(PG_DIAG_COLUMN_NAME).empty())
+    e.constraint = field(PG_DIAG_TABLE_NAME) + "." + field(PG_DIAG_COLUMN_NAME);
   bool lost = PQstatus(conn) == CONNECTION_BAD;
   if (e.message.empty()) {
     e.message = PQerrorMessage(conn);
