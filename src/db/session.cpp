@@ -205,7 +205,13 @@ ExecResult Lease::execute(std::string_view sql, const std::vector<Value>& params
     }
     std::vector<Value> vals;
     vals.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) vals.push_back(row.get_value(i));
+    for (int i = 0; i < n; ++i) {
+      try {
+        vals.push_back(row.get_value(i));
+      } catch (const InvalidArgument& e) {  // a value covet has no form for (PostgreSQL's infinity timestamps)
+        throw DataError(fmt::format("column '{}': the value cannot be read: {}", (*names)[static_cast<std::size_t>(i)], e.what()));
+      }
+    }
     out.rows.emplace_back(names, std::move(vals));
   });
   return out;

@@ -34,7 +34,11 @@ void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const 
 
 Value read_value(const FieldInfo& f, const Row& row, int col) {
   if (row.is_null(col)) return Value();
-  return kind_ops(f.kind).read(f, row, col);
+  try {
+    return kind_ops(f.kind).read(f, row, col);
+  } catch (const InvalidArgument& e) {  // as hydrate_columns: a stored value covet cannot represent
+    throw DataError(fmt::format("{} (column '{}'): the stored value cannot be read: {}", f.name, f.column, e.what()));
+  }
 }
 
 namespace {

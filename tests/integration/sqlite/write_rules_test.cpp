@@ -58,6 +58,13 @@ TEST_F(WriteRules, UnreadableStoredValueNamesTheField) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("Price.day"), std::string::npos) << e.what();
   }
+  // values() reads through the field's kind too.
+  try {
+    Price::objects(db).values("day");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("column 'day'"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(WriteRules, AFailedBeginLeavesTheCallersOwnTransactionAlone) {
