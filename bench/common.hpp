@@ -4,7 +4,9 @@
 #include <benchmark/benchmark.h>
 #include <covet/covet.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -86,5 +88,30 @@ void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
   state.counters["ratio"] = covet_s / raw_s;
 }
 inline void nothing() {}
+
+// The pool under contention: 4 threads sharing the database's connections
+// (2 in the benchmarks). The figure is wall time divided by all checkouts
+// made (the pool's throughput as ns per checkout), median over repetitions.
+inline void contended_checkouts(benchmark::State& state, const covet::Database& db) {
+  constexpr int kThreads = 4, kEach = 50'000;
+  for (auto _ : state) {
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&] {
+        covet::Executor ex(db);
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+        for (int k = 0; k < kEach; ++k) {
+          covet::Lease lease = ex.lease();
+          benchmark::DoNotOptimize(&lease.connection());
+        }
+      });
+    auto t0 = std::chrono::steady_clock::now();
+    go.store(true, std::memory_order_release);
+    for (auto& th : threads) th.join();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(wall / (kThreads * kEach));
+  }
+}
 
 }  // namespace covet_bench

@@ -299,34 +299,15 @@ void BM_PoolCheckout(benchmark::State& state) {
 }
 BENCHMARK(BM_PoolCheckout);
 
-// Contended: 4 threads sharing 2 connections of one file database. The
-// figure is wall time divided by all checkouts made (the pool's throughput
-// as ns per checkout), median over repetitions.
+// Contended: 4 threads sharing 2 connections of one file database
+// (contended_checkouts in bench/common.hpp).
 void BM_PoolCheckoutContended(benchmark::State& state) {
   static covet::Database db = [] {
     std::string path = "/tmp/covet_bench_pool.db";
     std::remove(path.c_str());
     return covet::Database("sqlite:///" + path, {.pool_size = 2, .max_overflow = 0, .pool_timeout = std::chrono::seconds(30)});
   }();
-  constexpr int kThreads = 4, kEach = 50'000;
-  for (auto _ : state) {
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t)
-      threads.emplace_back([&] {
-        covet::Executor ex(db);
-        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-        for (int k = 0; k < kEach; ++k) {
-          covet::Lease lease = ex.lease();
-          benchmark::DoNotOptimize(&lease.connection());
-        }
-      });
-    auto t0 = Clock::now();
-    go.store(true, std::memory_order_release);
-    for (auto& th : threads) th.join();
-    double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-    state.SetIterationTime(wall / (kThreads * kEach));
-  }
+  contended_checkouts(state, db);
 }
 BENCHMARK(BM_PoolCheckoutContended)->UseManualTime()->Iterations(3);
 
@@ -341,11 +322,12 @@ int main(int argc, char** argv) {
        {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw", "BM_FilterRepeat_Pair"},
        // PostgreSQL (bench/postgres_bench.cpp), against raw libpq with binary results.
        {"postgres.hydrate_100k", "BM_PgHydrate_Covet", "BM_PgHydrate_Raw", "BM_PgHydrate_Pair"},
-       {"postgres.insert_10k_save", "BM_PgInsert_Covet", "BM_PgInsert_Raw", "BM_PgInsert_Pair"},
+       {"postgres.insert_100k_save", "BM_PgInsert_Covet", "BM_PgInsert_Raw", "BM_PgInsert_Pair"},
        {"postgres.filter_repeat", "BM_PgFilter_Covet", "BM_PgFilter_Raw", "BM_PgFilter_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},
        {"ns", "pool.checkout_contended_ns", "BM_PoolCheckoutContended", ""},
-       {"ns", "postgres.pool.checkout_ns", "BM_PgPoolCheckout", ""}});
+       {"ns", "postgres.pool.checkout_ns", "BM_PgPoolCheckout", ""},
+       {"ns", "postgres.pool.checkout_contended_ns", "BM_PgPoolCheckoutContended", ""}});
 }
