@@ -6,6 +6,7 @@
 
 #include <covet/covet.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -499,6 +500,38 @@ TEST_F(Pg, SerializableConflictsRaiseSerializationFailure) {
   auto rc = db.transaction({.isolation = Isolation::RepeatableRead, .read_only = true});
   EXPECT_EQ(rc.execute("SHOW transaction_isolation").rows.at(0)["transaction_isolation"].as_string(), "repeatable read");
   EXPECT_EQ(rc.execute("SHOW transaction_read_only").rows.at(0)["transaction_read_only"].as_string(), "on");
+}
+
+// Two transactions each wait for a row the other holds: PostgreSQL ends one
+// with 40P01 (after deadlock_timeout, 1 s), which covet raises as
+// DeadlockDetected (a TransactionRollback: retrying the whole transaction
+// may succeed); the other then goes on and commits.
+TEST_F(Pg, ADeadlockEndsOneTransactionWithDeadlockDetected) {
+  Person x = person("x", 1);
+  Person y = person("y", 2);
+  std::atomic<int> locked{0};
+  std::atomic<int> deadlocks{0}, commits{0};
+  auto worker = [&](int64_t first, int64_t second) {
+    try {
+      auto tx = db.transaction();
+      Person::objects(tx).filter("id", first).update({{"age", 100}});
+      ++locked;
+      while (locked.load() < 2) std::this_thread::yield();
+      Person::objects(tx).filter("id", second).update({{"age", 200}});
+      tx.commit();
+      ++commits;
+    } catch (const DeadlockDetected& e) {
+      EXPECT_EQ(e.sqlstate(), "40P01");
+      ++deadlocks;
+    }
+  };
+  std::thread a(worker, x.id, y.id);
+  worker(y.id, x.id);
+  a.join();
+  EXPECT_EQ(deadlocks.load(), 1);
+  EXPECT_EQ(commits.load(), 1);
+  EXPECT_EQ(Person::objects(db).filter("age", 200).count(), 1);  // the survivor's second update
+  EXPECT_EQ(Person::objects(db).filter("age", 100).count(), 1);
 }
 
 TEST_F(Pg, MultiDbRoutesEachModelToItsOwnDatabase) {
