@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdint>
 
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
@@ -31,8 +32,50 @@ constexpr TransformName kTransforms[] = {{"year", Transform::Year}, {"month", Tr
 bool is_text(FieldKind k) { return k == FieldKind::String || k == FieldKind::Text; }
 bool is_date(FieldKind k) { return k == FieldKind::Date || k == FieldKind::DateTime; }
 
+// Paths resolved before, per thread: a handler filters by the same few
+// names again and again, and the parse and the field search are most of
+// resolving one. Keyed by the model and the path's text (never its address).
+struct ParsedPath {
+  const ModelInfo* model = nullptr;
+  const FieldInfo* fields = nullptr;  // a model at a reused address has other fields
+  std::string path;
+  int field = -1;
+  Transform transform = Transform::None;
+  Lookup lookup = Lookup::Exact;
+};
+thread_local std::array<ParsedPath, 32> parsed_paths;
+
+ParsedPath& parsed_slot(const ModelInfo& m, std::string_view path) {
+  std::size_t h = reinterpret_cast<std::uintptr_t>(&m) >> 4;
+  h = h * 31 + path.size();
+  if (!path.empty()) h = h * 31 + static_cast<unsigned char>(path.front()), h = h * 31 + static_cast<unsigned char>(path.back());
+  return parsed_paths[h % parsed_paths.size()];
+}
+
+void parse_path(Filter& flt, const ModelInfo& m, std::string_view path);
+void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value);
+
 // Resolves into `flt` (a default-constructed Filter) in place.
 void resolve_leaf(Filter& flt, const ModelInfo& m, std::string_view path, const Value& value) {
+  ParsedPath& slot = parsed_slot(m, path);
+  if (slot.model == &m && slot.fields == m.fields.data() && slot.path == path) {
+    flt.field = slot.field;
+    flt.transform = slot.transform;
+    flt.lookup = slot.lookup;
+  } else {
+    parse_path(flt, m, path);  // throws FieldError for a bad path: nothing is remembered
+    slot.model = &m;
+    slot.fields = m.fields.data();
+    slot.path.assign(path);
+    slot.field = flt.field;
+    slot.transform = flt.transform;
+    slot.lookup = flt.lookup;
+  }
+  convert_leaf_value(flt, m, value);
+}
+
+// The field, transform and lookup a path names, checked against the model.
+void parse_path(Filter& flt, const ModelInfo& m, std::string_view path) {
   // field[__transform][__lookup]: at most 3 parts are meaningful; a 4th is an error.
   std::array<std::string_view, 4> parts;
   std::size_t nparts = 0;
@@ -80,7 +123,12 @@ void resolve_leaf(Filter& flt, const ModelInfo& m, std::string_view path, const 
   }
   if (i < nparts)
     throw FieldError(fmt::format("{}: cannot resolve '{}': nothing may follow lookup '{}'", m.name, path, parts[i - 1]));
+}
 
+// The value a lookup compares with, converted to the field's kind (or the
+// lookup's: booleans for isnull, lists for in and range).
+void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value) {
+  const FieldInfo& f = m.field(flt.field);
   Lookup lk = flt.lookup;
   FieldKind kind = flt.transform == Transform::None ? f.kind : FieldKind::BigInteger;
   switch (lk) {

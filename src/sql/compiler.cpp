@@ -155,6 +155,10 @@ struct KeyBuffer {
   std::string_view bytes() const { return {reinterpret_cast<const char*>(words.data()), n * sizeof(uint64_t)}; }
 };
 
+bool plain_comparison(Lookup l) {
+  return l == Lookup::Exact || l == Lookup::Gt || l == Lookup::Gte || l == Lookup::Lt || l == Lookup::Lte;
+}
+
 struct Builder {
   const Dialect& d;
   const QueryData& q;
@@ -190,6 +194,13 @@ struct Builder {
     // Django's rule: under negation, a condition on a nullable column also
     // requires the column to be non-NULL, so exclude() keeps the NULL rows.
     bool guard = negated_context && fi.null && f.lookup != Lookup::IsNull && !f.value.is_null();
+    // The key pass of a plain comparison: its one parameter is the value on
+    // every dialect (the contract of Dialect::compile_filter), so the
+    // dialect is not asked.
+    if (!w.writing_sql() && f.transform == Transform::None && plain_comparison(f.lookup)) {
+      if (!f.value.is_null()) w.param(f.value);
+      return;
+    }
     if (guard) w.text("(");
     d.compile_filter(w, *q.model, f);
     if (guard) {

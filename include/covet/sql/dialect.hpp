@@ -6,6 +6,9 @@
 // Rule for implementers: compile_filter() may branch only on what the shape
 // key records (field, transform, lookup, whether the value is NULL, the
 // number of values of in/range), because compiled SQL is cached by shape.
+// And for exact (not NULL), gt, gte, lt and lte without a transform it binds
+// exactly one parameter, the filter's value: a cache hit collects the
+// parameters of those without asking the dialect.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,6 +1,7 @@
 // The Chinook suite (tests/support/chinook_suite.inc) on PostgreSQL: each
 // test on a database of its own, cloned from the `chinook` database that
-// scripts/services loads (CREATE DATABASE ... TEMPLATE, about 0.1 s), and
+// scripts/services loads (CREATE DATABASE ... TEMPLATE, about 0.1 s; FILE_COPY
+// sends no copy of the data through the WAL to the standby), and
 // dropped when the test process exits. Then what only PostgreSQL has.
 #include <covet/covet.hpp>
 
@@ -26,7 +27,7 @@ covet::Database chinook_database(const std::string&) {
   static const std::string server = template_url.substr(0, template_url.rfind('/') + 1);
   static std::vector<std::string> copies;
   std::string name = "chinook_" + test_support::unique_schema();
-  covet::Database(server + "postgres").execute("CREATE DATABASE " + name + " TEMPLATE chinook");
+  covet::Database(server + "postgres").execute("CREATE DATABASE " + name + " TEMPLATE chinook STRATEGY FILE_COPY");
   copies.push_back(name);
   // Registered after covet's driver exists, so it runs before the driver goes.
   static const bool cleanup = [] {
