@@ -115,7 +115,7 @@ void prepared_once() {
 }
 
 // ---- hydrate 100k rows ----
-size_t hydrate_raw() {
+[[gnu::noinline]] size_t pg_hydrate_raw() {
   prepared_once();
   PGresult* r = PQexecPrepared(raw_conn(), "hydrate", 0, nullptr, nullptr, nullptr, 1);
   int n = PQntuples(r);
@@ -126,7 +126,7 @@ size_t hydrate_raw() {
   benchmark::DoNotOptimize(out.data());
   return out.size();
 }
-size_t hydrate_covet() {
+[[gnu::noinline]] size_t pg_hydrate_covet() {
   prepared_once();
   std::vector<Row6> out = Row6::objects(pg_db()).all();
   benchmark::DoNotOptimize(out.data());
@@ -194,14 +194,14 @@ void empty_insert_tables() {
 
 // ---- the benchmarks ----
 void BM_PgHydrate_Raw(benchmark::State& state) {
-  for (auto _ : state) expect(state, hydrate_raw(), kRows);
+  for (auto _ : state) expect(state, pg_hydrate_raw(), kRows);
 }
 void BM_PgHydrate_Covet(benchmark::State& state) {
-  for (auto _ : state) expect(state, hydrate_covet(), kRows);
+  for (auto _ : state) expect(state, pg_hydrate_covet(), kRows);
 }
 void BM_PgHydrate_Pair(benchmark::State& state) {
   prepared_once();
-  paired(state, nothing, [&] { expect(state, hydrate_raw(), kRows); }, [&] { expect(state, hydrate_covet(), kRows); });
+  paired(state, nothing, [&] { expect(state, pg_hydrate_raw(), kRows); }, [&] { expect(state, pg_hydrate_covet(), kRows); });
 }
 BENCHMARK(BM_PgHydrate_Raw)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PgHydrate_Covet)->Unit(benchmark::kMillisecond);
