@@ -1,27 +1,12 @@
 // The lookup table (tests/support/lookup_suite.inc) on PostgreSQL: the same
-// cases, the same expected rows as on SQLite.
+// cases, the same expected rows as on SQLite, in a schema of this test
+// process's own, dropped when it exits.
 #include <covet/covet.hpp>
-
-#include <cstdio>
-#include <cstdlib>
 
 #include "support/services.hpp"
 
 namespace {
-// A schema of this test process's own, dropped when it exits.
-covet::Database backend_database() {
-  static const std::string base = test_support::require_service("COVET_TEST_POSTGRES_URL");
-  static const std::string schema = test_support::unique_schema();
-  covet::Database(base).execute("CREATE SCHEMA " + schema);
-  std::atexit([] {
-    try {
-      covet::Database(base).execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "dropping %s: %s\n", schema.c_str(), e.what());
-    }
-  });
-  return covet::Database(base + "?search_path=" + schema);
-}
+covet::Database backend_database() { return test_support::postgres_schema_database(); }
 }  // namespace
 
 #define COVET_BACKEND Postgres
