@@ -226,6 +226,38 @@ bool is_commit(std::string_view sql) {
 }
 
 // ---------------------------------------------------------------- rows
+// libpq points every NULL cell of a result at one byte inside that result's
+// own PGresult (fe-exec.c: `value = res->null_field`), and never a non-NULL
+// one: so a fixed-width cell is NULL exactly when PQgetvalue returns that
+// address, and one libpq call per cell does instead of two. The offset is
+// measured once on results libpq builds itself (PQsetvalue stores a NULL
+// the same way); unless two results of different shapes agree on it and a
+// non-NULL cell is elsewhere, it is -1 and the cells' lengths are read.
+std::ptrdiff_t null_cell_offset() {
+  static const std::ptrdiff_t offset = [] {
+    auto probe = [](int columns) -> std::ptrdiff_t {
+      PGresult* r = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
+      if (!r) return -1;
+      char name[] = "c";  // libpq copies it
+      std::vector<PGresAttDesc> attrs(static_cast<std::size_t>(columns), PGresAttDesc{name, 0, 0, 1, oid::kInt8, 8, -1});
+      std::ptrdiff_t off = -1;
+      char eight[8] = {};
+      if (PQsetResultAttrs(r, columns, attrs.data()) && PQsetvalue(r, 0, 0, eight, 8) &&
+          PQsetvalue(r, 0, columns - 1, nullptr, -1) && PQgetisnull(r, 0, columns - 1) && !PQgetisnull(r, 0, 0)) {
+        auto at = [&](int c) { return reinterpret_cast<std::uintptr_t>(PQgetvalue(r, 0, c)); };
+        const auto base = reinterpret_cast<std::uintptr_t>(r);
+        if (at(columns - 1) >= base && at(columns - 1) - base < 4096 && at(0) != at(columns - 1))
+          off = static_cast<std::ptrdiff_t>(at(columns - 1) - base);
+      }
+      PQclear(r);
+      return off;
+    };
+    const std::ptrdiff_t a = probe(2), b = probe(7);
+    return a >= 0 && a == b ? a : -1;
+  }();
+  return offset;
+}
+
 class PgRow final : public Row {
  public:
   const PGresult* res = nullptr;
@@ -238,129 +270,195 @@ class PgRow final : public Row {
   const char* data(int col) const { return PQgetvalue(res, row, col); }
   int length(int col) const { return PQgetlength(res, row, col); }
 
+  // One execution hydrates with one MemberLoad list: its plan (which cells
+  // decode inline) is made on the first row and dropped when the statement
+  // runs again.
+  void new_execution() { plan_loads_ = nullptr; }
+
   void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const override {
-    using Op = MemberLoad::Op;
-    char* base = static_cast<char*>(obj);
+    if (loads != plan_loads_ || n != plan_.size()) [[unlikely]]
+      make_plan(loads, n);
+    if (null_offset_ >= 0) load_cells<true>(loads, n, static_cast<char*>(obj), context);
+    else load_cells<false>(loads, n, static_cast<char*>(obj), context);
+  }
+
+ private:
+  // Per fixed-width cell one libpq call and, unless it is NULL (see
+  // null_cell_offset), an inline decode: the binary forms of int8, int4,
+  // float8 and bool are always that wide (without the NULL address, the
+  // cell's length is compared instead). Text also reads the length.
+  // Anything else takes the general path, which also reports a NULL into a
+  // required member.
+  template <bool KnownNullAddress>
+  void load_cells(const MemberLoad* loads, std::size_t n, char* base, const void* context) const {
+    const PGresult* r = res;
+    const int rw = row;
+    const std::uintptr_t null_at = reinterpret_cast<std::uintptr_t>(r) + static_cast<std::uintptr_t>(null_offset_);
+    auto is_value = [&](const char* p, int i, int width) {
+      if constexpr (KnownNullAddress) return reinterpret_cast<std::uintptr_t>(p) != null_at;
+      else return PQgetlength(r, rw, i) == width;
+    };
     for (std::size_t k = 0; k < n; ++k) {
-      const MemberLoad& l = loads[k];
+      const Cell c = plan_[k];
       const int i = static_cast<int>(k);
-      void* m = base + l.offset;
-      if (l.op == Op::Generic) {
-        l.generic(m, *this, i, context, l.field);
-        continue;
-      }
-      // Required members: the binary cell decoded inline when its type and
-      // length are the expected ones (a NULL has length 0, so it never
-      // passes); anything else takes the general path, which also reports
-      // a NULL into a required member.
-      if (binary && l.op <= Op::Text) {
-        const char* p = PQgetvalue(res, row, i);
-        const int len = PQgetlength(res, row, i);
-        const Oid t = (*types)[k];
-        switch (l.op) {
-          case Op::Int64:
-            if (t == oid::kInt8 && len == 8) {
-              *static_cast<int64_t*>(m) = read_be<int64_t>(p);
-              continue;
-            }
-            if (t == oid::kInt4 && len == 4) {
-              *static_cast<int64_t*>(m) = read_be<int32_t>(p);
-              continue;
-            }
-            break;
-          case Op::Int32:
-            if (t == oid::kInt4 && len == 4) {
-              *static_cast<int32_t*>(m) = read_be<int32_t>(p);
-              continue;
-            }
-            break;
-          case Op::Double:
-            if (t == oid::kFloat8 && len == 8) {
-              *static_cast<double*>(m) = std::bit_cast<double>(read_be<uint64_t>(p));
-              continue;
-            }
-            break;
-          case Op::Bool:
-            if (t == oid::kBool && len == 1) {
-              *static_cast<bool*>(m) = *p != 0;
-              continue;
-            }
-            break;
-          case Op::Text:
-            if (len > 0 && (is_text_type(t) || t == oid::kJson)) {
-              static_cast<std::string*>(m)->assign(p, static_cast<std::size_t>(len));
-              continue;
-            }
-            break;
-          default: break;
-        }
-      }
-      const bool null = PQgetisnull(res, row, i);
-      switch (l.op) {
-        case Op::Int64:
-          if (null) l.fail(context, l.field, 0, true);
-          *static_cast<int64_t*>(m) = get_int(i);
-          break;
-        case Op::Int32: {
-          if (null) l.fail(context, l.field, 0, true);
-          int64_t v = get_int(i);
-          if (v < INT32_MIN || v > INT32_MAX) l.fail(context, l.field, v, false);
-          *static_cast<int32_t*>(m) = static_cast<int32_t>(v);
-          break;
-        }
-        case Op::Double:
-          if (null) l.fail(context, l.field, 0, true);
-          *static_cast<double*>(m) = get_double(i);
-          break;
-        case Op::Bool:
-          if (null) l.fail(context, l.field, 0, true);
-          *static_cast<bool*>(m) = get_bool(i);
-          break;
-        case Op::Text:
-          if (null) l.fail(context, l.field, 0, true);
-          static_cast<std::string*>(m)->assign(get_text(i));
-          break;
-        case Op::OptInt64: {
-          auto& o = *static_cast<std::optional<int64_t>*>(m);
-          if (null) o.reset();
-          else o = get_int(i);
-          break;
-        }
-        case Op::OptInt32: {
-          auto& o = *static_cast<std::optional<int32_t>*>(m);
-          if (null) {
-            o.reset();
-            break;
+      char* m = base + c.offset;
+      switch (c.op) {
+        case Cell::Int8ToI64: {
+          const char* p = PQgetvalue(r, rw, i);
+          if (is_value(p, i, 8)) {
+            *reinterpret_cast<int64_t*>(m) = read_be<int64_t>(p);
+            continue;
           }
-          int64_t v = get_int(i);
-          if (v < INT32_MIN || v > INT32_MAX) l.fail(context, l.field, v, false);
-          o = static_cast<int32_t>(v);
           break;
         }
-        case Op::OptDouble: {
-          auto& o = *static_cast<std::optional<double>*>(m);
-          if (null) o.reset();
-          else o = get_double(i);
+        case Cell::Int4ToI64: {
+          const char* p = PQgetvalue(r, rw, i);
+          if (is_value(p, i, 4)) {
+            *reinterpret_cast<int64_t*>(m) = read_be<int32_t>(p);
+            continue;
+          }
           break;
         }
-        case Op::OptBool: {
-          auto& o = *static_cast<std::optional<bool>*>(m);
-          if (null) o.reset();
-          else o = get_bool(i);
+        case Cell::Int4ToI32: {
+          const char* p = PQgetvalue(r, rw, i);
+          if (is_value(p, i, 4)) {
+            *reinterpret_cast<int32_t*>(m) = read_be<int32_t>(p);
+            continue;
+          }
           break;
         }
-        case Op::OptText: {
-          auto& o = *static_cast<std::optional<std::string>*>(m);
-          if (null) o.reset();
-          else if (o) o->assign(get_text(i));
-          else o.emplace(get_text(i));
+        case Cell::Float8: {
+          const char* p = PQgetvalue(r, rw, i);
+          if (is_value(p, i, 8)) {
+            *reinterpret_cast<double*>(m) = std::bit_cast<double>(read_be<uint64_t>(p));
+            continue;
+          }
           break;
         }
-        case Op::Generic: break;
+        case Cell::Bool: {
+          const char* p = PQgetvalue(r, rw, i);
+          if (is_value(p, i, 1)) {
+            *reinterpret_cast<bool*>(m) = *p != 0;
+            continue;
+          }
+          break;
+        }
+        case Cell::Text: {
+          const char* p = PQgetvalue(r, rw, i);
+          const int len = PQgetlength(r, rw, i);
+          if (len > 0) {
+            reinterpret_cast<std::string*>(m)->assign(p, static_cast<std::size_t>(len));
+            continue;
+          }
+          break;
+        }
+        case Cell::Slow: break;
       }
+      load_general(loads[k], i, m, context);
     }
   }
 
+  // How one column of this execution's result is read.
+  struct Cell {
+    enum Op : uint8_t { Slow, Int8ToI64, Int4ToI64, Int4ToI32, Float8, Bool, Text };
+    Op op = Slow;
+    uint32_t offset = 0;
+  };
+  mutable std::vector<Cell> plan_;
+  mutable const MemberLoad* plan_loads_ = nullptr;
+  mutable std::ptrdiff_t null_offset_ = -1;  // null_cell_offset()
+
+  void make_plan(const MemberLoad* loads, std::size_t n) const {
+    using Op = MemberLoad::Op;
+    plan_.assign(n, Cell{});
+    for (std::size_t k = 0; k < n && binary; ++k) {
+      const Oid t = k < types->size() ? (*types)[k] : 0;
+      Cell& c = plan_[k];
+      switch (loads[k].op) {
+        case Op::Int64: c.op = t == oid::kInt8 ? Cell::Int8ToI64 : t == oid::kInt4 ? Cell::Int4ToI64 : Cell::Slow; break;
+        case Op::Int32: c.op = t == oid::kInt4 ? Cell::Int4ToI32 : Cell::Slow; break;
+        case Op::Double: c.op = t == oid::kFloat8 ? Cell::Float8 : Cell::Slow; break;
+        case Op::Bool: c.op = t == oid::kBool ? Cell::Bool : Cell::Slow; break;
+        case Op::Text: c.op = is_text_type(t) || t == oid::kJson ? Cell::Text : Cell::Slow; break;
+        default: break;
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k) plan_[k].offset = loads[k].offset;
+    plan_loads_ = loads;
+    null_offset_ = null_cell_offset();
+  }
+
+  // Any member from any cell: the generic loaders, NULLs, other storage
+  // types, text results.
+  [[gnu::noinline]] void load_general(const MemberLoad& l, int i, void* m, const void* context) const {
+    using Op = MemberLoad::Op;
+    if (l.op == Op::Generic) return l.generic(m, *this, i, context, l.field);
+    const bool null = PQgetisnull(res, row, i);
+    switch (l.op) {
+      case Op::Int64:
+        if (null) l.fail(context, l.field, 0, true);
+        *static_cast<int64_t*>(m) = get_int(i);
+        break;
+      case Op::Int32: {
+        if (null) l.fail(context, l.field, 0, true);
+        int64_t v = get_int(i);
+        if (v < INT32_MIN || v > INT32_MAX) l.fail(context, l.field, v, false);
+        *static_cast<int32_t*>(m) = static_cast<int32_t>(v);
+        break;
+      }
+      case Op::Double:
+        if (null) l.fail(context, l.field, 0, true);
+        *static_cast<double*>(m) = get_double(i);
+        break;
+      case Op::Bool:
+        if (null) l.fail(context, l.field, 0, true);
+        *static_cast<bool*>(m) = get_bool(i);
+        break;
+      case Op::Text:
+        if (null) l.fail(context, l.field, 0, true);
+        static_cast<std::string*>(m)->assign(get_text(i));
+        break;
+      case Op::OptInt64: {
+        auto& o = *static_cast<std::optional<int64_t>*>(m);
+        if (null) o.reset();
+        else o = get_int(i);
+        break;
+      }
+      case Op::OptInt32: {
+        auto& o = *static_cast<std::optional<int32_t>*>(m);
+        if (null) {
+          o.reset();
+          break;
+        }
+        int64_t v = get_int(i);
+        if (v < INT32_MIN || v > INT32_MAX) l.fail(context, l.field, v, false);
+        o = static_cast<int32_t>(v);
+        break;
+      }
+      case Op::OptDouble: {
+        auto& o = *static_cast<std::optional<double>*>(m);
+        if (null) o.reset();
+        else o = get_double(i);
+        break;
+      }
+      case Op::OptBool: {
+        auto& o = *static_cast<std::optional<bool>*>(m);
+        if (null) o.reset();
+        else o = get_bool(i);
+        break;
+      }
+      case Op::OptText: {
+        auto& o = *static_cast<std::optional<std::string>*>(m);
+        if (null) o.reset();
+        else if (o) o->assign(get_text(i));
+        else o.emplace(get_text(i));
+        break;
+      }
+      case Op::Generic: break;
+    }
+  }
+
+ public:
   int64_t result_size() const override { return res && !streaming ? PQntuples(res) : -1; }
   int column_count() const override { return PQnfields(res); }
   std::string_view column_name(int col) const override { return PQfname(res, col); }
@@ -795,6 +893,7 @@ class PgStatement final : public Statement {
       }
       rows_ = PQntuples(res_);
       row_.res = res_;
+      row_.new_execution();
       next_ = 0;
       // Rows changed by INSERT/UPDATE/DELETE (with RETURNING too); 0 for a SELECT.
       const char* n = PQcmdTuples(res_);
@@ -869,6 +968,7 @@ class PgStatement final : public Statement {
         raise_result(conn_, nullptr, sql(), true);
       sent_ = true;
       PQsetSingleRowMode(conn_);
+      row_.new_execution();
     }
     if (res_) PQclear(res_);
     res_ = nullptr;
