@@ -12,9 +12,8 @@ namespace covet {
 
 // ------------------------------------------------------------ SessionState
 namespace detail {
-Connection& SessionState::connection(const char* what) const {
-  if (!entry) throw UsageError(fmt::format("{} has ended: its connection went back to the pool", what));
-  return *entry->conn;
+void SessionState::throw_ended(const char* what) {
+  throw UsageError(fmt::format("{} has ended: its connection went back to the pool", what));
 }
 
 void SessionState::end() noexcept {
@@ -146,16 +145,9 @@ void Lease::insert_members(const std::string& static_sql, const MemberBind* bind
   check_not_rolled_back(c, static_sql);
   try {
     StatementHandle st = c.statement_for_static_sql(static_sql);
-    st->bind_members(binds, n, obj, 1, context);
-    if (key && db_->returning_keys) {
-      if (st->step()) *key = st->row().get_int(0);
-      while (st->step()) {
-      }
-    } else {
-      while (st->step()) {
-      }
-      if (key) *key = st->generated_key();
-    }
+    const int64_t k = st->insert_members(binds, n, obj, context, key != nullptr, db_->returning_keys);
+    st.mark_reset();
+    if (key) *key = k;
   } catch (const DatabaseError& e) {
     if (e.poisons_connection()) c.mark_broken();
     c.note_failure();

@@ -40,7 +40,12 @@ struct SessionState : std::enable_shared_from_this<SessionState> {
   ~SessionState() { end(); }
 
   // The connection, or UsageError naming `what` when the session has ended.
-  Connection& connection(const char* what) const;
+  Connection& connection(const char* what) const {
+    if (!entry) [[unlikely]]
+      throw_ended(what);
+    return *entry->conn;
+  }
+  [[noreturn]] static void throw_ended(const char* what);
   // Returns the connection to the pool (rolling back what is open).
   void end() noexcept;
 };

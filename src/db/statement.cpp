@@ -5,20 +5,44 @@
 
 namespace covet {
 
-StatementHandle::StatementHandle(Connection& c, Statement* st) : conn_(&c), st_(st) { c.active_ = st; }
-
-StatementHandle::~StatementHandle() {
-  if (!st_) return;
-  try {
-    st_->reset();
-  } catch (...) {
-    // reset() reports the last step's error again; it was already thrown.
+void StatementHandle::release() noexcept {
+  if (reset_) {
+    try {
+      st_->reset();
+    } catch (...) {
+      // reset() reports the last step's error again; it was already thrown.
+    }
   }
   conn_->active_ = nullptr;
 }
 
 int64_t Statement::generated_key() const {
   throw NotSupportedError("this driver returns generated keys with RETURNING", "", sql());
+}
+
+int64_t Statement::insert_members(const MemberBind* binds, std::size_t n, const void* obj, const void* context,
+                                  bool want_key, bool returning) {
+  int64_t key = 0;
+  try {
+    bind_members(binds, n, obj, 1, context);
+    if (want_key && returning) {
+      if (step()) key = row().get_int(0);
+      while (step()) {
+      }
+    } else {
+      while (step()) {
+      }
+      if (want_key) key = generated_key();
+    }
+  } catch (...) {
+    try {
+      reset();
+    } catch (...) {  // the error again: it is being thrown already
+    }
+    throw;
+  }
+  reset();
+  return key;
 }
 
 namespace {
@@ -56,11 +80,7 @@ StatementHandle Connection::statement(const std::string& sql) {
   return StatementHandle(*this, p);
 }
 
-StatementHandle Connection::statement_for_static_sql(const std::string& sql) {
-  if (last_static_ && &sql == last_static_sql_ && !active_ && !last_static_->stale()) {
-    ++stats_.cache_hits;
-    return StatementHandle(*this, last_static_);
-  }
+StatementHandle Connection::prepare_static(const std::string& sql) {
   StatementHandle h = statement(sql);
   last_static_sql_ = &sql;
   last_static_ = &*h;

@@ -156,6 +156,20 @@ void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::v
 }
 
 void save(const Executor& ex, const ModelInfo& m, void* obj) {
+  // The common case in one step: a new object of a model whose key is an
+  // int64_t auto key and whose insert needs nothing but the text checks.
+  if (m.auto_pk_int64_offset >= 0 && m.plain_insert) {
+    int64_t& pk = *reinterpret_cast<int64_t*>(static_cast<char*>(obj) + m.auto_pk_int64_offset);
+    if (pk == 0) {
+      if (!m.text_checks.empty() && !plainly_valid(m, obj)) validate_for_write(m, obj);
+      Lease lease = ex.lease();
+      int64_t id = 0;
+      lease.insert_members(insert_sql(lease.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m,
+                           &id);
+      pk = id;
+      return;
+    }
+  }
   if (pk_unset(m, obj)) {
     Lease lease = ex.lease();
     return do_insert(lease, m, obj, false);

@@ -178,6 +178,10 @@ void ModelInfo::finalize() {
     for (int i : primary_key) fields[static_cast<std::size_t>(i)].auto_increment = false;
   }
   for (const FieldInfo& f : fields) has_default_factory = has_default_factory || f.default_factory != nullptr;
+  auto_pk_int64_offset = -1;
+  if (has_auto_pk() && field(primary_key[0]).codec->load_op == MemberLoad::Op::Int64)
+    auto_pk_int64_offset = static_cast<int32_t>(field(primary_key[0]).offset);
+  plain_insert = !has_default_factory && !has_auto_now && other_checks.empty();
   insert_binds.clear();
   update_binds.clear();
   for (std::size_t i = 0; i < fields.size(); ++i) {

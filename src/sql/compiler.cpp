@@ -444,11 +444,7 @@ struct ModelSqlCache {
   std::mutex mutex;
   std::unordered_map<ModelSqlKey, std::unique_ptr<const std::string>, ModelSqlKeyHash> map;
   // (dialect, insert text) pairs that ModelInfo::insert_sql_slot points at.
-  struct InsertSlot {
-    const Dialect* dialect;
-    const std::string* sql;
-  };
-  std::unordered_map<ModelSqlKey, std::unique_ptr<const InsertSlot>, ModelSqlKeyHash> slots;
+  std::unordered_map<ModelSqlKey, std::unique_ptr<const detail::InsertSqlSlot>, ModelSqlKeyHash> slots;
 };
 ModelSqlCache& model_cache() {
   static ModelSqlCache c;
@@ -511,15 +507,11 @@ namespace {
 const std::string& insert_sql_text(const Dialect& d, const ModelInfo& m, bool with_auto_pk);
 }
 
-const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk) {
-  // save() of a new object asks for this on every call: the model keeps a
-  // pointer to its last (dialect, text) pair, so the common case is one load.
-  using Slot = ModelSqlCache::InsertSlot;
+namespace detail {
+// insert_sql() when the model's slot holds another dialect (or none yet).
+const std::string& insert_sql_lookup(const Dialect& d, const ModelInfo& m, bool with_auto_pk) {
+  using Slot = InsertSqlSlot;
   std::atomic_ref<const void*> slot_ref(m.insert_sql_slot);
-  if (!with_auto_pk) {
-    if (auto* slot = static_cast<const Slot*>(slot_ref.load(std::memory_order_acquire)); slot && slot->dialect == &d)
-      return *slot->sql;
-  }
   const std::string& sql = insert_sql_text(d, m, with_auto_pk);
   if (!with_auto_pk) {
     ModelSqlCache& c = model_cache();
@@ -530,6 +522,7 @@ const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_au
   }
   return sql;
 }
+}  // namespace detail
 
 namespace {
 const std::string& insert_sql_text(const Dialect& d, const ModelInfo& m, bool with_auto_pk) {

@@ -42,6 +42,14 @@ class Statement : public Binder {
   // RETURNING for it (Dialect::returning_for_generated_keys()); others
   // raise NotSupportedError.
   virtual int64_t generated_key() const;
+  // save()'s INSERT in one call: binds the members to parameters 1..n,
+  // runs the statement to its end and returns the key the database
+  // generated when `want_key` (RETURNING's first column when `returning`,
+  // else generated_key()), 0 otherwise. The statement is reset when it
+  // returns (the caller's StatementHandle is told with mark_reset()).
+  // Drivers override it with binding, stepping and resetting inlined.
+  virtual int64_t insert_members(const MemberBind* binds, std::size_t n, const void* obj, const void* context,
+                                 bool want_key, bool returning);
   // The next run is read row by row and may be abandoned early (a cursor):
   // a driver that otherwise fetches a whole result first streams it
   // instead (PostgreSQL's single-row mode). Until reset(); SQLite always
@@ -67,16 +75,23 @@ class Statement : public Binder {
 // frees the connection. Move-only; lives no longer than its connection.
 class StatementHandle {
  public:
-  StatementHandle(Connection& c, Statement* st);
-  StatementHandle(StatementHandle&& o) noexcept : conn_(o.conn_), st_(o.st_) { o.st_ = nullptr; }
+  inline StatementHandle(Connection& c, Statement* st);
+  StatementHandle(StatementHandle&& o) noexcept : conn_(o.conn_), st_(o.st_), reset_(o.reset_) { o.st_ = nullptr; }
   StatementHandle& operator=(StatementHandle&&) = delete;
-  ~StatementHandle();
+  ~StatementHandle() {
+    if (st_) release();
+  }
   Statement* operator->() const { return st_; }
   Statement& operator*() const { return *st_; }
+  // The statement was reset already (Statement::insert_members): the
+  // destructor only frees the connection.
+  void mark_reset() { reset_ = false; }
 
  private:
+  void release() noexcept;
   Connection* conn_;
   Statement* st_;
+  bool reset_ = true;
 };
 
 struct ConnectionStats {
@@ -106,7 +121,13 @@ class Connection {
   // The same for SQL text that lives as long as the process (the per-model
   // statements of compiler.hpp): found by the string's address, without
   // comparing the text.
-  StatementHandle statement_for_static_sql(const std::string& sql);
+  StatementHandle statement_for_static_sql(const std::string& sql) {
+    if (last_static_ && &sql == last_static_sql_ && !active_ && !last_static_->stale()) [[likely]] {
+      ++stats_.cache_hits;
+      return StatementHandle(*this, last_static_);
+    }
+    return prepare_static(sql);
+  }
   // Runs one statement without parameters, ignoring any rows, without
   // caching it (DDL, PRAGMA, BEGIN). Text holding more than one statement
   // is refused like every other.
@@ -146,6 +167,7 @@ class Connection {
 
  private:
   friend class StatementHandle;
+  StatementHandle prepare_static(const std::string& sql);
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
   // The last statement handed out: repeated INSERTs (save() in a loop) skip
   // hashing the SQL text.
@@ -158,6 +180,8 @@ class Connection {
   bool failed_in_transaction_ = false;
   bool broken_ = false;
 };
+
+inline StatementHandle::StatementHandle(Connection& c, Statement* st) : conn_(&c), st_(st) { c.active_ = st; }
 
 // Opens connections for one URL scheme.
 class Driver {

@@ -56,6 +56,12 @@ class ModelInfo {
   std::vector<int> other_checks;  // write_checked minus text_checks
   bool has_auto_now = false;        // auto_now or auto_now_add
   bool has_default_factory = false;
+  // save()'s common case, decided once: the offset of the primary key when
+  // it is a lone int64_t auto key (else -1), and whether inserting needs no
+  // per-object work besides the text checks (no default_factory, auto_now
+  // or other checks).
+  int32_t auto_pk_int64_offset = -1;
+  bool plain_insert = false;
   // 0, 1, ..., fields.size() - 1: what SELECT * loads.
   std::shared_ptr<const std::vector<int>> all_columns;
   // How each field is loaded from a row (Row::load, with this ModelInfo as

@@ -40,7 +40,23 @@ CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::ve
 // Per-model statements (text only; cached per dialect and model). The
 // returned strings are never freed: they live as long as the process.
 // INSERT of every column; an auto-increment primary key only when asked.
-const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk = false);
+// save() asks for it on every call: the model keeps a pointer to its last
+// (dialect, text) pair, so the common case is one load and a compare.
+namespace detail {
+struct InsertSqlSlot {
+  const Dialect* dialect;
+  const std::string* sql;
+};
+const std::string& insert_sql_lookup(const Dialect& d, const ModelInfo& m, bool with_auto_pk);
+}  // namespace detail
+inline const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk = false) {
+  if (!with_auto_pk) {
+    const void* p = std::atomic_ref<const void*>(m.insert_sql_slot).load(std::memory_order_acquire);
+    if (auto* slot = static_cast<const detail::InsertSqlSlot*>(p); slot && slot->dialect == &d) [[likely]]
+      return *slot->sql;
+  }
+  return detail::insert_sql_lookup(d, m, with_auto_pk);
+}
 // The fields insert_sql binds, in order.
 std::vector<int> insert_fields(const ModelInfo& m, bool with_auto_pk = false);
 // UPDATE of `fields` WHERE primary key = ?; the fields come first in the

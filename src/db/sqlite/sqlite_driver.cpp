@@ -346,6 +346,31 @@ class SqliteStatement final : public Statement {
   }
   // The binder's hot loop: one call per INSERT/UPDATE, the binds inlined.
   void bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) override {
+    bind_row(binds, n, obj, first, context);
+  }
+  int64_t insert_members(const MemberBind* binds, std::size_t n, const void* obj, const void* context, bool want_key,
+                         bool returning) override {
+    bind_row(binds, n, obj, 1, context);
+    int64_t key = 0;
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) {  // RETURNING
+      if (want_key && returning) key = sqlite3_column_int64(st_, 0);
+      while ((rc = sqlite3_step(st_)) == SQLITE_ROW) {
+      }
+    }
+    if (rc != SQLITE_DONE) [[unlikely]] {
+      sqlite3_reset(st_);
+      raise(db_, rc, sql());
+    }
+    if (want_key && !returning) key = sqlite3_last_insert_rowid(db_);
+    changes_ = 1;  // the one row of save()'s INSERT ... VALUES
+    sqlite3_reset(st_);
+    return key;
+  }
+
+ private:
+  // The members' values straight into sqlite3_bind_*.
+  [[gnu::always_inline]] inline void bind_row(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) {
     using Op = MemberLoad::Op;
     const char* base = static_cast<const char*>(obj);
     for (std::size_t k = 0; k < n; ++k) {
@@ -371,6 +396,8 @@ class SqliteStatement final : public Statement {
         raise(db_, rc, sql());
     }
   }
+
+ public:
   void bind_blob(int idx, std::string_view v) override {
     check(sqlite3_bind_blob64(st_, idx, v.data() ? v.data() : "", v.size(), SQLITE_STATIC));
   }
