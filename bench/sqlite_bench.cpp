@@ -120,7 +120,7 @@ constexpr const char* kSelectRaw = "SELECT id, name, email, age, score, is_activ
 // counter, so drift on a shared machine hits both sides alike.
 
 // ---- hydrate 100k rows into structs ----
-size_t hydrate_raw(bool long_strings) {
+[[gnu::noinline]] size_t hydrate_raw(bool long_strings) {
   sqlite3* db = filled_raw(long_strings);
   sqlite3_stmt* st;
   check(sqlite3_prepare_v2(db, kSelectRaw, -1, &st, nullptr), db);
@@ -131,7 +131,7 @@ size_t hydrate_raw(bool long_strings) {
   return out.size();
 }
 
-size_t hydrate_covet(bool long_strings) {
+[[gnu::noinline]] size_t hydrate_covet(bool long_strings) {
   std::vector<Row6> out = Row6::objects(filled_db(long_strings)).all();
   benchmark::DoNotOptimize(out.data());
   return out.size();

@@ -83,16 +83,19 @@ void check_not_rolled_back(Connection& c, const std::string& sql) {
                            "", sql);
 }
 
-int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string& sql, FunctionRef<void(Binder&)> bind,
-               FunctionRef<void(const Row&)> on_row, const std::vector<Value>* params,
-               FunctionRef<void(int64_t)>* on_key = nullptr, bool static_sql = false) {
+// Runs one statement: binds it, hands it to `consume` (which steps through
+// its rows), logs it when echo is on.
+int64_t run_statement(const detail::DatabaseState& db, Connection& c, const std::string& sql,
+                      FunctionRef<void(Binder&)> bind, FunctionRef<void(Statement&)> consume,
+                      const std::vector<Value>* params, FunctionRef<void(int64_t)>* on_key = nullptr,
+                      bool static_sql = false) {
   check_not_rolled_back(c, sql);
   try {
     StatementHandle st = static_sql ? c.statement_for_static_sql(sql) : c.statement(sql);
     if (params) check_param_count(*st, params->size());
     if (!db.options.echo) {
       bind(*st);
-      while (st->step()) on_row(st->row());
+      consume(*st);
       if (on_key) (*on_key)(st->generated_key());
       return st->rows_affected();
     }
@@ -101,7 +104,7 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
     RecordingBinder rec(*st, shown);
     bind(rec);
     try {
-      while (st->step()) on_row(st->row());
+      consume(*st);
     } catch (...) {
       db.log(sql + "  -- failed", shown, elapsed_ns(start));
       throw;
@@ -114,6 +117,17 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
     c.note_failure();
     throw;
   }
+}
+
+int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string& sql, FunctionRef<void(Binder&)> bind,
+               FunctionRef<void(const Row&)> on_row, const std::vector<Value>* params,
+               FunctionRef<void(int64_t)>* on_key = nullptr, bool static_sql = false) {
+  return run_statement(
+      db, c, sql, bind,
+      [&](Statement& st) {
+        while (st.step()) on_row(st.row());
+      },
+      params, on_key, static_sql);
 }
 }  // namespace
 
@@ -162,6 +176,16 @@ int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, Fun
         for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
       },
       on_row, &params);
+}
+
+int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,
+                             FunctionRef<void(Statement&)> consume) {
+  return run_statement(
+      *db_, *conn_, sql,
+      [&](Binder& b) {
+        for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
+      },
+      consume, &params);
 }
 
 StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& params) {

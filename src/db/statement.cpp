@@ -20,6 +20,14 @@ int64_t Statement::generated_key() const {
   throw NotSupportedError("this driver returns generated keys with RETURNING", "", sql());
 }
 
+void Statement::load_rows(const MemberLoad* loads, std::size_t n, const void* context, ObjectSink& sink) {
+  while (step()) {
+    const Row& r = row();
+    sink.last = sink.next(sink.state, r);
+    r.load(loads, n, sink.last, context);
+  }
+}
+
 int64_t Statement::insert_members(const MemberBind* binds, std::size_t n, const void* obj, const void* context,
                                   bool want_key, bool returning) {
   int64_t key = 0;

@@ -81,6 +81,38 @@ void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& colu
   run_compiled(ex, c, on_row, Access::Read);
 }
 
+void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
+  check_lock(ex, q);
+  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
+  const ModelInfo& m = *q.model;
+  const std::vector<int>& columns = *c.columns;
+  const MemberLoad* loads = m.loads.data();
+  std::vector<MemberLoad> partial;  // a partial column list: its loads in column order
+  if (&columns != m.all_columns.get()) {
+    for (int col : columns) partial.push_back(m.loads[static_cast<std::size_t>(col)]);
+    loads = partial.data();
+  }
+  auto consume = [&](Statement& st) {
+    try {
+      st.load_rows(loads, columns.size(), &m, sink);
+    } catch (const InvalidArgument& e) {
+      if (!sink.last) throw;
+      hydrate_columns(m, columns, st.row(), sink.last);  // the DataError that names the column
+      throw DataError(fmt::format("{}: a stored value cannot be read: {}", m.name, e.what()));
+    }
+  };
+  // As run_compiled: a replica that fails before any row arrived is skipped.
+  for (int attempt = 0;; ++attempt) {
+    Lease lease = ex.lease(Access::Read);
+    try {
+      lease.run_consuming(*c.sql, c.params, consume);
+      return;
+    } catch (const OperationalError& e) {
+      if (!e.poisons_connection() || sink.last || attempt >= 2 || !ex.replica_failed(lease)) throw;
+    }
+  }
+}
+
 int64_t count(const Executor& ex, const QueryData& q) {
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Count);
   int64_t n = 0;

@@ -41,6 +41,15 @@ struct MemberBind {
   void (*generic)(const void* member, class Binder& b, int idx, const void* context, int field) = nullptr;
 };
 
+// Where a whole result is loaded (Statement::load_rows): `next` returns
+// the object the next row loads into (a vector's emplace_back); the driver
+// records it in `last`, so an error can say which object it was.
+struct ObjectSink {
+  void* (*next)(void* state, const Row& row) = nullptr;
+  void* state = nullptr;
+  void* last = nullptr;
+};
+
 class Row {
  public:
   virtual ~Row() = default;

@@ -50,6 +50,11 @@ class Statement : public Binder {
   // Drivers override it with binding, stepping and resetting inlined.
   virtual int64_t insert_members(const MemberBind* binds, std::size_t n, const void* obj, const void* context,
                                  bool want_key, bool returning);
+  // Runs the statement and loads every row into the object `sink` gives for
+  // it (members as `loads` says, see Row::load): one call for all() in
+  // place of a step() and a load() per row. Drivers override it with both
+  // inlined.
+  virtual void load_rows(const MemberLoad* loads, std::size_t n, const void* context, ObjectSink& sink);
   // The next run is read row by row and may be abandoned early (a cursor):
   // a driver that otherwise fetches a whole result first streams it
   // instead (PostgreSQL's single-row mode). Until reset(); SQLite always

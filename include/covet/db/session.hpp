@@ -77,6 +77,10 @@ class Lease {
                      bool static_sql = false);
   // The same with the parameters as Values (their number is checked).
   int64_t run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row);
+  // The same, with the bound statement handed to `consume`, which steps
+  // through its rows itself (Statement::load_rows).
+  int64_t run_consuming(const std::string& sql, const std::vector<Value>& params,
+                        FunctionRef<void(Statement&)> consume);
   // A statement with `params` bound, not yet run, for cursors that step it
   // themselves: the connection runs nothing else until the handle is gone.
   StatementHandle open(const std::string& sql, const std::vector<Value>& params);

@@ -69,6 +69,9 @@ void assign_from_lookup(const ModelInfo& m, void* obj, KwargsView lookup, Kwargs
 // Runs the SELECT; `columns` is set to the result's model fields before the
 // first row reaches `on_row` (one indirect call per row).
 void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& columns, FunctionRef<void(const Row&)> on_row);
+// Runs the SELECT and loads each row into the object `sink` gives for it:
+// the whole result in one driver call (Statement::load_rows).
+void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink);
 int64_t count(const Executor& ex, const QueryData& q);
 bool exists(const Executor& ex, const QueryData& q);
 int64_t update(const Executor& ex, const QueryData& q, KwargsView sets);

@@ -181,13 +181,24 @@ class QuerySet {
   std::vector<R> all() const {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
-    const ModelInfo& m = *data_->model;
-    const std::vector<int>* cols = nullptr;
-    orm::fetch(ex(), *data_, cols, [&](const Row& row) {
-      if (out.empty()) [[unlikely]]
-        if (int64_t n = row.result_size(); n > 0) out.reserve(static_cast<std::size_t>(n));
-      hydrate_into(m, out.emplace_back(), row, *cols);
-    });
+    if constexpr (std::is_same_v<R, T>) {  // whole objects: the driver loads the result in one call
+      ObjectSink sink{[](void* state, const Row& row) -> void* {
+                        auto& v = *static_cast<std::vector<R>*>(state);
+                        if (v.empty()) [[unlikely]]
+                          if (int64_t n = row.result_size(); n > 0) v.reserve(static_cast<std::size_t>(n));
+                        return &v.emplace_back();
+                      },
+                      &out};
+      orm::fetch_objects(ex(), *data_, sink);
+    } else {  // partial objects also record which fields they hold
+      const ModelInfo& m = *data_->model;
+      const std::vector<int>* cols = nullptr;
+      orm::fetch(ex(), *data_, cols, [&](const Row& row) {
+        if (out.empty()) [[unlikely]]
+          if (int64_t n = row.result_size(); n > 0) out.reserve(static_cast<std::size_t>(n));
+        hydrate_into(m, out.emplace_back(), row, *cols);
+      });
+    }
     return out;
   }
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.

@@ -908,6 +908,12 @@ class PgStatement final : public Statement {
     return false;
   }
   const Row& row() const override { return row_; }
+  void load_rows(const MemberLoad* loads, std::size_t n, const void* context, ObjectSink& sink) override {
+    while (step()) {
+      sink.last = sink.next(sink.state, row_);
+      row_.load(loads, n, sink.last, context);
+    }
+  }
   void reset() override {
     if (sent_) drain();  // a cursor abandoned early: the rest of its rows are read off the wire
     clear();

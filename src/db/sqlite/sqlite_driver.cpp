@@ -133,9 +133,13 @@ class SqliteRow final : public Row {
  public:
   sqlite3_stmt* st = nullptr;
 
-  // The hydrator's hot loop: one call per row, the cell reads inlined. A
-  // number read as 0 may be NULL, so only then is the type looked up.
   void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const override {
+    load_cells(loads, n, obj, context);
+  }
+  // The hydrator's hot loop: the cell reads inlined. A number read as 0 may
+  // be NULL, so only then is the type looked up.
+  [[gnu::always_inline]] inline void load_cells(const MemberLoad* loads, std::size_t n, void* obj,
+                                                const void* context) const {
     using Op = MemberLoad::Op;
     char* base = static_cast<char*>(obj);
     for (std::size_t k = 0; k < n; ++k) {
@@ -415,6 +419,12 @@ class SqliteStatement final : public Statement {
     raise(db_, rc, sql());
   }
   const Row& row() const override { return row_; }
+  void load_rows(const MemberLoad* loads, std::size_t n, const void* context, ObjectSink& sink) override {
+    while (step()) {
+      sink.last = sink.next(sink.state, row_);
+      row_.load_cells(loads, n, sink.last, context);
+    }
+  }
   // Every run binds every parameter again, so the bindings need no clearing.
   void reset() override { sqlite3_reset(st_); }
   int64_t rows_affected() const override { return changes_; }
