@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <covet/covet.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -72,20 +73,28 @@ inline void expect(benchmark::State& state, size_t got, size_t want) {
 }
 
 // Times `raw()` and `covet()` alternately (order swapped every iteration),
-// after `setup()` (untimed), and reports covet/raw as the "ratio" counter.
+// after `setup()` (untimed), and reports the median of the iterations'
+// covet/raw ratios as the "ratio" counter: each pair ran back to back, so
+// drift hits both of its sides, and one pair that a page-fault storm or
+// another process hit (on either side) does not move the median.
 template <class Setup, class Raw, class Covet>
 void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
-  double raw_s = 0, covet_s = 0;
+  std::vector<double> ratios;
   bool flip = false;
   for (auto _ : state) {
     setup();
     double r, c;
     if ((flip = !flip)) r = seconds(raw), c = seconds(covet);
     else c = seconds(covet), r = seconds(raw);
-    raw_s += r, covet_s += c;
+    ratios.push_back(c / r);
     state.SetIterationTime(r + c);
   }
-  state.counters["ratio"] = covet_s / raw_s;
+  if (ratios.empty()) return;
+  auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
+  std::nth_element(ratios.begin(), mid, ratios.end());
+  double median = *mid;
+  if (ratios.size() % 2 == 0) median = (median + *std::max_element(ratios.begin(), mid)) / 2;
+  state.counters["ratio"] = median;
 }
 inline void nothing() {}
 
