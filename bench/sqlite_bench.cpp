@@ -175,6 +175,17 @@ struct CovetInsert {
   }
 };
 
+// bulk_create of the same rows, against the same raw one-row INSERT loop.
+struct CovetBulk {
+  covet::Database db{"sqlite://:memory:"};
+  std::vector<Row6> rows = input_rows();
+  CovetBulk() { db.create_all<Row6>(); }
+  [[gnu::noinline]] size_t run() {
+    Row6::objects(db).bulk_create(rows);
+    return static_cast<size_t>(rows.back().id);
+  }
+};
+
 // ---- a repeated filtered query: build + compile + execute + hydrate 10 rows ----
 // The range on the key keeps SQLite's own work small, so covet's overhead shows.
 size_t filter_raw(int i) {
@@ -241,9 +252,10 @@ void BM_Insert(benchmark::State& state) {
     state.ResumeTiming();
   }
 }
+template <class Covet>
 void BM_Insert_Pair(benchmark::State& state) {
   std::unique_ptr<RawInsert> rw;
-  std::unique_ptr<CovetInsert> cw;
+  std::unique_ptr<Covet> cw;
   bool covet_first = false;
   paired(
       state,
@@ -252,15 +264,17 @@ void BM_Insert_Pair(benchmark::State& state) {
         // first changes where its pages land, worth a few percent either way.
         rw.reset();
         cw.reset();
-        if ((covet_first = !covet_first)) cw = std::make_unique<CovetInsert>(), rw = std::make_unique<RawInsert>();
-        else rw = std::make_unique<RawInsert>(), cw = std::make_unique<CovetInsert>();
+        if ((covet_first = !covet_first)) cw = std::make_unique<Covet>(), rw = std::make_unique<RawInsert>();
+        else rw = std::make_unique<RawInsert>(), cw = std::make_unique<Covet>();
       },
       [&] { expect(state, rw->run(), kRows); }, [&] { expect(state, cw->run(), kRows); });
 }
 BENCHMARK_TEMPLATE(BM_Insert, RawInsert)->Name("BM_Insert_Raw")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_Insert, CovetInsert)->Name("BM_Insert_Covet")->Unit(benchmark::kMillisecond);
 // An even number of pairs, so each order of building and running counts alike.
-BENCHMARK(BM_Insert_Pair)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(4);
+BENCHMARK_TEMPLATE(BM_Insert_Pair, CovetInsert)->Name("BM_Insert_Pair")->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(4);
+BENCHMARK_TEMPLATE(BM_Insert, CovetBulk)->Name("BM_BulkCreate_Covet")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_Insert_Pair, CovetBulk)->Name("BM_BulkCreate_Pair")->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(4);
 
 // Heap allocations per query, counted by the replaced operator new.
 template <class F>
@@ -326,10 +340,14 @@ int main(int argc, char** argv) {
        {"sqlite.hydrate_100k_long", "BM_HydrateLong_Covet", "BM_HydrateLong_Raw", "BM_HydrateLong_Pair"},
        {"sqlite.insert_100k", "BM_Insert_Covet", "BM_Insert_Raw", "BM_Insert_Pair"},
        {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw", "BM_FilterRepeat_Pair"},
+       // bulk_create against the same raw one-row INSERT loop as insert_100k.
+       {"sqlite.bulk_create_100k", "BM_BulkCreate_Covet", "BM_Insert_Raw", "BM_BulkCreate_Pair"},
        // PostgreSQL (bench/postgres_bench.cpp), against raw libpq with binary results.
        {"postgres.hydrate_100k", "BM_PgHydrate_Covet", "BM_PgHydrate_Raw", "BM_PgHydrate_Pair"},
        {"postgres.insert_100k_save", "BM_PgInsert_Covet", "BM_PgInsert_Raw", "BM_PgInsert_Pair"},
-       {"postgres.filter_repeat", "BM_PgFilter_Covet", "BM_PgFilter_Raw", "BM_PgFilter_Pair"}},
+       {"postgres.filter_repeat", "BM_PgFilter_Covet", "BM_PgFilter_Raw", "BM_PgFilter_Pair"},
+       // bulk_create (multi-row INSERT ... RETURNING) against raw binary COPY.
+       {"postgres.bulk_create_100k", "BM_PgBulk_Covet", "BM_PgBulk_Raw", "BM_PgBulk_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},

@@ -1,5 +1,6 @@
 #include "db/sql_text.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace covet {
@@ -23,6 +24,33 @@ std::string first_keyword(std::string_view sql) {
   for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i)
     head += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
   return head;
+}
+
+long highest_numbered_parameter(std::string_view sql) {
+  long highest = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"') {  // doubled quotes inside are two strings in a row: the same result
+      std::size_t end = sql.find(c, i + 1);
+      if (end == std::string_view::npos) break;
+      i = end;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      std::size_t end = sql.find('\n', i);
+      if (end == std::string_view::npos) break;
+      i = end;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      std::size_t end = sql.find("*/", i + 2);
+      if (end == std::string_view::npos) break;
+      i = end + 1;
+    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+      long n = 0;
+      std::size_t j = i + 1;
+      for (; j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])); ++j) n = std::min(n * 10 + (sql[j] - '0'), 1'000'000'000L);
+      highest = std::max(highest, n);
+      i = j - 1;
+    }
+  }
+  return highest;
 }
 
 }  // namespace covet

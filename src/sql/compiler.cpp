@@ -485,6 +485,36 @@ void pk_where(const Dialect& d, const ModelInfo& m, std::string& sql, std::size_
 }
 }  // namespace
 
+std::string bulk_insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk, std::size_t rows,
+                            bool returning_key) {
+  const std::vector<int> fields = insert_fields(m, with_auto_pk);
+  if (fields.empty() || rows == 0)
+    throw InvalidArgument(fmt::format("{}: a multi-row INSERT needs at least one column and one row", m.name));
+  std::string sql = "INSERT INTO ";
+  d.quote_identifier(sql, m.table);
+  sql += " (";
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    if (k) sql += ", ";
+    d.quote_identifier(sql, m.field(fields[k]).column);
+  }
+  sql += ") VALUES ";
+  sql.reserve(sql.size() + rows * fields.size() * 8 + 64);
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r ? ", (" : "(";
+    for (std::size_t k = 0; k < fields.size(); ++k) {
+      if (k) sql += ", ";
+      d.placeholder(sql, ++n);
+    }
+    sql += ")";
+  }
+  if (returning_key) {
+    sql += " RETURNING ";
+    d.quote_identifier(sql, m.field(m.primary_key[0]).column);
+  }
+  return sql;
+}
+
 std::vector<int> insert_fields(const ModelInfo& m, bool with_auto_pk) {
   std::vector<int> out;
   for (std::size_t i = 0; i < m.fields.size(); ++i)

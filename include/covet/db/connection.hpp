@@ -117,6 +117,9 @@ class Connection {
   // A cheap round trip; false when the connection can no longer be used
   // (the pool's pre_ping and health checks).
   virtual bool ping() noexcept;
+  // The most parameters one statement may take (bulk operations split
+  // their batches under it).
+  virtual int max_parameters() const = 0;
 
   // A prepared statement for `sql`, reused across calls on this connection.
   // SQL holding more than one statement, or a NUL byte, is a

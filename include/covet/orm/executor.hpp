@@ -8,6 +8,7 @@
 // two plans (save(): UPDATE, then INSERT when nothing matched) is decided
 // from the previous plan's result, never in the middle of I/O.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,19 @@
 #include "covet/query/query_data.hpp"
 #include "covet/schema/field_kind.hpp"
 #include "covet/sql/compiler.hpp"
+
+namespace covet {
+
+// How bulk_create writes (Django's batch_size, and a progress report).
+struct BulkOptions {
+  // Rows per INSERT statement; 0 lets covet choose (at most 1000). Either
+  // way a statement stays under the backend's parameter limit.
+  std::size_t batch_size = 0;
+  // Called after each statement with the rows written so far and the total.
+  std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+}  // namespace covet
 
 namespace covet::orm {
 
@@ -46,6 +60,10 @@ void save(const Executor& ex, const ModelInfo& m, void* obj);
 // Saves only `fields` (partial objects from only()/defer()); the key must be loaded.
 void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::vector<int>& fields);
 void insert(const Executor& ex, const ModelInfo& m, void* obj);
+// `count` objects `stride` bytes apart from `first`: multi-row INSERTs in
+// one transaction level (see QuerySet::bulk_create).
+void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                 const BulkOptions& options);
 void remove(const Executor& ex, const ModelInfo& m, void* obj);
 void refresh(const Executor& ex, const ModelInfo& m, void* obj);
 // Checks what the database may not (max_length in characters, choices,

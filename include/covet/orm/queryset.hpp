@@ -18,6 +18,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -338,6 +339,17 @@ class QuerySet {
   T create(T obj) const {
     orm::insert(ex(), *data_->model, &obj);
     return obj;
+  }
+  // Django's bulk_create: inserts `objs` with multi-row INSERTs of
+  // `options.batch_size` rows (always under the backend's parameter
+  // limit), all or none: in one transaction, or a savepoint inside the
+  // caller's. Each new object's auto key is filled from RETURNING, in the
+  // order of the VALUES rows (as Django relies on); objects whose key is
+  // set keep it. default_factory, auto_now and the write checks apply as in
+  // save(), to every object before anything is written. On failure nothing
+  // is written and the new objects' keys are unset again.
+  void bulk_create(std::span<T> objs, const BulkOptions& options = {}) const {
+    orm::bulk_create(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), options);
   }
   T create(Kwargs kwargs) const { return create(KwargsView(kwargs)); }
   T create(KwargsView kwargs) const {

@@ -57,6 +57,12 @@ inline const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool 
   }
   return detail::insert_sql_lookup(d, m, with_auto_pk);
 }
+// INSERT of `rows` rows in one statement (bulk_create): the fields
+// insert_fields(m, with_auto_pk) for each row in turn, then RETURNING the
+// primary key when `returning_key` (every backend covet supports has it:
+// SQLite since 3.35).
+std::string bulk_insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk, std::size_t rows,
+                            bool returning_key);
 // The fields insert_sql binds, in order.
 std::vector<int> insert_fields(const ModelInfo& m, bool with_auto_pk = false);
 // UPDATE of `fields` WHERE primary key = ?; the fields come first in the

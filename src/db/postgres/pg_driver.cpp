@@ -1168,6 +1168,12 @@ class PgConnection final : public Connection {
   }
 
   const Dialect& dialect() const override { return postgres_dialect(); }
+  // The protocol counts a statement's parameters in 16 bits (65535), but
+  // libpq 15 reads a ParameterDescription (4 bytes a parameter) only up to
+  // 30,000 bytes and drops the connection past it ("lost synchronization
+  // with server: got message type "t""); every statement here is described
+  // once when prepared, so 7,499 is the limit in practice.
+  int max_parameters() const override { return 7499; }
   bool in_transaction() const override {
     PGTransactionStatusType s = PQtransactionStatus(conn_);
     return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
@@ -1222,6 +1228,11 @@ class PgConnection final : public Connection {
   void check_preparable(const std::string& sql) {
     if (sql.find('\0') != std::string::npos)
       throw ProgrammingError("the SQL text holds a NUL byte; values belong in parameters", "", sql);
+    if (long n = highest_numbered_parameter(sql); n > max_parameters())
+      throw ProgrammingError(fmt::format("the statement takes {} parameters; through libpq a statement may take at most "
+                                         "{} (bulk operations split their batches under it)",
+                                         n, max_parameters()),
+                             "54000", sql);
     if (PQstatus(conn_) != CONNECTION_OK)
       throw OperationalError("the connection to the PostgreSQL server is gone and will not be reused", "08006", sql, true,
                              "08006");

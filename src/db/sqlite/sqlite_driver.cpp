@@ -517,6 +517,7 @@ class SqliteConnection final : public Connection {
   }
 
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+  int max_parameters() const override { return sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1); }
   // SQLite transactions are serializable at every level; a read-only one
   // starts DEFERRED (it takes no write lock).
   std::string begin_statement(const TransactionOptions& o) const override { return o.read_only ? "BEGIN DEFERRED" : begin_; }
