@@ -178,6 +178,34 @@ int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, Fun
       on_row, &params);
 }
 
+bool Lease::copy_rows(const std::string& target, const std::string& insert_sql, std::size_t rows,
+                      FunctionRef<void(Binder&, std::size_t)> bind, FunctionRef<void(std::size_t)> sent) {
+  Connection& c = *conn_;
+  check_not_rolled_back(c, insert_sql);
+  auto start = std::chrono::steady_clock::now();
+  try {
+    const bool done = c.copy_rows(target, insert_sql, rows, bind, sent);
+    if (done && db_->options.echo)
+      db_->log(fmt::format("COPY {} FROM STDIN (FORMAT binary)  -- {} rows", target, rows), {}, elapsed_ns(start));
+    return done;
+  } catch (const DatabaseError& e) {
+    if (e.poisons_connection()) c.mark_broken();
+    c.note_failure();
+    throw;
+  }
+}
+
+bool Lease::reserve_keys(const std::string& table, const std::string& column, std::size_t n, std::vector<int64_t>& keys) {
+  Connection& c = *conn_;
+  try {
+    return c.reserve_keys(table, column, n, keys);
+  } catch (const DatabaseError& e) {
+    if (e.poisons_connection()) c.mark_broken();
+    c.note_failure();
+    throw;
+  }
+}
+
 int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,
                              FunctionRef<void(Statement&)> consume) {
   return run_statement(

@@ -148,6 +148,10 @@ namespace {
 // Rows per multi-row INSERT when the caller leaves it to covet: past a few
 // hundred rows a bigger statement saves nothing measurable.
 constexpr std::size_t kDefaultBatchRows = 1000;
+// From how many objects the backend's bulk path (COPY, with keys drawn
+// from the sequence first) is used where it has one: below it, the extra
+// round trips cost more than a multi-row INSERT.
+constexpr std::size_t kCopyRows = 200;
 }  // namespace
 
 void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
@@ -167,15 +171,58 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
   }
   Transaction tx = ex.transaction();
   Lease lease = Executor(tx).lease();
+  const Dialect& d = lease.dialect();
   std::size_t done = 0;
+  auto report = [&](std::size_t rows) {
+    done += rows;
+    if (options.progress) options.progress(done, count);
+  };
+  // The backend's bulk path (COPY on PostgreSQL) for a group of objects
+  // whose keys are set; false when it has none.
+  auto copy = [&](const std::vector<std::size_t>& which, bool with_auto_pk) {
+    const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;
+    if (binds.empty()) return false;
+    std::string target;
+    d.quote_identifier(target, m.table);
+    target += " (";
+    for (std::size_t k = 0; k < binds.size(); ++k) {
+      if (k) target += ", ";
+      d.quote_identifier(target, m.field(binds[k].field).column);
+    }
+    target += ")";
+    const std::size_t per = options.batch_size ? options.batch_size : kDefaultBatchRows;
+    const std::size_t before = done;
+    return lease.copy_rows(
+        target, insert_sql(d, m, with_auto_pk), which.size(),
+        [&](Binder& b, std::size_t r) { b.bind_members(binds.data(), binds.size(), obj(which[r]), 1, &m); },
+        [&](std::size_t sent) {
+          if (sent % per == 0 || sent == which.size()) report(before + sent - done);
+        });
+  };
   auto write = [&](const std::vector<std::size_t>& which, bool with_auto_pk, bool returning) {
+    if (which.size() >= kCopyRows) {
+      if (!returning) {
+        if (copy(which, with_auto_pk)) return;
+      } else {
+        // Keys drawn from the key's sequence in one round trip, then the
+        // rows with their keys, as if they had been set by the caller.
+        const std::string& column = m.field(m.primary_key[0]).column;
+        std::string table;
+        d.quote_identifier(table, m.table);
+        std::vector<int64_t> keys;
+        if (lease.reserve_keys(table, column, which.size(), keys)) {
+          for (std::size_t k = 0; k < which.size(); ++k) set_auto_pk(m, obj(which[k]), keys[k]);
+          if (copy(which, true)) return;
+          with_auto_pk = true, returning = false;  // no COPY after all: INSERT them with their keys
+        }
+      }
+    }
     const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;
     const std::size_t cols = binds.size();
     if (cols == 0) {  // nothing but an auto key: one INSERT ... DEFAULT VALUES each
       for (std::size_t i : which) {
         do_insert(lease, m, obj(i), false);
-        ++done;
-        if (options.progress) options.progress(done, count);
+        report(1);
       }
       return;
     }
@@ -185,8 +232,8 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
     for (std::size_t start = 0; start < which.size(); start += per) {
       const std::size_t rows = std::min(per, which.size() - start);
       std::string part;
-      const std::string& sql = rows == per ? (full.empty() ? full = bulk_insert_sql(lease.dialect(), m, with_auto_pk, per, returning) : full)
-                                           : (part = bulk_insert_sql(lease.dialect(), m, with_auto_pk, rows, returning));
+      const std::string& sql = rows == per ? (full.empty() ? full = bulk_insert_sql(d, m, with_auto_pk, per, returning) : full)
+                                           : (part = bulk_insert_sql(d, m, with_auto_pk, rows, returning));
       std::size_t next = start;  // the object the next RETURNING row belongs to
       lease.run(
           sql,
@@ -201,8 +248,7 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
           });
       if (returning && next != start + rows)
         throw OperationalError(fmt::format("the INSERT of {} rows returned {} keys", rows, next - start));
-      done += rows;
-      if (options.progress) options.progress(done, count);
+      report(rows);
     }
   };
   try {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "covet/core/function_ref.hpp"
 #include "covet/core/row.hpp"
 #include "covet/db/url.hpp"
 #include "covet/sql/dialect.hpp"
@@ -120,6 +121,24 @@ class Connection {
   // The most parameters one statement may take (bulk operations split
   // their batches under it).
   virtual int max_parameters() const = 0;
+  // Bulk loading where the backend has a path faster than INSERT
+  // (PostgreSQL: COPY ... FROM STDIN in binary). `insert_sql` is a one-row
+  // INSERT with a parameter per column of `target` (`"table" ("a", "b")`);
+  // bind(binder, i) binds row i as that INSERT would, and sent(i + 1)
+  // follows each row out. Returns false, having sent nothing, when the
+  // driver has no such path or a column's type has none; the caller then
+  // inserts the rows another way.
+  virtual bool copy_rows(const std::string& /*target*/, const std::string& /*insert_sql*/, std::size_t /*rows*/,
+                         FunctionRef<void(Binder&, std::size_t)> /*bind*/, FunctionRef<void(std::size_t)> /*sent*/) {
+    return false;
+  }
+  // n new values of the sequence behind `column` of `table` (a quoted,
+  // possibly schema-qualified name), for rows loaded with copy_rows; false
+  // when the driver or the column has none.
+  virtual bool reserve_keys(const std::string& /*table*/, const std::string& /*column*/, std::size_t /*n*/,
+                            std::vector<int64_t>& /*keys*/) {
+    return false;
+  }
 
   // A prepared statement for `sql`, reused across calls on this connection.
   // SQL holding more than one statement, or a NUL byte, is a

@@ -115,6 +115,40 @@ void append_be(std::string& out, T v) {
   out.append(b, sizeof(T));
 }
 
+// Decimal text ("-12.3400") → numeric's binary form: digit count, weight
+// (of the first base-10000 digit), sign, display scale, then the digits.
+void append_numeric(std::string& out, std::string_view text) {
+  bool negative = !text.empty() && text[0] == '-';
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  std::size_t dot = text.find('.');
+  std::string_view whole = text.substr(0, dot), frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  auto digits_only = [](std::string_view v) {
+    return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if ((whole.empty() && frac.empty()) || !digits_only(whole) || !digits_only(frac))
+    throw DataError(fmt::format("'{}' is not a decimal number numeric can take", text), "22P02");
+  std::string padded(static_cast<std::size_t>((4 - whole.size() % 4) % 4), '0');
+  padded.append(whole);
+  const auto whole_groups = static_cast<int>(padded.size() / 4);
+  padded.append(frac);
+  padded.append((4 - frac.size() % 4) % 4, '0');
+  std::vector<int16_t> groups;
+  for (std::size_t i = 0; i < padded.size(); i += 4)
+    groups.push_back(static_cast<int16_t>((padded[i] - '0') * 1000 + (padded[i + 1] - '0') * 100 +
+                                          (padded[i + 2] - '0') * 10 + (padded[i + 3] - '0')));
+  int weight = whole_groups - 1;
+  std::size_t first = 0;
+  while (first < groups.size() && groups[first] == 0) ++first, --weight;
+  std::size_t last = groups.size();
+  while (last > first && groups[last - 1] == 0) --last;
+  if (first == last) weight = 0, negative = false;
+  append_be<int16_t>(out, static_cast<int16_t>(last - first));
+  append_be<int16_t>(out, static_cast<int16_t>(weight));
+  append_be<uint16_t>(out, negative ? 0x4000 : 0);
+  append_be<int16_t>(out, static_cast<int16_t>(frac.size()));
+  for (std::size_t i = first; i < last; ++i) append_be<int16_t>(out, groups[i]);
+}
+
 // numeric's binary form → decimal text ("-12.3400").
 std::string numeric_text(const char* p, int len) {
   if (len < 8) throw InvalidArgument("invalid numeric value from PostgreSQL");
@@ -848,6 +882,48 @@ class PgStatement final : public Statement {
     point(i, b, 1);
   }
 
+  // ---- COPY (bulk_create): the bound parameters as one binary COPY row
+  // Every parameter's type has a binary form covet writes: a COPY of these
+  // columns can take the rows an INSERT of them would.
+  bool copyable() const {
+    for (Oid t : param_types_) {
+      switch (t) {
+        case oid::kBool: case oid::kBytea: case oid::kInt8: case oid::kInt2: case oid::kInt4: case oid::kJson:
+        case oid::kFloat4: case oid::kFloat8: case oid::kDate: case oid::kTimestamp: case oid::kTimestamptz:
+        case oid::kNumeric: case oid::kUuid: case oid::kJsonb:
+        case oid::kBoolArray: case oid::kInt2Array: case oid::kInt4Array: case oid::kInt8Array: case oid::kTextArray:
+        case oid::kVarcharArray: case oid::kFloat4Array: case oid::kFloat8Array:
+          break;
+        default:
+          if (!is_text_type(t) || t == oid::kUnknown) return false;
+      }
+    }
+    return !param_types_.empty();
+  }
+  void append_copy_row(std::string& out) const {
+    append_be<int16_t>(out, static_cast<int16_t>(param_types_.size()));
+    for (std::size_t i = 0; i < param_types_.size(); ++i) {
+      if (!values_[i]) {
+        append_be<int32_t>(out, -1);
+        continue;
+      }
+      std::string_view v(values_[i], static_cast<std::size_t>(lengths_[i]));
+      const Oid t = param_types_[i];
+      if (formats_[i] == 0 && t == oid::kNumeric) {  // its text form, as bound: encoded here
+        std::size_t at = out.size();
+        append_be<int32_t>(out, 0);
+        append_numeric(out, v);
+        put_be(out.data() + at, static_cast<int32_t>(out.size() - at - 4));
+        continue;
+      }
+      if (formats_[i] == 0 && !is_text_type(t) && t != oid::kJson)
+        throw DataError(fmt::format("parameter {} holds a value a COPY of PostgreSQL type {} cannot take", i + 1, t),
+                        "22000", sql());
+      append_be<int32_t>(out, static_cast<int32_t>(v.size()));
+      out.append(v);
+    }
+  }
+
   // ---- running
   void stream() override { streaming_ = row_.streaming = true; }
 
@@ -1196,6 +1272,87 @@ class PgConnection final : public Connection {
 
  protected:
   // The unnamed statement: Parse and Execute, nothing to DEALLOCATE, no Describe.
+  bool reserve_keys(const std::string& table, const std::string& column, std::size_t n,
+                    std::vector<int64_t>& keys) override {
+    // The key column's own sequence (an identity column has one), n values
+    // in one round trip; concurrent inserts draw others. The sequence is
+    // looked up once (per row, pg_get_serial_sequence would cost ten times
+    // the nextval).
+    StatementHandle st = statement(
+        "WITH q AS MATERIALIZED (SELECT pg_get_serial_sequence($1, $2)::regclass AS s) "
+        "SELECT nextval(q.s) FROM q, generate_series(1, $3)");
+    st->bind_text(1, table);
+    st->bind_text(2, column);
+    st->bind_int(3, static_cast<int64_t>(n));
+    keys.clear();
+    keys.reserve(n);
+    while (st->step()) {
+      if (st->row().is_null(0)) return false;  // no sequence behind the column
+      keys.push_back(st->row().get_int(0));
+    }
+    return keys.size() == n;
+  }
+
+  bool copy_rows(const std::string& target, const std::string& insert_sql, std::size_t rows,
+                 FunctionRef<void(Binder&, std::size_t)> bind, FunctionRef<void(std::size_t)> sent) override {
+    auto* ps = [&] {
+      StatementHandle st = statement(insert_sql);  // prepared and described: its parameters' types
+      return static_cast<PgStatement*>(&*st);
+    }();
+    if (!ps->copyable()) return false;
+    const std::string cmd = "COPY " + target + " FROM STDIN (FORMAT binary)";
+    check_preparable(cmd);
+    PGresult* r = PQexec(conn_, cmd.c_str());
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+      try {
+        raise_result(conn_, r, cmd, true);
+      } catch (...) {
+        PQclear(r);
+        throw;
+      }
+    }
+    PQclear(r);
+    std::string buf("PGCOPY\n\377\r\n\0", 11);
+    append_be<int32_t>(buf, 0);  // flags
+    append_be<int32_t>(buf, 0);  // header extension
+    auto put = [&] {
+      if (PQputCopyData(conn_, buf.data(), static_cast<int>(buf.size())) != 1) raise_result(conn_, nullptr, cmd, true);
+      buf.clear();
+    };
+    try {
+      for (std::size_t i = 0; i < rows; ++i) {
+        bind(*ps, i);
+        ps->append_copy_row(buf);
+        if (buf.size() >= 65536) put();
+        sent(i + 1);
+      }
+      append_be<int16_t>(buf, -1);
+      put();
+    } catch (...) {
+      // Abandon the COPY (the server rolls the statement back) and read
+      // its answer, so the connection is free for the caller's ROLLBACK.
+      if (PQstatus(conn_) == CONNECTION_OK) {
+        PQputCopyEnd(conn_, "covet: a row could not be sent");
+        while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+      }
+      throw;
+    }
+    if (PQputCopyEnd(conn_, nullptr) != 1) raise_result(conn_, nullptr, cmd, true);
+    PGresult* done = PQgetResult(conn_);
+    const bool ok = done && PQresultStatus(done) == PGRES_COMMAND_OK;
+    if (ok) PQclear(done);
+    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+    if (!ok) {
+      try {
+        raise_result(conn_, done, cmd, true);
+      } catch (...) {
+        PQclear(done);
+        throw;
+      }
+    }
+    return true;
+  }
+
   std::unique_ptr<Statement> prepare_once(const std::string& sql) override {
     check_preparable(sql);
     check_command(PQprepare(conn_, "", sql.c_str(), 0, nullptr), sql);

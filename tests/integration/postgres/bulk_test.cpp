@@ -32,3 +32,72 @@ TEST_F(Bulk, TooManyParametersForLibpqIsAClearErrorNotALostConnection) {
 }
 
 }  // namespace bulk
+
+namespace bulk {
+
+// From 200 objects bulk_create loads with COPY, keys drawn from the key's
+// sequence first: the keys are the rows' keys, later inserts do not
+// collide with them, and the echo log shows the COPY.
+TEST_F(Bulk, LargeCallsLoadWithCopyAndKeysFromTheSequence) {
+  std::vector<std::string> log;
+  const std::string schema = db.execute("SELECT current_schema() AS s").rows.at(0)["s"].as_string();
+  covet::Database echo(test_support::require_service("COVET_TEST_POSTGRES_URL") + "?search_path=" + schema,
+                       covet::DatabaseOptions{.echo = true, .logger = [&](std::string_view line) { log.emplace_back(line); }});
+  auto objs = items(500);
+  Item::objects(echo).bulk_create(objs);
+  expect_stored(objs);
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const std::string& l) { return l.find("COPY") != std::string::npos; }));
+  Item later;
+  later.code = "later";
+  later.save(db);
+  EXPECT_GT(later.id, objs.back().id);
+  // Decimal, dates, UUIDs, JSON, arrays, bytes and NULLs go through COPY's binary forms.
+  std::vector<testing_models::Everything> every(300);
+  for (std::size_t i = 0; i < every.size(); ++i) {
+    auto& e = every[i];
+    e.small = static_cast<int32_t>(i);
+    e.big = -static_cast<int64_t>(i) * 1'000'000'007;
+    e.real = 0.25 * static_cast<double>(i);
+    e.price = covet::Decimal(i % 2 ? "-1234.5" : "0.07");
+    e.name = "n" + std::to_string(i);
+    e.body = "b\tody\n" + std::to_string(i);
+    e.flag = i % 2;
+    e.day = covet::Date(2024, 2, 29);
+    e.at = covet::DateTime(2024, 3, 5, 10, 11, 12, 123456);
+    e.uid = covet::Uuid::parse("123e4567-e89b-12d3-a456-426614174000");
+    e.doc = covet::Json::parse(R"({"k":[1,2]})");
+    e.tags = {"a", "b,c", "\"q\""};
+    e.numbers = {1, -2, 3};
+    e.blob = covet::Bytes{0, 1, 255};
+    if (i % 3 == 0) e.nickname = "nick";
+    if (i % 4 == 0) e.ratio = 0.5;
+  }
+  db.create_all<testing_models::Everything>();
+  testing_models::Everything::objects(db).bulk_create(every);
+  auto stored = testing_models::Everything::objects(db).order_by("id").all();
+  ASSERT_EQ(stored.size(), every.size());
+  for (std::size_t i = 0; i < every.size(); ++i) {
+    SCOPED_TRACE(i);
+    const auto &a = every[i], &b = stored[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.small, b.small);
+    EXPECT_EQ(a.big, b.big);
+    EXPECT_EQ(a.real, b.real);
+    EXPECT_EQ(b.price.to_string(), i % 2 ? "-1234.50" : "0.07");
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.body, b.body);
+    EXPECT_EQ(a.flag, b.flag);
+    EXPECT_EQ(a.day, b.day);
+    EXPECT_EQ(a.at, b.at);
+    EXPECT_EQ(a.uid, b.uid);
+    EXPECT_EQ(a.doc.text(), b.doc.text());
+    EXPECT_EQ(a.tags, b.tags);
+    EXPECT_EQ(a.numbers, b.numbers);
+    EXPECT_EQ(a.blob, b.blob);
+    EXPECT_EQ(a.nickname, b.nickname);
+    EXPECT_EQ(a.ratio, b.ratio);
+    EXPECT_FALSE(b.score.has_value());
+  }
+}
+
+}  // namespace bulk
