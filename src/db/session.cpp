@@ -197,8 +197,14 @@ bool Lease::copy_rows(const std::string& target, const std::string& insert_sql, 
 
 bool Lease::reserve_keys(const std::string& table, const std::string& column, std::size_t n, std::vector<int64_t>& keys) {
   Connection& c = *conn_;
+  check_not_rolled_back(c, "nextval");
+  auto start = std::chrono::steady_clock::now();
   try {
-    return c.reserve_keys(table, column, n, keys);
+    const bool drawn = c.reserve_keys(table, column, n, keys);
+    if (drawn && db_->options.echo)
+      db_->log(fmt::format("SELECT nextval(pg_get_serial_sequence('{}', '{}'))  -- {} keys", table, column, n), {},
+               elapsed_ns(start));
+    return drawn;
   } catch (const DatabaseError& e) {
     if (e.poisons_connection()) c.mark_broken();
     c.note_failure();

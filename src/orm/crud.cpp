@@ -178,7 +178,11 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
     if (options.progress) options.progress(done, count);
   };
   // The backend's bulk path (COPY on PostgreSQL) for a group of objects
-  // whose keys are set; false when it has none.
+  // whose keys are set, in a savepoint: false when the driver has none, or
+  // when the server or a value refuses it (0A000: a table with row-level
+  // security, a member bound as text into another type; 428C9: keys given
+  // for a GENERATED ALWAYS identity), and the caller inserts the group
+  // another way.
   auto copy = [&](const std::vector<std::size_t>& which, bool with_auto_pk) {
     const std::vector<MemberBind>& binds = with_auto_pk ? m.binds : m.insert_binds;
     if (binds.empty()) return false;
@@ -192,15 +196,24 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
     target += ")";
     const std::size_t per = options.batch_size ? options.batch_size : kDefaultBatchRows;
     const std::size_t before = done;
-    return lease.copy_rows(
-        target, insert_sql(d, m, with_auto_pk), which.size(),
-        [&](Binder& b, std::size_t r) { b.bind_members(binds.data(), binds.size(), obj(which[r]), 1, &m); },
-        [&](std::size_t sent) {
-          if (sent % per == 0 || sent == which.size()) report(before + sent - done);
-        });
+    Transaction sp = tx.transaction();
+    try {
+      bool copied = lease.copy_rows(
+          target, insert_sql(d, m, with_auto_pk), which.size(),
+          [&](Binder& b, std::size_t r) { b.bind_members(binds.data(), binds.size(), obj(which[r]), 1, &m); },
+          [&](std::size_t sent) {
+            if (sent % per == 0 || sent == which.size()) report(before + sent - done);
+          });
+      if (copied) sp.commit();
+      return copied;
+    } catch (const DatabaseError& e) {
+      if (e.sqlstate() != "0A000" && e.sqlstate() != "428C9") throw;
+      done = before;  // the INSERTs report these rows again
+      return false;
+    }
   };
   auto write = [&](const std::vector<std::size_t>& which, bool with_auto_pk, bool returning) {
-    if (which.size() >= kCopyRows) {
+    if (which.size() >= kCopyRows && lease.connection().has_bulk_load()) {
       if (!returning) {
         if (copy(which, with_auto_pk)) return;
       } else {
@@ -213,7 +226,9 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
         if (lease.reserve_keys(table, column, which.size(), keys)) {
           for (std::size_t k = 0; k < which.size(); ++k) set_auto_pk(m, obj(which[k]), keys[k]);
           if (copy(which, true)) return;
-          with_auto_pk = true, returning = false;  // no COPY after all: INSERT them with their keys
+          // No COPY after all: the keys go back unused (a gap in the
+          // sequence) and RETURNING gives the rows theirs.
+          for (std::size_t i : which) set_auto_pk(m, obj(i), 0);
         }
       }
     }

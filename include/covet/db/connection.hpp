@@ -128,6 +128,7 @@ class Connection {
   // follows each row out. Returns false, having sent nothing, when the
   // driver has no such path or a column's type has none; the caller then
   // inserts the rows another way.
+  virtual bool has_bulk_load() const { return false; }
   virtual bool copy_rows(const std::string& /*target*/, const std::string& /*insert_sql*/, std::size_t /*rows*/,
                          FunctionRef<void(Binder&, std::size_t)> /*bind*/, FunctionRef<void(std::size_t)> /*sent*/) {
     return false;

@@ -117,7 +117,8 @@ void append_be(std::string& out, T v) {
 
 // Decimal text ("-12.3400") → numeric's binary form: digit count, weight
 // (of the first base-10000 digit), sign, display scale, then the digits.
-void append_numeric(std::string& out, std::string_view text) {
+// False (nothing appended) for any other text ("1e+20", "Infinity").
+bool append_numeric(std::string& out, std::string_view text) {
   bool negative = !text.empty() && text[0] == '-';
   if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
   std::size_t dot = text.find('.');
@@ -125,8 +126,7 @@ void append_numeric(std::string& out, std::string_view text) {
   auto digits_only = [](std::string_view v) {
     return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
-  if ((whole.empty() && frac.empty()) || !digits_only(whole) || !digits_only(frac))
-    throw DataError(fmt::format("'{}' is not a decimal number numeric can take", text), "22P02");
+  if ((whole.empty() && frac.empty()) || !digits_only(whole) || !digits_only(frac)) return false;
   std::string padded(static_cast<std::size_t>((4 - whole.size() % 4) % 4), '0');
   padded.append(whole);
   const auto whole_groups = static_cast<int>(padded.size() / 4);
@@ -147,6 +147,7 @@ void append_numeric(std::string& out, std::string_view text) {
   append_be<uint16_t>(out, negative ? 0x4000 : 0);
   append_be<int16_t>(out, static_cast<int16_t>(frac.size()));
   for (std::size_t i = first; i < last; ++i) append_be<int16_t>(out, groups[i]);
+  return true;
 }
 
 // numeric's binary form → decimal text ("-12.3400").
@@ -544,9 +545,15 @@ class PgRow final : public Row {
     auto n = static_cast<std::size_t>(length(col));
     if (!binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
     if (type(col) == oid::kJsonb) return n ? std::string_view(p + 1, n - 1) : std::string_view();
-    // Another type asked for as text (raw SQL into a string): its text form.
+    // Another type asked for as text (a std::string member over a uuid or
+    // date column, say): its text form, unquoted.
     std::string& s = scratch(col);
-    s = get_value(col).to_string();
+    const Value v = get_value(col);
+    if (v.is<Uuid>()) s = v.as_uuid().to_string();
+    else if (v.is<Date>()) s = v.as_date().to_string();
+    else if (v.is<DateTime>()) s = v.as_datetime().to_string();
+    else if (v.is<Decimal>()) s = v.as_decimal().to_string();
+    else s = v.to_string();
     return s;
   }
   std::string_view get_blob(int col) const override {
@@ -912,13 +919,16 @@ class PgStatement final : public Statement {
       if (formats_[i] == 0 && t == oid::kNumeric) {  // its text form, as bound: encoded here
         std::size_t at = out.size();
         append_be<int32_t>(out, 0);
-        append_numeric(out, v);
+        if (!append_numeric(out, v))
+          throw NotSupportedError(fmt::format("parameter {} ('{}') has no binary numeric form here", i + 1, v), "0A000",
+                                  sql());
         put_be(out.data() + at, static_cast<int32_t>(out.size() - at - 4));
         continue;
       }
-      if (formats_[i] == 0 && !is_text_type(t) && t != oid::kJson)
-        throw DataError(fmt::format("parameter {} holds a value a COPY of PostgreSQL type {} cannot take", i + 1, t),
-                        "22000", sql());
+      if (formats_[i] == 0 && !is_text_type(t) && t != oid::kJson)  // a member bound as text into another type
+        throw NotSupportedError(
+            fmt::format("parameter {} is bound as text, which a binary COPY into PostgreSQL type {} cannot take", i + 1, t),
+            "0A000", sql());
       append_be<int32_t>(out, static_cast<int32_t>(v.size()));
       out.append(v);
     }
@@ -1272,6 +1282,7 @@ class PgConnection final : public Connection {
 
  protected:
   // The unnamed statement: Parse and Execute, nothing to DEALLOCATE, no Describe.
+  bool has_bulk_load() const override { return true; }
   bool reserve_keys(const std::string& table, const std::string& column, std::size_t n,
                     std::vector<int64_t>& keys) override {
     // The key column's own sequence (an identity column has one), n values
@@ -1295,10 +1306,11 @@ class PgConnection final : public Connection {
 
   bool copy_rows(const std::string& target, const std::string& insert_sql, std::size_t rows,
                  FunctionRef<void(Binder&, std::size_t)> bind, FunctionRef<void(std::size_t)> sent) override {
-    auto* ps = [&] {
-      StatementHandle st = statement(insert_sql);  // prepared and described: its parameters' types
-      return static_cast<PgStatement*>(&*st);
-    }();
+    // Prepared and described (its parameters' types), and held for the
+    // whole COPY: the connection is busy, so a statement run meanwhile
+    // (from a progress callback, say) is a UsageError, not a libpq error.
+    StatementHandle st = statement(insert_sql);
+    auto* ps = static_cast<PgStatement*>(&*st);
     if (!ps->copyable()) return false;
     const std::string cmd = "COPY " + target + " FROM STDIN (FORMAT binary)";
     check_preparable(cmd);

@@ -2,6 +2,8 @@
 // in a schema of its own.
 #include <covet/covet.hpp>
 
+#include <fmt/format.h>
+
 #include "support/services.hpp"
 
 namespace {
@@ -98,6 +100,35 @@ TEST_F(Bulk, LargeCallsLoadWithCopyAndKeysFromTheSequence) {
     EXPECT_EQ(a.ratio, b.ratio);
     EXPECT_FALSE(b.score.has_value());
   }
+}
+
+}  // namespace bulk
+
+namespace bulk {
+
+// A member bound as text into a column of another type (a std::string
+// into uuid) has no binary COPY form: the COPY is abandoned in its
+// savepoint and the rows go in with INSERTs, where the server parses the
+// text; keys come from RETURNING.
+struct TextIntoUuid : covet::Model<TextIntoUuid> {
+  int64_t id = 0;
+  std::string u;
+  static void meta(covet::Meta<TextIntoUuid>& m) { m.table("text_into_uuid"); }
+};
+
+TEST_F(Bulk, ATextMemberIntoAnotherTypeFallsBackToInsert) {
+  db.execute("CREATE TABLE text_into_uuid (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, u uuid NOT NULL)");
+  std::vector<TextIntoUuid> objs(300);
+  for (std::size_t i = 0; i < objs.size(); ++i) objs[i].u = fmt::format("00000000-0000-0000-0000-{:012}", i);
+  std::vector<std::size_t> reports;
+  TextIntoUuid::objects(db).bulk_create(objs, {.progress = [&](std::size_t done, std::size_t) { reports.push_back(done); }});
+  EXPECT_EQ(reports.back(), 300u);
+  std::set<int64_t> ids;
+  for (const auto& o : objs) ids.insert(o.id);
+  EXPECT_EQ(ids.size(), 300u);
+  EXPECT_FALSE(ids.count(0));
+  EXPECT_EQ(TextIntoUuid::objects(db).get("id", objs[7].id).u, "00000000-0000-0000-0000-000000000007");
+  EXPECT_EQ(TextIntoUuid::objects(db).count(), 300);
 }
 
 }  // namespace bulk
