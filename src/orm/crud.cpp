@@ -154,8 +154,11 @@ constexpr std::size_t kDefaultBatchRows = 1000;
 constexpr std::size_t kCopyRows = 200;
 }  // namespace
 
-void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
-                 const BulkOptions& options) {
+namespace {
+// bulk_create, and bulk_upsert when `conflict` holds its ON CONFLICT clause
+// (no COPY then: it cannot update).
+void bulk_insert(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                 const BulkOptions& options, const std::string& conflict) {
   if (count == 0) return;
   auto obj = [&](std::size_t i) { return static_cast<void*>(static_cast<char*>(first) + i * stride); };
   // Every object is made ready and checked before anything is written, so
@@ -213,7 +216,7 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
     }
   };
   auto write = [&](const std::vector<std::size_t>& which, bool with_auto_pk, bool returning) {
-    if (which.size() >= kCopyRows && lease.connection().has_bulk_load()) {
+    if (which.size() >= kCopyRows && conflict.empty() && lease.connection().has_bulk_load()) {
       if (!returning) {
         if (copy(which, with_auto_pk)) return;
       } else {
@@ -247,8 +250,9 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
     for (std::size_t start = 0; start < which.size(); start += per) {
       const std::size_t rows = std::min(per, which.size() - start);
       std::string part;
-      const std::string& sql = rows == per ? (full.empty() ? full = bulk_insert_sql(d, m, with_auto_pk, per, returning) : full)
-                                           : (part = bulk_insert_sql(d, m, with_auto_pk, rows, returning));
+      const std::string& sql =
+          rows == per ? (full.empty() ? full = bulk_insert_sql(d, m, with_auto_pk, per, returning, conflict) : full)
+                      : (part = bulk_insert_sql(d, m, with_auto_pk, rows, returning, conflict));
       std::size_t next = start;  // the object the next RETURNING row belongs to
       lease.run(
           sql,
@@ -275,6 +279,87 @@ void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_
     for (std::size_t i : unkeyed) set_auto_pk(m, obj(i), 0);
     throw;
   }
+}
+
+std::vector<int> field_list(const ModelInfo& m, const std::vector<std::string>& names, const char* what) {
+  if (names.empty()) throw InvalidArgument(fmt::format("{}: {} names no field", m.name, what));
+  std::vector<int> out;
+  for (const std::string& n : names) {
+    int f = m.require(n);
+    if (std::find(out.begin(), out.end(), f) != out.end())
+      throw InvalidArgument(fmt::format("{}: {} names '{}' twice", m.name, what, n));
+    out.push_back(f);
+  }
+  return out;
+}
+}  // namespace
+
+void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                 const BulkOptions& options) {
+  bulk_insert(ex, m, first, count, stride, options, "");
+}
+
+void bulk_upsert(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                 const std::vector<std::string>& conflict_target, const std::vector<std::string>& update_fields,
+                 const BulkOptions& options) {
+  const std::vector<int> target = field_list(m, conflict_target, "bulk_upsert's conflict_target");
+  const std::vector<int> update = field_list(m, update_fields, "bulk_upsert's update_fields");
+  for (int f : update)
+    if (m.field(f).primary_key)
+      throw InvalidArgument(fmt::format("{}: bulk_upsert cannot update the primary key '{}'", m.name, m.field(f).name));
+  bulk_insert(ex, m, first, count, stride, options, upsert_clause(ex.dialect(), m, target, update));
+}
+
+int64_t bulk_update(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                    const std::vector<std::string>& field_names, const BulkOptions& options) {
+  const std::vector<int> fields = field_list(m, field_names, "bulk_update's fields");
+  for (int f : fields)
+    if (m.field(f).primary_key)
+      throw InvalidArgument(fmt::format("{}: bulk_update cannot set the primary key '{}'", m.name, m.field(f).name));
+  if (m.primary_key.size() != 1)
+    throw NotSupportedError(fmt::format("{}: bulk_update needs a single-column primary key", m.name));
+  if (count == 0) return 0;
+  auto obj = [&](std::size_t i) { return static_cast<void*>(static_cast<char*>(first) + i * stride); };
+  // As save_fields: auto_now among the fields is set, the fields are
+  // checked, on every object before anything is written.
+  for (std::size_t i = 0; i < count; ++i) {
+    void* o = obj(i);
+    if (pk_unset(m, o))
+      throw InvalidArgument(fmt::format("{}: bulk_update needs every object's primary key (object {} has none)", m.name, i));
+    touch_auto_now(m, o, false, &fields);
+    validate_for_write(m, o, &fields);
+  }
+  Transaction tx = ex.transaction();
+  Lease lease = Executor(tx).lease();
+  const FieldInfo& pk = m.field(m.primary_key[0]);
+  const std::size_t per_row = fields.size() * 2 + 1;
+  std::size_t per = options.batch_size ? options.batch_size : kDefaultBatchRows;
+  per = std::max<std::size_t>(1, std::min(per, static_cast<std::size_t>(lease.connection().max_parameters()) / per_row));
+  int64_t matched = 0;
+  std::string full;
+  for (std::size_t start = 0; start < count; start += per) {
+    const std::size_t rows = std::min(per, count - start);
+    std::string part;
+    const std::string& sql = rows == per ? (full.empty() ? full = bulk_update_sql(lease.dialect(), m, fields, per) : full)
+                                         : (part = bulk_update_sql(lease.dialect(), m, fields, rows));
+    matched += run(lease, Plan{sql,
+                               [&](Binder& b) {
+                                 int idx = 1;
+                                 for (int f : fields) {  // CASE pk WHEN key THEN value ... per field
+                                   const FieldInfo& fi = m.field(f);
+                                   for (std::size_t r = 0; r < rows; ++r) {
+                                     const void* o = obj(start + r);
+                                     pk.codec->bind(pk.member(o), b, idx++);
+                                     fi.codec->bind(fi.member(o), b, idx++);
+                                   }
+                                 }
+                                 for (std::size_t r = 0; r < rows; ++r) pk.codec->bind(pk.member(obj(start + r)), b, idx++);
+                               },
+                               no_rows});
+    if (options.progress) options.progress(start + rows, count);
+  }
+  tx.commit();
+  return matched;
 }
 
 void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::vector<int>& fields) {

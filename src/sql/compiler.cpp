@@ -486,7 +486,7 @@ void pk_where(const Dialect& d, const ModelInfo& m, std::string& sql, std::size_
 }  // namespace
 
 std::string bulk_insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk, std::size_t rows,
-                            bool returning_key) {
+                            bool returning_key, std::string_view conflict) {
   const std::vector<int> fields = insert_fields(m, with_auto_pk);
   if (fields.empty() || rows == 0)
     throw InvalidArgument(fmt::format("{}: a multi-row INSERT needs at least one column and one row", m.name));
@@ -508,10 +508,61 @@ std::string bulk_insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto
     }
     sql += ")";
   }
+  sql += conflict;
   if (returning_key) {
     sql += " RETURNING ";
     d.quote_identifier(sql, m.field(m.primary_key[0]).column);
   }
+  return sql;
+}
+
+std::string upsert_clause(const Dialect& d, const ModelInfo& m, const std::vector<int>& target,
+                          const std::vector<int>& update) {
+  std::string sql = " ON CONFLICT (";
+  for (std::size_t k = 0; k < target.size(); ++k) {
+    if (k) sql += ", ";
+    d.quote_identifier(sql, m.field(target[k]).column);
+  }
+  sql += ") DO UPDATE SET ";
+  for (std::size_t k = 0; k < update.size(); ++k) {
+    if (k) sql += ", ";
+    d.quote_identifier(sql, m.field(update[k]).column);
+    sql += " = EXCLUDED.";
+    d.quote_identifier(sql, m.field(update[k]).column);
+  }
+  return sql;
+}
+
+std::string bulk_update_sql(const Dialect& d, const ModelInfo& m, const std::vector<int>& fields, std::size_t rows) {
+  const FieldInfo& pk = m.field(m.primary_key[0]);
+  std::string sql = "UPDATE ";
+  d.quote_identifier(sql, m.table);
+  sql += " SET ";
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    const FieldInfo& f = m.field(fields[k]);
+    if (k) sql += ", ";
+    d.quote_identifier(sql, f.column);
+    sql += " = CASE ";
+    d.quote_identifier(sql, pk.column);
+    for (std::size_t r = 0; r < rows; ++r) {
+      sql += " WHEN ";
+      d.typed_placeholder(sql, ++n, pk);
+      sql += " THEN ";
+      d.typed_placeholder(sql, ++n, f);
+    }
+    sql += " ELSE ";
+    d.quote_identifier(sql, f.column);
+    sql += " END";
+  }
+  sql += " WHERE ";
+  d.quote_identifier(sql, pk.column);
+  sql += " IN (";
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (r) sql += ", ";
+    d.placeholder(sql, ++n);
+  }
+  sql += ")";
   return sql;
 }
 

@@ -40,6 +40,13 @@ class PostgresDialect final : public Dialect {
     out += '$';
     out += std::to_string(n);
   }
+  void typed_placeholder(std::string& out, std::size_t n, const FieldInfo& f) const override {
+    out += "CAST(";
+    placeholder(out, n);
+    out += " AS ";
+    out += column_type(f);
+    out += ')';
+  }
   bool returning_for_generated_keys() const override { return true; }
 
   void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const override {

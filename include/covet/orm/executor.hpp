@@ -64,6 +64,12 @@ void insert(const Executor& ex, const ModelInfo& m, void* obj);
 // one transaction level (see QuerySet::bulk_create).
 void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
                  const BulkOptions& options);
+void bulk_upsert(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                 const std::vector<std::string>& conflict_target, const std::vector<std::string>& update_fields,
+                 const BulkOptions& options);
+// Returns the rows matched.
+int64_t bulk_update(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
+                    const std::vector<std::string>& fields, const BulkOptions& options);
 void remove(const Executor& ex, const ModelInfo& m, void* obj);
 void refresh(const Executor& ex, const ModelInfo& m, void* obj);
 // Checks what the database may not (max_length in characters, choices,

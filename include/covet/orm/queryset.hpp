@@ -351,6 +351,22 @@ class QuerySet {
   void bulk_create(std::span<T> objs, const BulkOptions& options = {}) const {
     orm::bulk_create(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), options);
   }
+  // Inserts `objs`, and where a row with the same `conflict_target`
+  // (fields under a UNIQUE constraint or the key) exists, sets its
+  // `update_fields` instead: INSERT ... ON CONFLICT ... DO UPDATE, batched
+  // and all or none as bulk_create. Every object gets the key of its row
+  // (new or updated).
+  void bulk_upsert(std::span<T> objs, const std::vector<std::string>& conflict_target,
+                   const std::vector<std::string>& update_fields, const BulkOptions& options = {}) const {
+    orm::bulk_upsert(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), conflict_target, update_fields, options);
+  }
+  // Django's bulk_update: sets `fields` of each object's row (by primary
+  // key), one UPDATE per batch (CASE on the key), all or none. auto_now
+  // fields among `fields` are set and the fields checked as in save().
+  // Returns the rows matched.
+  int64_t bulk_update(std::span<T> objs, const std::vector<std::string>& fields, const BulkOptions& options = {}) const {
+    return orm::bulk_update(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), fields, options);
+  }
   T create(Kwargs kwargs) const { return create(KwargsView(kwargs)); }
   T create(KwargsView kwargs) const {
     T obj{};

@@ -61,8 +61,17 @@ inline const std::string& insert_sql(const Dialect& d, const ModelInfo& m, bool 
 // insert_fields(m, with_auto_pk) for each row in turn, then RETURNING the
 // primary key when `returning_key` (every backend covet supports has it:
 // SQLite since 3.35).
+// `conflict` (an upsert_clause) goes before RETURNING.
 std::string bulk_insert_sql(const Dialect& d, const ModelInfo& m, bool with_auto_pk, std::size_t rows,
-                            bool returning_key);
+                            bool returning_key, std::string_view conflict = {});
+// " ON CONFLICT (target columns) DO UPDATE SET f = EXCLUDED.f, ..." (SQLite
+// and PostgreSQL spell it alike).
+std::string upsert_clause(const Dialect& d, const ModelInfo& m, const std::vector<int>& target,
+                          const std::vector<int>& update);
+// UPDATE of `fields` for `rows` objects in one statement: per field
+// CASE pk WHEN ? THEN ? ... ELSE field END (parameters: pk and value per
+// row, field after field), WHERE pk IN (the rows' keys).
+std::string bulk_update_sql(const Dialect& d, const ModelInfo& m, const std::vector<int>& fields, std::size_t rows);
 // The fields insert_sql binds, in order.
 std::vector<int> insert_fields(const ModelInfo& m, bool with_auto_pk = false);
 // UPDATE of `fields` WHERE primary key = ?; the fields come first in the

@@ -75,6 +75,9 @@ class Dialect {
   virtual void quote_identifier(std::string& out, std::string_view id) const;
   // Appends the placeholder for the n-th (1-based) parameter.
   virtual void placeholder(std::string& out, std::size_t n) const = 0;
+  // The same where the server cannot infer the parameter's type from its
+  // place (a CASE branch): PostgreSQL writes CAST($n AS <f's column type>).
+  virtual void typed_placeholder(std::string& out, std::size_t n, const FieldInfo& /*f*/) const { placeholder(out, n); }
   // Appends the text of one filter (without negation).
   virtual void compile_filter(SqlWriter& w, const ModelInfo& m, const Filter& f) const = 0;
   // What follows an ORDER BY term on a nullable column so that NULLs sort

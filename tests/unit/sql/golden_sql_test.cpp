@@ -250,3 +250,26 @@ TEST(GoldenSqlPg, DdlUsesNativeTypes) {
   EXPECT_NE(sql.find(R"("flag" boolean NOT NULL)"), std::string::npos) << sql;
   EXPECT_EQ(pg.literal(Value(true)), "true");
 }
+
+// bulk_create / bulk_upsert / bulk_update statements on both dialects.
+TEST(GoldenSql, BulkStatements) {
+  const Dialect& pg = postgres_dialect();
+  const ModelInfo& m = model_info<User>();
+  const std::string cols = R"(("username", "email", "password_hash", "is_active", "created_at", "updated_at"))";
+  EXPECT_EQ(bulk_insert_sql(sqlite, m, false, 2, true),
+            R"(INSERT INTO "users" )" + cols + R"( VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?) RETURNING "id")");
+  EXPECT_EQ(bulk_insert_sql(pg, m, false, 2, false),
+            R"(INSERT INTO "users" )" + cols + R"( VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12))");
+  const std::string upsert = upsert_clause(pg, m, {m.require("username")}, {m.require("email"), m.require("updated_at")});
+  EXPECT_EQ(upsert, R"( ON CONFLICT ("username") DO UPDATE SET "email" = EXCLUDED."email", "updated_at" = EXCLUDED."updated_at")");
+  EXPECT_EQ(bulk_insert_sql(sqlite, m, false, 1, true, upsert),
+            R"(INSERT INTO "users" )" + cols + R"( VALUES (?, ?, ?, ?, ?, ?))" + upsert + R"( RETURNING "id")");
+  const std::vector<int> set{m.require("email"), m.require("is_active")};
+  EXPECT_EQ(bulk_update_sql(sqlite, m, set, 2),
+            R"(UPDATE "users" SET "email" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "email" END, )"
+            R"("is_active" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "is_active" END WHERE "id" IN (?, ?))");
+  // PostgreSQL cannot infer a CASE branch's parameter type: each is cast to its column's type.
+  EXPECT_EQ(bulk_update_sql(pg, m, set, 1),
+            R"(UPDATE "users" SET "email" = CASE "id" WHEN CAST($1 AS bigint) THEN CAST($2 AS varchar(255)) ELSE "email" END, )"
+            R"("is_active" = CASE "id" WHEN CAST($3 AS bigint) THEN CAST($4 AS boolean) ELSE "is_active" END WHERE "id" IN ($5))");
+}
