@@ -193,7 +193,7 @@ void put_be(std::string& out, const void* p, std::size_t n) {
   const auto* b = static_cast<const unsigned char*>(p);
   for (std::size_t i = n; i > 0; --i) out.push_back(static_cast<char>(b[i - 1]));
 }
-size_t bulk_raw(const std::vector<Row6>& rows) {
+size_t bulk_raw(std::vector<Row6>& rows) {
   exec("BEGIN");
   PGresult* copy = PQexec(raw_conn(), "COPY row6_raw_insert (name, email, age, score, is_active) FROM STDIN (FORMAT binary)");
   if (PQresultStatus(copy) != PGRES_COPY_IN) ok(copy);
@@ -283,60 +283,19 @@ BENCHMARK(BM_PgFilter_Raw)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PgFilter_Covet)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PgFilter_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
-void BM_PgInsert_Raw(benchmark::State& state) {
+// Each insert run starts from empty tables and a fresh copy of the rows, made untimed.
+template <size_t (*Insert)(std::vector<Row6>&)>
+void BM_PgInsertInto(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     empty_insert_tables();
     auto rows = insert_rows();
     state.ResumeTiming();
-    expect(state, insert_raw(rows), kInsertRows);
+    expect(state, Insert(rows), kInsertRows);
   }
 }
-void BM_PgInsert_Covet(benchmark::State& state) {
-  for (auto _ : state) {
-    state.PauseTiming();
-    empty_insert_tables();
-    auto rows = insert_rows();
-    state.ResumeTiming();
-    expect(state, insert_covet(rows), kInsertRows);
-  }
-}
-void BM_PgInsert_Pair(benchmark::State& state) {
-  std::vector<Row6> raw;
-  std::vector<Row6> cov;
-  paired(
-      state,
-      [&] {
-        empty_insert_tables();
-        raw = insert_rows();
-        cov = insert_rows();
-      },
-      [&] { expect(state, insert_raw(raw), kInsertRows); }, [&] { expect(state, insert_covet(cov), kInsertRows); });
-}
-BENCHMARK(BM_PgInsert_Raw)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PgInsert_Covet)->Unit(benchmark::kMillisecond);
-// Two pairs a repetition, so each side runs first once.
-BENCHMARK(BM_PgInsert_Pair)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
-
-void BM_PgBulk_Covet(benchmark::State& state) {
-  for (auto _ : state) {
-    state.PauseTiming();
-    empty_insert_tables();
-    auto rows = insert_rows();
-    state.ResumeTiming();
-    expect(state, bulk_covet(rows), kInsertRows);
-  }
-}
-void BM_PgBulk_Raw(benchmark::State& state) {
-  for (auto _ : state) {
-    state.PauseTiming();
-    empty_insert_tables();
-    auto rows = insert_rows();
-    state.ResumeTiming();
-    expect(state, bulk_raw(rows), kInsertRows);
-  }
-}
-void BM_PgBulk_Pair(benchmark::State& state) {
+template <size_t (*Raw)(std::vector<Row6>&), size_t (*Covet)(std::vector<Row6>&)>
+void BM_PgInsertPair(benchmark::State& state) {
   std::vector<Row6> raw, cov;
   paired(
       state,
@@ -345,11 +304,23 @@ void BM_PgBulk_Pair(benchmark::State& state) {
         raw = insert_rows();
         cov = insert_rows();
       },
-      [&] { expect(state, bulk_raw(raw), kInsertRows); }, [&] { expect(state, bulk_covet(cov), kInsertRows); });
+      [&] { expect(state, Raw(raw), kInsertRows); }, [&] { expect(state, Covet(cov), kInsertRows); });
 }
-BENCHMARK(BM_PgBulk_Raw)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PgBulk_Covet)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PgBulk_Pair)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(4);
+BENCHMARK_TEMPLATE(BM_PgInsertInto, insert_raw)->Name("BM_PgInsert_Raw")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_PgInsertInto, insert_covet)->Name("BM_PgInsert_Covet")->Unit(benchmark::kMillisecond);
+// Two pairs a repetition, so each side runs first once.
+BENCHMARK_TEMPLATE(BM_PgInsertPair, insert_raw, insert_covet)
+    ->Name("BM_PgInsert_Pair")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(2);
+BENCHMARK_TEMPLATE(BM_PgInsertInto, bulk_raw)->Name("BM_PgBulk_Raw")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_PgInsertInto, bulk_covet)->Name("BM_PgBulk_Covet")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_PgInsertPair, bulk_raw, bulk_covet)
+    ->Name("BM_PgBulk_Pair")
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(4);
 
 // The pool's checkout and return on a PostgreSQL database (no round trip:
 // pre_ping is off), as pool.checkout_ns measures it on SQLite.
