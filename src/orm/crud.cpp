@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "covet/core/error.hpp"
 #include "covet/orm/executor.hpp"
@@ -69,6 +70,13 @@ void prepare_for_insert(const ModelInfo& m, void* obj) {
   }
   if (m.has_auto_now) touch_auto_now(m, obj, true);
   if (!m.write_checked.empty() && !plainly_valid(m, obj)) validate_for_write(m, obj);
+}
+
+// The key a RETURNING row gives (an auto key, or a UUID one after an upsert).
+void set_key_from_row(const ModelInfo& m, void* obj, const Row& row) {
+  const FieldInfo& pk = m.field(m.primary_key[0]);
+  if (pk.codec->load_op == MemberLoad::Op::Int64) *static_cast<int64_t*>(pk.member(obj)) = row.get_int(0);
+  else pk.set(obj, read_value(pk, row, 0));
 }
 
 void set_auto_pk(const ModelInfo& m, void* obj, int64_t id) {
@@ -263,20 +271,28 @@ void bulk_insert(const Executor& ex, const ModelInfo& m, void* first, std::size_
           [&](const Row& row) {
             if (!returning) return;
             if (next >= start + rows) throw OperationalError("the INSERT returned more keys than it had rows");
-            set_auto_pk(m, obj(which[next++]), row.get_int(0));
+            set_key_from_row(m, obj(which[next++]), row);
           });
       if (returning && next != start + rows)
         throw OperationalError(fmt::format("the INSERT of {} rows returned {} keys", rows, next - start));
       report(rows);
     }
   };
+  // An upsert hands every object the key of its row, which may be an
+  // existing row's: RETURNING for both groups, and the keys as they were
+  // kept in case the call fails.
+  const bool upsert = !conflict.empty();
+  std::vector<Value> keys_before;
+  if (upsert && m.primary_key.size() == 1)
+    for (std::size_t i : keyed) keys_before.push_back(m.field(m.primary_key[0]).get(obj(i)));
   try {
-    write(keyed, auto_pk, false);
+    write(keyed, auto_pk, upsert && m.primary_key.size() == 1);
     write(unkeyed, false, true);
     tx.commit();
   } catch (...) {
-    // Nothing was written: the new objects get their unset keys back.
+    // Nothing was written: the objects get their keys back.
     for (std::size_t i : unkeyed) set_auto_pk(m, obj(i), 0);
+    for (std::size_t k = 0; k < keys_before.size(); ++k) m.field(m.primary_key[0]).set(obj(keyed[k]), keys_before[k]);
     throw;
   }
 }
@@ -307,6 +323,25 @@ void bulk_upsert(const Executor& ex, const ModelInfo& m, void* first, std::size_
   for (int f : update)
     if (m.field(f).primary_key)
       throw InvalidArgument(fmt::format("{}: bulk_upsert cannot update the primary key '{}'", m.name, m.field(f).name));
+  // Two objects aiming at the same row: PostgreSQL refuses it within one
+  // statement and SQLite lets the last win, so it is refused here, before
+  // anything is written. A NULL (or an unset auto key) conflicts with nothing.
+  std::map<std::vector<std::string>, std::size_t> seen;
+  for (std::size_t i = 0; i < count; ++i) {
+    const void* o = static_cast<const char*>(first) + i * stride;
+    std::vector<std::string> values;
+    bool comparable = true;
+    for (int f : target) {
+      const FieldInfo& fi = m.field(f);
+      Value v = fi.get(o);
+      if (v.is_null() || (fi.auto_increment && v.is<int64_t>() && v.as_int() == 0)) comparable = false;
+      values.push_back(v.to_string());
+    }
+    if (!comparable) continue;
+    if (auto [it, added] = seen.emplace(std::move(values), i); !added)
+      throw InvalidArgument(fmt::format("{}: bulk_upsert objects {} and {} have the same conflict_target values", m.name,
+                                        it->second, i));
+  }
   bulk_insert(ex, m, first, count, stride, options, upsert_clause(ex.dialect(), m, target, update));
 }
 

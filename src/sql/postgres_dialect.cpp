@@ -40,11 +40,16 @@ class PostgresDialect final : public Dialect {
     out += '$';
     out += std::to_string(n);
   }
+  // The column's type without its length or precision (varchar, not
+  // varchar(20)): a cast to varchar(20) would cut a longer value where the
+  // column itself refuses it.
   void typed_placeholder(std::string& out, std::size_t n, const FieldInfo& f) const override {
     out += "CAST(";
     placeholder(out, n);
     out += " AS ";
-    out += column_type(f);
+    std::string type = column_type(f);
+    for (std::size_t open; (open = type.find('(')) != std::string::npos;) type.erase(open, type.find(')', open) - open + 1);
+    out += type;
     out += ')';
   }
   bool returning_for_generated_keys() const override { return true; }

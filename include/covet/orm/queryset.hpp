@@ -349,6 +349,7 @@ class QuerySet {
   // save(), to every object before anything is written. On failure nothing
   // is written and the new objects' keys are unset again.
   void bulk_create(std::span<T> objs, const BulkOptions& options = {}) const {
+    unfiltered("bulk_create");
     orm::bulk_create(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), options);
   }
   // Inserts `objs`, and where a row with the same `conflict_target`
@@ -358,6 +359,7 @@ class QuerySet {
   // (new or updated).
   void bulk_upsert(std::span<T> objs, const std::vector<std::string>& conflict_target,
                    const std::vector<std::string>& update_fields, const BulkOptions& options = {}) const {
+    unfiltered("bulk_upsert");
     orm::bulk_upsert(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), conflict_target, update_fields, options);
   }
   // Django's bulk_update: sets `fields` of each object's row (by primary
@@ -365,7 +367,16 @@ class QuerySet {
   // fields among `fields` are set and the fields checked as in save().
   // Returns the rows matched.
   int64_t bulk_update(std::span<T> objs, const std::vector<std::string>& fields, const BulkOptions& options = {}) const {
+    unfiltered("bulk_update");
     return orm::bulk_update(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), fields, options);
+  }
+  // The bulk operations work on the model's rows by key: a filter or slice
+  // on the QuerySet would not restrict them, so it is refused rather than
+  // ignored.
+  void unfiltered(const char* what) const {
+    if (!data_->where.empty() || data_->limit || data_->offset)
+      throw UsageError(std::string(what) + "() works on rows by primary key: call it on objects(db), not on a "
+                                           "filtered or sliced QuerySet");
   }
   T create(Kwargs kwargs) const { return create(KwargsView(kwargs)); }
   T create(KwargsView kwargs) const {

@@ -268,8 +268,9 @@ TEST(GoldenSql, BulkStatements) {
   EXPECT_EQ(bulk_update_sql(sqlite, m, set, 2),
             R"(UPDATE "users" SET "email" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "email" END, )"
             R"("is_active" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "is_active" END WHERE "id" IN (?, ?))");
-  // PostgreSQL cannot infer a CASE branch's parameter type: each is cast to its column's type.
+  // PostgreSQL cannot infer a CASE branch's parameter type: each is cast to its column's type,
+  // without a length (a cast to varchar(255) would cut what the column refuses).
   EXPECT_EQ(bulk_update_sql(pg, m, set, 1),
-            R"(UPDATE "users" SET "email" = CASE "id" WHEN CAST($1 AS bigint) THEN CAST($2 AS varchar(255)) ELSE "email" END, )"
+            R"(UPDATE "users" SET "email" = CASE "id" WHEN CAST($1 AS bigint) THEN CAST($2 AS varchar) ELSE "email" END, )"
             R"("is_active" = CASE "id" WHEN CAST($3 AS bigint) THEN CAST($4 AS boolean) ELSE "is_active" END WHERE "id" IN ($5))");
 }
