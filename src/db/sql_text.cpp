@@ -42,7 +42,10 @@ long highest_numbered_parameter(std::string_view sql) {
       std::size_t end = sql.find("*/", i + 2);
       if (end == std::string_view::npos) break;
       i = end + 1;
-    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1])) &&
+               (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_' ||
+                            sql[i - 1] == '$' || static_cast<unsigned char>(sql[i - 1]) >= 0x80))) {
+      // (after a letter, digit, _ or $ it is part of an identifier: a$1)
       long n = 0;
       std::size_t j = i + 1;
       for (; j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])); ++j) n = std::min(n * 10 + (sql[j] - '0'), 1'000'000'000L);

@@ -10,8 +10,8 @@ namespace covet {
 // opening parentheses and comments; empty when there is none.
 std::string first_keyword(std::string_view sql);
 
-// The highest $n placeholder in `sql` outside '...' strings, "..." names
-// and comments (PostgreSQL's numbered parameters); 0 when there is none.
+// The highest $n placeholder in `sql` outside '...' strings, "..." names,
+// comments and identifiers (a$1); 0 when there is none.
 long highest_numbered_parameter(std::string_view sql);
 
 }  // namespace covet

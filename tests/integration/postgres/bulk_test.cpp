@@ -29,8 +29,10 @@ TEST_F(Bulk, TooManyParametersForLibpqIsAClearErrorNotALostConnection) {
   auto objs = items(3);
   Item::objects(db).bulk_create(objs);
   EXPECT_EQ(Item::objects(db).count(), 3);
-  // A '$9999' inside a string literal is text, not a parameter.
+  // A '$9999' inside a string literal is text, not a parameter, and so is
+  // the $9999 of an identifier.
   EXPECT_EQ(db.execute("SELECT '$9999' AS t").rows.at(0)["t"].as_string(), "$9999");
+  EXPECT_EQ(db.execute("SELECT 1 AS a$9999").rows.at(0)["a$9999"].as_int(), 1);
 }
 
 }  // namespace bulk
