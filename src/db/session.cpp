@@ -83,6 +83,20 @@ void check_not_rolled_back(Connection& c, const std::string& sql) {
                            "", sql);
 }
 
+// Runs `work` on `c`: a DatabaseError on the way marks the connection
+// (broken when the error poisons it, so it never goes back to the pool)
+// and goes on to the caller.
+template <class Work>
+auto guarded(Connection& c, Work&& work) {
+  try {
+    return work();
+  } catch (const DatabaseError& e) {
+    if (e.poisons_connection()) c.mark_broken();
+    c.note_failure();
+    throw;
+  }
+}
+
 // Runs one statement: binds it, hands it to `consume` (which steps through
 // its rows), logs it when echo is on.
 int64_t run_statement(const detail::DatabaseState& db, Connection& c, const std::string& sql,
@@ -90,7 +104,7 @@ int64_t run_statement(const detail::DatabaseState& db, Connection& c, const std:
                       const std::vector<Value>* params, FunctionRef<void(int64_t)>* on_key = nullptr,
                       bool static_sql = false) {
   check_not_rolled_back(c, sql);
-  try {
+  return guarded(c, [&]() -> int64_t {
     StatementHandle st = static_sql ? c.statement_for_static_sql(sql) : c.statement(sql);
     if (params) check_param_count(*st, params->size());
     if (!db.options.echo) {
@@ -112,11 +126,7 @@ int64_t run_statement(const detail::DatabaseState& db, Connection& c, const std:
     db.log(sql, shown, elapsed_ns(start));
     if (on_key) (*on_key)(st->generated_key());
     return st->rows_affected();
-  } catch (const DatabaseError& e) {
-    if (e.poisons_connection()) c.mark_broken();
-    c.note_failure();
-    throw;
-  }
+  });
 }
 
 int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string& sql, FunctionRef<void(Binder&)> bind,
@@ -157,16 +167,12 @@ void Lease::insert_members(const std::string& static_sql, const MemberBind* bind
   }
   Connection& c = *conn_;
   check_not_rolled_back(c, static_sql);
-  try {
+  guarded(c, [&] {
     StatementHandle st = c.statement_for_static_sql(static_sql);
     const int64_t k = st->insert_members(binds, n, obj, context, key != nullptr, db_->returning_keys);
     st.mark_reset();
     if (key) *key = k;
-  } catch (const DatabaseError& e) {
-    if (e.poisons_connection()) c.mark_broken();
-    c.note_failure();
-    throw;
-  }
+  });
 }
 
 int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {
@@ -183,33 +189,21 @@ bool Lease::copy_rows(const std::string& target, const std::string& insert_sql, 
   Connection& c = *conn_;
   check_not_rolled_back(c, insert_sql);
   auto start = std::chrono::steady_clock::now();
-  try {
-    const bool done = c.copy_rows(target, insert_sql, rows, bind, sent);
-    if (done && db_->options.echo)
-      db_->log(fmt::format("COPY {} FROM STDIN (FORMAT binary)  -- {} rows", target, rows), {}, elapsed_ns(start));
-    return done;
-  } catch (const DatabaseError& e) {
-    if (e.poisons_connection()) c.mark_broken();
-    c.note_failure();
-    throw;
-  }
+  const bool done = guarded(c, [&] { return c.copy_rows(target, insert_sql, rows, bind, sent); });
+  if (done && db_->options.echo)
+    db_->log(fmt::format("COPY {} FROM STDIN (FORMAT binary)  -- {} rows", target, rows), {}, elapsed_ns(start));
+  return done;
 }
 
 bool Lease::reserve_keys(const std::string& table, const std::string& column, std::size_t n, std::vector<int64_t>& keys) {
   Connection& c = *conn_;
   check_not_rolled_back(c, "nextval");
   auto start = std::chrono::steady_clock::now();
-  try {
-    const bool drawn = c.reserve_keys(table, column, n, keys);
-    if (drawn && db_->options.echo)
-      db_->log(fmt::format("SELECT nextval(pg_get_serial_sequence('{}', '{}'))  -- {} keys", table, column, n), {},
-               elapsed_ns(start));
-    return drawn;
-  } catch (const DatabaseError& e) {
-    if (e.poisons_connection()) c.mark_broken();
-    c.note_failure();
-    throw;
-  }
+  const bool drawn = guarded(c, [&] { return c.reserve_keys(table, column, n, keys); });
+  if (drawn && db_->options.echo)
+    db_->log(fmt::format("SELECT nextval(pg_get_serial_sequence('{}', '{}'))  -- {} keys", table, column, n), {},
+             elapsed_ns(start));
+  return drawn;
 }
 
 int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,

@@ -7,14 +7,30 @@
 
 namespace covet::orm {
 
-void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
-  const MemberLoad* loads = m.loads.data();
-  if (&columns != m.all_columns.get()) {  // a partial column list: its loads in column order
-    thread_local std::vector<MemberLoad> partial;
+namespace {
+// The loads of `columns` in column order: the model's own for every field,
+// else built into `partial` (left as it is when it already holds them).
+const MemberLoad* loads_of(const ModelInfo& m, const std::vector<int>& columns, std::vector<MemberLoad>& partial) {
+  if (&columns == m.all_columns.get()) return m.loads.data();
+  bool same = partial.size() == columns.size();
+  for (std::size_t i = 0; same && i < columns.size(); ++i) {
+    const MemberLoad& a = partial[i];
+    const MemberLoad& b = m.loads[static_cast<std::size_t>(columns[i])];
+    same = a.op == b.op && a.offset == b.offset && a.field == b.field && a.generic == b.generic && a.fail == b.fail;
+  }
+  if (!same) {
     partial.clear();
     for (int c : columns) partial.push_back(m.loads[static_cast<std::size_t>(c)]);
-    loads = partial.data();
   }
+  return partial.data();
+}
+}  // namespace
+
+void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
+  // A cursor or partial objects come here once per row: the partial loads
+  // are built on the first and kept while the columns are the same.
+  thread_local std::vector<MemberLoad> partial;
+  const MemberLoad* loads = loads_of(m, columns, partial);
   try {
     row.load(loads, columns.size(), obj, &m);
   } catch (const InvalidArgument& e) {  // text the codec cannot read ("invalid datetime 'x'")
@@ -42,27 +58,39 @@ Value read_value(const FieldInfo& f, const Row& row, int col) {
 }
 
 namespace {
+// Runs `attempt` on a lease for a read. A read that a replica failed before
+// `started()` (any row arrived) runs again elsewhere (another replica or
+// the primary); reads are safe to repeat.
+template <class Attempt, class Started>
+auto on_read_lease(const Executor& ex, Attempt&& attempt, Started&& started) {
+  for (int tries = 0;; ++tries) {
+    Lease lease = ex.lease(Access::Read);
+    try {
+      return attempt(lease);
+    } catch (const OperationalError& e) {
+      if (!e.poisons_connection() || started() || tries >= 2 || !ex.replica_failed(lease)) throw;
+    }
+  }
+}
+
 // The plan of a compiled query: its text and its collected parameters.
-// A read that a replica failed before any row arrived runs again elsewhere
-// (another replica or the primary); reads are safe to repeat.
 int64_t run_compiled(const Executor& ex, const CompiledQuery& c, FunctionRef<void(const Row&)> sink,
                      Access access = Access::Write) {
   if (access != Access::Read) {
     Lease lease = ex.lease(access);
     return lease.run(*c.sql, c.params, sink);
   }
-  for (int attempt = 0;; ++attempt) {
-    Lease lease = ex.lease(Access::Read);
-    bool any_row = false;
-    try {
-      return lease.run(*c.sql, c.params, [&](const Row& row) {
-        any_row = true;
-        sink(row);
-      });
-    } catch (const OperationalError& e) {
-      if (!e.poisons_connection() || any_row || attempt >= 2 || !ex.replica_failed(lease)) throw;
-    }
-  }
+  bool any_row = false;
+  return on_read_lease(
+      ex,
+      [&](Lease& lease) {
+        any_row = false;
+        return lease.run(*c.sql, c.params, [&](const Row& row) {
+          any_row = true;
+          sink(row);
+        });
+      },
+      [&] { return any_row; });
 }
 }  // namespace
 
@@ -86,12 +114,8 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
   const ModelInfo& m = *q.model;
   const std::vector<int>& columns = *c.columns;
-  const MemberLoad* loads = m.loads.data();
-  std::vector<MemberLoad> partial;  // a partial column list: its loads in column order
-  if (&columns != m.all_columns.get()) {
-    for (int col : columns) partial.push_back(m.loads[static_cast<std::size_t>(col)]);
-    loads = partial.data();
-  }
+  std::vector<MemberLoad> partial;
+  const MemberLoad* loads = loads_of(m, columns, partial);
   auto consume = [&](Statement& st) {
     try {
       st.load_rows(loads, columns.size(), &m, sink);
@@ -101,16 +125,8 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
       throw DataError(fmt::format("{}: a stored value cannot be read: {}", m.name, e.what()));
     }
   };
-  // As run_compiled: a replica that fails before any row arrived is skipped.
-  for (int attempt = 0;; ++attempt) {
-    Lease lease = ex.lease(Access::Read);
-    try {
-      lease.run_consuming(*c.sql, c.params, consume);
-      return;
-    } catch (const OperationalError& e) {
-      if (!e.poisons_connection() || sink.last || attempt >= 2 || !ex.replica_failed(lease)) throw;
-    }
-  }
+  on_read_lease(ex, [&](Lease& lease) { lease.run_consuming(*c.sql, c.params, consume); },
+                [&] { return sink.last != nullptr; });
 }
 
 int64_t count(const Executor& ex, const QueryData& q) {
