@@ -9,6 +9,12 @@ void Row::load(const MemberLoad* loads, std::size_t n, void* obj, const void* co
     loads[i].generic(static_cast<char*>(obj) + loads[i].offset, *this, static_cast<int>(i), context, loads[i].field);
 }
 
+void Row::load_at(const MemberLoad* loads, std::size_t n, int first, void* obj, const void* context) const {
+  for (std::size_t i = 0; i < n; ++i)
+    loads[i].generic(static_cast<char*>(obj) + loads[i].offset, *this, first + static_cast<int>(i), context,
+                     loads[i].field);
+}
+
 void Binder::bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) {
   for (std::size_t i = 0; i < n; ++i)
     binds[i].generic(static_cast<const char*>(obj) + binds[i].offset, *this, first + static_cast<int>(i), context,

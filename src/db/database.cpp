@@ -9,6 +9,7 @@
 
 #include "covet/core/error.hpp"
 #include "covet/sql/compiler.hpp"
+#include "covet/schema/registry.hpp"
 #include "db/postgres/pg_driver.hpp"
 #include "db/sqlite/sqlite_driver.hpp"
 #include "db/state.hpp"
@@ -170,7 +171,7 @@ Session Database::session() {
 void Database::create_tables(const std::vector<const ModelInfo*>& models) {
   Transaction tx = transaction();
   Lease lease = Executor(tx).lease();
-  for (const ModelInfo* m : models)
+  for (const ModelInfo* m : in_dependency_order(models))
     for (const std::string& sql : create_table_sql(dialect(), *m)) {
       lease.connection().execute_once(sql);
       if (echo()) state_->log(sql, {}, 0);
@@ -182,7 +183,8 @@ void Database::drop_tables(const std::vector<const ModelInfo*>& models) {
   Transaction tx = transaction();
   Lease lease = Executor(tx).lease();
   lease.connection().clear_statement_cache();
-  for (auto it = models.rbegin(); it != models.rend(); ++it) {
+  const std::vector<const ModelInfo*> ordered = in_dependency_order(models);
+  for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
     std::string sql = drop_table_sql(dialect(), **it);
     lease.connection().execute_once(sql);
     if (echo()) state_->log(sql, {}, 0);

@@ -116,9 +116,19 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
   const std::vector<int>& columns = *c.columns;
   std::vector<MemberLoad> partial;
   const MemberLoad* loads = loads_of(m, columns, partial);
+  std::vector<RelatedSegment> related = related_segments(q, columns.size());
   auto consume = [&](Statement& st) {
     try {
-      st.load_rows(loads, columns.size(), &m, sink);
+      if (related.empty()) {
+        st.load_rows(loads, columns.size(), &m, sink);
+        return;
+      }
+      while (st.step()) {  // select_related: the row's own columns, then each related object's
+        const Row& row = st.row();
+        sink.last = sink.next(sink.state, row);
+        row.load(loads, columns.size(), sink.last, &m);
+        load_related(related, row, sink.last);
+      }
     } catch (const InvalidArgument& e) {
       if (!sink.last) throw;
       hydrate_columns(m, columns, st.row(), sink.last);  // the DataError that names the column
@@ -193,7 +203,48 @@ RowCursor::RowCursor(const Executor& ex, const QueryData& q)
     : ex_((check_lock(ex, q), ex)),
       lease_(ex_.get().lease(Access::Read)),
       compiled_(compile_query(ex_.get().dialect(), q, QueryKind::Select)),
-      st_(lease_.open(*compiled_.sql, compiled_.params)) {}
+      st_(lease_.open(*compiled_.sql, compiled_.params)),
+      related_(related_segments(q, compiled_.columns->size())) {
+  if (!q.prefetch.empty())
+    throw NotSupportedError("prefetch_related() needs the whole result: use all(), not iterate()");
+}
+
+std::vector<RelatedSegment> related_segments(const QueryData& q, std::size_t base_columns) {
+  std::vector<RelatedSegment> out;
+  if (q.related.empty()) return out;
+  if (base_columns != q.model->fields.size())
+    throw NotSupportedError(q.model->name + ": select_related() loads whole objects; it cannot follow only()/defer()");
+  int col = static_cast<int>(base_columns);
+  for (const RelatedLoad& r : q.related) {
+    const ModelInfo& t = alias_model(q, r.alias);
+    out.push_back(RelatedSegment{&t, r.relation, r.parent, col, col + t.primary_key[0]});
+    col += static_cast<int>(t.fields.size());
+  }
+  return out;
+}
+
+void load_related(const std::vector<RelatedSegment>& segments, const Row& row, void* obj) {
+  void* objs[64];
+  for (std::size_t i = 0; i < segments.size() && i < 64; ++i) {
+    const RelatedSegment& s = segments[i];
+    void* parent = s.parent < 0 ? obj : objs[s.parent];
+    objs[i] = nullptr;
+    if (!parent) continue;  // its parent relation had no row
+    void* member = static_cast<char*>(parent) + s.relation->offset;
+    if (row.is_null(s.key_column)) {
+      s.relation->ops.set_none(member);
+      continue;
+    }
+    void* related = s.relation->ops.emplace(member);
+    try {
+      row.load_at(s.model->loads.data(), s.model->fields.size(), s.first_column, related, s.model);
+    } catch (const InvalidArgument& e) {
+      throw DataError(fmt::format("{} (select_related '{}'): a stored value cannot be read: {}", s.model->name,
+                                  s.relation->name, e.what()));
+    }
+    objs[i] = related;
+  }
+}
 
 bool RowCursor::next() {
   try {

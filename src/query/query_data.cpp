@@ -8,6 +8,7 @@
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
 #include "covet/schema/field_kind.hpp"
+#include "covet/schema/registry.hpp"
 
 namespace covet {
 
@@ -52,45 +53,32 @@ ParsedPath& parsed_slot(const ModelInfo& m, std::string_view path) {
   return parsed_paths[h % parsed_paths.size()];
 }
 
-void parse_path(Filter& flt, const ModelInfo& m, std::string_view path);
+int require_name(const ModelInfo& m, std::string_view name);
 void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value);
 
-// Resolves into `flt` (a default-constructed Filter) in place.
-void resolve_leaf(Filter& flt, const ModelInfo& m, std::string_view path, const Value& value) {
-  ParsedPath& slot = parsed_slot(m, path);
-  if (slot.model == &m && slot.fields == m.fields.data() && slot.path == path) {
-    flt.field = slot.field;
-    flt.transform = slot.transform;
-    flt.lookup = slot.lookup;
-  } else {
-    parse_path(flt, m, path);  // throws FieldError for a bad path: nothing is remembered
-    slot.model = &m;
-    slot.fields = m.fields.data();
-    slot.path.assign(path);
-    slot.field = flt.field;
-    slot.transform = flt.transform;
-    slot.lookup = flt.lookup;
-  }
-  convert_leaf_value(flt, m, value);
+bool is_lookup_or_transform(std::string_view part) {
+  for (const auto& l : kLookups)
+    if (part == l.name) return true;
+  for (const auto& t : kTransforms)
+    if (part == t.name) return true;
+  return false;
 }
 
-// The field, transform and lookup a path names, checked against the model.
-void parse_path(Filter& flt, const ModelInfo& m, std::string_view path) {
-  // field[__transform][__lookup]: at most 3 parts are meaningful; a 4th is an error.
-  std::array<std::string_view, 4> parts;
+// The transform and lookup after a field ("year__gte"), checked against it.
+void parse_suffix(Filter& flt, const ModelInfo& m, std::string_view path, std::string_view suffix) {
+  const FieldInfo& f = m.field(flt.field);
+  std::array<std::string_view, 3> parts;
   std::size_t nparts = 0;
-  for (std::size_t start = 0;;) {
-    std::size_t sep = path.find("__", start);
-    std::string_view part = path.substr(start, sep == std::string_view::npos ? sep : sep - start);
+  for (std::size_t start = 0; !suffix.empty();) {
+    std::size_t sep = suffix.find("__", start);
+    std::string_view part = suffix.substr(start, sep == std::string_view::npos ? sep : sep - start);
     if (nparts == parts.size())
-      throw FieldError(fmt::format("{}: cannot resolve '{}': too many '__' parts (relations are not supported yet)", m.name, path));
+      throw FieldError(fmt::format("{}: cannot resolve '{}': too many '__' parts after field '{}'", m.name, path, f.name));
     parts[nparts++] = part;
     if (sep == std::string_view::npos) break;
     start = sep + 2;
   }
-  flt.field = m.require(parts[0]);
-  const FieldInfo& f = m.field(flt.field);
-  std::size_t i = 1;
+  std::size_t i = 0;
   if (i < nparts) {
     for (const auto& t : kTransforms)
       if (parts[i] == t.name) {
@@ -117,7 +105,8 @@ void parse_path(Filter& flt, const ModelInfo& m, std::string_view path) {
       std::string msg = fmt::format("{}.{}: unknown lookup '{}'", m.name, f.name, parts[i]);
       auto close = closest_names(parts[i], names);
       if (!close.empty()) msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
-      throw FieldError(msg + " (relations across models are not supported yet)");
+      if (!f.relation) msg += fmt::format(" ({} is not a relation, so nothing can follow it but a lookup)", f.name);
+      throw FieldError(msg);
     }
     ++i;
   }
@@ -180,19 +169,326 @@ void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value) {
   }
 }
 
-WhereNode resolve_node(const ModelInfo& m, const QNode& q) {
-  WhereNode w;
-  w.kind = q.kind;
-  w.negated = q.negated;
-  if (q.kind == QNode::Kind::Leaf) {
-    resolve_leaf(w.filter, m, q.path, q.value);
-    return w;
+int require_name(const ModelInfo& m, std::string_view name) {
+  int i = m.find(name);
+  if (i >= 0) return i;
+  std::vector<std::string> names;
+  for (const auto& f : m.fields) names.push_back(f.name);
+  for (const auto& r : m.relations)
+    if (!r->forward()) names.push_back(r->name);
+  std::string msg = fmt::format("{} has no field or relation named '{}'", m.name, name);
+  for (const auto& f : m.fields)  // Django's rule: queries name fields, never their db_column
+    if (f.column == name)
+      throw FieldError(fmt::format("{}; '{}' is the database column of field '{}': use the field name", msg, name, f.name));
+  auto close = closest_names(name, names);
+  if (!close.empty()) msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
+  msg += fmt::format(" (choices: {})", fmt::join(names, ", "));
+  throw FieldError(msg);
+}
+
+std::pair<std::string_view, std::string_view> split_first(std::string_view path) {
+  std::size_t sep = path.find("__");
+  if (sep == std::string_view::npos) return {path, {}};
+  return {path.substr(0, sep), path.substr(sep + 2)};
+}
+
+bool alias_outer(const QueryData& q, int alias) { return alias > 0 && q.joins[static_cast<std::size_t>(alias - 1)].outer; }
+
+// Marks join `alias` outer, and every join hanging from it (a LEFT join's
+// children must be LEFT too, or they would drop its NULL rows).
+void promote(QueryData& q, int alias) {
+  q.joins[static_cast<std::size_t>(alias - 1)].outer = true;
+  for (std::size_t i = 0; i < q.joins.size(); ++i)
+    if (q.joins[i].parent == alias && !q.joins[i].outer) promote(q, static_cast<int>(i + 1));
+}
+
+// The alias of the join for `step` from `parent`: an existing one where
+// Django reuses it (single-valued always; multi-valued within one filter()
+// call, or any for order_by/select_related when `any_scope`), else a new
+// one. A filter that needs it outer (OR, NOT, isnull) promotes an existing
+// inner join; ordering and select_related (`any_scope`) keep it as the
+// filters made it (an inner join's rows all have the related row).
+int ensure_join(QueryData& q, int parent, const RelationStep& step, uint32_t scope, bool outer, bool any_scope) {
+  outer = outer || alias_outer(q, parent);
+  for (std::size_t i = 0; i < q.joins.size(); ++i) {
+    Join& j = q.joins[i];
+    if (j.parent == parent && j.model == step.target && j.parent_field == step.parent_field &&
+        j.child_field == step.child_field && j.multi == step.multi && (!j.multi || any_scope || j.scope == scope)) {
+      if (outer && !j.outer && !any_scope) promote(q, static_cast<int>(i + 1));
+      return static_cast<int>(i + 1);
+    }
   }
-  w.children.reserve(q.children.size());
-  for (const auto& c : q.children) w.children.push_back(resolve_node(m, *c));
+  if (q.joins.size() >= 64) throw FieldError(fmt::format("{}: a query may join at most 64 tables", q.model->name));
+  q.joins.push_back(Join{parent, step.target, step.parent_field, step.child_field, outer, step.multi, scope});
+  return static_cast<int>(q.joins.size());
+}
+
+// A path's relation steps and the field they end on, with the rest of
+// the path (transform and lookup) after it.
+struct Walk {
+  std::vector<RelationStep> steps;
+  const ModelInfo* model = nullptr;  // the last step's target (or the query's model)
+  int field = -1;
+  std::string_view suffix;
+};
+
+Walk walk_path(const ModelInfo& start, std::string_view path, bool allow_suffix) {
+  Walk w;
+  const ModelInfo* m = &start;
+  std::string_view rest = path;
+  for (;;) {
+    auto [head, tail] = split_first(rest);
+    auto next_is_lookup = [&] { return tail.empty() || (allow_suffix && is_lookup_or_transform(split_first(tail).first)); };
+    int fi = m->find(head);
+    std::optional<RelationStep> step;
+    if (fi >= 0) {
+      const FieldInfo& f = m->field(fi);
+      if (!f.relation || next_is_lookup()) {  // a column ("author" and "author__in" compare the key)
+        w.field = fi;
+        w.suffix = tail;
+        break;
+      }
+      step = relation_step(*m, f.name);
+      // "author__id": the key is here already; no join (as Django).
+      const ModelInfo& t = *step->target;
+      auto [nhead, ntail] = split_first(tail);
+      if ((nhead == "pk" || nhead == t.field(t.primary_key[0]).name) &&
+          (ntail.empty() || (allow_suffix && is_lookup_or_transform(split_first(ntail).first)))) {
+        w.field = fi;
+        w.suffix = ntail;
+        break;
+      }
+    } else {
+      step = relation_step(*m, head);
+      if (!step) require_name(*m, head);  // throws, naming the choices
+      if (next_is_lookup()) {  // "posts", "posts__isnull": the related row's key
+        w.steps.push_back(*step);
+        m = step->target;
+        w.field = m->primary_key[0];
+        w.suffix = tail;
+        break;
+      }
+    }
+    if (w.steps.size() >= 16) throw FieldError(fmt::format("{}: '{}' follows too many relations", start.name, path));
+    w.steps.push_back(*step);
+    m = step->target;
+    rest = tail;
+  }
+  w.model = m;
+  if (!allow_suffix && !w.suffix.empty())
+    throw FieldError(fmt::format("{}: cannot resolve '{}': '{}' is a field, nothing may follow it here", start.name, path,
+                                 m->field(w.field).name));
   return w;
 }
+
+bool starts_with_span(const ModelInfo& m, std::string_view path) {
+  auto [head, tail] = split_first(path);
+  int fi = m.find(head);
+  if (fi >= 0) return m.field(fi).relation && !tail.empty() && !is_lookup_or_transform(split_first(tail).first);
+  return !m.find_relation(head) ? relation_step(m, head).has_value() : true;
+}
+
+struct Ctx {
+  QueryData& q;
+  uint32_t scope;
+};
+
+void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& value, bool negated, bool in_or);
+
+// An exclude() across a multi-valued relation: steps[k] onwards go into a
+// subquery, so "not any related row matches" (Django's rule), and the leaf
+// becomes parent_field IN (SELECT child_field FROM ... WHERE ...).
+void resolve_through_subquery(Ctx& c, Filter& flt, const Walk& w, std::size_t k, int parent_alias) {
+  const RelationStep& mv = w.steps[k];
+  auto sub = std::make_shared<QueryData>();
+  sub->model = mv.target;
+  sub->columns = {mv.child_field};
+  sub->scopes = 1;
+  int alias = 0;
+  for (std::size_t i = k + 1; i < w.steps.size(); ++i) alias = ensure_join(*sub, alias, w.steps[i], 1, false, false);
+  bool null_test = (flt.lookup == Lookup::IsNull && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null());
+  if (null_test && alias > 0) promote(*sub, alias);
+  WhereNode& leaf = sub->where.emplace_back();
+  leaf.kind = QNode::Kind::Leaf;
+  leaf.filter = std::move(flt);
+  leaf.filter.alias = static_cast<uint16_t>(alias);
+  WhereNode& not_null = sub->where.emplace_back();  // NOT IN over a NULL would match nothing
+  not_null.kind = QNode::Kind::Leaf;
+  not_null.filter.field = mv.child_field;
+  not_null.filter.lookup = Lookup::IsNull;
+  not_null.filter.value = false;
+  flt = Filter{};
+  flt.alias = static_cast<uint16_t>(parent_alias);
+  flt.field = mv.parent_field;
+  flt.lookup = Lookup::In;
+  flt.subquery = std::move(sub);
+  (void)c;
+}
+
+void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& value, bool negated, bool in_or) {
+  const ModelInfo& m = *c.q.model;
+  ParsedPath& slot = parsed_slot(m, path);
+  if (slot.model == &m && slot.fields == m.fields.data() && slot.path == path) {
+    flt.field = slot.field;
+    flt.transform = slot.transform;
+    flt.lookup = slot.lookup;
+    convert_leaf_value(flt, m, value);
+    return;
+  }
+  if (!starts_with_span(m, path)) {
+    Walk w = walk_path(m, path, true);  // "author" or "author__id": a column here
+    flt.field = w.field;
+    parse_suffix(flt, m, path, w.suffix);  // throws FieldError for a bad path: nothing is remembered
+    slot.model = &m;
+    slot.fields = m.fields.data();
+    slot.path.assign(path);
+    slot.field = flt.field;
+    slot.transform = flt.transform;
+    slot.lookup = flt.lookup;
+    convert_leaf_value(flt, m, value);
+    return;
+  }
+  Walk w = walk_path(m, path, true);
+  flt.field = w.field;
+  parse_suffix(flt, *w.model, path, w.suffix);
+  convert_leaf_value(flt, *w.model, value);
+  bool null_test = (flt.lookup == Lookup::IsNull && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null());
+  int alias = 0;
+  for (std::size_t i = 0; i < w.steps.size(); ++i) {
+    const RelationStep& st = w.steps[i];
+    if (st.multi && negated) return resolve_through_subquery(c, flt, w, i, alias);
+    // Django's join promotion: a relation that may have no row is joined
+    // LEFT where the condition can hold without one (OR, NOT, isnull).
+    alias = ensure_join(c.q, alias, st, c.scope, st.nullable && (in_or || negated || null_test), false);
+  }
+  flt.alias = static_cast<uint16_t>(alias);
+}
+
+void resolve_node(Ctx& c, WhereNode& w, const QNode& node, bool negated, bool in_or) {
+  w.kind = node.kind;
+  w.negated = node.negated;
+  bool neg = negated != node.negated;
+  if (node.kind == QNode::Kind::Leaf) {
+    resolve_leaf_in(c, w.filter, node.path, node.value, neg, in_or);
+    return;
+  }
+  bool or_here = in_or || (node.kind == QNode::Kind::Or && node.children.size() > 1);
+  w.children.resize(node.children.size());
+  for (std::size_t i = 0; i < node.children.size(); ++i) resolve_node(c, w.children[i], *node.children[i], neg, or_here);
+}
+
+// Runs `f`; on an exception, the joins `q` had before are restored.
+template <class F>
+auto keeping_joins_on_error(QueryData& q, F&& f) {
+  const std::size_t n = q.joins.size();
+  std::vector<bool> outer;
+  for (const Join& j : q.joins) outer.push_back(j.outer);
+  const uint32_t scopes = q.scopes;
+  try {
+    return f();
+  } catch (...) {
+    q.joins.resize(n);
+    for (std::size_t i = 0; i < n; ++i) q.joins[i].outer = outer[i];
+    q.scopes = scopes;
+    throw;
+  }
+}
 }  // namespace
+
+std::optional<RelationStep> relation_step(const ModelInfo& from, std::string_view name) {
+  auto single_pk = [](const ModelInfo& m, std::string_view why) {
+    if (m.primary_key.size() != 1)
+      throw FieldError(fmt::format("{}: a relation {} needs a single-column primary key", m.name, why));
+    return m.primary_key[0];
+  };
+  if (const RelationInfo* r = from.find_relation(name)) {
+    RelationStep s;
+    s.member = r;
+    s.target = &r->target();
+    if (r->forward()) {
+      s.parent_field = r->field;
+      s.child_field = single_pk(*s.target, "to it");
+      s.nullable = from.field(r->field).null;
+    } else {
+      const RelationInfo& fk = from.reverse_key(*r);
+      s.parent_field = single_pk(from, "from it");
+      s.child_field = fk.field;
+      s.multi = true;
+      s.nullable = true;
+    }
+    return s;
+  }
+  std::optional<RelationStep> found;
+  for (const ModelInfo* other : registered_models()) {
+    for (const auto& fk : other->relations) {
+      if (!fk->forward() || fk->related_name != name || &fk->target() != &from) continue;
+      if (found)
+        throw ConfigurationError(fmt::format("{}: '{}' is the related_name of two relations to it ({} and {}); give "
+                                             "them distinct related_name()s",
+                                             from.name, name, found->target->name, other->name));
+      RelationStep s;
+      s.target = other;
+      s.parent_field = single_pk(from, "from it");
+      s.child_field = fk->field;
+      s.multi = fk->kind != RelationInfo::Kind::OneToOne;
+      s.nullable = true;
+      found = s;
+    }
+  }
+  return found;
+}
+
+void add_select_related(QueryData& q, std::string_view path) {
+  keeping_joins_on_error(q, [&] {
+    const ModelInfo* m = q.model;
+    int alias = 0, parent = -1;
+    std::size_t related = q.related.size();
+    try {
+      for (std::string_view rest = path; !rest.empty();) {
+        auto [head, tail] = split_first(rest);
+        auto step = relation_step(*m, head);
+        if (!step) require_name(*m, head);
+        if (!step->member || !step->member->forward())
+          throw FieldError(fmt::format("{}: select_related() follows ForeignKey and OneToOne members; '{}' is {} (use "
+                                       "prefetch_related(\"{}\"))",
+                                       m->name, head, step->member ? "a OneToMany" : "a reverse relation", path));
+        alias = ensure_join(q, alias, *step, 0, step->nullable, true);
+        int found = -1;
+        for (std::size_t i = 0; i < q.related.size(); ++i)
+          if (q.related[i].alias == alias) found = static_cast<int>(i);
+        if (found < 0) {
+          q.related.push_back(RelatedLoad{alias, parent, step->member});
+          found = static_cast<int>(q.related.size() - 1);
+        }
+        parent = found;
+        m = step->target;
+        rest = tail;
+      }
+    } catch (...) {
+      q.related.resize(related);
+      throw;
+    }
+  });
+}
+
+void add_prefetch(QueryData& q, std::string_view path) {
+  const ModelInfo* m = q.model;
+  for (std::string_view rest = path; !rest.empty();) {
+    auto [head, tail] = split_first(rest);
+    auto step = relation_step(*m, head);
+    if (!step) require_name(*m, head);
+    if (!step->member)
+      throw FieldError(fmt::format("{}: prefetch_related(\"{}\"): '{}' has no member on {} to hold what it loads; "
+                                   "declare a covet::OneToMany member",
+                                   q.model->name, path, head, m->name));
+    m = step->target;
+    rest = tail;
+  }
+  if (path.empty()) throw FieldError(q.model->name + ": prefetch_related() needs a relation name");
+  for (const auto& p : q.prefetch)
+    if (p == path) return;
+  q.prefetch.emplace_back(path);
+}
 
 namespace {
 thread_local std::vector<WhereNode> spare_where;
@@ -215,7 +511,7 @@ void leave_spare(V& v, V& spare) {
 
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
-      columns(o.columns) {
+      columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);
@@ -242,11 +538,30 @@ std::string_view to_string(Transform t) {
   return "";
 }
 
-WhereNode resolve(const ModelInfo& model, const Q& q) { return resolve_node(model, q.node()); }
+WhereNode resolve(QueryData& q, const Q& cond, bool negated) {
+  return keeping_joins_on_error(q, [&] {
+    Ctx c{q, ++q.scopes};
+    WhereNode w;
+    resolve_node(c, w, cond.node(), negated, false);
+    return w;
+  });
+}
 
-void resolve_into(WhereNode& out, const ModelInfo& model, std::string_view path, const Value& value) {
+WhereNode resolve(const ModelInfo& m, const Q& cond) {
+  QueryData q;
+  q.model = &m;
+  WhereNode w = resolve(q, cond);
+  if (!q.joins.empty())
+    throw InvalidArgument(fmt::format("{}: '{}' follows relations; resolve it into a QueryData", m.name, cond.to_string()));
+  return w;
+}
+
+void resolve_into(QueryData& q, WhereNode& out, std::string_view path, const Value& value, bool negated) {
   out.kind = QNode::Kind::Leaf;
-  resolve_leaf(out.filter, model, path, value);
+  keeping_joins_on_error(q, [&] {
+    Ctx c{q, ++q.scopes};
+    resolve_leaf_in(c, out.filter, path, value, negated, false);
+  });
 }
 
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
@@ -268,10 +583,17 @@ Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
   return convert_to_kind(f.kind, model, f, v);
 }
 
-OrderTerm resolve_order(const ModelInfo& model, std::string_view term) {
+OrderTerm resolve_order(QueryData& q, std::string_view term) {
   bool desc = !term.empty() && term[0] == '-';
   if (desc || (!term.empty() && term[0] == '+')) term.remove_prefix(1);
-  return {model.require(term), desc};
+  if (!starts_with_span(*q.model, term)) return {walk_path(*q.model, term, false).field, desc, 0};
+  return keeping_joins_on_error(q, [&] {
+    Walk w = walk_path(*q.model, term, false);
+    int alias = 0;
+    // Ordering keeps the rows without a related row: nullable relations join LEFT.
+    for (const RelationStep& st : w.steps) alias = ensure_join(q, alias, st, 0, st.nullable, true);
+    return OrderTerm{w.field, desc, static_cast<uint16_t>(alias)};
+  });
 }
 
 }  // namespace covet

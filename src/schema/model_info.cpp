@@ -47,8 +47,69 @@ int ModelInfo::find(std::string_view n) const {
   for (std::size_t i = 0; i < fields.size(); ++i)
     if (fields[i].name == n) return static_cast<int>(i);
   if (n == "pk" && primary_key.size() == 1) return primary_key[0];
+  // A relation's key by Django's attname: author_id for author.
+  if (n.size() > 3 && n.ends_with("_id")) {
+    std::string_view base = n.substr(0, n.size() - 3);
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].relation && fields[i].name == base) return static_cast<int>(i);
+  }
   return -1;
 }
+
+const RelationInfo* ModelInfo::find_relation(std::string_view n) const {
+  for (const auto& r : relations)
+    if (r->name == n) return r.get();
+  return nullptr;
+}
+
+const RelationInfo& ModelInfo::reverse_key(const RelationInfo& r) const {
+  const ModelInfo& target = r.target();
+  const RelationInfo* found = nullptr;
+  int matches = 0;
+  for (const auto& fk : target.relations) {
+    if (!fk->forward() || &fk->target() != this) continue;
+    if (!r.back_populates.empty() && fk->name != r.back_populates) continue;
+    found = fk.get();
+    ++matches;
+  }
+  if (matches == 1) return *found;
+  if (!r.back_populates.empty())
+    throw ConfigurationError(fmt::format("{}.{}: back_populates('{}') names no ForeignKey of {} to {}", name, r.name,
+                                         r.back_populates, target.name, name));
+  if (matches == 0)
+    throw ConfigurationError(
+        fmt::format("{}.{}: {} has no ForeignKey to {} for this OneToMany to reverse", name, r.name, target.name, name));
+  throw ConfigurationError(fmt::format("{}.{}: {} has several ForeignKeys to {}; name the one this reverses with "
+                                       "covet::back_populates(\"...\") in meta",
+                                       name, r.name, target.name, name));
+}
+
+namespace option {
+void OnDeleteOpt::apply(FieldInfo& f) const {
+  if (!f.relation) throw ConfigurationError(fmt::format("{}: on_delete() applies to ForeignKey and OneToOne members", f.name));
+  f.relation->on_delete = action;
+}
+void RelatedName::apply(FieldInfo& f) const {
+  if (!f.relation) throw ConfigurationError(fmt::format("{}: related_name() applies to ForeignKey and OneToOne members", f.name));
+  f.relation->related_name = name;
+}
+}  // namespace option
+
+namespace detail {
+RelationInfo& relation_at_offset(ModelInfo& info, std::size_t offset) {
+  for (auto& r : info.relations)
+    if (r->offset == offset) return *r;
+  throw FieldError(fmt::format("{}: member pointer does not name a relation of the model", info.name));
+}
+void throw_not_loaded(std::string_view what, std::string_view target) {
+  throw UsageError(fmt::format("this {} to {} is not loaded: load it with select_related(), prefetch_related() or "
+                               "fetch() (covet never queries behind your back)",
+                               what, target));
+}
+void throw_no_related(std::string_view target) {
+  throw DoesNotExist(fmt::format("no related {}: the relation's key is NULL", target));
+}
+}  // namespace detail
 
 std::vector<std::string> ModelInfo::suggest(std::string_view bad) const {
   std::vector<std::string> names;
@@ -96,6 +157,30 @@ void ModelInfo::finalize() {
       throw ConfigurationError(fmt::format("{}.{}: decimal() applies to covet::Decimal fields", name, f.name));
     if (f.null && !f.codec->optional)
       throw ConfigurationError(fmt::format("{}.{}: null() needs a std::optional member", name, f.name));
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    FieldInfo& f = fields[i];
+    if (!f.relation) continue;
+    RelationInfo& r = *f.relation;
+    r.field = static_cast<int>(i);
+    if (r.kind == RelationInfo::Kind::OneToOne) f.unique = true;
+    if (r.related_name.empty()) {  // Django's default related query name: the model's name in lower case
+      std::string_view n = std::string_view(name).substr(0, name.find('<'));
+      if (auto colon = n.rfind("::"); colon != std::string_view::npos) n = n.substr(colon + 2);
+      for (char c : n) r.related_name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (r.on_delete == OnDelete::SetNull && !f.null)
+      throw ConfigurationError(fmt::format("{}.{}: on_delete SetNull needs a nullable key (ForeignKey<T, std::optional<K>>)",
+                                           name, f.name));
+    if (r.on_delete == OnDelete::SetDefault && !f.default_value)
+      throw ConfigurationError(fmt::format("{}.{}: on_delete SetDefault needs a default_value()", name, f.name));
+  }
+  for (const auto& r : relations) {
+    if (r->name.find("__") != std::string::npos)
+      throw ConfigurationError(fmt::format("{}.{}: relation names may not contain '__'", name, r->name));
+    for (const auto& f : fields)
+      if (!r->forward() && f.name == r->name)
+        throw ConfigurationError(fmt::format("{}: '{}' names both a field and a relation", name, f.name));
   }
   for (std::size_t i = 0; i < fields.size(); ++i)
     for (std::size_t j = i + 1; j < fields.size(); ++j)

@@ -31,9 +31,35 @@ void register_model(const ModelInfo* info) {
 }  // namespace detail
 
 std::vector<const ModelInfo*> registered_models() {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  return r.models;  // relations (a later issue) will sort by dependency here
+  std::vector<const ModelInfo*> models;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    models = r.models;
+  }
+  return in_dependency_order(std::move(models));
+}
+
+std::vector<const ModelInfo*> in_dependency_order(std::vector<const ModelInfo*> models) {
+  // Depth-first: a model's relation targets (those in the list) before it.
+  // A cycle (or a self-reference) is cut where it closes.
+  std::vector<const ModelInfo*> out;
+  std::vector<const ModelInfo*> visiting;
+  auto listed = [&](const ModelInfo* m) { return std::find(models.begin(), models.end(), m) != models.end(); };
+  auto done = [&](const ModelInfo* m) { return std::find(out.begin(), out.end(), m) != out.end(); };
+  auto visit = [&](auto& self, const ModelInfo* m) -> void {
+    if (done(m) || std::find(visiting.begin(), visiting.end(), m) != visiting.end()) return;
+    visiting.push_back(m);
+    for (const auto& r : m->relations)
+      if (r->forward()) {
+        const ModelInfo* t = &r->target();
+        if (t != m && listed(t)) self(self, t);
+      }
+    visiting.pop_back();
+    out.push_back(m);
+  };
+  for (const ModelInfo* m : models) visit(visit, m);
+  return out;
 }
 
 }  // namespace covet

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -13,7 +15,7 @@ namespace covet {
 // ---------------------------------------------------------------- SqlWriter
 void SqlWriter::write_ident(std::string_view id) { d_.quote_identifier(*sql_, id); }
 void SqlWriter::write_column(const ModelInfo& m, const FieldInfo& f) {
-  d_.quote_identifier(*sql_, m.table);
+  d_.quote_identifier(*sql_, qual_.empty() ? std::string_view(m.table) : qual_);
   *sql_ += '.';
   d_.quote_identifier(*sql_, f.column);
 }
@@ -184,16 +186,82 @@ struct Builder {
     if (kp) key->n = static_cast<std::size_t>(kp - key->words.data());
   }
 
+  // ---- tables and aliases ----
+  const ModelInfo& model_of(int alias) const { return alias_model(q, alias); }
+  bool outer(int alias) const { return alias > 0 && q.joins[static_cast<std::size_t>(alias - 1)].outer; }
+  // The name each alias goes by: the query's table, a joined table by its
+  // own name, or T<n> where that name is taken (a self-join).
+  std::vector<std::string> names;
+  void name_aliases() {
+    if (!w.writing_sql() || !names.empty()) return;
+    names.push_back(q.model->table);
+    for (std::size_t i = 0; i < q.joins.size(); ++i) {
+      const std::string& t = q.joins[i].model->table;
+      bool taken = std::find(names.begin(), names.end(), t) != names.end();
+      names.push_back(taken ? "T" + std::to_string(i + 2) : t);
+    }
+  }
+  SqlWriter& col(int alias, const FieldInfo& f) {
+    if (w.writing_sql()) {
+      name_aliases();
+      w.qualify(names[static_cast<std::size_t>(alias)]);
+      w.column(model_of(alias), f);
+      w.qualify({});
+    }
+    return w;
+  }
+  void from() {
+    k(0x70);
+    k(q.joins.size());
+    for (const Join& j : q.joins) {
+      k(reinterpret_cast<uintptr_t>(j.model));
+      k(static_cast<uint64_t>(j.parent) << 42 | static_cast<uint64_t>(j.parent_field) << 21 |
+        static_cast<uint64_t>(j.child_field));
+      k(static_cast<uint64_t>(j.outer) | static_cast<uint64_t>(j.multi) << 1);
+    }
+    w.text(" FROM ").ident(q.model->table);
+    if (!w.writing_sql()) return;
+    name_aliases();
+    for (std::size_t i = 0; i < q.joins.size(); ++i) {
+      const Join& j = q.joins[i];
+      const int alias = static_cast<int>(i + 1);
+      w.text(j.outer ? " LEFT OUTER JOIN " : " INNER JOIN ").ident(j.model->table);
+      if (names[i + 1] != j.model->table) w.text(" ").ident(names[i + 1]);
+      w.text(" ON (");
+      col(j.parent, model_of(j.parent).field(j.parent_field)).text(" = ");
+      col(alias, j.model->field(j.child_field)).text(")");
+    }
+  }
+  // A subquery inside this one's text: the same walk, key and parameters.
+  void subselect(const QueryData& sub) {
+    Builder b{d, sub, key, w};
+    b.kp = kp;
+    b.kend = kend;
+    b.select_rows(sub.columns);
+    kp = b.kp;
+    kend = b.kend;
+  }
+
   void filter(const Filter& f, bool negated_context) {
     k(0xF1);
-    k(static_cast<uint64_t>(f.field) << 16 | static_cast<uint64_t>(f.transform) << 8 | static_cast<uint64_t>(f.lookup));
+    k(static_cast<uint64_t>(f.alias) << 40 | static_cast<uint64_t>(f.field) << 16 |
+      static_cast<uint64_t>(f.transform) << 8 | static_cast<uint64_t>(f.lookup));
     k(f.value.is_null());
     if (f.value.is<Array>()) k(f.value.as_array().size());
     if (f.lookup == Lookup::IsNull) k(f.value.as_bool());
-    const FieldInfo& fi = q.model->field(f.field);
-    // Django's rule: under negation, a condition on a nullable column also
-    // requires the column to be non-NULL, so exclude() keeps the NULL rows.
-    bool guard = negated_context && fi.null && f.lookup != Lookup::IsNull && !f.value.is_null();
+    const ModelInfo& fm = model_of(f.alias);
+    const FieldInfo& fi = fm.field(f.field);
+    if (f.subquery) {
+      k(0x5B);
+      col(f.alias, fi).text(" IN (");
+      subselect(*f.subquery);
+      w.text(")");
+      return;
+    }
+    // Django's rule: under negation, a condition on a nullable column (or
+    // one across a LEFT join) also requires the column to be non-NULL, so
+    // exclude() keeps the NULL rows.
+    bool guard = negated_context && (fi.null || outer(f.alias)) && f.lookup != Lookup::IsNull && !f.value.is_null();
     // The key pass of a plain comparison: its one parameter is the value on
     // every dialect (the contract of Dialect::compile_filter), so the
     // dialect is not asked.
@@ -202,9 +270,15 @@ struct Builder {
       return;
     }
     if (guard) w.text("(");
-    d.compile_filter(w, *q.model, f);
+    if (w.writing_sql()) {
+      name_aliases();
+      w.qualify(names[f.alias]);
+    }
+    d.compile_filter(w, fm, f);
+    w.qualify({});
     if (guard) {
-      w.text(" AND ").column(*q.model, fi).text(" IS NOT NULL)");
+      w.text(" AND ");
+      col(f.alias, fi).text(" IS NOT NULL)");
     }
   }
 
@@ -245,8 +319,21 @@ struct Builder {
   void select_list(const std::vector<int>& cols) {
     for (std::size_t i = 0; i < cols.size(); ++i) {
       if (i) w.text(", ");
-      w.column(*q.model, q.model->field(cols[i]));
+      col(0, q.model->field(cols[i]));
     }
+    for (const RelatedLoad& r : q.related)  // select_related: each related model's columns after
+      for (const FieldInfo& f : model_of(r.alias).fields) {
+        w.text(", ");
+        col(r.alias, f);
+      }
+    // SELECT DISTINCT ... ORDER BY a joined column: PostgreSQL wants it
+    // selected (as Django adds it); the hydrator reads only the columns before.
+    if (q.distinct)
+      for (const OrderTerm& o : q.order)
+        if (o.alias != 0) {
+          w.text(", ");
+          col(o.alias, model_of(o.alias).field(o.field));
+        }
   }
 
   void order_by() {
@@ -255,12 +342,13 @@ struct Builder {
     if (q.order.empty()) return;
     w.text(" ORDER BY ");
     for (std::size_t i = 0; i < q.order.size(); ++i) {
-      k(static_cast<uint64_t>(q.order[i].field) << 1 | q.order[i].descending);
+      const OrderTerm& o = q.order[i];
+      k(static_cast<uint64_t>(o.alias) << 40 | static_cast<uint64_t>(o.field) << 1 | o.descending);
       if (i) w.text(", ");
-      const FieldInfo& f = q.model->field(q.order[i].field);
-      w.column(*q.model, f);
-      if (q.order[i].descending) w.text(" DESC");
-      if (f.null) w.text(d.nulls_order(q.order[i].descending));
+      const FieldInfo& f = model_of(o.alias).field(o.field);
+      col(o.alias, f);
+      if (o.descending) w.text(" DESC");
+      if (f.null || outer(o.alias)) w.text(d.nulls_order(o.descending));
     }
   }
 
@@ -278,14 +366,27 @@ struct Builder {
       k(cols.size());
       for (int c : cols) k(static_cast<uint64_t>(c));
     }
+    k(q.related.size());
+    for (const RelatedLoad& r : q.related)
+      k(static_cast<uint64_t>(r.alias) << 32 | static_cast<uint32_t>(r.parent + 1));
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
     if (w.writing_sql()) select_list(cols);
-    w.text(" FROM ").ident(q.model->table);
+    from();
     where();
     order_by();
     limit();
     k(static_cast<uint64_t>(q.lock) << 1 | q.lock_of_self);
     if (q.lock != RowLock::None) d.compile_lock(w, q);
+  }
+
+  // WHERE pk IN (the query's rows): DELETE and UPDATE of a query that
+  // joins (neither statement takes a JOIN on every backend).
+  void where_pk_in(const QueryData& rows) {
+    const FieldInfo& pk = q.model->field(q.model->primary_key[0]);
+    w.text(" WHERE ");
+    col(0, pk).text(" IN (");
+    subselect(rows);
+    w.text(")");
   }
 };
 
@@ -295,6 +396,17 @@ QueryData unordered(const QueryData& q) {
   QueryData out = q;
   out.order.clear();
   return out;
+}
+
+// The keys of the rows a joining query matches, for DELETE/UPDATE ... WHERE pk IN (...).
+QueryData key_rows(const QueryData& q, std::string_view what) {
+  if (q.model->primary_key.size() != 1)
+    throw NotSupportedError(fmt::format("{} across a relation needs a single-column primary key on {}", what, q.model->name));
+  QueryData rows = q;
+  rows.columns = {q.model->primary_key[0]};
+  rows.order.clear();
+  rows.related.clear();
+  return rows;
 }
 
 std::shared_ptr<const std::vector<int>> selected_columns(const QueryData& q) {
@@ -365,6 +477,11 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
     unlocked.lock_of_self = false;
     return compile_query(d, unlocked, kind);
   }
+  if (kind != QueryKind::Select && !q.related.empty()) {  // select_related loads nothing for these
+    QueryData plain = q;
+    plain.related.clear();
+    return compile_query(d, plain, kind);
+  }
   switch (kind) {
     case QueryKind::Select: {
       auto cols = selected_columns(q);
@@ -379,7 +496,8 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
           b.select_rows(*selected_columns(q));
           b.w.text(") AS \"covet_subquery\"");
         } else {
-          b.w.text("SELECT COUNT(*) FROM ").ident(q.model->table);
+          b.w.text("SELECT COUNT(*)");
+          b.from();
           b.where();
         }
       });
@@ -388,7 +506,8 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       q1.limit = 1;
       q1.order.clear();
       return compile_cached(d, q1, 3, [&](Builder& b) {
-        b.w.text("SELECT 1 FROM ").ident(q1.model->table);
+        b.w.text("SELECT 1");
+        b.from();
         b.where();
         if (q1.offset) {  // the slice matters only when an offset skips rows
           b.limit();
@@ -401,6 +520,13 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       if (sliced(q))
         throw NotSupportedError("delete() cannot be used on a sliced or distinct query; filter by primary key instead");
       if (!q.order.empty()) return compile_query(d, unordered(q), kind);  // as Django, ordering is ignored
+      if (!q.joins.empty()) {
+        QueryData rows = key_rows(q, "delete()");
+        return compile_cached(d, q, 4, [&](Builder& b) {
+          b.w.text("DELETE FROM ").ident(q.model->table);
+          b.where_pk_in(rows);
+        });
+      }
       return compile_cached(d, q, 4, [&](Builder& b) {
         b.w.text("DELETE FROM ").ident(q.model->table);
         b.where();
@@ -414,6 +540,13 @@ CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::ve
     throw NotSupportedError("update() cannot be used on a sliced or distinct query; filter by primary key instead");
   if (sets.empty()) throw InvalidArgument("update() needs at least one field to set");
   if (!q.order.empty()) return compile_update(d, unordered(q), sets);  // as Django, ordering is ignored
+  if (!q.related.empty()) {
+    QueryData plain = q;
+    plain.related.clear();
+    return compile_update(d, plain, sets);
+  }
+  std::optional<QueryData> rows;
+  if (!q.joins.empty()) rows = key_rows(q, "update()");
   return compile_cached(d, q, 5, [&](Builder& b) {
     b.w.text("UPDATE ").ident(q.model->table).text(" SET ");
     for (std::size_t i = 0; i < sets.size(); ++i) {
@@ -421,7 +554,8 @@ CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::ve
       if (i) b.w.text(", ");
       b.w.ident(q.model->field(sets[i].first).column).text(" = ").param(sets[i].second);
     }
-    b.where();
+    if (rows) b.where_pk_in(*rows);
+    else b.where();
   });
 }
 

@@ -1,8 +1,33 @@
 #include <fmt/format.h>
 
+#include "covet/core/error.hpp"
 #include "covet/sql/compiler.hpp"
 
 namespace covet {
+
+namespace {
+// A relation's key column: REFERENCES the target's primary key, with the
+// on_delete action (Protect is RESTRICT in the database; covet refuses the
+// delete first with a clearer error).
+void references(const Dialect& d, const RelationInfo& r, std::string& sql) {
+  const ModelInfo& target = r.target();
+  if (target.primary_key.size() != 1)
+    throw ConfigurationError(fmt::format("{}: a relation to {} needs a single-column primary key there", r.name, target.name));
+  sql += " REFERENCES ";
+  d.quote_identifier(sql, target.table);
+  sql += " (";
+  d.quote_identifier(sql, target.field(target.primary_key[0]).column);
+  sql += ")";
+  switch (r.on_delete) {
+    case OnDelete::Cascade: sql += " ON DELETE CASCADE"; break;
+    case OnDelete::Protect:
+    case OnDelete::Restrict: sql += " ON DELETE RESTRICT"; break;
+    case OnDelete::SetNull: sql += " ON DELETE SET NULL"; break;
+    case OnDelete::SetDefault: sql += " ON DELETE SET DEFAULT"; break;
+    case OnDelete::DoNothing: break;
+  }
+}
+}  // namespace
 
 std::vector<std::string> create_table_sql(const Dialect& d, const ModelInfo& m, bool if_not_exists) {
   std::vector<std::string> out;
@@ -14,6 +39,7 @@ std::vector<std::string> create_table_sql(const Dialect& d, const ModelInfo& m, 
     d.quote_identifier(sql, m.fields[i].column);
     sql += ' ';
     sql += d.column_definition(m, m.fields[i]);
+    if (const RelationInfo* r = m.fields[i].relation.get()) references(d, *r, sql);
   }
   auto column_list = [&](std::string& s, const std::vector<int>& fields) {
     s += '(';

@@ -118,6 +118,74 @@ struct BasicPlaylistTrack : covet::Model<BasicPlaylistTrack<N>> {
   }
 };
 
+// Chinook with its relations: Artist <- Album <- Track -> Genre.
+template <ChinookNames N>
+struct RelAlbum;
+template <ChinookNames N>
+struct RelTrack;
+
+template <ChinookNames N>
+struct RelArtist : covet::Model<RelArtist<N>> {
+  int64_t id = 0;
+  std::optional<std::string> name;
+  covet::OneToMany<RelAlbum<N>> albums;
+  static void meta(covet::Meta<RelArtist>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Artist", "artist"))
+        .field(&RelArtist::id, covet::primary_key(), covet::db_column(n("ArtistId", "artist_id")))
+        .field(&RelArtist::name, covet::max_length(120), covet::db_column(n("Name", "name")));
+  }
+};
+
+template <ChinookNames N>
+struct RelGenre : covet::Model<RelGenre<N>> {
+  int64_t id = 0;
+  std::optional<std::string> name;
+  static void meta(covet::Meta<RelGenre>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Genre", "genre"))
+        .field(&RelGenre::id, covet::primary_key(), covet::db_column(n("GenreId", "genre_id")))
+        .field(&RelGenre::name, covet::max_length(120), covet::db_column(n("Name", "name")));
+  }
+};
+
+template <ChinookNames N>
+struct RelAlbum : covet::Model<RelAlbum<N>> {
+  int64_t id = 0;
+  std::string title;
+  covet::ForeignKey<RelArtist<N>> artist;
+  covet::OneToMany<RelTrack<N>> tracks;
+  static void meta(covet::Meta<RelAlbum>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Album", "album"))
+        .field(&RelAlbum::id, covet::primary_key(), covet::db_column(n("AlbumId", "album_id")))
+        .field(&RelAlbum::title, covet::max_length(160), covet::db_column(n("Title", "title")))
+        .field(&RelAlbum::artist, covet::db_column(n("ArtistId", "artist_id")), covet::related_name("albums"));
+  }
+};
+
+template <ChinookNames N>
+struct RelTrack : covet::Model<RelTrack<N>> {
+  int64_t id = 0;
+  std::string name;
+  covet::ForeignKey<RelAlbum<N>, std::optional<int64_t>> album;
+  covet::ForeignKey<RelGenre<N>, std::optional<int64_t>> genre;
+  int64_t milliseconds = 0;
+  covet::Decimal unit_price;
+  static void meta(covet::Meta<RelTrack>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Track", "track"))
+        .field(&RelTrack::id, covet::primary_key(), covet::db_column(n("TrackId", "track_id")))
+        .field(&RelTrack::name, covet::max_length(200), covet::db_column(n("Name", "name")))
+        .field(&RelTrack::album, covet::db_column(n("AlbumId", "album_id")), covet::related_name("tracks"),
+               covet::on_delete(covet::OnDelete::SetNull))
+        .field(&RelTrack::genre, covet::db_column(n("GenreId", "genre_id")), covet::related_name("tracks"),
+               covet::on_delete(covet::OnDelete::SetNull))
+        .field(&RelTrack::milliseconds, covet::db_column(n("Milliseconds", "milliseconds")))
+        .field(&RelTrack::unit_price, covet::decimal(10, 2), covet::db_column(n("UnitPrice", "unit_price")));
+  }
+};
+
 using Genre = BasicGenre<ChinookNames::Pascal>;
 using Track = BasicTrack<ChinookNames::Pascal>;
 using Invoice = BasicInvoice<ChinookNames::Pascal>;

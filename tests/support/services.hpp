@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -42,7 +43,7 @@ inline std::string unique_schema() {
 
 // A PostgreSQL database in a fresh schema of its own (search_path), for a
 // suite shared with SQLite; the schemas are dropped when the process exits.
-inline covet::Database postgres_schema_database() {
+inline covet::Database postgres_schema_database(covet::DatabaseOptions options = {}) {
   static const std::string base = require_service("COVET_TEST_POSTGRES_URL");
   static std::vector<std::string> schemas;
   std::string schema = unique_schema();
@@ -61,7 +62,36 @@ inline covet::Database postgres_schema_database() {
     return true;
   }();
   (void)cleanup;
-  return covet::Database(base + "?search_path=" + schema);
+  return covet::Database(base + "?search_path=" + schema, std::move(options));
+}
+
+// A private copy of the Chinook database the test servers load: cloned
+// from the `chinook` template (CREATE DATABASE ... TEMPLATE, about 0.1 s;
+// FILE_COPY sends no copy of the data through the WAL to the standby),
+// dropped when the test process exits. The template must have no other
+// sessions while it is cloned: tests only ever connect to their copies.
+inline covet::Database postgres_chinook_database() {
+  static const std::string template_url = require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
+  static const std::string server = template_url.substr(0, template_url.rfind('/') + 1);
+  static std::vector<std::string> copies;
+  std::string name = "chinook_" + unique_schema();
+  covet::Database(server + "postgres").execute("CREATE DATABASE " + name + " TEMPLATE chinook STRATEGY FILE_COPY");
+  copies.push_back(name);
+  // Registered after covet's driver exists, so it runs before the driver goes.
+  static const bool cleanup = [] {
+    std::atexit([] {
+      for (const std::string& copy : copies) {
+        try {
+          covet::Database(server + "postgres").execute("DROP DATABASE IF EXISTS " + copy + " WITH (FORCE)");
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "dropping %s: %s\n", copy.c_str(), e.what());
+        }
+      }
+    });
+    return true;
+  }();
+  (void)cleanup;
+  return covet::Database(server + name);
 }
 
 }  // namespace test_support

@@ -82,6 +82,9 @@ class Row {
   // loads[i]). The default calls each member's generic loader; drivers
   // override it with the switch inlined over their own cell reads.
   virtual void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const;
+  // The same from column `first` on (column first + i into loads[i]): a
+  // select_related object after the query's own columns.
+  virtual void load_at(const MemberLoad* loads, std::size_t n, int first, void* obj, const void* context) const;
 };
 
 // Sets statement parameters. Each call says the value's kind and width

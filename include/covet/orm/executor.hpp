@@ -89,6 +89,25 @@ void assign(const ModelInfo& m, void* obj, KwargsView kwargs, bool apply_default
 // fields named in `defaults` keep the default (Django's rules).
 void assign_from_lookup(const ModelInfo& m, void* obj, KwargsView lookup, KwargsView defaults = {});
 
+// select_related(): where each related object's columns start in a row,
+// and which object holds it.
+struct RelatedSegment {
+  const ModelInfo* model;
+  const RelationInfo* relation;  // the member of the parent object that holds it
+  int parent;                    // -1: the query's object, else an earlier segment
+  int first_column;
+  int key_column;                // its primary key's column: NULL when there is no related row
+};
+std::vector<RelatedSegment> related_segments(const QueryData& q, std::size_t base_columns);
+// Loads the related objects of one row into `obj` (already loaded with its
+// own columns).
+void load_related(const std::vector<RelatedSegment>& segments, const Row& row, void* obj);
+// prefetch_related: loads every relation on each path for the objects (of
+// model m), one query per relation (per chunk of keys under the backend's
+// parameter limit), at any depth.
+void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& objs,
+              const std::vector<std::string>& paths);
+
 // QuerySet terminals.
 // Runs the SELECT; `columns` is set to the result's model fields before the
 // first row reaches `on_row` (one indirect call per row).
@@ -112,12 +131,17 @@ class RowCursor {
   bool next();
   const Row& row() const { return st_->row(); }
   const std::vector<int>& columns() const { return *compiled_.columns; }
+  // Loads the current row's select_related objects into `obj`.
+  void load_related(void* obj) const {
+    if (!related_.empty()) orm::load_related(related_, st_->row(), obj);
+  }
 
  private:
   HeldExecutor ex_;  // keeps the database (or transaction) alive while the cursor is open
   Lease lease_;
   CompiledQuery compiled_;
   StatementHandle st_;
+  std::vector<RelatedSegment> related_;
 };
 
 [[noreturn]] void throw_unbound();

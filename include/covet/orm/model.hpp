@@ -33,6 +33,14 @@ struct Model : ModelTag {
   void refresh(const Executor& db) { orm::refresh(db, model_info<T>(), self()); }
   void refresh(const MultiDB& dbs) { refresh(dbs.for_model<T>()); }
 
+  // Loads relations of this object, as prefetch_related() does for a
+  // query: obj.fetch(db, "author"), obj.fetch(db, "posts", "posts__comments").
+  template <class... S>
+    requires(sizeof...(S) > 0 && (std::convertible_to<const S&, std::string_view> && ...))
+  void fetch(const Executor& db, const S&... paths) {
+    orm::prefetch(db, model_info<T>(), {static_cast<void*>(self())}, {std::string(std::string_view(paths))...});
+  }
+
   static T create(const Executor& db, T obj) { return objects(db).create(std::move(obj)); }
   static T create(const Executor& db, Kwargs kwargs) { return objects(db).create(kwargs); }
   static T create(const Executor& db, KwargsView kwargs) { return objects(db).create(kwargs); }

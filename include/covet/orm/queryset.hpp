@@ -139,6 +139,33 @@ class QuerySet {
   // NotSupportedError on SQLite, which locks the whole file instead.
   QuerySet select_for_update(ForUpdate o = {}) const& { return change(*this, [o](QueryData& d) { set_lock(d, o); }); }
   QuerySet select_for_update(ForUpdate o = {}) && { return change(std::move(*this), [o](QueryData& d) { set_lock(d, o); }); }
+  // Loads the related objects of ForeignKey/OneToOne members in the same
+  // query (a JOIN; LEFT for nullable ones), at any depth: "author",
+  // "album__artist". Each row gets its own related objects.
+  template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
+  QuerySet select_related(const S&... paths) const& {
+    return change(*this, [&](QueryData& d) { (add_select_related(d, std::string_view(paths)), ...); });
+  }
+  template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
+  QuerySet select_related(const S&... paths) && {
+    return change(std::move(*this), [&](QueryData& d) { (add_select_related(d, std::string_view(paths)), ...); });
+  }
+  // Loads relations of any kind ("posts", "author", "posts__comments")
+  // after the query, with one query per relation (keys batched under the
+  // backend's parameter limit) instead of one per object. Objects that
+  // point at the same row share one loaded object.
+  template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
+  QuerySet prefetch_related(const S&... paths) const& {
+    return change(*this, [&](QueryData& d) { (add_prefetch(d, std::string_view(paths)), ...); });
+  }
+  template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
+  QuerySet prefetch_related(const S&... paths) && {
+    return change(std::move(*this), [&](QueryData& d) { (add_prefetch(d, std::string_view(paths)), ...); });
+  }
   QuerySet distinct(bool on = true) const& { return change(*this, [on](QueryData& d) { d.distinct = on; }); }
   QuerySet distinct(bool on = true) && { return change(std::move(*this), [on](QueryData& d) { d.distinct = on; }); }
   // Partial loading: only the named fields (the primary key always).
@@ -199,6 +226,12 @@ class QuerySet {
           if (int64_t n = row.result_size(); n > 0) out.reserve(static_cast<std::size_t>(n));
         hydrate_into(m, out.emplace_back(), row, *cols);
       });
+    }
+    if (!data_->prefetch.empty() && !out.empty()) {
+      std::vector<void*> objs;
+      objs.reserve(out.size());
+      for (R& o : out) objs.push_back(&object_of_mut(o));
+      orm::prefetch(ex(), *data_->model, objs, data_->prefetch);
     }
     return out;
   }
@@ -314,6 +347,7 @@ class QuerySet {
           // its loaded/assigned marks belong to one row.
           if constexpr (!std::is_same_v<R, T>) c_->current_ = R{};
           hydrate_into(model_info<T>(), c_->current_, c_->rows_.row(), c_->rows_.columns());
+          if constexpr (std::is_same_v<R, T>) c_->rows_.load_related(&c_->current_);
         } else {
           c_ = nullptr;
         }
@@ -487,9 +521,11 @@ class QuerySet {
   static QuerySet where(Self&& self, const Q& q, bool negate) {
     if (q.empty()) return QuerySet(std::forward<Self>(self));
     if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
-    WhereNode w = resolve(*self.data_->model, q);
-    if (negate) w.negated = !w.negated;
-    return change(std::forward<Self>(self), [&](QueryData& d) { d.where.push_back(std::move(w)); });
+    return change(std::forward<Self>(self), [&](QueryData& d) {
+      WhereNode w = resolve(d, q, negate);
+      if (negate) w.negated = !w.negated;
+      d.where.push_back(std::move(w));
+    });
   }
   // One condition: resolved straight into the tree, no Q built.
   template <class Self>
@@ -498,7 +534,7 @@ class QuerySet {
     return change(std::forward<Self>(self), [&](QueryData& d) {
       WhereNode& w = d.where.emplace_back();
       try {
-        resolve_into(w, *d.model, path, v);
+        resolve_into(d, w, path, v, negate);
       } catch (...) {
         d.where.pop_back();
         throw;
@@ -509,12 +545,14 @@ class QuerySet {
   template <class Self>
   static QuerySet ordered(Self&& self, const std::string_view* names, std::size_t n) {
     if (self.data_->limit || self.data_->offset) orm::throw_sliced("order_by");
-    OrderTerm few[8];  // order_by() names a few fields; more go to the heap
-    std::vector<OrderTerm> many;
-    OrderTerm* terms = few;
-    if (n > std::size(few)) many.resize(n), terms = many.data();
-    for (std::size_t i = 0; i < n; ++i) terms[i] = resolve_order(*self.data_->model, names[i]);
-    return change(std::forward<Self>(self), [&](QueryData& d) { assign_order(d, terms, n); });
+    return change(std::forward<Self>(self), [&](QueryData& d) {
+      OrderTerm few[8];  // order_by() names a few fields; more go to the heap
+      std::vector<OrderTerm> many;
+      OrderTerm* terms = few;
+      if (n > std::size(few)) many.resize(n), terms = many.data();
+      for (std::size_t i = 0; i < n; ++i) terms[i] = resolve_order(d, names[i]);
+      assign_order(d, terms, n);
+    });
   }
   static void set_lock(QueryData& d, ForUpdate o) {
     if (o.nowait && o.skip_locked) throw InvalidArgument("select_for_update(): nowait and skip_locked cannot both be set");
@@ -584,6 +622,10 @@ class QuerySet {
       orm::hydrate(m, cols, row, &obj.raw());
       for (int c : cols) obj.mark(c);
     }
+  }
+  static T& object_of_mut(R& obj) {
+    if constexpr (std::is_same_v<R, T>) return obj;
+    else return obj.raw();
   }
   static const T& object_of(const R& obj) {
     if constexpr (std::is_same_v<R, T>) return obj;

@@ -21,11 +21,17 @@ enum class Transform : uint8_t { None, Year, Month, Day };
 std::string_view to_string(Lookup l);
 std::string_view to_string(Transform t);
 
+struct QueryData;
+
 struct Filter {
   int field = -1;
+  uint16_t alias = 0;  // the table the field is on: 0 the query's model, i its joins[i - 1]
   Transform transform = Transform::None;
   Lookup lookup = Lookup::Exact;
   Value value;  // coerced to the field's kind; Array for In and Range
+  // In against a subquery selecting one column (an exclude() across a
+  // multi-valued relation): field IN (SELECT ...); `value` is unused.
+  std::shared_ptr<const QueryData> subquery;
 };
 
 struct WhereNode {
@@ -38,6 +44,27 @@ struct WhereNode {
 struct OrderTerm {
   int field;
   bool descending;
+  uint16_t alias = 0;  // as Filter::alias
+};
+
+// A table joined into a query to follow a relation:
+// JOIN model ON parent.parent_field = model.child_field.
+struct Join {
+  int parent = 0;  // the alias joined from (0: the query's model)
+  const ModelInfo* model = nullptr;
+  int parent_field = -1;  // in the parent alias's model
+  int child_field = -1;   // in `model`
+  bool outer = false;     // LEFT OUTER JOIN: rows without a related row stay
+  bool multi = false;     // many related rows per parent row (a reverse relation)
+  uint32_t scope = 0;     // multi: the filter() call that made it (Django reuses it only within that call)
+  bool operator==(const Join&) const = default;
+};
+
+// select_related(): a related object loaded from the same row.
+struct RelatedLoad {
+  int alias;   // the join its columns come from
+  int parent;  // the RelatedLoad whose object holds it, -1 for the query's model
+  const RelationInfo* relation;
 };
 
 // select_for_update(): row locks taken by a SELECT (PostgreSQL's FOR UPDATE).
@@ -60,6 +87,10 @@ struct QueryData {
   RowLock lock = RowLock::None;
   bool lock_of_self = false;  // FOR UPDATE OF this model's table only
   std::vector<int> columns;  // selected fields (only/defer); empty = every field
+  std::vector<Join> joins;   // alias i + 1 is joins[i]
+  uint32_t scopes = 0;       // filter() calls resolved so far (Join::scope)
+  std::vector<RelatedLoad> related;  // select_related, parents before children
+  std::vector<std::string> prefetch; // prefetch_related paths, checked
 
   QueryData() = default;
   // A copy takes its where/order storage from this thread's spare (room
@@ -75,15 +106,41 @@ struct QueryData {
 // Replaces the ordering (storage from this thread's spare when it has none).
 void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n);
 
-// Checks a Q against the model and converts values to the fields' kinds.
-// Throws FieldError for unknown fields/lookups and values of the wrong type.
-WhereNode resolve(const ModelInfo& model, const Q& q);
+// Checks a Q against the query's model and converts values to the fields'
+// kinds; relation spans ("author__username") add joins to `q` (one
+// filter() call: `negated` for exclude()). Throws FieldError for unknown
+// fields/lookups and values of the wrong type, leaving `q` as it was.
+WhereNode resolve(QueryData& q, const Q& cond, bool negated = false);
+// The same on one model alone (no relation spans: InvalidArgument).
+WhereNode resolve(const ModelInfo& m, const Q& cond);
 // The same for one condition, without building a Q (filter("age__gt", 18)),
 // written into `out`, a default-constructed node (no moves on the hot path).
-void resolve_into(WhereNode& out, const ModelInfo& model, std::string_view path, const Value& value);
+void resolve_into(QueryData& q, WhereNode& out, std::string_view path, const Value& value, bool negated = false);
+// The model an alias of `q` refers to.
+inline const ModelInfo& alias_model(const QueryData& q, int alias) {
+  return alias == 0 ? *q.model : *q.joins[static_cast<std::size_t>(alias - 1)].model;
+}
 // Converts a value for assignment to a field (update(), kwargs).
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v);
-// "-created_at" → {field, descending}; throws FieldError.
-OrderTerm resolve_order(const ModelInfo& model, std::string_view term);
+// "-created_at" → {field, descending}; "album__title" joins; throws FieldError.
+OrderTerm resolve_order(QueryData& q, std::string_view term);
+// select_related("author__profile"): joins and loads each forward relation
+// on the path; throws FieldError for a path that is not one.
+void add_select_related(QueryData& q, std::string_view path);
+// Checks a prefetch_related path (relations all the way) and records it.
+void add_prefetch(QueryData& q, std::string_view path);
+// One step along a relation from model `from`: what a join needs.
+struct RelationStep {
+  const ModelInfo* target = nullptr;
+  int parent_field = -1;  // the column on `from`'s side
+  int child_field = -1;   // the column on the target's side
+  bool multi = false;     // many target rows per row (a reverse ForeignKey)
+  bool nullable = false;  // a row may have no target row
+  const RelationInfo* member = nullptr;  // `from`'s member holding the loaded objects (null: none declared)
+};
+// The relation `name` names on `from`: its own ForeignKey/OneToOne/OneToMany
+// member, or the reverse side of a ForeignKey of another registered model
+// by its related_name; nullopt when none.
+std::optional<RelationStep> relation_step(const ModelInfo& from, std::string_view name);
 
 }  // namespace covet

@@ -10,6 +10,7 @@
 
 #include "covet/core/row.hpp"
 #include "covet/core/value.hpp"
+#include "covet/schema/relation.hpp"
 
 namespace covet {
 
@@ -66,6 +67,9 @@ struct FieldInfo {
   std::optional<Value> default_value;
   Value (*default_factory)() = nullptr;
   std::vector<std::pair<Value, std::string>> choices;  // value, label
+  // A ForeignKey / OneToOne member: the relation its key column belongs to
+  // (shared with ModelInfo::relations).
+  std::shared_ptr<RelationInfo> relation;
 
   void* member(void* obj) const { return static_cast<char*>(obj) + offset; }
   const void* member(const void* obj) const { return static_cast<const char*>(obj) + offset; }

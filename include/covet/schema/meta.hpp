@@ -47,6 +47,7 @@ void meta_add_index(ModelInfo& info, std::string name, std::initializer_list<std
 void meta_add_unique(ModelInfo& info, std::string name, std::initializer_list<std::string_view> fields);
 void meta_primary_key(ModelInfo& info, std::initializer_list<std::size_t> offsets);
 std::string default_table_name(std::string_view type_name);
+RelationInfo& relation_at_offset(ModelInfo& info, std::size_t offset);
 }  // namespace detail
 
 template <class T>
@@ -66,6 +67,13 @@ class Meta {
   Meta& field(M T::*mp, const Options&... options) {
     FieldInfo& f = info_.fields[static_cast<std::size_t>(info_.field_at_offset(detail::offset_of(mp)))];
     (options.apply(f), ...);
+    return *this;
+  }
+  // A OneToMany member's options (back_populates).
+  template <class X, class... Options>
+  Meta& field(OneToMany<X> T::*mp, const Options&... options) {
+    RelationInfo& r = detail::relation_at_offset(info_, detail::offset_of(mp));
+    (options.apply(r), ...);
     return *this;
   }
   // A composite primary key (Chinook's PlaylistTrack): every listed member.
@@ -97,21 +105,58 @@ class Meta {
 };
 
 namespace detail {
+template <class M>
+std::shared_ptr<RelationInfo> make_relation(std::string_view name, std::size_t offset) {
+  using Tr = RelationTraits<M>;
+  auto r = std::make_shared<RelationInfo>();
+  r->kind = Tr::kind;
+  r->name = std::string(name);
+  r->offset = offset;
+  r->target = &model_info<typename Tr::target>;
+  r->ops = relation_ops<M>();
+  return r;
+}
+
+inline FieldInfo make_field(std::string_view name, std::size_t offset, const FieldCodec* codec) {
+  FieldInfo f;
+  f.name = std::string(name);
+  f.column = f.name;
+  f.offset = offset;
+  f.codec = codec;
+  f.kind = codec->kind;
+  f.null = codec->optional;
+  return f;
+}
+
+// One member of a model: a column field, a ForeignKey/OneToOne (its key
+// column plus a relation), or a OneToMany (a relation without a column).
+template <class M>
+void add_member(ModelInfo& info, const void* obj, std::string_view name, const M& member) {
+  auto offset_of_addr = [&](const void* addr) {
+    return static_cast<std::size_t>(static_cast<const char*>(addr) - static_cast<const char*>(obj));
+  };
+  using Tr = RelationTraits<M>;
+  if constexpr (Tr::many) {
+    info.relations.push_back(make_relation<M>(name, offset_of_addr(&member)));
+  } else if constexpr (Tr::forward) {
+    // meta's field(&Post::author, ...) finds the field by the member's offset.
+    if (static_cast<const void*>(&member.id) != static_cast<const void*>(&member))
+      throw ConfigurationError(info.name + "." + std::string(name) + ": the relation's key is not at its start");
+    FieldInfo f = make_field(name, offset_of_addr(&member.id), codec_for<typename Tr::key>());
+    f.column += "_id";  // Django's attname: author -> author_id
+    f.relation = make_relation<M>(name, offset_of_addr(&member));
+    info.relations.push_back(f.relation);
+    info.fields.push_back(std::move(f));
+  } else {
+    info.fields.push_back(make_field(name, offset_of_addr(&member), codec_for<M>()));
+  }
+}
+
 template <class T, std::size_t... I>
 void add_fields(ModelInfo& info, std::index_sequence<I...>) {
   const T& obj = sample_object<T>();
   auto members = tie_members<member_count<T>>(obj);
-  auto add = [&](std::string_view name, const void* addr, const FieldCodec* codec) {
-    FieldInfo f;
-    f.name = std::string(name);
-    f.column = f.name;
-    f.offset = static_cast<std::size_t>(static_cast<const char*>(addr) - reinterpret_cast<const char*>(&obj));
-    f.codec = codec;
-    f.kind = codec->kind;
-    f.null = codec->optional;
-    info.fields.push_back(std::move(f));
-  };
-  (add(member_name<T, I>(), &std::get<I>(members), codec_for<member_type<T, I>>()), ...);
+  (add_member(info, &obj, member_name<T, I>(), std::get<I>(members)), ...);
 }
 
 template <class T>
@@ -147,6 +192,16 @@ const ModelInfo& model_info() {
   };
   static const Registered model;
   return model.info;
+}
+
+template <class T, class K>
+void ForeignKey<T, K>::set(T obj) {
+  const ModelInfo& m = model_info<T>();
+  if (m.primary_key.size() != 1)
+    throw InvalidArgument(m.name + ": a ForeignKey to a model with a composite primary key cannot be set from an object");
+  const FieldInfo& pk = m.field(m.primary_key[0]);
+  detail::codec_for<K>()->set(&id, pk.get(&obj), pk);
+  adopt(std::make_shared<T>(std::move(obj)));
 }
 
 }  // namespace covet

@@ -40,6 +40,9 @@ class ModelInfo {
   std::vector<IndexInfo> indexes;
   std::vector<UniqueConstraintInfo> unique_constraints;
   std::vector<CheckConstraintInfo> checks;
+  // Every relation member: ForeignKey/OneToOne (a field too: its key
+  // column, FieldInfo::relation) and OneToMany (no column).
+  std::vector<std::shared_ptr<RelationInfo>> relations;
   // What save() must do besides binding (set by finalize(), so the common
   // model skips those loops entirely).
   // Fields save() checks before writing: text (valid UTF-8, max_length),
@@ -86,6 +89,12 @@ class ModelInfo {
   // the closest valid names.
   int require(std::string_view name) const;
   int field_at_offset(std::size_t offset) const;
+  // The relation member with this name, or null.
+  const RelationInfo* find_relation(std::string_view name) const;
+  // A relation's reverse: for a OneToMany, the ForeignKey on its target
+  // that it reverses (back_populates, or the one ForeignKey to this model);
+  // FieldError/ConfigurationError when there is none or it is ambiguous.
+  const RelationInfo& reverse_key(const RelationInfo& one_to_many) const;
   const FieldInfo& field(int i) const { return fields[static_cast<std::size_t>(i)]; }
   bool has_auto_pk() const { return primary_key.size() == 1 && field(primary_key[0]).auto_increment; }
   // The valid names closest to `bad`, best first (edit distance).

@@ -10,6 +10,9 @@ namespace covet {
 
 // Registered models, in dependency order (a model after those it refers to).
 std::vector<const ModelInfo*> registered_models();
+// `models` reordered so that each comes after the models its relations
+// point at (create in this order, drop in reverse).
+std::vector<const ModelInfo*> in_dependency_order(std::vector<const ModelInfo*> models);
 
 // Registers models by building their schema: `covet::register_models<User, Post>();`
 template <class... T>

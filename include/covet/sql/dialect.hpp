@@ -51,6 +51,9 @@ class SqlWriter {
   }
   bool writing_sql() const { return sql_ != nullptr; }
   const Dialect& dialect() const { return d_; }
+  // The table name or alias column() qualifies columns with from now on
+  // (empty: the model's table).
+  void qualify(std::string_view table) { qual_ = table; }
 
  private:
   void write_ident(std::string_view id);
@@ -59,6 +62,7 @@ class SqlWriter {
   const Dialect& d_;
   std::string* sql_;
   std::vector<Value>* params_;
+  std::string_view qual_;
 };
 
 class Dialect {

@@ -308,13 +308,19 @@ class PgRow final : public Row {
   // One execution hydrates with one MemberLoad list: its plan (which cells
   // decode inline) is made on the first row and dropped when the statement
   // runs again.
-  void new_execution() { plan_loads_ = nullptr; }
+  void new_execution() {
+    plan_loads_ = nullptr;
+    other_plans_.clear();
+  }
 
   void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const override {
-    if (loads != plan_loads_ || n != plan_.size()) [[unlikely]]
-      make_plan(loads, n);
-    if (null_offset_ >= 0) load_cells<true>(loads, n, static_cast<char*>(obj), context);
-    else load_cells<false>(loads, n, static_cast<char*>(obj), context);
+    load_at(loads, n, 0, obj, context);
+  }
+  void load_at(const MemberLoad* loads, std::size_t n, int first, void* obj, const void* context) const override {
+    if (loads != plan_loads_ || n != plan_.size() || first != plan_first_) [[unlikely]]
+      switch_plan(loads, n, first);
+    if (null_offset_ >= 0) load_cells<true>(loads, n, first, static_cast<char*>(obj), context);
+    else load_cells<false>(loads, n, first, static_cast<char*>(obj), context);
   }
 
  private:
@@ -325,7 +331,7 @@ class PgRow final : public Row {
   // Anything else takes the general path, which also reports a NULL into a
   // required member.
   template <bool KnownNullAddress>
-  void load_cells(const MemberLoad* loads, std::size_t n, char* base, const void* context) const {
+  void load_cells(const MemberLoad* loads, std::size_t n, int first, char* base, const void* context) const {
     const PGresult* r = res;
     const int rw = row;
     const std::uintptr_t null_at = reinterpret_cast<std::uintptr_t>(r) + static_cast<std::uintptr_t>(null_offset_);
@@ -335,7 +341,7 @@ class PgRow final : public Row {
     };
     for (std::size_t k = 0; k < n; ++k) {
       const Cell c = plan_[k];
-      const int i = static_cast<int>(k);
+      const int i = static_cast<int>(k) + first;
       char* m = base + c.offset;
       switch (c.op) {
         case Cell::Int8ToI64: {
@@ -401,13 +407,40 @@ class PgRow final : public Row {
   };
   mutable std::vector<Cell> plan_;
   mutable const MemberLoad* plan_loads_ = nullptr;
+  mutable int plan_first_ = 0;
+  // A select_related row loads several objects, each with its own plan:
+  // the ones not in use wait here.
+  struct SavedPlan {
+    const MemberLoad* loads;
+    int first;
+    std::vector<Cell> cells;
+  };
+  mutable std::vector<SavedPlan> other_plans_;
+
+  void switch_plan(const MemberLoad* loads, std::size_t n, int first) const {
+    if (plan_loads_) {
+      bool saved = false;
+      for (SavedPlan& p : other_plans_)
+        if (p.loads == plan_loads_ && p.first == plan_first_) saved = true;
+      if (!saved) other_plans_.push_back(SavedPlan{plan_loads_, plan_first_, plan_});
+    }
+    for (SavedPlan& p : other_plans_)
+      if (p.loads == loads && p.first == first && p.cells.size() == n) {
+        plan_ = p.cells;
+        plan_loads_ = loads;
+        plan_first_ = first;
+        return;
+      }
+    make_plan(loads, n, first);
+  }
   mutable std::ptrdiff_t null_offset_ = -1;  // null_cell_offset()
 
-  void make_plan(const MemberLoad* loads, std::size_t n) const {
+  void make_plan(const MemberLoad* loads, std::size_t n, int first) const {
     using Op = MemberLoad::Op;
     plan_.assign(n, Cell{});
     for (std::size_t k = 0; k < n && binary; ++k) {
-      const Oid t = k < types->size() ? (*types)[k] : 0;
+      const std::size_t col = k + static_cast<std::size_t>(first);
+      const Oid t = col < types->size() ? (*types)[col] : 0;
       Cell& c = plan_[k];
       switch (loads[k].op) {
         case Op::Int64: c.op = t == oid::kInt8 ? Cell::Int8ToI64 : t == oid::kInt4 ? Cell::Int4ToI64 : Cell::Slow; break;
@@ -420,6 +453,7 @@ class PgRow final : public Row {
     }
     for (std::size_t k = 0; k < n; ++k) plan_[k].offset = loads[k].offset;
     plan_loads_ = loads;
+    plan_first_ = first;
     null_offset_ = null_cell_offset();
   }
 

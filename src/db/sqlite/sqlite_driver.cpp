@@ -136,15 +136,18 @@ class SqliteRow final : public Row {
   void load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const override {
     load_cells(loads, n, obj, context);
   }
+  void load_at(const MemberLoad* loads, std::size_t n, int first, void* obj, const void* context) const override {
+    load_cells(loads, n, obj, context, first);
+  }
   // The hydrator's hot loop: the cell reads inlined. A number read as 0 may
   // be NULL, so only then is the type looked up.
   [[gnu::always_inline]] inline void load_cells(const MemberLoad* loads, std::size_t n, void* obj,
-                                                const void* context) const {
+                                                const void* context, int first = 0) const {
     using Op = MemberLoad::Op;
     char* base = static_cast<char*>(obj);
     for (std::size_t k = 0; k < n; ++k) {
       const MemberLoad& l = loads[k];
-      const int i = static_cast<int>(k);
+      const int i = static_cast<int>(k) + first;
       void* m = base + l.offset;
       switch (l.op) {
         case Op::Int64: {

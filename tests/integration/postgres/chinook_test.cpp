@@ -20,31 +20,7 @@ using Invoice = testing_models::BasicInvoice<testing_models::ChinookNames::Snake
 using PlaylistTrack = testing_models::BasicPlaylistTrack<testing_models::ChinookNames::Snake>;
 
 namespace {
-// The template must have no other sessions while it is cloned: tests only
-// ever connect to their copies.
-covet::Database chinook_database(const std::string&) {
-  static const std::string template_url = test_support::require_service("COVET_TEST_POSTGRES_CHINOOK_URL");
-  static const std::string server = template_url.substr(0, template_url.rfind('/') + 1);
-  static std::vector<std::string> copies;
-  std::string name = "chinook_" + test_support::unique_schema();
-  covet::Database(server + "postgres").execute("CREATE DATABASE " + name + " TEMPLATE chinook STRATEGY FILE_COPY");
-  copies.push_back(name);
-  // Registered after covet's driver exists, so it runs before the driver goes.
-  static const bool cleanup = [] {
-    std::atexit([] {
-      for (const std::string& copy : copies) {
-        try {
-          covet::Database(server + "postgres").execute("DROP DATABASE IF EXISTS " + copy + " WITH (FORCE)");
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "dropping %s: %s\n", copy.c_str(), e.what());
-        }
-      }
-    });
-    return true;
-  }();
-  (void)cleanup;
-  return covet::Database(server + name);
-}
+covet::Database chinook_database(const std::string&) { return test_support::postgres_chinook_database(); }
 
 std::string chinook_sql(std::string_view sql) { return std::string(sql); }
 }  // namespace

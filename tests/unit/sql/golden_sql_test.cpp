@@ -274,3 +274,31 @@ TEST(GoldenSql, BulkStatements) {
             R"(UPDATE "users" SET "email" = CASE "id" WHEN CAST($1 AS bigint) THEN CAST($2 AS varchar) ELSE "email" END, )"
             R"("is_active" = CASE "id" WHEN CAST($3 AS bigint) THEN CAST($4 AS boolean) ELSE "is_active" END WHERE "id" IN ($5))");
 }
+
+// ---- joins (relations) ----
+namespace {
+using RTrack = testing_models::RelTrack<testing_models::ChinookNames::Snake>;
+using RArtist = testing_models::RelArtist<testing_models::ChinookNames::Snake>;
+using RAlbum = testing_models::RelAlbum<testing_models::ChinookNames::Snake>;
+}  // namespace
+
+TEST(GoldenSql, Joins) {
+  auto span = query<RTrack>().filter("album__artist__name", "AC/DC").order_by("album__title");
+  EXPECT_EQ(span.sql(pg), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price" FROM "track" INNER JOIN "album" ON ("track"."album_id" = "album"."album_id") INNER JOIN "artist" ON ("album"."artist_id" = "artist"."artist_id") WHERE "artist"."name" = $1 ORDER BY "album"."title")");
+  auto reverse = query<RArtist>().filter("albums__title__icontains", "greatest").distinct().order_by("albums__title");
+  // PostgreSQL wants a DISTINCT query's ORDER BY columns selected: added after the model's.
+  EXPECT_EQ(reverse.sql(pg), R"(SELECT DISTINCT "artist"."artist_id", "artist"."name", "album"."title" FROM "artist" INNER JOIN "album" ON ("artist"."artist_id" = "album"."artist_id") WHERE "album"."title" ILIKE $1 ORDER BY "album"."title")");
+  auto orq = query<RTrack>().filter(Q("genre__name", "Jazz") | Q("milliseconds__gt", 1000));
+  EXPECT_EQ(orq.sql(sqlite), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price" FROM "track" LEFT OUTER JOIN "genre" ON ("track"."genre_id" = "genre"."genre_id") WHERE ("genre"."name" = ? OR "track"."milliseconds" > ?))");
+  auto ex = query<RArtist>().exclude("albums__tracks__milliseconds__lt", 300000);
+  EXPECT_EQ(ex.sql(pg), R"(SELECT "artist"."artist_id", "artist"."name" FROM "artist" WHERE NOT ("artist"."artist_id" IN (SELECT "album"."artist_id" FROM "album" INNER JOIN "track" ON ("album"."album_id" = "track"."album_id") WHERE "track"."milliseconds" < $1 AND "album"."artist_id" IS NOT NULL)))");
+  EXPECT_EQ(ex.compiled(pg).params, (std::vector<Value>{300000}));
+  auto sel = query<RTrack>().select_related("album__artist", "genre").filter("id", 1);
+  EXPECT_EQ(sel.sql(sqlite), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price", "album"."album_id", "album"."title", "album"."artist_id", "artist"."artist_id", "artist"."name", "genre"."genre_id", "genre"."name" FROM "track" LEFT OUTER JOIN "album" ON ("track"."album_id" = "album"."album_id") LEFT OUTER JOIN "artist" ON ("album"."artist_id" = "artist"."artist_id") LEFT OUTER JOIN "genre" ON ("track"."genre_id" = "genre"."genre_id") WHERE "track"."track_id" = ?)");
+  auto del = query<RTrack>().filter("album__title", "x");
+  EXPECT_EQ(*del.compiled(pg, QueryKind::Delete).sql, R"(DELETE FROM "track" WHERE "track"."track_id" IN (SELECT "track"."track_id" FROM "track" INNER JOIN "album" ON ("track"."album_id" = "album"."album_id") WHERE "album"."title" = $1))");
+  EXPECT_EQ(*del.compiled(pg, QueryKind::Count).sql, R"(SELECT COUNT(*) FROM "track" INNER JOIN "album" ON ("track"."album_id" = "album"."album_id") WHERE "album"."title" = $1)");
+  // A self-join names the second copy of the table T<n>.
+  auto self = query<RAlbum>().filter("artist__albums__title", "x");
+  EXPECT_EQ(self.sql(sqlite), R"(SELECT "album"."album_id", "album"."title", "album"."artist_id" FROM "album" INNER JOIN "artist" ON ("album"."artist_id" = "artist"."artist_id") INNER JOIN "album" "T3" ON ("artist"."artist_id" = "T3"."artist_id") WHERE "T3"."title" = ?)");
+}
