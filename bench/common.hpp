@@ -28,6 +28,46 @@ struct Row6 : covet::Model<Row6> {
 
 constexpr int kRows = 100'000;
 
+// Relations: a user with short strings and their posts.
+struct BPost;
+struct BUser : covet::Model<BUser> {
+  int64_t id = 0;
+  std::string name;
+  std::string email;
+  covet::OneToMany<BPost> posts;
+  static void meta(covet::Meta<BUser>& m) { m.table("bench_users"); }
+};
+struct BPost : covet::Model<BPost> {
+  int64_t id = 0;
+  std::string title;
+  int32_t views = 0;
+  covet::ForeignKey<BUser> author;
+  static void meta(covet::Meta<BPost>& m) { m.table("bench_posts").field(&BPost::author, covet::related_name("posts")); }
+};
+constexpr int kRelUsers = 10'000;
+constexpr int kPostsPerUser = 2;
+constexpr int kRelPosts = 10'000;  // select_related reads this many posts (the first ones)
+
+// Fills both tables through covet (the reference reads the same tables).
+inline void fill_relations(covet::Database& db) {
+  db.create_all<BUser, BPost>();
+  std::vector<BUser> users(kRelUsers);
+  for (int i = 0; i < kRelUsers; ++i) {
+    users[static_cast<std::size_t>(i)].name = "Name " + std::to_string(i);
+    users[static_cast<std::size_t>(i)].email = "u" + std::to_string(i) + "@ex.io";
+  }
+  BUser::objects(db).bulk_create(users);
+  std::vector<BPost> posts;
+  for (int k = 0; k < kPostsPerUser; ++k)
+    for (const BUser& u : users) {
+      BPost& p = posts.emplace_back();
+      p.title = "Post " + std::to_string(posts.size());
+      p.views = static_cast<int32_t>(posts.size() % 1000);
+      p.author = u.id;
+    }
+  BPost::objects(db).bulk_create(posts);
+}
+
 inline Row6 make_row(int i, bool long_strings) {
   Row6 r;
   if (long_strings) {

@@ -72,7 +72,10 @@ covet::Database& pg_db() {
     auto tx = d.transaction();
     for (Row6 r : input_rows()) r.save(tx);
     tx.commit();
+    fill_relations(d);
     d.execute("VACUUM ANALYZE row6");
+    d.execute("VACUUM ANALYZE bench_users");
+    d.execute("VACUUM ANALYZE bench_posts");
     // The insert benchmarks' own tables, the same shape.
     d.execute("CREATE TABLE row6_raw_insert (LIKE row6 INCLUDING ALL)");
     // covet's insert target: the same model in a schema of its own.
@@ -107,6 +110,9 @@ void prepared_once() {
     prepare("hydrate", "SELECT id, name, email, age, score, is_active FROM row6");
     prepare("filter",
             "SELECT id, name, email, age, score, is_active FROM row6 WHERE id > $1 AND is_active = $2 ORDER BY id LIMIT $3");
+    prepare("select_related",
+            "SELECT p.id, p.title, p.views, p.author_id, u.id, u.name, u.email FROM bench_posts p "
+            "INNER JOIN bench_users u ON p.author_id = u.id WHERE p.id <= $1");
     prepare("insert",
             "INSERT INTO row6_raw_insert (name, email, age, score, is_active) VALUES ($1, $2, $3, $4, $5) RETURNING id");
     return true;
@@ -132,6 +138,88 @@ void prepared_once() {
   benchmark::DoNotOptimize(out.data());
   return out.size();
 }
+
+// ---- 10k posts with their authors: select_related against the raw JOIN ----
+[[gnu::noinline]] size_t pg_select_related_raw() {
+  prepared_once();
+  char limit[8];
+  uint64_t b = __builtin_bswap64(static_cast<uint64_t>(kRelPosts));
+  std::memcpy(limit, &b, 8);
+  const char* values[1] = {limit};
+  int lengths[1] = {8}, formats[1] = {1};
+  PGresult* r = PQexecPrepared(raw_conn(), "select_related", 1, values, lengths, formats, 1);
+  int n = PQntuples(r);
+  std::vector<BPost> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    BPost& p = out.emplace_back();
+    p.id = be<int64_t>(PQgetvalue(r, i, 0));
+    p.title.assign(PQgetvalue(r, i, 1), static_cast<std::size_t>(PQgetlength(r, i, 1)));
+    p.views = be<int32_t>(PQgetvalue(r, i, 2));
+    p.author.id = be<int64_t>(PQgetvalue(r, i, 3));
+    BUser* u = p.author.emplace_loaded();
+    u->id = be<int64_t>(PQgetvalue(r, i, 4));
+    u->name.assign(PQgetvalue(r, i, 5), static_cast<std::size_t>(PQgetlength(r, i, 5)));
+    u->email.assign(PQgetvalue(r, i, 6), static_cast<std::size_t>(PQgetlength(r, i, 6)));
+  }
+  PQclear(r);
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+[[gnu::noinline]] size_t pg_select_related_covet() {
+  prepared_once();
+  auto out = BPost::objects(pg_db()).filter("id__lte", kRelPosts).select_related("author").all();
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+void BM_PgSelectRelated_Raw(benchmark::State& state) {
+  for (auto _ : state) expect(state, pg_select_related_raw(), kRelPosts);
+}
+void BM_PgSelectRelated_Covet(benchmark::State& state) {
+  for (auto _ : state) expect(state, pg_select_related_covet(), kRelPosts);
+}
+void BM_PgSelectRelated_Pair(benchmark::State& state) {
+  prepared_once();
+  paired(state, nothing, [&] { expect(state, pg_select_related_raw(), kRelPosts); },
+         [&] { expect(state, pg_select_related_covet(), kRelPosts); });
+}
+BENCHMARK(BM_PgSelectRelated_Raw)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgSelectRelated_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgSelectRelated_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+// ---- 10k users' posts: prefetch_related against the N+1 loop (a round trip per user) ----
+[[gnu::noinline]] size_t pg_prefetch_covet() {
+  auto users = BUser::objects(pg_db()).prefetch_related("posts").all();
+  size_t n = 0;
+  for (const BUser& u : users) n += u.posts.size();
+  return n;
+}
+[[gnu::noinline]] size_t pg_n_plus_1_covet() {
+  auto users = BUser::objects(pg_db()).all();
+  size_t n = 0;
+  for (BUser& u : users) {
+    u.fetch(pg_db(), "posts");
+    n += u.posts.size();
+  }
+  return n;
+}
+constexpr size_t kAllPosts = static_cast<size_t>(kRelUsers) * kPostsPerUser;
+void BM_PgPrefetch_Covet(benchmark::State& state) {
+  prepared_once();
+  for (auto _ : state) expect(state, pg_prefetch_covet(), kAllPosts);
+}
+void BM_PgNPlus1_Covet(benchmark::State& state) {
+  prepared_once();
+  for (auto _ : state) expect(state, pg_n_plus_1_covet(), kAllPosts);
+}
+void BM_PgPrefetch_Pair(benchmark::State& state) {
+  prepared_once();
+  paired(state, nothing, [&] { expect(state, pg_n_plus_1_covet(), kAllPosts); },
+         [&] { expect(state, pg_prefetch_covet(), kAllPosts); });
+}
+BENCHMARK(BM_PgPrefetch_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PgNPlus1_Covet)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_PgPrefetch_Pair)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
 
 // ---- a repeated filtered query (10 rows) ----
 size_t filter_raw(int i) {

@@ -216,6 +216,137 @@ size_t filter_covet(int i) {
   return out.size();
 }
 
+// ---- relations: select_related over 10k posts, prefetch against N+1 ----
+covet::Database& rel_db() {
+  static covet::Database db = [] {
+    covet::Database d("sqlite://:memory:");
+    fill_relations(d);
+    return d;
+  }();
+  return db;
+}
+// The raw JOIN on covet's own connection's database file is not reachable
+// (a :memory: database is private to its connection), so the reference
+// reads its own copy of the same rows.
+sqlite3* rel_raw() {
+  static sqlite3* d = [] {
+    sqlite3* r = open_raw();
+    sqlite3_exec(r,
+                 "CREATE TABLE bench_users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL);"
+                 "CREATE TABLE bench_posts (id integer PRIMARY KEY, title text NOT NULL, views integer NOT NULL,"
+                 " author_id bigint NOT NULL REFERENCES bench_users (id));",
+                 nullptr, nullptr, nullptr);
+    sqlite3_exec(r, "BEGIN", nullptr, nullptr, nullptr);
+    sqlite3_stmt* st;
+    sqlite3_prepare_v2(r, "INSERT INTO bench_users (id, name, email) VALUES (?, ?, ?)", -1, &st, nullptr);
+    for (const BUser& u : BUser::objects(rel_db()).order_by("id").all()) {
+      sqlite3_bind_int64(st, 1, u.id);
+      sqlite3_bind_text(st, 2, u.name.data(), static_cast<int>(u.name.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 3, u.email.data(), static_cast<int>(u.email.size()), SQLITE_TRANSIENT);
+      sqlite3_step(st);
+      sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(r, "INSERT INTO bench_posts (id, title, views, author_id) VALUES (?, ?, ?, ?)", -1, &st, nullptr);
+    for (const BPost& p : BPost::objects(rel_db()).order_by("id").all()) {
+      sqlite3_bind_int64(st, 1, p.id);
+      sqlite3_bind_text(st, 2, p.title.data(), static_cast<int>(p.title.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int(st, 3, p.views);
+      sqlite3_bind_int64(st, 4, p.author.id);
+      sqlite3_step(st);
+      sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(r, "COMMIT", nullptr, nullptr, nullptr);
+    return r;
+  }();
+  return d;
+}
+
+// The JOIN a C programmer writes, read into the same structs (the author
+// object made as the ForeignKey holds it).
+[[gnu::noinline]] size_t select_related_raw() {
+  sqlite3* db = rel_raw();
+  static sqlite3_stmt* st = [db] {
+    sqlite3_stmt* s;
+    check(sqlite3_prepare_v2(db,
+                             "SELECT p.id, p.title, p.views, p.author_id, u.id, u.name, u.email FROM bench_posts p "
+                             "INNER JOIN bench_users u ON p.author_id = u.id WHERE p.id <= ?",
+                             -1, &s, nullptr),
+          db);
+    return s;
+  }();
+  sqlite3_bind_int64(st, 1, kRelPosts);
+  std::vector<BPost> out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    BPost& p = out.emplace_back();
+    p.id = sqlite3_column_int64(st, 0);
+    p.title.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)), static_cast<size_t>(sqlite3_column_bytes(st, 1)));
+    p.views = sqlite3_column_int(st, 2);
+    p.author.id = sqlite3_column_int64(st, 3);
+    BUser* u = p.author.emplace_loaded();
+    u->id = sqlite3_column_int64(st, 4);
+    u->name.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 5)), static_cast<size_t>(sqlite3_column_bytes(st, 5)));
+    u->email.assign(reinterpret_cast<const char*>(sqlite3_column_text(st, 6)), static_cast<size_t>(sqlite3_column_bytes(st, 6)));
+  }
+  sqlite3_reset(st);
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+[[gnu::noinline]] size_t select_related_covet() {
+  auto out = BPost::objects(rel_db()).filter("id__lte", kRelPosts).select_related("author").all();
+  benchmark::DoNotOptimize(out.data());
+  return out.size();
+}
+
+// Every user with their posts: one prefetch (2 queries) against the N+1
+// loop (a query per user), both through covet.
+[[gnu::noinline]] size_t prefetch_covet() {
+  auto users = BUser::objects(rel_db()).prefetch_related("posts").all();
+  size_t n = 0;
+  for (const BUser& u : users) n += u.posts.size();
+  return n;
+}
+[[gnu::noinline]] size_t n_plus_1_covet() {
+  auto users = BUser::objects(rel_db()).all();
+  size_t n = 0;
+  for (BUser& u : users) {
+    u.fetch(rel_db(), "posts");
+    n += u.posts.size();
+  }
+  return n;
+}
+
+void BM_SelectRelated_Raw(benchmark::State& state) {
+  for (auto _ : state) expect(state, select_related_raw(), kRelPosts);
+}
+void BM_SelectRelated_Covet(benchmark::State& state) {
+  for (auto _ : state) expect(state, select_related_covet(), kRelPosts);
+}
+void BM_SelectRelated_Pair(benchmark::State& state) {
+  rel_raw();
+  paired(state, nothing, [&] { expect(state, select_related_raw(), kRelPosts); },
+         [&] { expect(state, select_related_covet(), kRelPosts); });
+}
+BENCHMARK(BM_SelectRelated_Raw)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SelectRelated_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SelectRelated_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+constexpr size_t kAllPosts = static_cast<size_t>(kRelUsers) * kPostsPerUser;
+void BM_Prefetch_Covet(benchmark::State& state) {
+  for (auto _ : state) expect(state, prefetch_covet(), kAllPosts);
+}
+void BM_NPlus1_Covet(benchmark::State& state) {
+  for (auto _ : state) expect(state, n_plus_1_covet(), kAllPosts);
+}
+void BM_Prefetch_Pair(benchmark::State& state) {
+  rel_db();
+  paired(state, nothing, [&] { expect(state, n_plus_1_covet(), kAllPosts); },
+         [&] { expect(state, prefetch_covet(), kAllPosts); });
+}
+BENCHMARK(BM_Prefetch_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NPlus1_Covet)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Prefetch_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 template <bool Long>
 void BM_Hydrate_Raw(benchmark::State& state) {
@@ -342,12 +473,18 @@ int main(int argc, char** argv) {
        {"sqlite.filter_repeat", "BM_FilterRepeat_Covet", "BM_FilterRepeat_Raw", "BM_FilterRepeat_Pair"},
        // bulk_create against the same raw one-row INSERT loop as insert_100k.
        {"sqlite.bulk_create_100k", "BM_BulkCreate_Covet", "BM_Insert_Raw", "BM_BulkCreate_Pair"},
+       // 10k posts with their authors: select_related against a raw JOIN loop into the same structs.
+       {"sqlite.select_related_10k", "BM_SelectRelated_Covet", "BM_SelectRelated_Raw", "BM_SelectRelated_Pair"},
+       // 10k users' posts: prefetch_related against the N+1 loop (covet both sides).
+       {"sqlite.prefetch_vs_n_plus_1", "BM_Prefetch_Covet", "BM_NPlus1_Covet", "BM_Prefetch_Pair"},
        // PostgreSQL (bench/postgres_bench.cpp), against raw libpq with binary results.
        {"postgres.hydrate_100k", "BM_PgHydrate_Covet", "BM_PgHydrate_Raw", "BM_PgHydrate_Pair"},
        {"postgres.insert_100k_save", "BM_PgInsert_Covet", "BM_PgInsert_Raw", "BM_PgInsert_Pair"},
        {"postgres.filter_repeat", "BM_PgFilter_Covet", "BM_PgFilter_Raw", "BM_PgFilter_Pair"},
        // bulk_create (multi-row INSERT ... RETURNING) against raw binary COPY.
-       {"postgres.bulk_create_100k", "BM_PgBulk_Covet", "BM_PgBulk_Raw", "BM_PgBulk_Pair"}},
+       {"postgres.bulk_create_100k", "BM_PgBulk_Covet", "BM_PgBulk_Raw", "BM_PgBulk_Pair"},
+       {"postgres.select_related_10k", "BM_PgSelectRelated_Covet", "BM_PgSelectRelated_Raw", "BM_PgSelectRelated_Pair"},
+       {"postgres.prefetch_vs_n_plus_1", "BM_PgPrefetch_Covet", "BM_PgNPlus1_Covet", "BM_PgPrefetch_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},

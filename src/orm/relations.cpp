@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "covet/core/error.hpp"
 #include "covet/orm/executor.hpp"
@@ -54,39 +55,101 @@ void fetch_in(const Executor& ex, const ModelInfo& t, int field, const std::vect
 
 void* member_of(void* obj, const RelationInfo& r) { return static_cast<char*>(obj) + r.offset; }
 
-// Loads relation `step` of every object in `objs` (objects of `from`).
-void load_level(const Executor& ex, const ModelInfo& from, const std::vector<void*>& objs, const RelationStep& step) {
+// Keys of integer fields are read straight from the member (no Value):
+// the common case, and most of prefetch's own work.
+bool int_keyed(const FieldInfo& f) {
+  using Op = MemberLoad::Op;
+  Op op = f.codec->load_op;
+  return op == Op::Int64 || op == Op::Int32 || op == Op::OptInt64 || op == Op::OptInt32;
+}
+// The key of `obj` in field `f`; false when NULL.
+bool key_of(const FieldInfo& f, const void* obj, int64_t& out) {
+  using Op = MemberLoad::Op;
+  const void* m = f.member(obj);
+  switch (f.codec->load_op) {
+    case Op::Int64: out = *static_cast<const int64_t*>(m); return true;
+    case Op::Int32: out = *static_cast<const int32_t*>(m); return true;
+    case Op::OptInt64: {
+      const auto& o = *static_cast<const std::optional<int64_t>*>(m);
+      if (o) out = *o;
+      return o.has_value();
+    }
+    case Op::OptInt32: {
+      const auto& o = *static_cast<const std::optional<int32_t>*>(m);
+      if (o) out = *o;
+      return o.has_value();
+    }
+    default: return false;
+  }
+}
+bool key_of(const FieldInfo& f, const void* obj, Value& out) {
+  out = f.get(obj);
+  return !out.is_null();
+}
+Value key_value(int64_t k) { return Value(k); }
+const Value& key_value(const Value& k) { return k; }
+
+// The objects one key belongs to: usually one.
+struct Owners {
+  void* first = nullptr;
+  std::vector<void*> more;
+  bool found = false;
+  template <class F>
+  void each(F&& f) const {
+    f(first, more.empty());
+    for (std::size_t i = 0; i < more.size(); ++i) f(more[i], i + 1 == more.size());
+  }
+};
+
+// Loads relation `step` of every object in `objs` (objects of `from`),
+// with keys of type Key (int64_t, or Value for any other kind).
+template <class Key, class Index>
+void load_level_as(const Executor& ex, const ModelInfo& from, const std::vector<void*>& objs, const RelationStep& step) {
   const RelationInfo& r = *step.member;
   const ModelInfo& t = *step.target;
   const FieldInfo& pf = from.field(step.parent_field);
   const FieldInfo& cf = t.field(step.child_field);
-  std::map<Value, std::vector<void*>, ValueLess> owners;  // key → the objects it belongs to
-  for (void* o : objs) {
-    Value k = pf.get(o);
-    if (r.forward() && k.is_null()) r.ops.set_none(member_of(o, r));
-    if (!r.forward()) r.ops.clear(member_of(o, r));
-    if (!k.is_null()) owners[std::move(k)].push_back(o);
-  }
+  Index owners;
   std::vector<Value> keys;
-  keys.reserve(owners.size());
-  for (const auto& kv : owners) keys.push_back(kv.first);
-  std::set<Value, ValueLess> found;
-  fetch_in(ex, t, step.child_field, keys, r, [&](const std::shared_ptr<void>& obj) {
-    Value k = cf.get(obj.get());
-    auto it = owners.find(k);
-    if (it == owners.end()) return;
-    std::vector<void*>& list = it->second;
-    if (r.forward()) {
-      for (void* o : list) r.ops.adopt(member_of(o, r), obj);  // one object, shared
-      found.insert(std::move(k));
+  keys.reserve(objs.size());
+  Key k{};
+  for (void* o : objs) {
+    if (!r.forward()) r.ops.clear(member_of(o, r));
+    if (!key_of(pf, o, k)) {
+      if (r.forward()) r.ops.set_none(member_of(o, r));
+      continue;
+    }
+    auto [it, fresh] = owners.try_emplace(k);
+    if (fresh) {
+      it->second.first = o;
+      keys.push_back(key_value(k));
     } else {
-      for (std::size_t i = 0; i < list.size(); ++i) r.ops.push(member_of(list[i], r), obj.get(), i + 1 == list.size());
+      it->second.more.push_back(o);
+    }
+  }
+  fetch_in(ex, t, step.child_field, keys, r, [&](const std::shared_ptr<void>& obj) {
+    Key ck{};
+    if (!key_of(cf, obj.get(), ck)) return;
+    auto it = owners.find(ck);
+    if (it == owners.end()) return;
+    Owners& list = it->second;
+    if (r.forward()) {
+      list.each([&](void* o, bool) { r.ops.adopt(member_of(o, r), obj); });  // one object, shared
+      list.found = true;
+    } else {
+      list.each([&](void* o, bool last) { r.ops.push(member_of(o, r), obj.get(), last); });
     }
   });
   if (r.forward())  // a key with no row (no foreign key constraint): loaded as none
-    for (const auto& [k, list] : owners)
-      if (!found.count(k))
-        for (void* o : list) r.ops.set_none(member_of(o, r));
+    for (auto& [key, list] : owners)
+      if (!list.found) list.each([&](void* o, bool) { r.ops.set_none(member_of(o, r)); });
+}
+
+void load_level(const Executor& ex, const ModelInfo& from, const std::vector<void*>& objs, const RelationStep& step) {
+  if (int_keyed(from.field(step.parent_field)) && int_keyed(step.target->field(step.child_field)))
+    load_level_as<int64_t, std::unordered_map<int64_t, Owners>>(ex, from, objs, step);
+  else
+    load_level_as<Value, std::map<Value, Owners, ValueLess>>(ex, from, objs, step);
 }
 
 }  // namespace
@@ -115,6 +178,7 @@ void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& 
         load_level(ex, *cur, level, *step);
         done.emplace(prefix);
       }
+      if (tail.empty()) break;  // the path's last relation: nothing below to load
       std::vector<void*> next;
       const RelationInfo& r = *step->member;
       for (void* o : level)

@@ -164,6 +164,9 @@ void ModelInfo::finalize() {
     RelationInfo& r = *f.relation;
     r.field = static_cast<int>(i);
     if (r.kind == RelationInfo::Kind::OneToOne) f.unique = true;
+    // As Django: a relation's key column is indexed (joins, reverse lookups
+    // and prefetch all search it).
+    if (!f.primary_key && !f.unique) f.index = true;
     if (r.related_name.empty()) {  // Django's default related query name: the model's name in lower case
       std::string_view n = std::string_view(name).substr(0, name.find('<'));
       if (auto colon = n.rfind("::"); colon != std::string_view::npos) n = n.substr(colon + 2);
