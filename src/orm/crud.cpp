@@ -455,6 +455,15 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
 }
 
 void remove(const Executor& ex, const ModelInfo& m, void* obj) {
+  if (m.primary_key.size() == 1) {
+    QueryData self;
+    self.model = &m;
+    WhereNode& w = self.where.emplace_back();
+    w.kind = QNode::Kind::Leaf;
+    w.filter.field = m.primary_key[0];
+    w.filter.value = m.field(m.primary_key[0]).get(obj);
+    check_protected(ex, self);
+  }
   run(ex, Plan{delete_by_pk_sql(ex.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); }, no_rows});
   if (m.has_auto_pk()) m.field(m.primary_key[0]).set(obj, Value(0));
 }

@@ -170,6 +170,7 @@ int64_t update(const Executor& ex, const QueryData& q, KwargsView sets) {
 }
 
 int64_t remove(const Executor& ex, const QueryData& q) {
+  check_protected(ex, q);
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Delete);
   return run_compiled(ex, c, no_rows);
 }

@@ -10,6 +10,7 @@
 
 #include "covet/core/error.hpp"
 #include "covet/orm/executor.hpp"
+#include "covet/schema/registry.hpp"
 
 namespace covet::orm {
 
@@ -153,6 +154,34 @@ void load_level(const Executor& ex, const ModelInfo& from, const std::vector<voi
 }
 
 }  // namespace
+
+void check_protected(const Executor& ex, const QueryData& doomed) {
+  const ModelInfo& m = *doomed.model;
+  if (m.primary_key.size() != 1) return;
+  std::shared_ptr<QueryData> keys;
+  for (const auto& [other, r] : relations_to(m)) {
+    if (r->on_delete != OnDelete::Protect) continue;
+    if (!keys) {
+      keys = std::make_shared<QueryData>(doomed);
+      keys->columns = {m.primary_key[0]};
+      keys->order.clear();
+      keys->related.clear();
+      keys->prefetch.clear();
+    }
+    QueryData referring;
+    referring.model = other;
+    WhereNode& w = referring.where.emplace_back();
+    w.kind = QNode::Kind::Leaf;
+    w.filter.field = r->field;
+    w.filter.lookup = Lookup::In;
+    w.filter.subquery = keys;
+    if (int64_t n = count(ex, referring); n > 0)
+      throw ProtectedError(fmt::format("cannot delete {}: {} {} row{} refer to it through {}.{}, declared "
+                                       "on_delete(Protect); delete or reassign them first",
+                                       m.name, n, other->name, n == 1 ? "" : "s", other->name, r->name),
+                           "protect", {}, other->name + "." + r->name, "23503");
+  }
+}
 
 void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& objs,
               const std::vector<std::string>& paths) {

@@ -419,9 +419,9 @@ std::optional<RelationStep> relation_step(const ModelInfo& from, std::string_vie
     return s;
   }
   std::optional<RelationStep> found;
-  for (const ModelInfo* other : registered_models()) {
-    for (const auto& fk : other->relations) {
-      if (!fk->forward() || fk->related_name != name || &fk->target() != &from) continue;
+  for (const auto& [other, fk] : relations_to(from)) {
+    {
+      if (fk->related_name != name) continue;
       if (found)
         throw ConfigurationError(fmt::format("{}: '{}' is the related_name of two relations to it ({} and {}); give "
                                              "them distinct related_name()s",

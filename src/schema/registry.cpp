@@ -40,6 +40,20 @@ std::vector<const ModelInfo*> registered_models() {
   return in_dependency_order(std::move(models));
 }
 
+std::vector<std::pair<const ModelInfo*, const RelationInfo*>> relations_to(const ModelInfo& m) {
+  std::vector<const ModelInfo*> models;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    models = r.models;
+  }
+  std::vector<std::pair<const ModelInfo*, const RelationInfo*>> out;
+  for (const ModelInfo* other : models)  // target() may build (and register) a model: outside the lock
+    for (const auto& rel : other->relations)
+      if (rel->forward() && &rel->target() == &m) out.emplace_back(other, rel.get());
+  return out;
+}
+
 std::vector<const ModelInfo*> in_dependency_order(std::vector<const ModelInfo*> models) {
   // Depth-first: a model's relation targets (those in the list) before it.
   // A cycle (or a self-reference) is cut where it closes.

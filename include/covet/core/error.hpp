@@ -4,6 +4,7 @@
 //   Error
 //   ├── DatabaseError (sqlstate(), code(), sql(), poisons_connection())
 //   │   ├── IntegrityError     constraint violated (UNIQUE 23505, FOREIGN KEY 23503, NOT NULL 23502, CHECK 23514)
+//   │   │   └── ProtectedError     a delete refused by covet: rows refer to it through an on_delete Protect relation
 //   │   ├── OperationalError   the database could not do it (locked, I/O, connection gone)
 //   │   │   ├── TransactionRollback   the database ended the transaction; retry it whole
 //   │   │   │   ├── SerializationFailure   40001 (SQLite: busy, stale snapshot)
@@ -73,6 +74,14 @@ class IntegrityError : public DatabaseError {
 
  private:
   std::string constraint_;
+};
+
+// Deleting rows that other rows refer to through a relation declared
+// on_delete(OnDelete::Protect): refused before anything is deleted
+// (sqlstate 23503, constraint: "Model.relation").
+class ProtectedError : public IntegrityError {
+ public:
+  using IntegrityError::IntegrityError;
 };
 
 class OperationalError : public DatabaseError {

@@ -108,6 +108,10 @@ void load_related(const std::vector<RelatedSegment>& segments, const Row& row, v
 void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& objs,
               const std::vector<std::string>& paths);
 
+// ProtectedError when rows of another model refer to a row `doomed`
+// matches through a relation declared on_delete(Protect).
+void check_protected(const Executor& ex, const QueryData& doomed);
+
 // QuerySet terminals.
 // Runs the SELECT; `columns` is set to the result's model fields before the
 // first row reaches `on_row` (one indirect call per row).
