@@ -168,10 +168,24 @@ Session Database::session() {
 }
 
 // ---------------------------------------------------------------------- DDL
+namespace {
+// The models and covet's own join tables for their ManyToMany relations.
+std::vector<const ModelInfo*> with_join_tables(const std::vector<const ModelInfo*>& models) {
+  std::vector<const ModelInfo*> out = models;
+  for (const ModelInfo* m : models)
+    for (const auto& r : m->relations)
+      if (r->kind == RelationInfo::Kind::ManyToMany) {
+        const ThroughInfo& t = through_of(*m, *r);
+        if (t.automatic && std::find(out.begin(), out.end(), t.model) == out.end()) out.push_back(t.model);
+      }
+  return in_dependency_order(std::move(out));
+}
+}  // namespace
+
 void Database::create_tables(const std::vector<const ModelInfo*>& models) {
   Transaction tx = transaction();
   Lease lease = Executor(tx).lease();
-  for (const ModelInfo* m : in_dependency_order(models))
+  for (const ModelInfo* m : with_join_tables(models))
     for (const std::string& sql : create_table_sql(dialect(), *m)) {
       lease.connection().execute_once(sql);
       if (echo()) state_->log(sql, {}, 0);
@@ -183,7 +197,7 @@ void Database::drop_tables(const std::vector<const ModelInfo*>& models) {
   Transaction tx = transaction();
   Lease lease = Executor(tx).lease();
   lease.connection().clear_statement_cache();
-  const std::vector<const ModelInfo*> ordered = in_dependency_order(models);
+  const std::vector<const ModelInfo*> ordered = with_join_tables(models);
   for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
     std::string sql = drop_table_sql(dialect(), **it);
     lease.connection().execute_once(sql);

@@ -146,7 +146,58 @@ void load_level_as(const Executor& ex, const ModelInfo& from, const std::vector<
       if (!list.found) list.each([&](void* o, bool) { r.ops.set_none(member_of(o, r)); });
 }
 
+// A ManyToMany: the targets joined to the join table, each row with its
+// owner's key as an extra column; a target paired with several owners is
+// copied to each.
+void load_many_to_many(const Executor& ex, const ModelInfo& from, const std::vector<void*>& objs, const RelationStep& step) {
+  const RelationInfo& r = *step.member;
+  const ModelInfo& t = *step.target;
+  const FieldInfo& pf = from.field(step.parent_field);
+  std::map<Value, Owners, ValueLess> owners;
+  std::vector<Value> keys;
+  for (void* o : objs) {
+    r.ops.clear(member_of(o, r));
+    Value k = pf.get(o);
+    auto [it, fresh] = owners.try_emplace(k);
+    if (fresh) {
+      it->second.first = o;
+      keys.push_back(std::move(k));
+    } else {
+      it->second.more.push_back(o);
+    }
+  }
+  if (keys.empty()) return;
+  const FieldInfo& owner_key = step.through->field(step.through_source);
+  Lease lease = ex.lease(Access::Read);
+  const std::size_t chunk =
+      std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, lease.connection().max_parameters() - 1)), 1, 10'000);
+  for (std::size_t from_i = 0; from_i < keys.size(); from_i += chunk) {
+    QueryData q;
+    q.model = &t;
+    q.joins.push_back(Join{0, step.through, step.child_field, step.through_target, false, true, 0});
+    WhereNode& w = q.where.emplace_back();
+    w.kind = QNode::Kind::Leaf;
+    w.filter.alias = 1;
+    w.filter.field = step.through_source;
+    w.filter.lookup = Lookup::In;
+    const std::size_t to = std::min(keys.size(), from_i + chunk);
+    w.filter.value = Value(Array(keys.begin() + static_cast<std::ptrdiff_t>(from_i), keys.begin() + static_cast<std::ptrdiff_t>(to)));
+    q.order.push_back({step.child_field, false});
+    q.extra.emplace_back(1, step.through_source);
+    CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
+    const int key_col = static_cast<int>(c.columns->size());
+    lease.run(*c.sql, c.params, [&](const Row& row) {
+      auto it = owners.find(read_value(owner_key, row, key_col));
+      if (it == owners.end()) return;
+      std::shared_ptr<void> obj = r.ops.make();
+      hydrate(t, *c.columns, row, obj.get());
+      it->second.each([&](void* o, bool last) { r.ops.push(member_of(o, r), obj.get(), last); });
+    });
+  }
+}
+
 void load_level(const Executor& ex, const ModelInfo& from, const std::vector<void*>& objs, const RelationStep& step) {
+  if (step.through) return load_many_to_many(ex, from, objs, step);
   if (int_keyed(from.field(step.parent_field)) && int_keyed(step.target->field(step.child_field)))
     load_level_as<int64_t, std::unordered_map<int64_t, Owners>>(ex, from, objs, step);
   else
@@ -154,6 +205,124 @@ void load_level(const Executor& ex, const ModelInfo& from, const std::vector<voi
 }
 
 }  // namespace
+
+namespace {
+// The join table rows of `owner` (paired with `targets` when given).
+QueryData pairs_of(const ThroughInfo& t, const Value& owner, const std::vector<Value>* targets) {
+  QueryData q;
+  q.model = t.model;
+  WhereNode& w = q.where.emplace_back();
+  w.kind = QNode::Kind::Leaf;
+  w.filter.field = t.source_field;
+  w.filter.value = owner;
+  if (targets) {
+    WhereNode& in = q.where.emplace_back();
+    in.kind = QNode::Kind::Leaf;
+    in.filter.field = t.target_field;
+    in.filter.lookup = Lookup::In;
+    in.filter.value = Value(Array(targets->begin(), targets->end()));
+  }
+  return q;
+}
+
+const ThroughInfo& many_to_many(const ModelInfo& m, const RelationInfo& r) {
+  if (r.kind != RelationInfo::Kind::ManyToMany)
+    throw InvalidArgument(fmt::format("{}.{} is not a ManyToMany relation", m.name, r.name));
+  return through_of(m, r);
+}
+
+void check_key(const ModelInfo& m, const Value& owner) {
+  if (owner.is_null() || (owner.type() == Value::Type::Int && owner.as_int() == 0))
+    throw UsageError(fmt::format("{}: save the object before changing its many-to-many pairs (it has no key yet)", m.name));
+}
+
+// The keys not yet paired with `owner`, each once, in the order given.
+std::vector<Value> unpaired(const Executor& ex, const ThroughInfo& t, const Value& owner, const std::vector<Value>& targets) {
+  std::set<Value, ValueLess> have;
+  if (!targets.empty()) {
+    QueryData q = pairs_of(t, owner, &targets);
+    q.columns = {t.target_field};
+    const std::vector<int>* cols = nullptr;
+    const FieldInfo& tf = t.model->field(t.target_field);
+    fetch(ex, q, cols, [&](const Row& row) { have.insert(read_value(tf, row, 0)); });
+  }
+  std::vector<Value> out;
+  for (const Value& v : targets)
+    if (have.insert(v).second) out.push_back(v);
+  return out;
+}
+
+void insert_pairs(const Executor& ex, const ThroughInfo& t, const Value& owner, const std::vector<Value>& targets) {
+  const Dialect& d = ex.dialect();
+  Lease lease = ex.lease();
+  const std::size_t per = std::max<std::size_t>(1, std::min<std::size_t>(500, static_cast<std::size_t>(lease.connection().max_parameters()) / 2));
+  for (std::size_t from = 0; from < targets.size(); from += per) {
+    const std::size_t n = std::min(per, targets.size() - from);
+    std::string sql = "INSERT INTO ";
+    d.quote_identifier(sql, t.model->table);
+    sql += " (";
+    d.quote_identifier(sql, t.model->field(t.source_field).column);
+    sql += ", ";
+    d.quote_identifier(sql, t.model->field(t.target_field).column);
+    sql += ") VALUES ";
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i ? ", (" : "(";
+      d.placeholder(sql, 2 * i + 1);
+      sql += ", ";
+      d.placeholder(sql, 2 * i + 2);
+      sql += ")";
+    }
+    run(lease, Plan{sql,
+                    [&](Binder& b) {
+                      for (std::size_t i = 0; i < n; ++i) {
+                        b.bind(static_cast<int>(2 * i + 1), owner);
+                        b.bind(static_cast<int>(2 * i + 2), targets[from + i]);
+                      }
+                    },
+                    no_rows});
+  }
+}
+}  // namespace
+
+void m2m_add(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
+             const std::vector<Value>& targets) {
+  const ThroughInfo& t = many_to_many(m, r);
+  check_key(m, owner);
+  Transaction tx = ex.transaction();
+  insert_pairs(tx, t, owner, unpaired(tx, t, owner, targets));
+  tx.commit();
+}
+
+int64_t m2m_remove(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
+                   const std::vector<Value>& targets) {
+  const ThroughInfo& t = many_to_many(m, r);
+  if (targets.empty()) return 0;
+  return remove(ex, pairs_of(t, owner, &targets));
+}
+
+int64_t m2m_clear(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner) {
+  return remove(ex, pairs_of(many_to_many(m, r), owner, nullptr));
+}
+
+void m2m_set(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
+             const std::vector<Value>& targets) {
+  const ThroughInfo& t = many_to_many(m, r);
+  check_key(m, owner);
+  Transaction tx = ex.transaction();
+  // Pairs not in `targets` go; the missing ones come.
+  QueryData stale = pairs_of(t, owner, nullptr);
+  if (!targets.empty()) {
+    WhereNode& out = stale.where.emplace_back();
+    out.kind = QNode::Kind::Leaf;
+    out.negated = true;
+    out.filter.field = t.target_field;
+    out.filter.lookup = Lookup::In;
+    out.filter.value = Value(Array(targets.begin(), targets.end()));
+  }
+  remove(tx, stale);
+  insert_pairs(tx, t, owner, unpaired(tx, t, owner, targets));
+  tx.commit();
+}
 
 void check_protected(const Executor& ex, const QueryData& doomed) {
   const ModelInfo& m = *doomed.model;

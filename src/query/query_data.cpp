@@ -223,6 +223,24 @@ int ensure_join(QueryData& q, int parent, const RelationStep& step, uint32_t sco
   return static_cast<int>(q.joins.size());
 }
 
+// The alias a relation step ends on: one join, or two through a
+// ManyToMany's join table.
+int join_step(QueryData& q, int parent, const RelationStep& step, uint32_t scope, bool outer, bool any_scope) {
+  if (!step.through) return ensure_join(q, parent, step, scope, outer, any_scope);
+  RelationStep to_table;
+  to_table.target = step.through;
+  to_table.parent_field = step.parent_field;
+  to_table.child_field = step.through_source;
+  to_table.multi = true;
+  to_table.nullable = true;
+  int table = ensure_join(q, parent, to_table, scope, outer, any_scope);
+  RelationStep across;
+  across.target = step.target;
+  across.parent_field = step.through_target;
+  across.child_field = step.child_field;
+  return ensure_join(q, table, across, scope, outer, any_scope);
+}
+
 // A path's relation steps and the field they end on, with the rest of
 // the path (transform and lookup) after it.
 struct Walk {
@@ -305,7 +323,16 @@ void resolve_through_subquery(Ctx& c, Filter& flt, const Walk& w, std::size_t k,
   sub->columns = {mv.child_field};
   sub->scopes = 1;
   int alias = 0;
-  for (std::size_t i = k + 1; i < w.steps.size(); ++i) alias = ensure_join(*sub, alias, w.steps[i], 1, false, false);
+  if (mv.through) {  // a ManyToMany: the subquery reads the join table, joined to the target
+    sub->model = mv.through;
+    sub->columns = {mv.through_source};
+    RelationStep across;
+    across.target = mv.target;
+    across.parent_field = mv.through_target;
+    across.child_field = mv.child_field;
+    alias = ensure_join(*sub, 0, across, 1, false, false);
+  }
+  for (std::size_t i = k + 1; i < w.steps.size(); ++i) alias = join_step(*sub, alias, w.steps[i], 1, false, false);
   bool null_test = (flt.lookup == Lookup::IsNull && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null());
   if (null_test && alias > 0) promote(*sub, alias);
   WhereNode& leaf = sub->where.emplace_back();
@@ -314,7 +341,7 @@ void resolve_through_subquery(Ctx& c, Filter& flt, const Walk& w, std::size_t k,
   leaf.filter.alias = static_cast<uint16_t>(alias);
   WhereNode& not_null = sub->where.emplace_back();  // NOT IN over a NULL would match nothing
   not_null.kind = QNode::Kind::Leaf;
-  not_null.filter.field = mv.child_field;
+  not_null.filter.field = mv.through ? mv.through_source : mv.child_field;
   not_null.filter.lookup = Lookup::IsNull;
   not_null.filter.value = false;
   flt = Filter{};
@@ -359,7 +386,7 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
     if (st.multi && negated) return resolve_through_subquery(c, flt, w, i, alias);
     // Django's join promotion: a relation that may have no row is joined
     // LEFT where the condition can hold without one (OR, NOT, isnull).
-    alias = ensure_join(c.q, alias, st, c.scope, st.nullable && (in_or || negated || null_test), false);
+    alias = join_step(c.q, alias, st, c.scope, st.nullable && (in_or || negated || null_test), false);
   }
   flt.alias = static_cast<uint16_t>(alias);
 }
@@ -409,6 +436,15 @@ std::optional<RelationStep> relation_step(const ModelInfo& from, std::string_vie
       s.parent_field = r->field;
       s.child_field = single_pk(*s.target, "to it");
       s.nullable = from.field(r->field).null;
+    } else if (r->kind == RelationInfo::Kind::ManyToMany) {
+      const ThroughInfo& t = through_of(from, *r);
+      s.parent_field = single_pk(from, "from it");
+      s.child_field = single_pk(*s.target, "to it");
+      s.through = t.model;
+      s.through_source = t.source_field;
+      s.through_target = t.target_field;
+      s.multi = true;
+      s.nullable = true;
     } else {
       const RelationInfo& fk = from.reverse_key(*r);
       s.parent_field = single_pk(from, "from it");
@@ -422,6 +458,22 @@ std::optional<RelationStep> relation_step(const ModelInfo& from, std::string_vie
   for (const auto& [other, fk] : relations_to(from)) {
     {
       if (fk->related_name != name) continue;
+      if (fk->kind == RelationInfo::Kind::ManyToMany) {  // the reverse side: through the same join table
+        if (found)
+          throw ConfigurationError(fmt::format("{}: '{}' is the related_name of two relations to it", from.name, name));
+        const ThroughInfo& t = through_of(*other, *fk);
+        RelationStep s;
+        s.target = other;
+        s.parent_field = single_pk(from, "from it");
+        s.child_field = single_pk(*other, "to it");
+        s.through = t.model;
+        s.through_source = t.target_field;
+        s.through_target = t.source_field;
+        s.multi = true;
+        s.nullable = true;
+        found = s;
+        continue;
+      }
       if (found)
         throw ConfigurationError(fmt::format("{}: '{}' is the related_name of two relations to it ({} and {}); give "
                                              "them distinct related_name()s",
@@ -451,7 +503,7 @@ void add_select_related(QueryData& q, std::string_view path) {
         if (!step->member || !step->member->forward())
           throw FieldError(fmt::format("{}: select_related() follows ForeignKey and OneToOne members; '{}' is {} (use "
                                        "prefetch_related(\"{}\"))",
-                                       m->name, head, step->member ? "a OneToMany" : "a reverse relation", path));
+                                       m->name, head, step->member ? "a to-many relation" : "a reverse relation", path));
         alias = ensure_join(q, alias, *step, 0, step->nullable, true);
         int found = -1;
         for (std::size_t i = 0; i < q.related.size(); ++i)
@@ -511,7 +563,7 @@ void leave_spare(V& v, V& spare) {
 
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
-      columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch) {
+      columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch), extra(o.extra) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);
@@ -591,7 +643,7 @@ OrderTerm resolve_order(QueryData& q, std::string_view term) {
     Walk w = walk_path(*q.model, term, false);
     int alias = 0;
     // Ordering keeps the rows without a related row: nullable relations join LEFT.
-    for (const RelationStep& st : w.steps) alias = ensure_join(q, alias, st, 0, st.nullable, true);
+    for (const RelationStep& st : w.steps) alias = join_step(q, alias, st, 0, st.nullable, true);
     return OrderTerm{w.field, desc, static_cast<uint16_t>(alias)};
   });
 }

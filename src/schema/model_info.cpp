@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "covet/core/error.hpp"
 #include "covet/schema/meta.hpp"
@@ -84,6 +87,122 @@ const RelationInfo& ModelInfo::reverse_key(const RelationInfo& r) const {
                                        name, r.name, target.name, name));
 }
 
+namespace {
+std::string lower_short_name(std::string_view full) {
+  std::string_view n = full.substr(0, full.find('<'));
+  if (auto colon = n.rfind("::"); colon != std::string_view::npos) n = n.substr(colon + 2);
+  std::string out;
+  for (char c : n) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct ThroughRegistry {
+  std::mutex mutex;
+  std::map<const RelationInfo*, std::unique_ptr<ThroughInfo>> infos;
+  std::vector<std::unique_ptr<ModelInfo>> models;  // covet's own join tables
+};
+ThroughRegistry& through_registry() {
+  static ThroughRegistry r;
+  return r;
+}
+
+// covet's join table for `r`: an auto key, then a key column for each side
+// (post_id, tag_id; from_user_id, to_user_id for a relation to its own
+// model), unique together, each ON DELETE CASCADE.
+std::unique_ptr<ModelInfo> automatic_through(const ModelInfo& source, const RelationInfo& r) {
+  const ModelInfo& target = r.target();
+  if (source.primary_key.size() != 1 || target.primary_key.size() != 1)
+    throw ConfigurationError(fmt::format("{}.{}: a ManyToMany needs single-column primary keys on both sides", source.name, r.name));
+  auto m = std::make_unique<ModelInfo>();
+  m->name = source.name + "." + r.name;
+  m->table = source.table + "_" + r.name;
+  m->database = source.database;
+  std::string src = lower_short_name(source.name), dst = lower_short_name(target.name);
+  if (src == dst) src = "from_" + src, dst = "to_" + dst;
+  auto key_field = [&](std::string name, const ModelInfo& side, std::size_t offset) {
+    const FieldInfo& pk = side.field(side.primary_key[0]);
+    FieldInfo f;
+    f.name = std::move(name);
+    f.column = f.name + "_id";
+    f.offset = offset;
+    f.codec = pk.codec;
+    f.kind = pk.kind;
+    f.max_length = pk.max_length;
+    auto rel = std::make_shared<RelationInfo>();
+    rel->kind = RelationInfo::Kind::ManyToOne;
+    rel->name = f.name;
+    rel->fixed_target = &side;
+    rel->on_delete = OnDelete::Cascade;
+    rel->related_name = m->table;  // not a query name anyone uses
+    f.relation = rel;
+    m->relations.push_back(rel);
+    return f;
+  };
+  FieldInfo id;
+  id.name = "id";
+  id.column = "id";
+  id.codec = detail::codec_for<int64_t>();
+  id.kind = FieldKind::BigInteger;
+  id.primary_key = true;
+  m->fields.push_back(std::move(id));
+  m->fields.push_back(key_field(src, source, 8));
+  m->fields.push_back(key_field(dst, target, 16));
+  m->unique_constraints.push_back({m->table + "_pair", {1, 2}});
+  m->finalize();
+  return m;
+}
+
+int through_key(const ModelInfo& source, const RelationInfo& r, const ModelInfo& through, const ModelInfo& side,
+                const std::string& named, int other) {
+  if (!named.empty()) {
+    int i = through.require(named);
+    const FieldInfo& f = through.field(i);
+    if (!f.relation || &f.relation->target() != &side)
+      throw ConfigurationError(fmt::format("{}.{}: through field {}.{} is not a ForeignKey to {}", source.name, r.name,
+                                           through.name, named, side.name));
+    return i;
+  }
+  int found = -1, n = 0;
+  for (const auto& rel : through.relations)
+    if (rel->forward() && &rel->target() == &side && rel->field != other) found = rel->field, ++n;
+  if (n != 1)
+    throw ConfigurationError(fmt::format("{}.{}: through model {} has {} ForeignKeys to {}; name the one to use in "
+                                         "covet::through<...>(source, target)",
+                                         source.name, r.name, through.name, n, side.name));
+  return found;
+}
+}  // namespace
+
+const ThroughInfo& through_of(const ModelInfo& source, const RelationInfo& r) {
+  ThroughRegistry& reg = through_registry();
+  {
+    std::lock_guard lock(reg.mutex);
+    if (auto it = reg.infos.find(&r); it != reg.infos.end()) return *it->second;
+  }
+  // Built outside the lock: resolving models may build (and register) them.
+  auto info = std::make_unique<ThroughInfo>();
+  std::unique_ptr<ModelInfo> own;
+  if (r.through) {
+    const ModelInfo& t = r.through();
+    info->model = &t;
+    info->source_field = through_key(source, r, t, source, r.through_source, -1);
+    info->target_field = through_key(source, r, t, r.target(), r.through_target, info->source_field);
+  } else {
+    own = automatic_through(source, r);
+    info->model = own.get();
+    info->source_field = 1;
+    info->target_field = 2;
+    info->automatic = true;
+  }
+  std::lock_guard lock(reg.mutex);
+  auto [it, fresh] = reg.infos.try_emplace(&r, std::move(info));
+  if (fresh && own) {
+    detail::register_model(own.get());
+    reg.models.push_back(std::move(own));
+  }
+  return *it->second;
+}
+
 namespace option {
 void OnDeleteOpt::apply(FieldInfo& f) const {
   if (!f.relation) throw ConfigurationError(fmt::format("{}: on_delete() applies to ForeignKey and OneToOne members", f.name));
@@ -100,6 +219,9 @@ RelationInfo& relation_at_offset(ModelInfo& info, std::size_t offset) {
   for (auto& r : info.relations)
     if (r->offset == offset) return *r;
   throw FieldError(fmt::format("{}: member pointer does not name a relation of the model", info.name));
+}
+const RelationInfo& relation_at_offset(const ModelInfo& info, std::size_t offset) {
+  return relation_at_offset(const_cast<ModelInfo&>(info), offset);
 }
 void throw_not_loaded(std::string_view what, std::string_view target) {
   throw UsageError(fmt::format("this {} to {} is not loaded: load it with select_related(), prefetch_related() or "
@@ -167,11 +289,8 @@ void ModelInfo::finalize() {
     // As Django: a relation's key column is indexed (joins, reverse lookups
     // and prefetch all search it).
     if (!f.primary_key && !f.unique) f.index = true;
-    if (r.related_name.empty()) {  // Django's default related query name: the model's name in lower case
-      std::string_view n = std::string_view(name).substr(0, name.find('<'));
-      if (auto colon = n.rfind("::"); colon != std::string_view::npos) n = n.substr(colon + 2);
-      for (char c : n) r.related_name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    // Django's default related query name: the model's name in lower case.
+    if (r.related_name.empty()) r.related_name = lower_short_name(name);
     if (r.on_delete == OnDelete::SetNull && !f.null)
       throw ConfigurationError(fmt::format("{}.{}: on_delete SetNull needs a nullable key (ForeignKey<T, std::optional<K>>)",
                                            name, f.name));
@@ -179,6 +298,7 @@ void ModelInfo::finalize() {
       throw ConfigurationError(fmt::format("{}.{}: on_delete SetDefault needs a default_value()", name, f.name));
   }
   for (const auto& r : relations) {
+    if (r->kind == RelationInfo::Kind::ManyToMany && r->related_name.empty()) r->related_name = lower_short_name(name);
     if (r->name.find("__") != std::string::npos)
       throw ConfigurationError(fmt::format("{}.{}: relation names may not contain '__'", name, r->name));
     for (const auto& f : fields)

@@ -50,7 +50,8 @@ std::vector<std::pair<const ModelInfo*, const RelationInfo*>> relations_to(const
   std::vector<std::pair<const ModelInfo*, const RelationInfo*>> out;
   for (const ModelInfo* other : models)  // target() may build (and register) a model: outside the lock
     for (const auto& rel : other->relations)
-      if (rel->forward() && &rel->target() == &m) out.emplace_back(other, rel.get());
+      if ((rel->forward() || rel->kind == RelationInfo::Kind::ManyToMany) && &rel->target() == &m)
+        out.emplace_back(other, rel.get());
   return out;
 }
 

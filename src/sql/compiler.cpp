@@ -326,6 +326,10 @@ struct Builder {
         w.text(", ");
         col(r.alias, f);
       }
+    for (const auto& [alias, field] : q.extra) {
+      w.text(", ");
+      col(alias, model_of(alias).field(field));
+    }
     // SELECT DISTINCT ... ORDER BY a joined column: PostgreSQL wants it
     // selected (as Django adds it); the hydrator reads only the columns before.
     if (q.distinct)
@@ -369,6 +373,8 @@ struct Builder {
     k(q.related.size());
     for (const RelatedLoad& r : q.related)
       k(static_cast<uint64_t>(r.alias) << 32 | static_cast<uint32_t>(r.parent + 1));
+    k(q.extra.size());
+    for (const auto& [alias, field] : q.extra) k(static_cast<uint64_t>(alias) << 32 | static_cast<uint32_t>(field));
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
     if (w.writing_sql()) select_list(cols);
     from();

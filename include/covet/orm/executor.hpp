@@ -108,6 +108,18 @@ void load_related(const std::vector<RelatedSegment>& segments, const Row& row, v
 void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& objs,
               const std::vector<std::string>& paths);
 
+// A ManyToMany relation's pairs for the object whose key is `owner`:
+// add (pairs already there are kept, each target once), remove (returns
+// pairs removed), clear, set (exactly `targets` afterwards), each in one
+// transaction.
+void m2m_add(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
+             const std::vector<Value>& targets);
+int64_t m2m_remove(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
+                   const std::vector<Value>& targets);
+int64_t m2m_clear(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner);
+void m2m_set(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
+             const std::vector<Value>& targets);
+
 // ProtectedError when rows of another model refer to a row `doomed`
 // matches through a relation declared on_delete(Protect).
 void check_protected(const Executor& ex, const QueryData& doomed);

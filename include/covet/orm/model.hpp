@@ -62,6 +62,69 @@ struct Model : ModelTag {
   const T* self() const { return static_cast<const T*>(this); }
 };
 
+// A ManyToMany member's pairs for one saved object, Django's
+// post.tags.add(...) / remove / set / clear, and the related rows as a
+// QuerySet:
+//
+//   auto tags = covet::m2m(db, post, &Post::tags);
+//   tags.add(python, cpp);            // objects or keys
+//   tags.remove(cpp);
+//   tags.set({python.id, rust.id});
+//   auto names = tags.all().order_by("name").all();
+template <class T, class X>
+class ManyToManyManager {
+ public:
+  ManyToManyManager(const Executor& ex, const T& owner, ManyToMany<X> T::*member)
+      : ex_(ex), relation_(&detail::relation_at_offset(model_info<T>(), detail::offset_of(member))),
+        owner_(key(model_info<T>(), &owner)) {}
+
+  template <class... A>
+  void add(const A&... targets) const {
+    orm::m2m_add(ex_.get(), model_info<T>(), *relation_, owner_, {target_key(targets)...});
+  }
+  void add(const std::vector<Value>& keys) const { orm::m2m_add(ex_.get(), model_info<T>(), *relation_, owner_, keys); }
+  template <class... A>
+  int64_t remove(const A&... targets) const {
+    return orm::m2m_remove(ex_.get(), model_info<T>(), *relation_, owner_, {target_key(targets)...});
+  }
+  int64_t remove(const std::vector<Value>& keys) const {
+    return orm::m2m_remove(ex_.get(), model_info<T>(), *relation_, owner_, keys);
+  }
+  void set(const std::vector<Value>& keys) const { orm::m2m_set(ex_.get(), model_info<T>(), *relation_, owner_, keys); }
+  void set(const std::vector<X>& objs) const {
+    std::vector<Value> keys;
+    for (const X& o : objs) keys.push_back(target_key(o));
+    set(keys);
+  }
+  int64_t clear() const { return orm::m2m_clear(ex_.get(), model_info<T>(), *relation_, owner_); }
+  // The related rows (a QuerySet on X across the join table).
+  QuerySet<X> all() const {
+    return QuerySet<X>(ex_.get()).filter(relation_->related_name + "__" + model_info<T>().field(model_info<T>().primary_key[0]).name, owner_);
+  }
+
+ private:
+  static Value key(const ModelInfo& m, const void* obj) {
+    if (m.primary_key.size() != 1) throw InvalidArgument(m.name + ": a ManyToMany needs a single-column primary key");
+    return m.field(m.primary_key[0]).get(obj);
+  }
+  static Value target_key(const X& obj) { return key(model_info<X>(), &obj); }
+  static Value target_key(const Value& v) { return v; }
+  template <class K>
+    requires(std::is_arithmetic_v<K> || std::is_convertible_v<K, Value>) && (!std::is_same_v<K, X>)
+  static Value target_key(const K& k) {
+    return Value(k);
+  }
+
+  HeldExecutor ex_;
+  const RelationInfo* relation_;
+  Value owner_;
+};
+
+template <class T, class X>
+ManyToManyManager<T, X> m2m(const Executor& ex, const T& owner, ManyToMany<X> T::*member) {
+  return ManyToManyManager<T, X>(ex, owner, member);
+}
+
 // The same for structs that do not derive from Model<T>.
 template <class T>
 QuerySet<T> objects(const Executor& db) {

@@ -91,6 +91,8 @@ struct QueryData {
   uint32_t scopes = 0;       // filter() calls resolved so far (Join::scope)
   std::vector<RelatedLoad> related;  // select_related, parents before children
   std::vector<std::string> prefetch; // prefetch_related paths, checked
+  // Columns selected after the model's and select_related's: (alias, field).
+  std::vector<std::pair<int, int>> extra;
 
   QueryData() = default;
   // A copy takes its where/order storage from this thread's spare (room
@@ -137,6 +139,11 @@ struct RelationStep {
   bool multi = false;     // many target rows per row (a reverse ForeignKey)
   bool nullable = false;  // a row may have no target row
   const RelationInfo* member = nullptr;  // `from`'s member holding the loaded objects (null: none declared)
+  // ManyToMany: two joins, through the join table: from.parent_field =
+  // through.through_source, then through.through_target = target.child_field.
+  const ModelInfo* through = nullptr;
+  int through_source = -1;
+  int through_target = -1;
 };
 // The relation `name` names on `from`: its own ForeignKey/OneToOne/OneToMany
 // member, or the reverse side of a ForeignKey of another registered model

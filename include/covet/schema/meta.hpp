@@ -48,6 +48,7 @@ void meta_add_unique(ModelInfo& info, std::string name, std::initializer_list<st
 void meta_primary_key(ModelInfo& info, std::initializer_list<std::size_t> offsets);
 std::string default_table_name(std::string_view type_name);
 RelationInfo& relation_at_offset(ModelInfo& info, std::size_t offset);
+const RelationInfo& relation_at_offset(const ModelInfo& info, std::size_t offset);
 }  // namespace detail
 
 template <class T>
@@ -72,6 +73,13 @@ class Meta {
   // A OneToMany member's options (back_populates).
   template <class X, class... Options>
   Meta& field(OneToMany<X> T::*mp, const Options&... options) {
+    RelationInfo& r = detail::relation_at_offset(info_, detail::offset_of(mp));
+    (options.apply(r), ...);
+    return *this;
+  }
+  // A ManyToMany member's options (through, m2m_related_name).
+  template <class X, class... Options>
+  Meta& field(ManyToMany<X> T::*mp, const Options&... options) {
     RelationInfo& r = detail::relation_at_offset(info_, detail::offset_of(mp));
     (options.apply(r), ...);
     return *this;
@@ -112,7 +120,7 @@ std::shared_ptr<RelationInfo> make_relation(std::string_view name, std::size_t o
   r->kind = Tr::kind;
   r->name = std::string(name);
   r->offset = offset;
-  r->target = &model_info<typename Tr::target>;
+  r->target_fn = &model_info<typename Tr::target>;
   r->ops = relation_ops<M>();
   return r;
 }

@@ -107,6 +107,17 @@ class ModelInfo {
   void check_defaults(void* probe) const;
 };
 
+// A ManyToMany relation's join table: the through model (covet's own,
+// "<table>_<relation>", or the one the relation names) and its two key
+// fields. Built on first use and kept for the process.
+struct ThroughInfo {
+  const ModelInfo* model = nullptr;
+  int source_field = -1;  // the key of the relation's own model
+  int target_field = -1;  // the key of the target
+  bool automatic = false;
+};
+const ThroughInfo& through_of(const ModelInfo& source, const RelationInfo& r);
+
 // Why `sql` is not one self-contained SQL expression (a CHECK constraint's
 // text), or nothing: parentheses balance and never close what they did not
 // open, '...' and "..." close, no comment or backslash, and outside quotes

@@ -10,7 +10,8 @@ namespace covet {
 
 // Registered models, in dependency order (a model after those it refers to).
 std::vector<const ModelInfo*> registered_models();
-// The relations of registered models that point at `m` (their model, the relation).
+// The ForeignKey, OneToOne and ManyToMany relations of registered models
+// that point at `m` (their model, the relation).
 std::vector<std::pair<const ModelInfo*, const RelationInfo*>> relations_to(const ModelInfo& m);
 // `models` reordered so that each comes after the models its relations
 // point at (create in this order, drop in reverse).

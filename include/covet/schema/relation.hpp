@@ -69,18 +69,26 @@ struct RelationInfo {
     ManyToOne,  // ForeignKey: a key column here, one related row
     OneToOne,   // a unique key column here, one related row
     OneToMany,  // the reverse of a ForeignKey on the target: no column here
+    ManyToMany, // rows of a join table (the through model) pair this model's and the target's keys
   };
   Kind kind = Kind::ManyToOne;
   std::string name;         // the member's name
   std::size_t offset = 0;   // of the member in the object
   int field = -1;           // ManyToOne/OneToOne: the key column's field index
-  const ModelInfo& (*target)() = nullptr;  // resolved when used, never when declared
+  const ModelInfo& (*target_fn)() = nullptr;  // resolved when used, never when declared
+  const ModelInfo* fixed_target = nullptr;    // a target known at run time (covet's own join tables)
   OnDelete on_delete = OnDelete::Cascade;
   std::string related_name;    // ManyToOne/OneToOne: the reverse side's query name on the target
   std::string back_populates;  // OneToMany: the ForeignKey on the target it reverses
+  // ManyToMany: an explicit through model and its key fields for this
+  // model and the target (empty: found by target); without one, covet
+  // makes the join table "<table>_<name>" with <model>_id and <target>_id.
+  const ModelInfo& (*through)() = nullptr;
+  std::string through_source, through_target;
   RelationOps ops;
 
-  bool to_many() const { return kind == Kind::OneToMany; }
+  const ModelInfo& target() const { return fixed_target ? *fixed_target : target_fn(); }
+  bool to_many() const { return kind == Kind::OneToMany || kind == Kind::ManyToMany; }
   bool forward() const { return kind == Kind::ManyToOne || kind == Kind::OneToOne; }
 };
 
@@ -177,20 +185,27 @@ class OneToOne : public ForeignKey<T, K> {
   using ForeignKey<T, K>::operator=;
 };
 
-// The reverse side of a ForeignKey on T: the T rows that point at this
-// object, once loaded (prefetch_related or fetch). With several
-// ForeignKeys from T to this model, name the one it reverses with
-// covet::back_populates("author") in meta.
+namespace detail {
+// The objects of a to-many relation once loaded (prefetch_related or fetch).
 template <class T>
-class OneToMany {
+class LoadedList {
  public:
   using target_type = T;
-  OneToMany() = default;
+  LoadedList() = default;
+  // A moved-from list reads as not loaded (it holds nothing).
+  LoadedList(const LoadedList&) = default;
+  LoadedList& operator=(const LoadedList&) = default;
+  LoadedList(LoadedList&& o) noexcept : items_(std::move(o.items_)), loaded_(std::exchange(o.loaded_, false)) {}
+  LoadedList& operator=(LoadedList&& o) noexcept {
+    items_ = std::move(o.items_);
+    loaded_ = std::exchange(o.loaded_, false);
+    return *this;
+  }
 
   bool loaded() const { return loaded_; }
   // The loaded objects; UsageError when not loaded.
   const std::vector<T>& get() const {
-    if (!loaded_) detail::throw_not_loaded("OneToMany", detail::type_name<T>());
+    if (!loaded_) detail::throw_not_loaded("to-many relation", detail::type_name<T>());
     return items_;
   }
   std::vector<T>& get() { return const_cast<std::vector<T>&>(std::as_const(*this).get()); }
@@ -218,6 +233,20 @@ class OneToMany {
   std::vector<T> items_;
   bool loaded_ = false;
 };
+}  // namespace detail
+
+// The reverse side of a ForeignKey on T: the T rows that point at this
+// object, once loaded (prefetch_related or fetch). With several
+// ForeignKeys from T to this model, name the one it reverses with
+// covet::back_populates("author") in meta.
+template <class T>
+class OneToMany : public detail::LoadedList<T> {};
+
+// A many-to-many relation: the T rows paired with this object in a join
+// table, once loaded (prefetch_related or fetch). covet::m2m(db, obj,
+// &Post::tags) adds, removes, sets and clears the pairs.
+template <class T>
+class ManyToMany : public detail::LoadedList<T> {};
 
 // ---- relation options, applied in a model's meta ----
 struct FieldInfo;
@@ -234,6 +263,19 @@ struct BackPopulates {
   std::string name;
   void apply(RelationInfo& r) const { r.back_populates = name; }
 };
+struct Through {
+  const ModelInfo& (*model)();
+  std::string source, target;
+  void apply(RelationInfo& r) const {
+    r.through = model;
+    r.through_source = source;
+    r.through_target = target;
+  }
+};
+struct M2MRelatedName {
+  std::string name;
+  void apply(RelationInfo& r) const { r.related_name = name; }
+};
 }  // namespace option
 inline option::OnDeleteOpt on_delete(OnDelete action) { return {action}; }
 // The name the target model uses for this relation's reverse side in
@@ -242,6 +284,16 @@ inline option::OnDeleteOpt on_delete(OnDelete action) { return {action}; }
 inline option::RelatedName related_name(std::string name) { return {std::move(name)}; }
 // On a OneToMany member: the ForeignKey on the target it is the reverse of.
 inline option::BackPopulates back_populates(std::string name) { return {std::move(name)}; }
+// On a ManyToMany member: the join table is model X (a struct with a
+// ForeignKey to each side, and any other columns); `source` and `target`
+// name its ForeignKeys to this model and to the target when X has several.
+template <class X>
+option::Through through(std::string source = {}, std::string target = {}) {
+  return {&model_info<X>, std::move(source), std::move(target)};
+}
+// On a ManyToMany member: the name the target uses for the reverse side in
+// queries (Tag.filter("posts__title", ...)); default: this model's name in lower case.
+inline option::M2MRelatedName m2m_related_name(std::string name) { return {std::move(name)}; }
 
 namespace detail {
 template <class M>
@@ -267,6 +319,10 @@ struct RelationTraits<OneToMany<T>> {
   static constexpr bool many = true;
   static constexpr RelationInfo::Kind kind = RelationInfo::Kind::OneToMany;
   using target = T;
+};
+template <class T>
+struct RelationTraits<ManyToMany<T>> : RelationTraits<OneToMany<T>> {
+  static constexpr RelationInfo::Kind kind = RelationInfo::Kind::ManyToMany;
 };
 
 template <class M>
