@@ -4,6 +4,11 @@
 
 namespace covet {
 
+Record::Record() {
+  static const auto none = std::make_shared<const std::vector<std::string>>();
+  names_ = none;
+}
+
 const Value& Record::operator[](std::string_view name) const {
   for (std::size_t i = 0; i < names_->size(); ++i)
     if ((*names_)[i] == name) return values_[i];

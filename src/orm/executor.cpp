@@ -139,6 +139,66 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
                 [&] { return sink.last != nullptr; });
 }
 
+std::shared_ptr<const std::vector<std::string>> value_names(const QueryData& q) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (const Annotation& v : q.values) names->push_back(v.name);
+  return names;
+}
+
+std::vector<Value> read_values(const QueryData& q, const Row& row) {
+  std::vector<Value> vals;
+  vals.reserve(q.values.size());
+  for (std::size_t i = 0; i < q.values.size(); ++i) vals.push_back(read_value(q.values[i].expr.out, row, static_cast<int>(i)));
+  return vals;
+}
+
+void fetch_values(const Executor& ex, const QueryData& q, FunctionRef<void(std::vector<Value>&&)> on_row) {
+  check_lock(ex, q);
+  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
+  bool any = false;
+  on_read_lease(
+      ex,
+      [&](Lease& lease) {
+        any = false;
+        lease.run(*c.sql, c.params, [&](const Row& row) {
+          any = true;
+          on_row(read_values(q, row));
+        });
+      },
+      [&] { return any; });
+}
+
+int annotation_column(const QueryData& q, std::size_t base_columns) {
+  std::size_t col = base_columns;
+  for (const RelatedLoad& r : q.related) col += alias_model(q, r.alias).fields.size();
+  return static_cast<int>(col + q.extra.size());
+}
+
+std::vector<Value> read_annotations(const QueryData& q, const Row& row, int first) {
+  std::vector<Value> vals;
+  vals.reserve(q.annotations.size());
+  for (std::size_t i = 0; i < q.annotations.size(); ++i)
+    vals.push_back(read_value(q.annotations[i].expr.out, row, first + static_cast<int>(i)));
+  return vals;
+}
+
+Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
+  QueryData q1 = q;  // the aggregates' joins go on a copy
+  q1.order.clear();
+  std::vector<Annotation> aggs = resolve_aggregates(q1, exprs);
+  CompiledQuery c = compile_aggregate(ex.dialect(), q1, aggs);
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (const Annotation& a : aggs) names->push_back(a.name);
+  std::vector<Value> vals;
+  run_compiled(
+      ex, c,
+      [&](const Row& row) {
+        for (std::size_t i = 0; i < aggs.size(); ++i) vals.push_back(read_value(aggs[i].expr.out, row, static_cast<int>(i)));
+      },
+      Access::Read);
+  return Record(std::move(names), std::move(vals));
+}
+
 int64_t count(const Executor& ex, const QueryData& q) {
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Count);
   int64_t n = 0;
@@ -173,25 +233,6 @@ int64_t remove(const Executor& ex, const QueryData& q) {
   check_protected(ex, q);
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Delete);
   return run_compiled(ex, c, no_rows);
-}
-
-std::vector<Record> values(const Executor& ex, const QueryData& q, const std::vector<int>& fields) {
-  QueryData q1 = q;
-  q1.columns = fields;
-  if (q1.columns.empty())
-    for (std::size_t i = 0; i < q.model->fields.size(); ++i) q1.columns.push_back(static_cast<int>(i));
-  auto names = std::make_shared<std::vector<std::string>>();
-  for (int i : q1.columns) names->push_back(q.model->field(i).name);
-  std::vector<Record> out;
-  const std::vector<int>* columns = nullptr;
-  fetch(ex, q1, columns, [&](const Row& row) {
-    const std::vector<int>& cols = *columns;
-    std::vector<Value> vals;
-    vals.reserve(cols.size());
-    for (std::size_t i = 0; i < cols.size(); ++i) vals.push_back(read_value(q.model->field(cols[i]), row, static_cast<int>(i)));
-    out.emplace_back(names, std::move(vals));
-  });
-  return out;
 }
 
 std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names) {

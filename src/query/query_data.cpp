@@ -352,8 +352,25 @@ void resolve_through_subquery(Ctx& c, Filter& flt, const Walk& w, std::size_t k,
   (void)c;
 }
 
+int annotation_index(const QueryData& q, std::string_view name) {
+  for (std::size_t i = 0; i < q.annotations.size(); ++i)
+    if (q.annotations[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
 void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& value, bool negated, bool in_or) {
   const ModelInfo& m = *c.q.model;
+  if (!c.q.annotations.empty()) {  // "n__gt": a condition on an annotation
+    auto [head, tail] = split_first(path);
+    if (int a = annotation_index(c.q, head); a >= 0) {
+      const ModelInfo& am = *c.q.annotation_fields;
+      flt.field = a;
+      flt.alias = kAnnotationAlias;
+      parse_suffix(flt, am, path, tail);
+      convert_leaf_value(flt, am, value);
+      return;
+    }
+  }
   ParsedPath& slot = parsed_slot(m, path);
   if (slot.model == &m && slot.fields == m.fields.data() && slot.path == path) {
     flt.field = slot.field;
@@ -563,7 +580,8 @@ void leave_spare(V& v, V& spare) {
 
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
-      columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch), extra(o.extra) {
+      columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch), extra(o.extra),
+      annotations(o.annotations), annotation_fields(o.annotation_fields), values_mode(o.values_mode), values(o.values) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);
@@ -616,6 +634,274 @@ void resolve_into(QueryData& q, WhereNode& out, std::string_view path, const Val
   });
 }
 
+// ------------------------------------------------------------ expressions
+namespace {
+FieldInfo out_field(FieldKind kind, int places = 0, bool null = true) {
+  FieldInfo f;
+  f.name = "expression";
+  f.column = f.name;
+  f.kind = kind;
+  f.decimal_places = places;
+  f.null = null;
+  return f;
+}
+bool is_int(FieldKind k) { return k == FieldKind::Integer || k == FieldKind::BigInteger; }
+bool is_number(FieldKind k) { return is_int(k) || k == FieldKind::Float || k == FieldKind::Decimal; }
+std::string_view agg_name(AggFunc a) {
+  switch (a) {
+    case AggFunc::Count: return "Count";
+    case AggFunc::Sum: return "Sum";
+    case AggFunc::Avg: return "Avg";
+    case AggFunc::Max: return "Max";
+    case AggFunc::Min: return "Min";
+  }
+  return "?";
+}
+
+FieldKind literal_kind(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::Int: return FieldKind::BigInteger;
+    case Value::Type::Double: return FieldKind::Float;
+    case Value::Type::Bool: return FieldKind::Boolean;
+    case Value::Type::Decimal: return FieldKind::Decimal;
+    case Value::Type::Date: return FieldKind::Date;
+    case Value::Type::DateTime: return FieldKind::DateTime;
+    case Value::Type::Uuid: return FieldKind::Uuid;
+    case Value::Type::Json: return FieldKind::Json;
+    case Value::Type::Bytes: return FieldKind::Binary;
+    default: return FieldKind::Text;
+  }
+}
+
+RExpr field_ref(QueryData& q, std::string_view path) {
+  RExpr r;
+  r.kind = Expr::Kind::Field;
+  if (int a = annotation_index(q, path); a >= 0) {
+    r.annotation = a;
+    r.aggregate = q.annotations[static_cast<std::size_t>(a)].expr.aggregate;
+    r.out = q.annotations[static_cast<std::size_t>(a)].expr.out;
+    return r;
+  }
+  Walk w = walk_path(*q.model, path, false);
+  int alias = 0;
+  // Rows without a related row stay (a Count of 0), as Django's annotate.
+  for (const RelationStep& st : w.steps) alias = join_step(q, alias, st, 0, st.nullable, true);
+  r.alias = static_cast<uint16_t>(alias);
+  r.field = w.field;
+  r.out = w.model->field(w.field);
+  r.out.null = r.out.null || alias_outer(q, alias);
+  return r;
+}
+
+RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
+  const ExprNode& n = e.node();
+  RExpr r;
+  r.kind = n.kind;
+  auto arg = [&](std::size_t i, bool in_agg) { return resolve_expr(q, n.args.at(i), in_agg); };
+  switch (n.kind) {
+    case Expr::Kind::Field:
+      return field_ref(q, n.path);
+    case Expr::Kind::Literal:
+      r.value = n.value;
+      r.out = out_field(literal_kind(n.value));
+      return r;
+    case Expr::Kind::Aggregate: {
+      if (in_aggregate) throw FieldError(fmt::format("{}: aggregates cannot be nested ({})", q.model->name, e.to_string()));
+      r.agg = n.agg;
+      r.distinct = n.distinct;
+      RExpr a;
+      if (n.path == "*") {
+        if (n.agg != AggFunc::Count) throw FieldError(fmt::format("{}(\"*\"): only Count counts rows", agg_name(n.agg)));
+        r.star = true;
+      } else {
+        a = n.path.empty() ? arg(0, true) : field_ref(q, n.path);
+        if (a.aggregate) throw FieldError(fmt::format("{}: aggregates cannot be nested ({})", q.model->name, e.to_string()));
+      }
+      FieldKind k = a.out.kind;
+      switch (n.agg) {
+        case AggFunc::Count: r.out = out_field(FieldKind::BigInteger, 0, false); break;
+        case AggFunc::Sum:
+          if (!is_number(k))
+            throw FieldError(fmt::format("{}: Sum needs a number, and {} is {}", q.model->name, e.to_string(), to_string(k)));
+          r.out = out_field(is_int(k) ? FieldKind::BigInteger : k, a.out.decimal_places);
+          break;
+        case AggFunc::Avg:
+          if (!is_number(k))
+            throw FieldError(fmt::format("{}: Avg needs a number, and {} is {}", q.model->name, e.to_string(), to_string(k)));
+          r.out = out_field(k == FieldKind::Decimal ? FieldKind::Decimal : FieldKind::Float);
+          break;
+        case AggFunc::Max:
+        case AggFunc::Min:
+          r.out = a.out;
+          r.out.null = true;
+          break;
+      }
+      if (!r.star) r.args.push_back(std::move(a));
+      if (!n.filter.empty()) r.filter = std::make_shared<WhereNode>(resolve(q, n.filter));
+      r.aggregate = true;
+      return r;
+    }
+    case Expr::Kind::Binary: {
+      r.op = n.op;
+      r.args.push_back(arg(0, in_aggregate));
+      r.args.push_back(arg(1, in_aggregate));
+      FieldKind a = r.args[0].out.kind, b = r.args[1].out.kind;
+      if (!is_number(a) || !is_number(b))
+        throw FieldError(fmt::format("{}: arithmetic needs numbers ({})", q.model->name, e.to_string()));
+      FieldKind k = a == FieldKind::Float || b == FieldKind::Float       ? FieldKind::Float
+                    : a == FieldKind::Decimal || b == FieldKind::Decimal ? FieldKind::Decimal
+                                                                         : FieldKind::BigInteger;
+      r.out = out_field(k);
+      r.aggregate = r.args[0].aggregate || r.args[1].aggregate;
+      return r;
+    }
+    case Expr::Kind::Func: {
+      r.func = n.func;
+      for (std::size_t i = 0; i < n.args.size(); ++i) r.args.push_back(arg(i, in_aggregate));
+      for (const RExpr& a : r.args) r.aggregate = r.aggregate || a.aggregate;
+      switch (n.func) {
+        case ExprFunc::Coalesce: {
+          if (r.args.size() < 2) throw FieldError("Coalesce needs at least two expressions");
+          r.out = r.args[0].out;
+          for (const RExpr& a : r.args)
+            if (!(a.kind == Expr::Kind::Literal && a.value.is_null())) {
+              r.out = a.out;
+              break;
+            }
+          r.out.null = true;
+          for (const RExpr& a : r.args) r.out.null = r.out.null && a.out.null;
+          break;
+        }
+        case ExprFunc::Lower:
+        case ExprFunc::Upper:
+          if (r.args[0].out.kind != FieldKind::String && r.args[0].out.kind != FieldKind::Text)
+            throw FieldError(fmt::format("{}: {} needs text", q.model->name, e.to_string()));
+          r.out = out_field(FieldKind::Text);
+          break;
+        case ExprFunc::Length: r.out = out_field(FieldKind::BigInteger); break;
+        case ExprFunc::Abs: r.out = out_field(r.args[0].out.kind, r.args[0].out.decimal_places); break;
+        case ExprFunc::Now:
+          r.kind = Expr::Kind::Literal;  // bound as a parameter: the same instant on every backend
+          r.value = DateTime::now();
+          r.out = out_field(FieldKind::DateTime);
+          break;
+      }
+      return r;
+    }
+    case Expr::Kind::Case: {
+      for (const When& w : n.whens) {
+        auto cond = std::make_shared<WhereNode>(resolve(q, w.condition));
+        r.whens.emplace_back(std::move(cond), resolve_expr(q, w.then, in_aggregate));
+      }
+      r.args.push_back(arg(0, in_aggregate));  // ELSE
+      r.out = out_field(FieldKind::Text);
+      for (const auto& [c, v] : r.whens)
+        if (!(v.kind == Expr::Kind::Literal && v.value.is_null())) {
+          r.out = v.out;
+          break;
+        }
+      r.out.null = true;
+      for (const auto& [c, v] : r.whens) r.aggregate = r.aggregate || v.aggregate;
+      r.aggregate = r.aggregate || r.args[0].aggregate;
+      return r;
+    }
+  }
+  return r;
+}
+
+void rebuild_annotation_fields(QueryData& q) {
+  auto m = std::make_shared<ModelInfo>();
+  m->name = q.model->name;
+  m->table = q.model->table;
+  for (const Annotation& a : q.annotations) {
+    FieldInfo f = a.expr.out;
+    f.name = a.name;
+    f.column = a.name;
+    m->fields.push_back(std::move(f));
+  }
+  q.annotation_fields = std::move(m);
+}
+
+void check_new_name(const QueryData& q, std::string_view name, std::string_view what) {
+  if (name.empty() || name.find("__") != std::string_view::npos)
+    throw FieldError(fmt::format("{}: '{}' cannot name an {} (empty, or with '__')", q.model->name, name, what));
+  if (q.model->find(name) >= 0 || q.model->find_relation(name))
+    throw FieldError(fmt::format("{}: the {} '{}' conflicts with a field of the model", q.model->name, what, name));
+  if (annotation_index(q, name) >= 0)
+    throw FieldError(fmt::format("{}: '{}' names two annotations", q.model->name, name));
+}
+}  // namespace
+
+void add_annotations(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
+  keeping_joins_on_error(q, [&] {
+    const std::size_t before = q.annotations.size(), values_before = q.values.size();
+    try {
+      for (const auto& [name, e] : exprs) {
+        check_new_name(q, name, "annotation");
+        RExpr r = resolve_expr(q, e, false);
+        q.annotations.push_back(Annotation{name, std::move(r)});
+        rebuild_annotation_fields(q);
+        if (q.values_mode) {  // values(...).annotate(...): selected too
+          RExpr ref;
+          ref.kind = Expr::Kind::Field;
+          ref.annotation = static_cast<int>(q.annotations.size() - 1);
+          ref.aggregate = q.annotations.back().expr.aggregate;
+          ref.out = q.annotations.back().expr.out;
+          q.values.push_back(Annotation{name, std::move(ref)});
+        }
+      }
+    } catch (...) {
+      q.annotations.resize(before);
+      q.values.resize(values_before);
+      rebuild_annotation_fields(q);
+      throw;
+    }
+  });
+}
+
+void set_values(QueryData& q, const std::vector<std::string_view>& names) {
+  keeping_joins_on_error(q, [&] {
+    std::vector<Annotation> values;
+    if (names.empty()) {
+      for (const FieldInfo& f : q.model->fields) values.push_back(Annotation{f.name, field_ref(q, f.name)});
+      for (const Annotation& a : q.annotations) values.push_back(Annotation{a.name, field_ref(q, a.name)});
+    } else {
+      for (std::string_view n : names) {
+        for (const Annotation& v : values)
+          if (v.name == n) throw InvalidArgument(fmt::format("{}: values() names '{}' twice", q.model->name, n));
+        values.push_back(Annotation{std::string(n), field_ref(q, n)});
+      }
+    }
+    q.values = std::move(values);
+    q.values_mode = true;
+  });
+}
+
+std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
+  return keeping_joins_on_error(q, [&] {
+    std::vector<Annotation> out;
+    for (const auto& [name, e] : exprs) {
+      for (const Annotation& a : out)
+        if (a.name == name) throw InvalidArgument(fmt::format("{}: aggregate() names '{}' twice", q.model->name, name));
+      RExpr r = resolve_expr(q, e, false);
+      if (!r.aggregate)
+        throw FieldError(fmt::format("{}: aggregate() takes aggregates (Count, Sum, ...); '{}' is {}", q.model->name,
+                                     name, e.to_string()));
+      out.push_back(Annotation{name, std::move(r)});
+    }
+    return out;
+  });
+}
+
+bool refers_to_aggregate(const QueryData& q, const WhereNode& w) {
+  if (w.kind == QNode::Kind::Leaf)
+    return w.filter.alias == kAnnotationAlias &&
+           q.annotations[static_cast<std::size_t>(w.filter.field)].expr.aggregate;
+  for (const WhereNode& c : w.children)
+    if (refers_to_aggregate(q, c)) return true;
+  return false;
+}
+
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
   if (v.is_null()) {
     if (!f.null) throw FieldError(fmt::format("{}.{} is not nullable", model.name, f.name));
@@ -638,6 +924,7 @@ Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
 OrderTerm resolve_order(QueryData& q, std::string_view term) {
   bool desc = !term.empty() && term[0] == '-';
   if (desc || (!term.empty() && term[0] == '+')) term.remove_prefix(1);
+  if (int a = annotation_index(q, term); a >= 0) return OrderTerm{a, desc, kAnnotationAlias};
   if (!starts_with_span(*q.model, term)) return {walk_path(*q.model, term, false).field, desc, 0};
   return keeping_joins_on_error(q, [&] {
     Walk w = walk_path(*q.model, term, false);

@@ -202,6 +202,10 @@ struct Builder {
     }
   }
   SqlWriter& col(int alias, const FieldInfo& f) {
+    if (alias == kAnnotationAlias) {  // an annotation: its expression
+      annotation_ref(static_cast<int>(&f - q.annotation_fields->fields.data()));
+      return w;
+    }
     if (w.writing_sql()) {
       name_aliases();
       w.qualify(names[static_cast<std::size_t>(alias)]);
@@ -270,12 +274,20 @@ struct Builder {
       return;
     }
     if (guard) w.text("(");
-    if (w.writing_sql()) {
-      name_aliases();
-      w.qualify(names[f.alias]);
+    if (f.alias == kAnnotationAlias) {
+      auto write = [&](const FieldInfo& af) { annotation_ref(static_cast<int>(&af - fm.fields.data())); };
+      FunctionRef<void(const FieldInfo&)> ref(write);
+      w.write_columns_with(&ref);
+      d.compile_filter(w, fm, f);
+      w.write_columns_with(nullptr);
+    } else {
+      if (w.writing_sql()) {
+        name_aliases();
+        w.qualify(names[f.alias]);
+      }
+      d.compile_filter(w, fm, f);
+      w.qualify({});
     }
-    d.compile_filter(w, fm, f);
-    w.qualify({});
     if (guard) {
       w.text(" AND ");
       col(f.alias, fi).text(" IS NOT NULL)");
@@ -305,18 +317,143 @@ struct Builder {
     w.text(")");
   }
 
-  void where() {
-    k(0xEE);
+  // WHERE, or HAVING (`having`): the conditions on aggregating
+  // annotations go to HAVING, the rest to WHERE.
+  void where(bool having = false) {
+    k(having ? 0xEF : 0xEE);
     k(q.where.size());
-    if (q.where.empty()) return;
-    w.text(" WHERE ");
+    bool any = false;
     for (std::size_t i = 0; i < q.where.size(); ++i) {
-      if (i) w.text(" AND ");
+      bool agg = !q.annotations.empty() && refers_to_aggregate(q, q.where[i]);
+      k(agg);
+      if (agg != having) continue;
+      w.text(any ? " AND " : having ? " HAVING " : " WHERE ");
+      any = true;
       node(q.where[i], false);
     }
   }
 
+  // ---- expressions ----
+  bool grouped() const {
+    if (q.values_mode) {
+      for (const Annotation& v : q.values)
+        if (v.expr.aggregate) return true;
+      return false;
+    }
+    for (const Annotation& a : q.annotations)
+      if (a.expr.aggregate) return true;
+    return false;
+  }
+  // An annotation where a condition or an ordering names it.
+  void annotation_ref(int i) { expr(q.annotations[static_cast<std::size_t>(i)].expr); }
+  void where_node_inline(const WhereNode& n) { node(n, false); }
+  void expr(const RExpr& e) {
+    k(0xE0 | static_cast<uint64_t>(e.kind));
+    switch (e.kind) {
+      case Expr::Kind::Field:
+        if (e.annotation >= 0) {
+          k(static_cast<uint64_t>(e.annotation));
+          annotation_ref(e.annotation);
+        } else {
+          k(static_cast<uint64_t>(e.alias) << 32 | static_cast<uint32_t>(e.field));
+          col(e.alias, model_of(e.alias).field(e.field));
+        }
+        return;
+      case Expr::Kind::Literal:
+        k(e.value.is_null());
+        if (e.value.is_null()) w.text("NULL");
+        else w.param(e.value);
+        return;
+      case Expr::Kind::Aggregate: {
+        static constexpr const char* names[] = {"COUNT(", "SUM(", "AVG(", "MAX(", "MIN("};
+        k(static_cast<uint64_t>(e.agg) | (e.distinct ? 0x10 : 0) | (e.star ? 0x20 : 0) | (e.filter ? 0x40 : 0));
+        bool cast = d.casts_aggregates() && e.agg != AggFunc::Max && e.agg != AggFunc::Min;
+        if (cast) w.text("CAST(");
+        w.text(names[static_cast<int>(e.agg)]);
+        if (e.distinct) w.text("DISTINCT ");
+        if (e.star) w.text("*");
+        else expr(e.args[0]);
+        w.text(")");
+        if (e.filter) {
+          w.text(" FILTER (WHERE ");
+          node(*e.filter, false);
+          w.text(")");
+        }
+        if (cast) w.text(" AS ").text(w.writing_sql() ? d.column_type(e.out) : std::string()).text(")");
+        return;
+      }
+      case Expr::Kind::Binary: {
+        static constexpr const char* ops[] = {" + ", " - ", " * ", " / "};
+        k(static_cast<uint64_t>(e.op));
+        w.text("(");
+        expr(e.args[0]);
+        w.text(ops[static_cast<int>(e.op)]);
+        expr(e.args[1]);
+        w.text(")");
+        return;
+      }
+      case Expr::Kind::Func: {
+        static constexpr const char* names[] = {"COALESCE(", "LOWER(", "UPPER(", "LENGTH(", "NOW(", "ABS("};
+        k(static_cast<uint64_t>(e.func) << 8 | e.args.size());
+        w.text(names[static_cast<int>(e.func)]);
+        for (std::size_t i = 0; i < e.args.size(); ++i) {
+          if (i) w.text(", ");
+          expr(e.args[i]);
+        }
+        w.text(")");
+        return;
+      }
+      case Expr::Kind::Case:
+        k(e.whens.size());
+        w.text("CASE");
+        for (const auto& [cond, then] : e.whens) {
+          w.text(" WHEN ");
+          node(*cond, false);
+          w.text(" THEN ");
+          expr(then);
+        }
+        w.text(" ELSE ");
+        expr(e.args[0]);
+        w.text(" END");
+        return;
+    }
+  }
+  void named(const Annotation& a) {
+    expr(a.expr);
+    w.text(" AS ").ident(a.name);
+  }
+  // GROUP BY the selected columns that do not aggregate.
+  void group_by(const std::vector<int>& cols) {
+    bool g = grouped();
+    k(0x6B | (g ? 0x100 : 0));
+    if (!g) return;
+    bool any = false;
+    auto sep = [&] {
+      w.text(any ? ", " : " GROUP BY ");
+      any = true;
+    };
+    if (q.values_mode) {
+      for (const Annotation& v : q.values)
+        if (!v.expr.aggregate) sep(), expr(v.expr);
+      if (!any) return;  // values() of aggregates alone: one group
+    } else {
+      for (int c : cols) sep(), col(0, q.model->field(c));
+      for (const RelatedLoad& r : q.related)
+        for (const FieldInfo& f : model_of(r.alias).fields) sep(), col(r.alias, f);
+      for (const Annotation& a : q.annotations)
+        if (!a.expr.aggregate) sep(), expr(a.expr);
+    }
+  }
+
   void select_list(const std::vector<int>& cols) {
+    if (q.values_mode) {
+      for (std::size_t i = 0; i < q.values.size(); ++i) {
+        if (i) w.text(", ");
+        named(q.values[i]);
+      }
+      distinct_order_columns();
+      return;
+    }
     for (std::size_t i = 0; i < cols.size(); ++i) {
       if (i) w.text(", ");
       col(0, q.model->field(cols[i]));
@@ -330,14 +467,28 @@ struct Builder {
       w.text(", ");
       col(alias, model_of(alias).field(field));
     }
-    // SELECT DISTINCT ... ORDER BY a joined column: PostgreSQL wants it
-    // selected (as Django adds it); the hydrator reads only the columns before.
-    if (q.distinct)
-      for (const OrderTerm& o : q.order)
-        if (o.alias != 0) {
-          w.text(", ");
-          col(o.alias, model_of(o.alias).field(o.field));
-        }
+    for (const Annotation& a : q.annotations) {
+      w.text(", ");
+      named(a);
+    }
+    distinct_order_columns();
+  }
+  // SELECT DISTINCT ... ORDER BY a joined column: PostgreSQL wants it
+  // selected (as Django adds it); the hydrator reads only the columns before.
+  void distinct_order_columns() {
+    if (!q.distinct) return;
+    for (const OrderTerm& o : q.order) {
+      if (o.alias == 0 && !q.values_mode) continue;  // selected already
+      if (o.alias == kAnnotationAlias) continue;     // ordered by its name
+      if (q.values_mode && o.alias == 0) {
+        bool selected = false;
+        for (const Annotation& v : q.values)
+          selected = selected || (v.expr.annotation < 0 && v.expr.alias == 0 && v.expr.field == o.field);
+        if (selected) continue;
+      }
+      w.text(", ");
+      col(o.alias, model_of(o.alias).field(o.field));
+    }
   }
 
   void order_by() {
@@ -350,10 +501,21 @@ struct Builder {
       k(static_cast<uint64_t>(o.alias) << 40 | static_cast<uint64_t>(o.field) << 1 | o.descending);
       if (i) w.text(", ");
       const FieldInfo& f = model_of(o.alias).field(o.field);
-      col(o.alias, f);
+      if (o.alias == kAnnotationAlias && annotation_selected(o.field)) {
+        w.ident(f.name);  // by its name in the select list (DISTINCT wants exactly that)
+      } else {
+        col(o.alias, f);
+      }
       if (o.descending) w.text(" DESC");
       if (f.null || outer(o.alias)) w.text(d.nulls_order(o.descending));
     }
+  }
+
+  bool annotation_selected(int i) const {
+    if (!q.values_mode) return true;
+    for (const Annotation& v : q.values)
+      if (v.expr.annotation == i) return v.name == q.annotations[static_cast<std::size_t>(i)].name;
+    return false;
   }
 
   void limit() {
@@ -375,10 +537,15 @@ struct Builder {
       k(static_cast<uint64_t>(r.alias) << 32 | static_cast<uint32_t>(r.parent + 1));
     k(q.extra.size());
     for (const auto& [alias, field] : q.extra) k(static_cast<uint64_t>(alias) << 32 | static_cast<uint32_t>(field));
+    k(q.values_mode ? q.values.size() + 1 : 0);
+    k(q.annotations.size());
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
-    if (w.writing_sql()) select_list(cols);
+    // The key pass too when expressions are selected: they bind parameters.
+    if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
     from();
     where();
+    group_by(cols);
+    where(true);
     order_by();
     limit();
     k(static_cast<uint64_t>(q.lock) << 1 | q.lock_of_self);
@@ -396,7 +563,12 @@ struct Builder {
   }
 };
 
-bool sliced(const QueryData& q) { return q.limit || q.offset || q.distinct; }
+bool has_aggregates(const QueryData& q) {
+  for (const Annotation& a : q.annotations)
+    if (a.expr.aggregate) return true;
+  return false;
+}
+bool sliced(const QueryData& q) { return q.limit || q.offset || q.distinct || has_aggregates(q); }
 
 QueryData unordered(const QueryData& q) {
   QueryData out = q;
@@ -508,6 +680,15 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
         }
       });
     case QueryKind::Exists: {
+      if (has_aggregates(q)) {  // HAVING decides: the grouped rows, then any
+        QueryData q1 = q;
+        q1.order.clear();
+        return compile_cached(d, q1, 3, [&](Builder& b) {
+          b.w.text("SELECT 1 FROM (");
+          b.select_rows(*selected_columns(q1));
+          b.w.text(") AS \"covet_subquery\" LIMIT 1");
+        });
+      }
       QueryData q1 = q;
       q1.limit = 1;
       q1.order.clear();
@@ -539,6 +720,23 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       });
   }
   throw ProgrammingError("unknown query kind");
+}
+
+CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std::vector<Annotation>& aggregates) {
+  if (q.limit || q.offset || q.distinct || q.values_mode || has_aggregates(q))
+    throw NotSupportedError("aggregate() over a sliced, distinct, values() or annotated-with-aggregates query is not "
+                            "supported yet; aggregate the plain query");
+  if (aggregates.empty()) throw InvalidArgument("aggregate() needs at least one aggregate");
+  return compile_cached(d, q, 6, [&](Builder& b) {
+    b.k(aggregates.size());
+    b.w.text("SELECT ");
+    for (std::size_t i = 0; i < aggregates.size(); ++i) {
+      if (i) b.w.text(", ");
+      b.named(aggregates[i]);
+    }
+    b.from();
+    b.where();
+  });
 }
 
 CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets) {

@@ -86,6 +86,8 @@ class PostgresDialect final : public Dialect {
     }
   }
 
+  bool casts_aggregates() const override { return true; }
+
   void compile_lock(SqlWriter& w, const QueryData& q) const override {
     w.text(" FOR UPDATE");
     if (q.lock_of_self) w.text(" OF ").ident(q.model->table);

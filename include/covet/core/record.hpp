@@ -12,6 +12,7 @@ namespace covet {
 
 class Record {
  public:
+  Record();  // no columns
   Record(std::shared_ptr<const std::vector<std::string>> names, std::vector<Value> values)
       : names_(std::move(names)), values_(std::move(values)) {}
 

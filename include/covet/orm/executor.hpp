@@ -124,6 +124,17 @@ void m2m_set(const Executor& ex, const ModelInfo& m, const RelationInfo& r, cons
 // matches through a relation declared on_delete(Protect).
 void check_protected(const Executor& ex, const QueryData& doomed);
 
+// values()/values_list(): each row's selected values, in the order of q.values.
+void fetch_values(const Executor& ex, const QueryData& q, FunctionRef<void(std::vector<Value>&&)> on_row);
+std::shared_ptr<const std::vector<std::string>> value_names(const QueryData& q);
+std::vector<Value> read_values(const QueryData& q, const Row& row);
+// The first column of a model query's annotations (after the model's,
+// select_related's and extra columns), and the annotations of one row.
+int annotation_column(const QueryData& q, std::size_t base_columns);
+std::vector<Value> read_annotations(const QueryData& q, const Row& row, int first);
+// aggregate(): one row of named results.
+Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
+
 // QuerySet terminals.
 // Runs the SELECT; `columns` is set to the result's model fields before the
 // first row reaches `on_row` (one indirect call per row).
@@ -135,7 +146,6 @@ int64_t count(const Executor& ex, const QueryData& q);
 bool exists(const Executor& ex, const QueryData& q);
 int64_t update(const Executor& ex, const QueryData& q, KwargsView sets);
 int64_t remove(const Executor& ex, const QueryData& q);
-std::vector<Record> values(const Executor& ex, const QueryData& q, const std::vector<int>& fields);
 std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names);
 
 // A query's rows, one at a time, while the caller iterates (no list built).

@@ -27,6 +27,7 @@
 #include "covet/orm/executor.hpp"
 #include "covet/orm/partial.hpp"
 #include "covet/query/column.hpp"
+#include "covet/query/expr.hpp"
 #include "covet/schema/meta.hpp"
 
 namespace covet {
@@ -40,6 +41,17 @@ struct Page {
   int64_t per_page = 0;
   bool has_next = false;
   bool has_previous = false;
+};
+
+// A model object with its annotations (annotate() on a model query):
+// row->name, row["post_count"].
+template <class T>
+struct Annotated {
+  T object;
+  Record annotations;
+  T* operator->() { return &object; }
+  const T* operator->() const { return &object; }
+  const Value& operator[](std::string_view name) const { return annotations[name]; }
 };
 
 template <class T, class R = T>
@@ -218,20 +230,27 @@ class QuerySet {
                       },
                       &out};
       orm::fetch_objects(ex(), *data_, sink);
-    } else {  // partial objects also record which fields they hold
-      const ModelInfo& m = *data_->model;
+    } else if constexpr (std::is_same_v<R, Record> || std::is_same_v<R, std::vector<Value>>) {
+      auto names = orm::value_names(*data_);
+      orm::fetch_values(ex(), *data_, [&](std::vector<Value>&& vals) {
+        if constexpr (std::is_same_v<R, Record>) out.emplace_back(names, std::move(vals));
+        else out.push_back(std::move(vals));
+      });
+    } else {  // partial objects also record which fields they hold; annotated ones their annotations
       const std::vector<int>* cols = nullptr;
       orm::fetch(ex(), *data_, cols, [&](const Row& row) {
         if (out.empty()) [[unlikely]]
           if (int64_t n = row.result_size(); n > 0) out.reserve(static_cast<std::size_t>(n));
-        hydrate_into(m, out.emplace_back(), row, *cols);
+        load_row(*data_, out.emplace_back(), row, *cols);
       });
     }
-    if (!data_->prefetch.empty() && !out.empty()) {
+    if constexpr (holds_objects) {
+      if (!data_->prefetch.empty() && !out.empty()) {
       std::vector<void*> objs;
       objs.reserve(out.size());
-      for (R& o : out) objs.push_back(&object_of_mut(o));
-      orm::prefetch(ex(), *data_->model, objs, data_->prefetch);
+        for (R& o : out) objs.push_back(&object_of_mut(o));
+        orm::prefetch(ex(), *data_->model, objs, data_->prefetch);
+      }
     }
     return out;
   }
@@ -265,28 +284,45 @@ class QuerySet {
   }
   bool exists() const { return orm::exists(ex(), *data_); }
   int64_t count() const { return orm::count(ex(), *data_); }
-  // Rows as name → Value records (every field when no names are given),
-  // keyed by field name. Names as arguments or as a run-time list.
+  // Django's values(): a query whose rows are name → Value records of the
+  // named fields and annotations (every field and annotation when none are
+  // named), relation spans included ("genre__name"). Chainable: filter,
+  // order_by, distinct (distinct values), annotate (grouped by these
+  // fields), count, paginate, iteration.
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
-  std::vector<Record> values(const S&... names) const {
-    return orm::values(ex(), *data_, orm::field_indexes(*data_->model, {std::string_view(names)...}));
+  QuerySet<T, Record> values(const S&... names) const {
+    return as_values<Record>({std::string_view(names)...});
   }
   template <detail::name_range N>
-  std::vector<Record> values(const N& names) const {
-    std::vector<int> fields;
-    for (const auto& n : names) fields.push_back(data_->model->require(std::string_view(n)));
-    return orm::values(ex(), *data_, fields);
+  QuerySet<T, Record> values(const N& names) const {
+    return as_values<Record>(std::vector<std::string_view>(std::begin(names), std::end(names)));
   }
+  // The same with rows as lists of values, in the order named.
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
-  std::vector<std::vector<Value>> values_list(const S&... names) const {
-    return rows_of(values(names...));
+  QuerySet<T, std::vector<Value>> values_list(const S&... names) const {
+    return as_values<std::vector<Value>>({std::string_view(names)...});
   }
   template <detail::name_range N>
-  std::vector<std::vector<Value>> values_list(const N& names) const {
-    return rows_of(values(names));
+  QuerySet<T, std::vector<Value>> values_list(const N& names) const {
+    return as_values<std::vector<Value>>(std::vector<std::string_view>(std::begin(names), std::end(names)));
   }
+  // Django's annotate(): each row (or, after values(), each group) gets the
+  // named expressions, usable in filter (HAVING when they aggregate),
+  // order_by and values. On a model query the rows become Annotated<T>
+  // (the object, and its annotations by name); aggregates group by the
+  // model's columns, joining LEFT so that rows without related rows count 0.
+  auto annotate(NamedExprs exprs) const {
+    static_assert(!std::is_same_v<R, Partial<T>>, "covet: annotate() after only()/defer() is not supported");
+    using Out = std::conditional_t<std::is_same_v<R, T>, Annotated<T>, R>;
+    auto d = copy();
+    add_annotations(*d, named(exprs));
+    return QuerySet<T, Out>(ex_, std::move(d));
+  }
+  // Django's aggregate(): the named aggregates over the matched rows, as
+  // one record ({"total": 3, "views": 120}).
+  Record aggregate(NamedExprs exprs) const { return orm::aggregate(ex(), *data_, named(exprs)); }
   // UPDATE the matched rows; returns how many matched. Values are converted
   // to the fields' kinds and checked (unknown field → FieldError, a field
   // named twice → InvalidArgument).
@@ -346,7 +382,7 @@ class QuerySet {
           // overwritten; strings keep their buffers). A Partial starts afresh:
           // its loaded/assigned marks belong to one row.
           if constexpr (!std::is_same_v<R, T>) c_->current_ = R{};
-          hydrate_into(model_info<T>(), c_->current_, c_->rows_.row(), c_->rows_.columns());
+          load_row(*c_->data_, c_->current_, c_->rows_.row(), c_->rows_.columns());
           if constexpr (std::is_same_v<R, T>) c_->rows_.load_related(&c_->current_);
         } else {
           c_ = nullptr;
@@ -359,15 +395,16 @@ class QuerySet {
      private:
       Cursor* c_ = nullptr;
     };
-    explicit Cursor(orm::RowCursor rows) : rows_(std::move(rows)) {}
+    Cursor(orm::RowCursor rows, std::shared_ptr<const QueryData> data) : rows_(std::move(rows)), data_(std::move(data)) {}
     iterator begin() { return iterator(this); }
     iterator end() { return iterator(); }
 
    private:
     orm::RowCursor rows_;
+    std::shared_ptr<const QueryData> data_;
     R current_{};
   };
-  Cursor iterate() const { return Cursor(orm::RowCursor(ex(), *data_)); }
+  Cursor iterate() const { return Cursor(orm::RowCursor(ex(), *data_), data_); }
 
   // ---- creation helpers (Django's manager methods) ----
   T create(T obj) const {
@@ -615,6 +652,32 @@ class QuerySet {
       if (x == i) return;
     v.push_back(i);
   }
+  // One row into whatever this query's rows are.
+  static void load_row(const QueryData& q, R& obj, const Row& row, const std::vector<int>& cols) {
+    if constexpr (std::is_same_v<R, Record>) {
+      obj = Record(orm::value_names(q), orm::read_values(q, row));
+    } else if constexpr (std::is_same_v<R, std::vector<Value>>) {
+      obj = orm::read_values(q, row);
+    } else if constexpr (std::is_same_v<R, Annotated<T>>) {
+      orm::hydrate(*q.model, cols, row, &obj.object);
+      auto fresh = std::make_shared<std::vector<std::string>>();
+      for (const Annotation& a : q.annotations) fresh->push_back(a.name);
+      obj.annotations = Record(std::move(fresh), orm::read_annotations(q, row, orm::annotation_column(q, cols.size())));
+    } else {
+      hydrate_into(*q.model, obj, row, cols);
+    }
+  }
+  template <class Out>
+  QuerySet<T, Out> as_values(const std::vector<std::string_view>& names) const {
+    auto d = copy();
+    set_values(*d, names);
+    return QuerySet<T, Out>(ex_, std::move(d));
+  }
+  static std::vector<std::pair<std::string, Expr>> named(NamedExprs exprs) {
+    std::vector<std::pair<std::string, Expr>> out;
+    for (const auto& [n, e] : exprs) out.emplace_back(std::string(n), e);
+    return out;
+  }
   static void hydrate_into(const ModelInfo& m, R& obj, const Row& row, const std::vector<int>& cols) {
     if constexpr (std::is_same_v<R, T>) {
       orm::hydrate(m, cols, row, &obj);
@@ -623,14 +686,13 @@ class QuerySet {
       for (int c : cols) obj.mark(c);
     }
   }
+  static constexpr bool holds_objects = !std::is_same_v<R, Record> && !std::is_same_v<R, std::vector<Value>>;
   static T& object_of_mut(R& obj) {
     if constexpr (std::is_same_v<R, T>) return obj;
+    else if constexpr (std::is_same_v<R, Annotated<T>>) return obj.object;
     else return obj.raw();
   }
-  static const T& object_of(const R& obj) {
-    if constexpr (std::is_same_v<R, T>) return obj;
-    else return const_cast<R&>(obj).raw();
-  }
+  static const T& object_of(const R& obj) { return object_of_mut(const_cast<R&>(obj)); }
 
   std::optional<HeldExecutor> ex_;
   std::shared_ptr<const QueryData> data_;

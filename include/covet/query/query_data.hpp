@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "covet/core/value.hpp"
+#include "covet/query/expr.hpp"
 #include "covet/query/q.hpp"
 #include "covet/schema/model_info.hpp"
 
@@ -22,6 +23,33 @@ std::string_view to_string(Lookup l);
 std::string_view to_string(Transform t);
 
 struct QueryData;
+struct WhereNode;
+
+// An expression resolved against a query: columns are (alias, field),
+// relation spans have joined, and its result has a kind.
+struct RExpr {
+  Expr::Kind kind = Expr::Kind::Literal;
+  uint16_t alias = 0;  // Field
+  int field = -1;      // Field
+  int annotation = -1; // Field naming an annotation: refers to it
+  Value value;         // Literal
+  AggFunc agg = AggFunc::Count;
+  bool distinct = false;
+  bool star = false;   // COUNT(*)
+  std::shared_ptr<const WhereNode> filter;  // Aggregate: FILTER (WHERE ...)
+  ExprFunc func = ExprFunc::Coalesce;
+  BinOp op = BinOp::Add;
+  std::vector<RExpr> args;
+  std::vector<std::pair<std::shared_ptr<const WhereNode>, RExpr>> whens;  // Case
+  bool aggregate = false;  // contains an aggregate
+  FieldInfo out;           // the result's kind (how it is read), nullable
+};
+
+// annotate(): a named expression selected with each row (or each group).
+struct Annotation {
+  std::string name;
+  RExpr expr;
+};
 
 struct Filter {
   int field = -1;
@@ -46,6 +74,11 @@ struct OrderTerm {
   bool descending;
   uint16_t alias = 0;  // as Filter::alias
 };
+
+// Filter::alias / OrderTerm::alias of a condition or ordering on an
+// annotation: `field` is the annotation's index (QueryData::annotations),
+// and the condition goes to HAVING when the annotation aggregates.
+inline constexpr uint16_t kAnnotationAlias = 0xFFFF;
 
 // A table joined into a query to follow a relation:
 // JOIN model ON parent.parent_field = model.child_field.
@@ -93,6 +126,14 @@ struct QueryData {
   std::vector<std::string> prefetch; // prefetch_related paths, checked
   // Columns selected after the model's and select_related's: (alias, field).
   std::vector<std::pair<int, int>> extra;
+  std::vector<Annotation> annotations;
+  // One field per annotation (its result's kind), for conditions on them.
+  std::shared_ptr<const ModelInfo> annotation_fields;
+  // values()/values_list(): the query selects these (a field or an
+  // annotation each, by name) instead of the model's columns; with an
+  // aggregating annotation it groups by the fields among them.
+  bool values_mode = false;
+  std::vector<Annotation> values;
 
   QueryData() = default;
   // A copy takes its where/order storage from this thread's spare (room
@@ -118,8 +159,19 @@ WhereNode resolve(const ModelInfo& m, const Q& cond);
 // The same for one condition, without building a Q (filter("age__gt", 18)),
 // written into `out`, a default-constructed node (no moves on the hot path).
 void resolve_into(QueryData& q, WhereNode& out, std::string_view path, const Value& value, bool negated = false);
+// annotate(): resolves each named expression (joins added as needed);
+// FieldError for a name already a field or annotation, or unknown paths.
+void add_annotations(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
+// values(names): the query selects these fields and annotations by name
+// (every field, then the annotations, when `names` is empty).
+void set_values(QueryData& q, const std::vector<std::string_view>& names);
+// aggregate(): the resolved expressions (each must aggregate).
+std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
+// Whether a where node refers to an aggregating annotation (HAVING).
+bool refers_to_aggregate(const QueryData& q, const WhereNode& w);
 // The model an alias of `q` refers to.
 inline const ModelInfo& alias_model(const QueryData& q, int alias) {
+  if (alias == kAnnotationAlias) return *q.annotation_fields;
   return alias == 0 ? *q.model : *q.joins[static_cast<std::size_t>(alias - 1)].model;
 }
 // Converts a value for assignment to a field (update(), kwargs).

@@ -34,6 +34,8 @@ struct CompiledQuery {
 enum class QueryKind : uint8_t { Select, Count, Exists, Delete };
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind);
+// SELECT aggregate AS name, ... over the rows the query matches (one row).
+CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std::vector<Annotation>& aggregates);
 // UPDATE ... SET field = value, ... for the rows the query matches.
 CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets);
 

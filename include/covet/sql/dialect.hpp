@@ -36,9 +36,13 @@ class SqlWriter {
     return *this;
   }
   SqlWriter& column(const ModelInfo& m, const FieldInfo& f) {  // "table"."column"
-    if (sql_) write_column(m, f);
+    if (columns_) (*columns_)(f);  // an annotation: its expression
+    else if (sql_) write_column(m, f);
     return *this;
   }
+  // Who writes column() from now on, in place of "table"."column" (the
+  // compiler, for conditions on annotations); null: the columns themselves.
+  void write_columns_with(FunctionRef<void(const FieldInfo&)>* f) { columns_ = f; }
   SqlWriter& param(Value&& v) {
     params_->push_back(std::move(v));
     if (sql_) write_placeholder();
@@ -63,6 +67,7 @@ class SqlWriter {
   std::string* sql_;
   std::vector<Value>* params_;
   std::string_view qual_;
+  FunctionRef<void(const FieldInfo&)>* columns_ = nullptr;
 };
 
 class Dialect {
@@ -88,6 +93,9 @@ class Dialect {
   // as PostgreSQL sorts them on every backend: last ascending, first
   // descending ("" where that is the engine's default).
   virtual std::string_view nulls_order(bool) const { return ""; }
+  // Whether aggregates are cast to their result's column type
+  // (PostgreSQL: SUM(bigint) is numeric, AVG(integer) numeric).
+  virtual bool casts_aggregates() const { return false; }
   // The row-lock clause of a SELECT (select_for_update); the default refuses
   // it with NotSupportedError naming the dialect.
   virtual void compile_lock(SqlWriter& w, const QueryData& q) const;

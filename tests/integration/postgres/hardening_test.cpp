@@ -21,7 +21,7 @@ TEST_F(Hardening, StoredTimestampsDateTimeCannotHoldAreDataErrors) {
     db.execute(std::string("UPDATE everything SET at = '") + stored + "'");
     std::string msg = message_of<covet::DataError>([&] { Everything::objects(db).all(); });
     EXPECT_TRUE(has(msg, "at")) << msg;
-    EXPECT_THROW(Everything::objects(db).values("at"), covet::DataError);
+    EXPECT_THROW(Everything::objects(db).values("at").all(), covet::DataError);
     msg = message_of<covet::DataError>([&] { db.execute("SELECT at FROM everything"); });
     EXPECT_TRUE(has(msg, "column 'at'")) << msg;
   }

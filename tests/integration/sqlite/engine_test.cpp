@@ -347,7 +347,7 @@ TEST(FieldKinds, AUserTypeIsStoredThroughItsFieldType) {
   EXPECT_EQ(covet::objects<Invoice>(db).filter("total__gt", 100).count(), 1);
   EXPECT_EQ(covet::objects<Invoice>(db).filter(covet::col(&Invoice::total) == Cents{99}).count(), 1);
   EXPECT_EQ(covet::objects<Invoice>(db).filter("discount__isnull", false).get().id, b.id);
-  auto rows = covet::objects<Invoice>(db).order_by("id").values("total", "contact");
+  auto rows = covet::objects<Invoice>(db).order_by("id").values("total", "contact").all();
   EXPECT_EQ(rows[1]["total"], Value(99));
   EXPECT_EQ(covet::objects<Invoice>(db).filter("id", b.id).update({{"total", 120}}), 1);
   EXPECT_EQ(covet::objects<Invoice>(db).get("id", b.id).total, Cents{120});

@@ -24,9 +24,9 @@ TEST(HardeningChinook, ColumnNamesAreNotFieldNames) {
   using testing_models::Track;
   std::string msg = message_of<covet::FieldError>([&] { Track::objects(db).filter("Milliseconds__gt", 1).count(); });
   EXPECT_TRUE(has(msg, "'Milliseconds' is the database column of field 'milliseconds'")) << msg;
-  EXPECT_THROW(Track::objects(db).values("Name"), covet::FieldError);
+  EXPECT_THROW(Track::objects(db).values("Name").all(), covet::FieldError);
   EXPECT_THROW(Track::objects(db).order_by("-Milliseconds"), covet::FieldError);
-  auto rows = Track::objects(db).filter("milliseconds__gt", 1'000'000).order_by("id").values("name", "milliseconds");
+  auto rows = Track::objects(db).filter("milliseconds__gt", 1'000'000).order_by("id").values("name", "milliseconds").all();
   ASSERT_FALSE(rows.empty());
   EXPECT_EQ(rows[0].names(), (std::vector<std::string>{"name", "milliseconds"}));
 }

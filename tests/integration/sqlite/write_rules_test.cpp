@@ -60,7 +60,7 @@ TEST_F(WriteRules, UnreadableStoredValueNamesTheField) {
   }
   // values() reads through the field's kind too.
   try {
-    Price::objects(db).values("day");
+    Price::objects(db).values("day").all();
     FAIL();
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("column 'day'"), std::string::npos) << e.what();
