@@ -188,7 +188,9 @@ struct Builder {
 
   // ---- tables and aliases ----
   const ModelInfo& model_of(int alias) const { return alias_model(q, alias); }
-  bool outer(int alias) const { return alias > 0 && q.joins[static_cast<std::size_t>(alias - 1)].outer; }
+  bool outer(int alias) const {
+    return alias > 0 && alias != kAnnotationAlias && q.joins[static_cast<std::size_t>(alias - 1)].outer;
+  }
   // The name each alias goes by: the query's table, a joined table by its
   // own name, or T<n> where that name is taken (a self-join).
   std::vector<std::string> names;
@@ -275,8 +277,14 @@ struct Builder {
     }
     if (guard) w.text("(");
     if (f.alias == kAnnotationAlias) {
-      auto write = [&](const FieldInfo& af) { annotation_ref(static_cast<int>(&af - fm.fields.data())); };
+      FunctionRef<void(const FieldInfo&)>* self = nullptr;
+      auto write = [&](const FieldInfo& af) {
+        w.write_columns_with(nullptr);  // the expression's own columns are columns
+        annotation_ref(static_cast<int>(&af - fm.fields.data()));
+        w.write_columns_with(self);
+      };
       FunctionRef<void(const FieldInfo&)> ref(write);
+      self = &ref;
       w.write_columns_with(&ref);
       d.compile_filter(w, fm, f);
       w.write_columns_with(nullptr);

@@ -186,6 +186,55 @@ struct RelTrack : covet::Model<RelTrack<N>> {
   }
 };
 
+template <ChinookNames N>
+struct RelEmployee : covet::Model<RelEmployee<N>> {
+  int64_t id = 0;
+  std::string first_name;
+  std::string last_name;
+  static void meta(covet::Meta<RelEmployee>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Employee", "employee"))
+        .field(&RelEmployee::id, covet::primary_key(), covet::db_column(n("EmployeeId", "employee_id")))
+        .field(&RelEmployee::first_name, covet::max_length(20), covet::db_column(n("FirstName", "first_name")))
+        .field(&RelEmployee::last_name, covet::max_length(20), covet::db_column(n("LastName", "last_name")));
+  }
+};
+
+template <ChinookNames N>
+struct RelCustomer : covet::Model<RelCustomer<N>> {
+  int64_t id = 0;
+  std::string first_name;
+  std::optional<std::string> country;
+  covet::ForeignKey<RelEmployee<N>, std::optional<int64_t>> support_rep;
+  static void meta(covet::Meta<RelCustomer>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("Customer", "customer"))
+        .field(&RelCustomer::id, covet::primary_key(), covet::db_column(n("CustomerId", "customer_id")))
+        .field(&RelCustomer::first_name, covet::max_length(40), covet::db_column(n("FirstName", "first_name")))
+        .field(&RelCustomer::country, covet::max_length(40), covet::db_column(n("Country", "country")))
+        .field(&RelCustomer::support_rep, covet::db_column(n("SupportRepId", "support_rep_id")),
+               covet::related_name("customers"), covet::on_delete(covet::OnDelete::SetNull));
+  }
+};
+
+template <ChinookNames N>
+struct RelInvoiceLine : covet::Model<RelInvoiceLine<N>> {
+  int64_t id = 0;
+  int64_t invoice_id = 0;
+  covet::ForeignKey<RelTrack<N>> track;
+  covet::Decimal unit_price;
+  int64_t quantity = 0;
+  static void meta(covet::Meta<RelInvoiceLine>& m) {
+    auto n = chinook_name<N>;
+    m.table(n("InvoiceLine", "invoice_line"))
+        .field(&RelInvoiceLine::id, covet::primary_key(), covet::db_column(n("InvoiceLineId", "invoice_line_id")))
+        .field(&RelInvoiceLine::invoice_id, covet::db_column(n("InvoiceId", "invoice_id")))
+        .field(&RelInvoiceLine::track, covet::db_column(n("TrackId", "track_id")), covet::related_name("lines"))
+        .field(&RelInvoiceLine::unit_price, covet::decimal(10, 2), covet::db_column(n("UnitPrice", "unit_price")))
+        .field(&RelInvoiceLine::quantity, covet::db_column(n("Quantity", "quantity")));
+  }
+};
+
 using Genre = BasicGenre<ChinookNames::Pascal>;
 using Track = BasicTrack<ChinookNames::Pascal>;
 using Invoice = BasicInvoice<ChinookNames::Pascal>;

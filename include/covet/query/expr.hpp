@@ -88,6 +88,11 @@ Expr Sum(const Expr& e, AggregateOptions o = {});
 Expr Avg(const Expr& e, AggregateOptions o = {});
 Expr Max(const Expr& e, AggregateOptions o = {});
 Expr Min(const Expr& e, AggregateOptions o = {});
+// A string literal names a field path (use Value("...") for a text literal).
+inline Expr Sum(const char* path, AggregateOptions o = {}) { return Sum(std::string_view(path), std::move(o)); }
+inline Expr Avg(const char* path, AggregateOptions o = {}) { return Avg(std::string_view(path), std::move(o)); }
+inline Expr Max(const char* path, AggregateOptions o = {}) { return Max(std::string_view(path), std::move(o)); }
+inline Expr Min(const char* path, AggregateOptions o = {}) { return Min(std::string_view(path), std::move(o)); }
 
 // Functions.
 Expr Coalesce(std::initializer_list<Expr> args);

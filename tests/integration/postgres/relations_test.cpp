@@ -1,4 +1,5 @@
-// The relations suite (tests/support/relations_suite.inc) on PostgreSQL,
+// The relations and aggregates suites (tests/support/relations_suite.inc,
+// aggregates_suite.inc) on PostgreSQL,
 // each fixture in a schema (or a Chinook copy) of its own.
 #include <covet/covet.hpp>
 
@@ -15,3 +16,4 @@ constexpr auto kChinookNames = testing_models::ChinookNames::Snake;
 }  // namespace
 
 #include "support/relations_suite.inc"
+#include "support/aggregates_suite.inc"

@@ -1,4 +1,5 @@
-// The relations suite (tests/support/relations_suite.inc) on SQLite.
+// The relations and aggregates suites (tests/support/relations_suite.inc,
+// aggregates_suite.inc) on SQLite.
 #include <gtest/gtest.h>
 
 #include <covet/covet.hpp>
@@ -34,3 +35,4 @@ constexpr auto kChinookNames = testing_models::ChinookNames::Pascal;
 }  // namespace
 
 #include "support/relations_suite.inc"
+#include "support/aggregates_suite.inc"
