@@ -427,9 +427,18 @@ void resolve_node(Ctx& c, WhereNode& w, const QNode& node, bool negated, bool in
 template <class F>
 auto keeping_joins_on_error(QueryData& q, F&& f) {
   const std::size_t n = q.joins.size();
+  const uint32_t scopes = q.scopes;
+  if (n == 0) {  // the common case: nothing to remember but the count
+    try {
+      return f();
+    } catch (...) {
+      q.joins.clear();
+      q.scopes = scopes;
+      throw;
+    }
+  }
   std::vector<bool> outer;
   for (const Join& j : q.joins) outer.push_back(j.outer);
-  const uint32_t scopes = q.scopes;
   try {
     return f();
   } catch (...) {
@@ -926,6 +935,7 @@ Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
 OrderTerm resolve_order(QueryData& q, std::string_view term) {
   bool desc = !term.empty() && term[0] == '-';
   if (desc || (!term.empty() && term[0] == '+')) term.remove_prefix(1);
+  if (int f = q.model->find(term); f >= 0) return {f, desc, 0};  // a field of the model ("id", "author")
   if (int a = annotation_index(q, term); a >= 0) return OrderTerm{a, desc, kAnnotationAlias};
   if (!starts_with_span(*q.model, term)) return {walk_path(*q.model, term, false).field, desc, 0};
   return keeping_joins_on_error(q, [&] {

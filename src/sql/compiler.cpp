@@ -217,8 +217,7 @@ struct Builder {
     return w;
   }
   void from() {
-    k(0x70);
-    k(q.joins.size());
+    k(0x70 | q.joins.size() << 8);
     for (const Join& j : q.joins) {
       k(reinterpret_cast<uintptr_t>(j.model));
       k(static_cast<uint64_t>(j.parent) << 42 | static_cast<uint64_t>(j.parent_field) << 21 |
@@ -328,12 +327,13 @@ struct Builder {
   // WHERE, or HAVING (`having`): the conditions on aggregating
   // annotations go to HAVING, the rest to WHERE.
   void where(bool having = false) {
-    k(having ? 0xEF : 0xEE);
-    k(q.where.size());
+    const bool annotated = !q.annotations.empty();
+    if (having && !annotated) return;  // no HAVING without annotations (the key pass skips it alike)
+    k((having ? 0xEF : 0xEE) | q.where.size() << 8);
     bool any = false;
     for (std::size_t i = 0; i < q.where.size(); ++i) {
-      bool agg = !q.annotations.empty() && refers_to_aggregate(q, q.where[i]);
-      k(agg);
+      bool agg = annotated && refers_to_aggregate(q, q.where[i]);
+      if (annotated) k(agg);
       if (agg != having) continue;
       w.text(any ? " AND " : having ? " HAVING " : " WHERE ");
       any = true;
@@ -432,6 +432,7 @@ struct Builder {
   }
   // GROUP BY the selected columns that do not aggregate.
   void group_by(const std::vector<int>& cols) {
+    if (q.annotations.empty() && !q.values_mode) return;  // nothing aggregates (select_rows' key says so)
     bool g = grouped();
     k(0x6B | (g ? 0x100 : 0));
     if (!g) return;
@@ -540,13 +541,12 @@ struct Builder {
       k(cols.size());
       for (int c : cols) k(static_cast<uint64_t>(c));
     }
-    k(q.related.size());
+    // One word for the rarely used parts, then their details when present.
+    k(static_cast<uint64_t>(q.related.size()) | static_cast<uint64_t>(q.extra.size()) << 16 |
+      static_cast<uint64_t>(q.values_mode ? q.values.size() + 1 : 0) << 32 | static_cast<uint64_t>(q.annotations.size()) << 48);
     for (const RelatedLoad& r : q.related)
       k(static_cast<uint64_t>(r.alias) << 32 | static_cast<uint32_t>(r.parent + 1));
-    k(q.extra.size());
     for (const auto& [alias, field] : q.extra) k(static_cast<uint64_t>(alias) << 32 | static_cast<uint32_t>(field));
-    k(q.values_mode ? q.values.size() + 1 : 0);
-    k(q.annotations.size());
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
     // The key pass too when expressions are selected: they bind parameters.
     if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
