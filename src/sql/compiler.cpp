@@ -375,7 +375,8 @@ struct Builder {
       case Expr::Kind::Aggregate: {
         static constexpr const char* names[] = {"COUNT(", "SUM(", "AVG(", "MAX(", "MIN("};
         k(static_cast<uint64_t>(e.agg) | (e.distinct ? 0x10 : 0) | (e.star ? 0x20 : 0) | (e.filter ? 0x40 : 0));
-        bool cast = d.casts_aggregates() && e.agg != AggFunc::Max && e.agg != AggFunc::Min;
+        // COUNT is bigint already; MAX/MIN keep their argument's type.
+        bool cast = d.casts_aggregates() && (e.agg == AggFunc::Sum || e.agg == AggFunc::Avg);
         if (cast) w.text("CAST(");
         w.text(names[static_cast<int>(e.agg)]);
         if (e.distinct) w.text("DISTINCT ");
@@ -430,27 +431,33 @@ struct Builder {
     expr(a.expr);
     w.text(" AS ").ident(a.name);
   }
-  // GROUP BY the selected columns that do not aggregate.
+  // GROUP BY the selected columns that do not aggregate, by their place in
+  // the select list (an expression is not written, nor bound, twice).
   void group_by(const std::vector<int>& cols) {
     if (q.annotations.empty() && !q.values_mode) return;  // nothing aggregates (select_rows' key says so)
     bool g = grouped();
     k(0x6B | (g ? 0x100 : 0));
     if (!g) return;
     bool any = false;
-    auto sep = [&] {
-      w.text(any ? ", " : " GROUP BY ");
+    auto position = [&](std::size_t p) {
+      w.text(any ? ", " : " GROUP BY ").text(w.writing_sql() ? std::to_string(p) : std::string());
       any = true;
     };
+    std::size_t p = 0;
     if (q.values_mode) {
-      for (const Annotation& v : q.values)
-        if (!v.expr.aggregate) sep(), expr(v.expr);
-      if (!any) return;  // values() of aggregates alone: one group
-    } else {
-      for (int c : cols) sep(), col(0, q.model->field(c));
-      for (const RelatedLoad& r : q.related)
-        for (const FieldInfo& f : model_of(r.alias).fields) sep(), col(r.alias, f);
-      for (const Annotation& a : q.annotations)
-        if (!a.expr.aggregate) sep(), expr(a.expr);
+      for (const Annotation& v : q.values) {
+        ++p;
+        if (!v.expr.aggregate) position(p);
+      }
+      return;  // values() of aggregates alone: one group
+    }
+    for (std::size_t i = 0; i < cols.size(); ++i) position(++p);
+    for (const RelatedLoad& r : q.related)
+      for (std::size_t i = 0; i < model_of(r.alias).fields.size(); ++i) position(++p);
+    for (std::size_t i = 0; i < q.extra.size(); ++i) position(++p);
+    for (const Annotation& a : q.annotations) {
+      ++p;
+      if (!a.expr.aggregate) position(p);
     }
   }
 

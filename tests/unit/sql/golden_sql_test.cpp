@@ -7,6 +7,8 @@
 #include "support/models.hpp"
 
 using namespace covet;
+using covet::Count;
+using covet::Sum;
 using blog::User;
 using testing_models::Everything;
 
@@ -301,4 +303,17 @@ TEST(GoldenSql, Joins) {
   // A self-join names the second copy of the table T<n>.
   auto self = query<RAlbum>().filter("artist__albums__title", "x");
   EXPECT_EQ(self.sql(sqlite), R"(SELECT "album"."album_id", "album"."title", "album"."artist_id" FROM "album" INNER JOIN "artist" ON ("album"."artist_id" = "artist"."artist_id") INNER JOIN "album" "T3" ON ("artist"."artist_id" = "T3"."artist_id") WHERE "T3"."title" = ?)");
+}
+
+// ---- aggregates, group by, having ----
+TEST(GoldenSql, GroupByHaving) {
+  auto per_genre = query<RTrack>().values("genre__name").annotate({{"n", Count("id")}}).filter("n__gt", 10).order_by("-n");
+  EXPECT_EQ(per_genre.sql(pg), R"(SELECT "genre"."name" AS "genre__name", COUNT("track"."track_id") AS "n" FROM "track" LEFT OUTER JOIN "genre" ON ("track"."genre_id" = "genre"."genre_id") GROUP BY 1 HAVING COUNT("track"."track_id") > $1 ORDER BY "n" DESC)");
+  EXPECT_EQ(per_genre.sql(sqlite), R"(SELECT "genre"."name" AS "genre__name", COUNT("track"."track_id") AS "n" FROM "track" LEFT OUTER JOIN "genre" ON ("track"."genre_id" = "genre"."genre_id") GROUP BY 1 HAVING COUNT("track"."track_id") > ? ORDER BY "n" DESC)");
+  auto albums = query<RAlbum>().annotate({{"n", Count("tracks")}, {"ms", Sum("tracks__milliseconds")}}).filter("n__gt", 25);
+  EXPECT_EQ(albums.sql(pg), R"(SELECT "album"."album_id", "album"."title", "album"."artist_id", COUNT("track"."track_id") AS "n", CAST(SUM("track"."milliseconds") AS bigint) AS "ms" FROM "album" LEFT OUTER JOIN "track" ON ("album"."album_id" = "track"."album_id") GROUP BY 1, 2, 3 HAVING COUNT("track"."track_id") > $1)");
+  EXPECT_EQ(*albums.compiled(pg, QueryKind::Count).sql, R"(SELECT COUNT(*) FROM (SELECT "album"."album_id", "album"."title", "album"."artist_id", COUNT("track"."track_id") AS "n", CAST(SUM("track"."milliseconds") AS bigint) AS "ms" FROM "album" LEFT OUTER JOIN "track" ON ("album"."album_id" = "track"."album_id") GROUP BY 1, 2, 3 HAVING COUNT("track"."track_id") > $1) AS "covet_subquery")");
+  auto filtered = query<RTrack>().annotate({{"long_ones", Count("id", {.filter = Q("milliseconds__gt", 300000)})},
+                                            {"twice", F("milliseconds") * 2}});
+  EXPECT_EQ(filtered.sql(sqlite), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price", COUNT("track"."track_id") FILTER (WHERE "track"."milliseconds" > ?) AS "long_ones", ("track"."milliseconds" * ?) AS "twice" FROM "track" GROUP BY 1, 2, 3, 4, 5, 6, 8)");
 }
