@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
       p.title = u.username + "'s post #" + std::to_string(i + 1);
       p.content = "Hello from " + u.username;
       p.published = i != 2;
-      p.author_id = u.id;
+      p.author = u.id;
       p.metadata = Json::parse(R"({"lang": "en"})");
       p.tags = {"cpp", i == 0 ? "first" : "more"};
       p.view_count = static_cast<int32_t>(u.id * 10 + i);
@@ -59,6 +59,28 @@ int main(int argc, char** argv) {
   std::printf("published posts: %lld in %lld pages; page 1:\n", static_cast<long long>(page.total),
               static_cast<long long>(page.pages));
   for (const auto& p : page.items) std::printf("  %5d views  %s\n", p.view_count, p.title.c_str());
+
+  // Relations: filters across them, select_related (one JOIN), prefetch_related
+  // (one query per relation), and aggregates grouped by author.
+  auto by_admins = Post::objects(db).filter("author__username__startswith", "admin").count();
+  std::printf("posts by admins: %lld\n", static_cast<long long>(by_admins));
+  for (const Post& p : Post::objects(db).select_related("author").order_by("-view_count").limit(3).all())
+    std::printf("  %-20s by %s\n", p.title.c_str(), p.author->username.c_str());
+  for (const User& u : User::objects(db).prefetch_related("posts").order_by("id").limit(2).all())
+    std::printf("  %s wrote %zu posts\n", u.username.c_str(), u.posts.size());
+  auto stats = Post::objects(db).aggregate(
+      {{"total", Count("id")}, {"total_views", Sum("view_count")}, {"avg_views", Avg("view_count")}, {"max_views", Max("view_count")}});
+  std::printf("posts: %lld, views: %lld, average %.1f, max %lld\n", static_cast<long long>(stats["total"].as_int()),
+              static_cast<long long>(stats["total_views"].as_int()), stats["avg_views"].as_double(),
+              static_cast<long long>(stats["max_views"].as_int()));
+  for (const Record& r : Post::objects(db)
+                             .values("author__username")
+                             .annotate({{"post_count", Count("id")}, {"views", Sum("view_count")}})
+                             .filter("views__gt", 60)
+                             .order_by("-views")
+                             .all())
+    std::printf("  %-12s %lld posts, %lld views\n", r["author__username"].as_string().c_str(),
+                static_cast<long long>(r["post_count"].as_int()), static_cast<long long>(r["views"].as_int()));
 
   // Bulk update and delete through a QuerySet.
   auto bumped = Post::objects(db).filter("tags__exact", Array{"cpp", "first"}).update({{"view_count", 1000}});

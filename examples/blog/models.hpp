@@ -1,8 +1,11 @@
 #pragma once
-// The seed's User and Post (relations come later: author_id is a plain column).
+// The seed's User and Post: a post's author is a ForeignKey (column
+// author_id), and a user's posts its reverse side.
 #include <covet/covet.hpp>
 
 namespace blog {
+
+struct Post;
 
 struct User : covet::Model<User> {
   int64_t id = 0;
@@ -12,6 +15,7 @@ struct User : covet::Model<User> {
   bool is_active = true;
   covet::DateTime created_at;
   covet::DateTime updated_at;
+  covet::OneToMany<Post> posts;  // Post.author's reverse side (no column)
 
   static void meta(covet::Meta<User>& m) {
     m.table("users")
@@ -35,7 +39,7 @@ struct Post : covet::Model<Post> {
   std::string title;
   std::string content;
   bool published = false;
-  int64_t author_id = 0;
+  covet::ForeignKey<User> author;  // column author_id, indexed, REFERENCES users
   covet::Json metadata = covet::Json::object();
   std::vector<std::string> tags;
   int32_t view_count = 0;
@@ -46,7 +50,7 @@ struct Post : covet::Model<Post> {
         .field(&Post::id, covet::primary_key())
         .field(&Post::title, covet::max_length(200))
         .field(&Post::published, covet::default_value(false))
-        .field(&Post::author_id, covet::index())
+        .field(&Post::author, covet::on_delete(covet::OnDelete::Cascade), covet::related_name("posts"))
         .field(&Post::view_count, covet::default_value(0))
         .field(&Post::created_at, covet::auto_now_add());
   }

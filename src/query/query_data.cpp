@@ -181,10 +181,13 @@ int require_name(const ModelInfo& m, std::string_view name) {
     if (f.column == name)
       throw FieldError(fmt::format("{}; '{}' is the database column of field '{}': use the field name", msg, name, f.name));
   auto close = closest_names(name, names);
-  if (!close.empty()) msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
-  msg += fmt::format(" (choices: {}; the reverse side of another model's relation is found by its related_name once "
-                     "that model is registered: use it first, or covet::register_models<...>())",
-                     fmt::join(names, ", "));
+  if (!close.empty()) {
+    msg += fmt::format("; did you mean '{}'? (choices: {})", fmt::join(close, "', '"), fmt::join(names, ", "));
+  } else {
+    msg += fmt::format(" (choices: {}; the reverse side of another model's relation is found by its related_name "
+                       "once that model is registered: use it first, or covet::register_models<...>())",
+                       fmt::join(names, ", "));
+  }
   throw FieldError(msg);
 }
 

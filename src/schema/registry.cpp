@@ -18,7 +18,35 @@ Registry& registry() {
 }
 }  // namespace
 
+namespace {
+struct Pending {
+  std::mutex mutex;
+  std::vector<const ModelInfo& (*)()> schemas;
+};
+Pending& pending() {
+  static Pending p;
+  return p;
+}
+// Builds (and so registers) the models noted so far.
+void register_pending() {
+  std::vector<const ModelInfo& (*)()> todo;
+  {
+    Pending& p = pending();
+    std::lock_guard lock(p.mutex);
+    todo.swap(p.schemas);
+  }
+  for (auto schema : todo) schema();
+}
+}  // namespace
+
 namespace detail {
+bool note_model(const ModelInfo& (*schema)()) {
+  Pending& p = pending();
+  std::lock_guard lock(p.mutex);
+  p.schemas.push_back(schema);
+  return true;
+}
+
 void register_model(const ModelInfo* info) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
@@ -31,6 +59,7 @@ void register_model(const ModelInfo* info) {
 }  // namespace detail
 
 std::vector<const ModelInfo*> registered_models() {
+  register_pending();
   std::vector<const ModelInfo*> models;
   {
     Registry& r = registry();
@@ -41,6 +70,7 @@ std::vector<const ModelInfo*> registered_models() {
 }
 
 std::vector<std::pair<const ModelInfo*, const RelationInfo*>> relations_to(const ModelInfo& m) {
+  register_pending();
   std::vector<const ModelInfo*> models;
   {
     Registry& r = registry();

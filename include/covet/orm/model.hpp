@@ -15,6 +15,11 @@ namespace covet {
 
 template <class T>
 struct Model : ModelTag {
+  // Every model whose objects the program makes is noted at start-up, so
+  // that reverse relations (User.filter("posts__title", ...)) find the
+  // models declaring them whatever was used first.
+  Model() noexcept { (void)&noted_; }
+
   static QuerySet<T> objects(const Executor& db) { return QuerySet<T>(db); }
   // On the database of a MultiDB this model belongs to.
   static QuerySet<T> objects(const MultiDB& dbs) { return QuerySet<T>(dbs.for_model<T>()); }
@@ -58,6 +63,7 @@ struct Model : ModelTag {
   }
 
  private:
+  static inline const bool noted_ = detail::note_model(&model_info<T>);
   T* self() { return static_cast<T*>(this); }
   const T* self() const { return static_cast<const T*>(this); }
 };

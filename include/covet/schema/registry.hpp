@@ -17,6 +17,13 @@ std::vector<std::pair<const ModelInfo*, const RelationInfo*>> relations_to(const
 // point at (create in this order, drop in reverse).
 std::vector<const ModelInfo*> in_dependency_order(std::vector<const ModelInfo*> models);
 
+namespace detail {
+// Notes a model to register before the next lookup of reverse relations
+// (Model<T> does it for every model whose objects the program makes, at
+// start-up; its schema is built later, on first use). Returns true.
+bool note_model(const ModelInfo& (*schema)());
+}  // namespace detail
+
 // Registers models by building their schema: `covet::register_models<User, Post>();`
 template <class... T>
 void register_models();

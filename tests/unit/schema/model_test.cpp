@@ -46,7 +46,8 @@ TEST(Reflection, ReadsMemberNamesInDeclarationOrder) {
                                              "updated_at"}));
   EXPECT_EQ(m.name, "blog::User");
   EXPECT_EQ(m.table, "users");
-  EXPECT_EQ(detail::member_count<blog::User>, 7u);
+  EXPECT_EQ(detail::member_count<blog::User>, 8u);  // and `posts`, a relation without a column
+  EXPECT_NE(m.find_relation("posts"), nullptr);
   static_assert(sizeof(Model<blog::User>) == 1 && std::is_empty_v<Model<blog::User>>);
 }
 
