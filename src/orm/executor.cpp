@@ -214,8 +214,23 @@ bool exists(const Executor& ex, const QueryData& q) {
   return found;
 }
 
-int64_t update(const Executor& ex, const QueryData& q, KwargsView sets) {
+int64_t update(const Executor& ex, const QueryData& q, KwargsView sets) { return update(ex, q, sets, {}); }
+
+int64_t update(const Executor& ex, const QueryData& q, KwargsView sets,
+               const std::vector<std::pair<std::string_view, const Expr*>>& exprs) {
   std::vector<std::pair<int, Value>> resolved = resolve_assignments(*q.model, sets, "update()");
+  QueryData q1 = q;
+  std::vector<std::pair<int, RExpr>> computed;
+  for (const auto& [name, e] : exprs) {
+    int i = q.model->require(name);
+    for (const auto& [j, _] : resolved)
+      if (j == i) throw InvalidArgument(fmt::format("{}: update() names field '{}' more than once", q.model->name, name));
+    for (const auto& [j, _] : computed)
+      if (j == i) throw InvalidArgument(fmt::format("{}: update() names field '{}' more than once", q.model->name, name));
+    if (q.model->field(i).primary_key && q.model->has_auto_pk())
+      throw FieldError(fmt::format("{}.{}: update() does not change an auto-increment primary key", q.model->name, name));
+    computed.emplace_back(i, resolve_update_expr(q1, i, *e));
+  }
   ValidationError::Errors errors;
   for (const auto& [i, cv] : resolved) {
     const FieldInfo& f = q.model->field(i);
@@ -225,7 +240,7 @@ int64_t update(const Executor& ex, const QueryData& q, KwargsView sets) {
     for (std::string& problem : write_problems(f, cv)) errors[f.name].push_back(std::move(problem));
   }
   if (!errors.empty()) throw ValidationError(std::move(errors));
-  CompiledQuery c = compile_update(ex.dialect(), q, resolved);
+  CompiledQuery c = compile_update(ex.dialect(), q1, resolved, computed);
   return run_compiled(ex, c, no_rows);
 }
 

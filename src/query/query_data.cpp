@@ -891,6 +891,23 @@ void set_values(QueryData& q, const std::vector<std::string_view>& names) {
   });
 }
 
+RExpr resolve_update_expr(QueryData& q, int field, const Expr& e) {
+  const std::size_t joins = q.joins.size();
+  RExpr r = resolve_expr(q, e, false);
+  const FieldInfo& f = q.model->field(field);
+  if (q.joins.size() != joins) {
+    q.joins.resize(joins);
+    throw FieldError(fmt::format("{}.{}: update() expressions refer to the model's own columns, not across relations ({})",
+                                 q.model->name, f.name, e.to_string()));
+  }
+  if (r.aggregate)
+    throw FieldError(fmt::format("{}.{}: update() cannot set an aggregate ({})", q.model->name, f.name, e.to_string()));
+  if (is_number(f.kind) != is_number(r.out.kind) && !(r.kind == Expr::Kind::Literal && r.value.is_null()))
+    throw FieldError(fmt::format("{}.{}: {} is {}, the field is {}", q.model->name, f.name, e.to_string(),
+                                 to_string(r.out.kind), to_string(f.kind)));
+  return r;
+}
+
 std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
   return keeping_joins_on_error(q, [&] {
     std::vector<Annotation> out;

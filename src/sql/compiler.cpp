@@ -754,15 +754,16 @@ CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std:
   });
 }
 
-CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets) {
+CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets,
+                             const std::vector<std::pair<int, RExpr>>& exprs) {
   if (sliced(q))
     throw NotSupportedError("update() cannot be used on a sliced or distinct query; filter by primary key instead");
-  if (sets.empty()) throw InvalidArgument("update() needs at least one field to set");
-  if (!q.order.empty()) return compile_update(d, unordered(q), sets);  // as Django, ordering is ignored
+  if (sets.empty() && exprs.empty()) throw InvalidArgument("update() needs at least one field to set");
+  if (!q.order.empty()) return compile_update(d, unordered(q), sets, exprs);  // as Django, ordering is ignored
   if (!q.related.empty()) {
     QueryData plain = q;
     plain.related.clear();
-    return compile_update(d, plain, sets);
+    return compile_update(d, plain, sets, exprs);
   }
   std::optional<QueryData> rows;
   if (!q.joins.empty()) rows = key_rows(q, "update()");
@@ -772,6 +773,13 @@ CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::ve
       b.k(static_cast<uint64_t>(sets[i].first));
       if (i) b.w.text(", ");
       b.w.ident(q.model->field(sets[i].first).column).text(" = ").param(sets[i].second);
+    }
+    b.k(exprs.size());
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+      b.k(static_cast<uint64_t>(exprs[i].first));
+      if (i || !sets.empty()) b.w.text(", ");
+      b.w.ident(q.model->field(exprs[i].first).column).text(" = ");
+      b.expr(exprs[i].second);
     }
     if (rows) b.where_pk_in(*rows);
     else b.where();

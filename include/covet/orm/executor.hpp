@@ -145,6 +145,10 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink);
 int64_t count(const Executor& ex, const QueryData& q);
 bool exists(const Executor& ex, const QueryData& q);
 int64_t update(const Executor& ex, const QueryData& q, KwargsView sets);
+// update() with expressions: `values` as above, and each of `exprs` set
+// from an expression of the row, in one statement.
+int64_t update(const Executor& ex, const QueryData& q, KwargsView values,
+               const std::vector<std::pair<std::string_view, const Expr*>>& exprs);
 int64_t remove(const Executor& ex, const QueryData& q);
 std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names);
 

@@ -326,7 +326,17 @@ class QuerySet {
   // UPDATE the matched rows; returns how many matched. Values are converted
   // to the fields' kinds and checked (unknown field → FieldError, a field
   // named twice → InvalidArgument).
-  int64_t update(Kwargs sets) const { return orm::update(ex(), *data_, sets); }
+  // Values, or expressions of the row's own columns, set in one statement:
+  // update({{"view_count", F("view_count") + 1}}) increments atomically.
+  int64_t update(Assignments sets) const {
+    std::vector<std::pair<std::string_view, Value>> values;
+    std::vector<std::pair<std::string_view, const Expr*>> exprs;
+    for (const auto& [name, a] : sets) {
+      if (a.expr) exprs.emplace_back(name, a.expr.get());
+      else values.emplace_back(name, a.value);
+    }
+    return orm::update(ex(), *data_, KwargsView(values), exprs);
+  }
   int64_t update(KwargsView sets) const { return orm::update(ex(), *data_, sets); }
   // DELETE the matched rows; returns how many.
   int64_t remove() const { return orm::remove(ex(), *data_); }

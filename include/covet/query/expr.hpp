@@ -9,6 +9,7 @@
 // Names are checked against the model when the expression reaches a
 // QuerySet (relation spans like "albums__tracks" join as filters do).
 // Immutable and cheap to copy.
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -111,5 +112,17 @@ Expr operator/(const Expr& a, const Expr& b);
 
 // Named expressions written as a braced list: {{"total", Count("id")}, ...}.
 using NamedExprs = std::initializer_list<std::pair<std::string_view, Expr>>;
+
+// What update() sets a field to: a value, or an expression of the row's
+// own columns (F("views") + 1: one atomic statement, no read first).
+struct Assign {
+  template <class V>
+    requires std::constructible_from<Value, V&&>
+  Assign(V&& v) : value(std::forward<V>(v)) {}
+  Assign(Expr e) : expr(std::make_shared<const Expr>(std::move(e))) {}
+  Value value;
+  std::shared_ptr<const Expr> expr;  // set: an expression, `value` unused
+};
+using Assignments = std::initializer_list<std::pair<std::string_view, Assign>>;
 
 }  // namespace covet

@@ -165,6 +165,9 @@ void add_annotations(QueryData& q, const std::vector<std::pair<std::string, Expr
 // values(names): the query selects these fields and annotations by name
 // (every field, then the annotations, when `names` is empty).
 void set_values(QueryData& q, const std::vector<std::string_view>& names);
+// update(): an expression of the row's own columns (no relation spans, no
+// aggregates), checked to be assignable to field `field`.
+RExpr resolve_update_expr(QueryData& q, int field, const Expr& e);
 // aggregate(): the resolved expressions (each must aggregate).
 std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
 // Whether a where node refers to an aggregating annotation (HAVING).

@@ -37,7 +37,9 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
 // SELECT aggregate AS name, ... over the rows the query matches (one row).
 CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std::vector<Annotation>& aggregates);
 // UPDATE ... SET field = value, ... for the rows the query matches.
-CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets);
+// `exprs` are set from expressions of the row (F("views") + 1), after `sets`.
+CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::vector<std::pair<int, Value>>& sets,
+                             const std::vector<std::pair<int, RExpr>>& exprs = {});
 
 // Per-model statements (text only; cached per dialect and model). The
 // returned strings are never freed: they live as long as the process.
