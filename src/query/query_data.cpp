@@ -933,6 +933,39 @@ bool refers_to_aggregate(const QueryData& q, const WhereNode& w) {
   return false;
 }
 
+void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, const QueryData& sub, bool negated) {
+  if (!path.ends_with("__in"))
+    throw FieldError(fmt::format("{}: a query is compared with 'in' only (\"{}__in\"), not '{}'", q.model->name,
+                                 path.substr(0, path.rfind("__")), path));
+  auto rows = std::make_shared<QueryData>(sub);
+  if (rows->values_mode) {
+    if (rows->values.size() != 1)
+      throw FieldError(fmt::format("{}: the query after '{}' must select one column (values(\"...\") of one name), not {}",
+                                   q.model->name, path, rows->values.size()));
+  } else {
+    if (sub.model->primary_key.size() != 1)
+      throw FieldError(fmt::format("{}: '{}' compares with {}'s key, which has several columns", q.model->name, path, sub.model->name));
+    rows->columns = {sub.model->primary_key[0]};
+    rows->related.clear();
+    rows->annotations.clear();
+  }
+  rows->prefetch.clear();
+  if (!rows->limit && !rows->offset) rows->order.clear();  // an order matters only to a slice
+  out.kind = QNode::Kind::Leaf;
+  keeping_joins_on_error(q, [&] {
+    Ctx c{q, ++q.scopes};
+    resolve_leaf_in(c, out.filter, path, Value(Array{}), negated, false);
+  });
+  // The value was a stand-in: the subquery's rows are the list.
+  Filter* leaf = &out.filter;
+  if (leaf->subquery) {  // across a multi-valued relation under exclude(): inside that subquery
+    auto inner = std::const_pointer_cast<QueryData>(leaf->subquery);
+    leaf = &inner->where.front().filter;
+  }
+  leaf->value = Value();
+  leaf->subquery = std::move(rows);
+}
+
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {
   if (v.is_null()) {
     if (!f.null) throw FieldError(fmt::format("{}.{} is not nullable", model.name, f.name));

@@ -256,11 +256,17 @@ struct Builder {
     if (f.lookup == Lookup::IsNull) k(f.value.as_bool());
     const ModelInfo& fm = model_of(f.alias);
     const FieldInfo& fi = fm.field(f.field);
-    if (f.subquery) {
+    if (f.subquery) {  // under negation, a nullable column is guarded as below
       k(0x5B);
+      bool guard = negated_context && (fi.null || outer(f.alias));
+      if (guard) w.text("(");
       col(f.alias, fi).text(" IN (");
       subselect(*f.subquery);
       w.text(")");
+      if (guard) {
+        w.text(" AND ");
+        col(f.alias, fi).text(" IS NOT NULL)");
+      }
       return;
     }
     // Django's rule: under negation, a condition on a nullable column (or

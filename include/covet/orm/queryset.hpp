@@ -86,6 +86,18 @@ class QuerySet {
   QuerySet exclude(KwargsView kwargs) && { return where(std::move(*this), Q(kwargs), true); }
   QuerySet exclude(const Where<T>& w) const& { return where(*this, w.q(), true); }
   QuerySet exclude(const Where<T>& w) && { return where(std::move(*this), w.q(), true); }
+  // Membership in another query's rows: filter("author__in",
+  // User::objects(db).filter(...)) compares with its primary keys,
+  // filter("id__in", Post::objects(db).values("author")) with its one
+  // values() column; one statement (a subquery), as Django.
+  template <class U, class RU>
+  QuerySet filter(std::string_view path, const QuerySet<U, RU>& sub) const {
+    return in_query(*this, path, sub.data(), false);
+  }
+  template <class U, class RU>
+  QuerySet exclude(std::string_view path, const QuerySet<U, RU>& sub) const {
+    return in_query(*this, path, sub.data(), true);
+  }
   // A condition on another model's columns: one readable error.
   template <class U>
     requires(!std::same_as<U, T>)
@@ -587,6 +599,15 @@ class QuerySet {
         throw;
       }
       w.negated = negate;
+    });
+  }
+  static QuerySet in_query(const QuerySet& self, std::string_view path, const QueryData& sub, bool negate) {
+    if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
+    return change(self, [&](QueryData& d) {
+      WhereNode w;
+      resolve_in_subquery(d, w, path, sub, negate);
+      w.negated = negate;
+      d.where.push_back(std::move(w));
     });
   }
   template <class Self>

@@ -172,6 +172,9 @@ RExpr resolve_update_expr(QueryData& q, int field, const Expr& e);
 std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
 // Whether a where node refers to an aggregating annotation (HAVING).
 bool refers_to_aggregate(const QueryData& q, const WhereNode& w);
+// filter("author__in", other_query): `path` ends in "__in" and the rows'
+// values come from `sub` (its values() column, or its primary key).
+void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, const QueryData& sub, bool negated = false);
 // The model an alias of `q` refers to.
 inline const ModelInfo& alias_model(const QueryData& q, int alias) {
   if (alias == kAnnotationAlias) return *q.annotation_fields;
