@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "covet/core/error.hpp"
 #include "covet/schema/field_kind.hpp"
 
@@ -197,6 +199,43 @@ Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::
       },
       Access::Read);
   return Record(std::move(names), std::move(vals));
+}
+
+void raw(const Executor& ex, const ModelInfo& m, const std::string& sql, const std::vector<Value>& params,
+         FunctionRef<void*()> next) {
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+  };
+  std::vector<std::pair<int, int>> columns;  // result column, field
+  bool mapped = false;
+  Lease lease = ex.lease();
+  lease.run(sql, params, [&](const Row& row) {
+    if (!mapped) {
+      for (int c = 0; c < row.column_count(); ++c) {
+        std::string_view name = row.column_name(c);
+        for (std::size_t f = 0; f < m.fields.size(); ++f)
+          if (same(m.fields[f].column, name) || same(m.fields[f].name, name)) {
+            bool taken = false;
+            for (const auto& [_, g] : columns) taken = taken || g == static_cast<int>(f);
+            if (!taken) columns.emplace_back(c, static_cast<int>(f));
+            break;
+          }
+      }
+      mapped = true;
+    }
+    void* obj = next();
+    for (const auto& [c, fi] : columns) {
+      const FieldInfo& f = m.field(fi);
+      try {
+        f.codec->load(f.member(obj), row, c, f);
+      } catch (const InvalidArgument& e) {
+        throw DataError(fmt::format("{}.{} (column '{}'): the value cannot be read: {}", m.name, f.name, row.column_name(c), e.what()));
+      }
+    }
+  });
 }
 
 int64_t count(const Executor& ex, const QueryData& q) {

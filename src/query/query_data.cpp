@@ -595,7 +595,8 @@ void leave_spare(V& v, V& spare) {
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
       columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch), extra(o.extra),
-      annotations(o.annotations), annotation_fields(o.annotation_fields), values_mode(o.values_mode), values(o.values) {
+      annotations(o.annotations), annotation_fields(o.annotation_fields), values_mode(o.values_mode), values(o.values),
+      index_hint(o.index_hint) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);

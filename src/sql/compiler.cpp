@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -225,6 +226,7 @@ struct Builder {
       k(static_cast<uint64_t>(j.outer) | static_cast<uint64_t>(j.multi) << 1);
     }
     w.text(" FROM ").ident(q.model->table);
+    if (!q.index_hint.empty()) d.from_hint(w, *q.model, q.index_hint);
     if (!w.writing_sql()) return;
     name_aliases();
     for (std::size_t i = 0; i < q.joins.size(); ++i) {
@@ -235,6 +237,16 @@ struct Builder {
       w.text(" ON (");
       col(j.parent, model_of(j.parent).field(j.parent_field)).text(" = ");
       col(alias, j.model->field(j.child_field)).text(")");
+    }
+  }
+  // The hint's text, in the key (eight bytes a word).
+  void hint_key() {
+    if (q.index_hint.empty()) return;
+    k(0x4117 | q.index_hint.size() << 16);
+    for (std::size_t i = 0; i < q.index_hint.size(); i += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, q.index_hint.data() + i, std::min<std::size_t>(8, q.index_hint.size() - i));
+      k(word);
     }
   }
   // A subquery inside this one's text: the same walk, key and parameters.
@@ -561,6 +573,8 @@ struct Builder {
       k(static_cast<uint64_t>(r.alias) << 32 | static_cast<uint32_t>(r.parent + 1));
     for (const auto& [alias, field] : q.extra) k(static_cast<uint64_t>(alias) << 32 | static_cast<uint32_t>(field));
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
+    hint_key();
+    if (!q.index_hint.empty()) d.select_hint(w, *q.model, q.index_hint);
     // The key pass too when expressions are selected: they bind parameters.
     if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
     from();

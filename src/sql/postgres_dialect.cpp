@@ -88,6 +88,14 @@ class PostgresDialect final : public Dialect {
 
   bool casts_aggregates() const override { return true; }
 
+  void select_hint(SqlWriter& w, const ModelInfo& m, std::string_view index) const override {
+    // pg_hint_plan reads it; without the extension it is a comment. Both
+    // names are plain identifiers here (checked), so the comment cannot end early.
+    for (char c : m.table)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return;
+    w.text("/*+ IndexScan(").text(m.table).text(" ").text(index).text(") */ ");
+  }
+
   void compile_lock(SqlWriter& w, const QueryData& q) const override {
     w.text(" FOR UPDATE");
     if (q.lock_of_self) w.text(" OF ").ident(q.model->table);

@@ -99,6 +99,10 @@ class SqliteDialect final : public Dialect {
     return "blob";
   }
 
+  void from_hint(SqlWriter& w, const ModelInfo&, std::string_view index) const override {
+    w.text(" INDEXED BY ").ident(index);
+  }
+
   std::string column_definition(const ModelInfo& m, const FieldInfo& f) const override {
     std::string out = column_type(f);
     out += f.null ? " NULL" : " NOT NULL";

@@ -135,6 +135,13 @@ std::vector<Value> read_annotations(const QueryData& q, const Row& row, int firs
 // aggregate(): one row of named results.
 Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
 
+// Model::raw(): runs `sql` (its own placeholders, values bound) and loads
+// each row into the object `next` gives, matching result columns to the
+// model's columns by name; columns the model lacks are ignored, fields the
+// result lacks keep their initial values.
+void raw(const Executor& ex, const ModelInfo& m, const std::string& sql, const std::vector<Value>& params,
+         FunctionRef<void*()> next);
+
 // QuerySet terminals.
 // Runs the SELECT; `columns` is set to the result's model fields before the
 // first row reaches `on_row` (one indirect call per row).

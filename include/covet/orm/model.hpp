@@ -46,6 +46,17 @@ struct Model : ModelTag {
     orm::prefetch(db, model_info<T>(), {static_cast<void*>(self())}, {std::string(std::string_view(paths))...});
   }
 
+  // Raw SQL returning models (Django's Manager.raw): result columns are
+  // matched to the model's columns (or field names) by name; placeholders
+  // are ? (or $1, $2, ... on PostgreSQL), values always bound.
+  //   auto busy = User::raw(db, "SELECT u.* FROM users u JOIN posts p ON p.author_id = u.id "
+  //                             "GROUP BY u.id HAVING COUNT(p.id) > ?", {5});
+  static std::vector<T> raw(const Executor& db, std::string_view sql, const std::vector<Value>& params = {}) {
+    std::vector<T> out;
+    orm::raw(db, model_info<T>(), std::string(sql), params, [&]() -> void* { return &out.emplace_back(); });
+    return out;
+  }
+
   static T create(const Executor& db, T obj) { return objects(db).create(std::move(obj)); }
   static T create(const Executor& db, Kwargs kwargs) { return objects(db).create(kwargs); }
   static T create(const Executor& db, KwargsView kwargs) { return objects(db).create(kwargs); }

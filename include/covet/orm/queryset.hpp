@@ -190,6 +190,12 @@ class QuerySet {
   QuerySet prefetch_related(const S&... paths) && {
     return change(std::move(*this), [&](QueryData& d) { (add_prefetch(d, std::string_view(paths)), ...); });
   }
+  // Asks the database to use index `name` (the seed's hint): SQLite's
+  // INDEXED BY (an error there if no such index), a pg_hint_plan comment
+  // on PostgreSQL (harmless without the extension). The name must be a
+  // plain identifier (letters, digits, _): InvalidArgument otherwise.
+  QuerySet hint(std::string_view index) const& { return change(*this, [&](QueryData& d) { set_hint(d, index); }); }
+  QuerySet hint(std::string_view index) && { return change(std::move(*this), [&](QueryData& d) { set_hint(d, index); }); }
   QuerySet distinct(bool on = true) const& { return change(*this, [on](QueryData& d) { d.distinct = on; }); }
   QuerySet distinct(bool on = true) && { return change(std::move(*this), [on](QueryData& d) { d.distinct = on; }); }
   // Partial loading: only the named fields (the primary key always).
@@ -626,6 +632,12 @@ class QuerySet {
     if (o.nowait && o.skip_locked) throw InvalidArgument("select_for_update(): nowait and skip_locked cannot both be set");
     d.lock = o.nowait ? RowLock::UpdateNowait : o.skip_locked ? RowLock::UpdateSkipLocked : RowLock::Update;
     d.lock_of_self = o.of_self;
+  }
+  static void set_hint(QueryData& d, std::string_view index) {
+    bool ok = !index.empty() && index.size() <= 63 && !(index[0] >= '0' && index[0] <= '9');
+    for (char c : index) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+    if (!ok) throw InvalidArgument("hint(): '" + std::string(index) + "' is not a plain index name (letters, digits, _)");
+    d.index_hint = std::string(index);
   }
   static void set_limit(QueryData& d, int64_t n) {
     if (n < 0) throw InvalidArgument("limit() must not be negative");

@@ -134,6 +134,9 @@ struct QueryData {
   // aggregating annotation it groups by the fields among them.
   bool values_mode = false;
   std::vector<Annotation> values;
+  // hint(): an index the SELECT should use (SQLite INDEXED BY; a
+  // pg_hint_plan comment on PostgreSQL, a no-op without the extension).
+  std::string index_hint;
 
   QueryData() = default;
   // A copy takes its where/order storage from this thread's spare (room

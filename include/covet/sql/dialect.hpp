@@ -93,6 +93,11 @@ class Dialect {
   // as PostgreSQL sorts them on every backend: last ascending, first
   // descending ("" where that is the engine's default).
   virtual std::string_view nulls_order(bool) const { return ""; }
+  // An index hint: written before the select list (`select_hint`, a
+  // pg_hint_plan comment) or after the table in FROM (`from_hint`, SQLite's
+  // INDEXED BY). `index` is a checked identifier.
+  virtual void select_hint(SqlWriter&, const ModelInfo&, std::string_view /*index*/) const {}
+  virtual void from_hint(SqlWriter&, const ModelInfo&, std::string_view /*index*/) const {}
   // Whether aggregates are cast to their result's column type
   // (PostgreSQL: SUM(bigint) is numeric, AVG(integer) numeric).
   virtual bool casts_aggregates() const { return false; }
