@@ -8,6 +8,7 @@
 #include "covet/core/record.hpp"
 #include "covet/core/uuid.hpp"
 #include "covet/core/value.hpp"
+#include "covet/db/cache.hpp"
 #include "covet/db/database.hpp"
 #include "covet/db/multi.hpp"
 #include "covet/orm/model.hpp"

@@ -1,5 +1,7 @@
 #include "covet/db/session.hpp"
 
+#include "covet/db/cache.hpp"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -233,6 +235,13 @@ StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& pa
 }
 
 ExecResult Lease::execute(std::string_view sql, const std::vector<Value>& params) {
+  // Raw SQL that writes drops the cached results of the tables it names.
+  struct Invalidate {
+    std::string_view sql;
+    ~Invalidate() {
+      if (detail::query_cache_used() && access_of_sql(sql) != Access::Read) detail::invalidate_tables_named_in(sql);
+    }
+  } invalidate{sql};
   // Raw SQL may end the transaction itself (ROLLBACK, COMMIT): the next
   // statement asks the engine whether one is still open.
   struct Suspect {
@@ -274,6 +283,8 @@ Executor::Executor(const Transaction& t) : session_(t.session_.get()) {
   tx_level_ = t.level_;
   tx_id_ = t.id_;  // lease() checks it is still open (an outer rollback may have ended it)
 }
+
+uint64_t Executor::database_id() const { return db_->id; }
 
 std::shared_ptr<const void> Executor::keep_alive() const {
   if (session_) return session_->shared_from_this();

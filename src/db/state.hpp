@@ -11,7 +11,10 @@
 
 namespace covet::detail {
 
+inline std::atomic<uint64_t> database_ids{0};
+
 struct DatabaseState : std::enable_shared_from_this<DatabaseState> {
+  uint64_t id = ++database_ids;  // never reused (unlike addresses): the query cache's key
   Url url;
   DatabaseOptions options;
   Driver* driver = nullptr;

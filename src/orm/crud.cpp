@@ -150,6 +150,7 @@ void check_all(const ModelInfo& m, const void* obj, const std::vector<int>* subs
 void insert(const Executor& ex, const ModelInfo& m, void* obj) {
   Lease lease = ex.lease();
   do_insert(lease, m, obj, !pk_unset(m, obj) && m.has_auto_pk());
+  if (detail::query_cache_used()) invalidate_after_write(m);
 }
 
 namespace {
@@ -313,6 +314,7 @@ std::vector<int> field_list(const ModelInfo& m, const std::vector<std::string>& 
 void bulk_create(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
                  const BulkOptions& options) {
   bulk_insert(ex, m, first, count, stride, options, "");
+  invalidate_after_write(m);
 }
 
 void bulk_upsert(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
@@ -343,6 +345,7 @@ void bulk_upsert(const Executor& ex, const ModelInfo& m, void* first, std::size_
                                         it->second, i));
   }
   bulk_insert(ex, m, first, count, stride, options, upsert_clause(ex.dialect(), m, target, update));
+  invalidate_after_write(m);
 }
 
 int64_t bulk_update(const Executor& ex, const ModelInfo& m, void* first, std::size_t count, std::size_t stride,
@@ -394,6 +397,7 @@ int64_t bulk_update(const Executor& ex, const ModelInfo& m, void* first, std::si
     if (options.progress) options.progress(start + rows, count);
   }
   tx.commit();
+  invalidate_after_write(m);
   return matched;
 }
 
@@ -414,6 +418,7 @@ void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::v
                            },
                            no_rows});
   if (n == 0) throw DoesNotExist(fmt::format("{}: the row to update no longer exists", m.name));
+  invalidate_after_write(m);
 }
 
 void save(const Executor& ex, const ModelInfo& m, void* obj) {
@@ -428,12 +433,16 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
       lease.insert_members(insert_sql(lease.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m,
                            &id);
       pk = id;
+      if (detail::query_cache_used()) [[unlikely]]
+        invalidate_after_write(m);
       return;
     }
   }
   if (pk_unset(m, obj)) {
     Lease lease = ex.lease();
-    return do_insert(lease, m, obj, false);
+    do_insert(lease, m, obj, false);
+    invalidate_after_write(m);
+    return;
   }
   // The key is set: UPDATE, and INSERT when no row had that key (Django's
   // rule), both in one transaction level on one connection.
@@ -452,6 +461,7 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
   }
   if (matched == 0) do_insert(lease, m, obj, m.has_auto_pk());
   tx.commit();
+  invalidate_after_write(m);
 }
 
 void remove(const Executor& ex, const ModelInfo& m, void* obj) {
@@ -465,6 +475,7 @@ void remove(const Executor& ex, const ModelInfo& m, void* obj) {
     check_protected(ex, self);
   }
   run(ex, Plan{delete_by_pk_sql(ex.dialect(), m), [&](Binder& b) { bind_pk(m, obj, b, 1); }, no_rows});
+  invalidate_after_write(m, true);
   if (m.has_auto_pk()) m.field(m.primary_key[0]).set(obj, Value(0));
 }
 

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "covet/core/error.hpp"
 #include "covet/schema/field_kind.hpp"
+#include "covet/schema/registry.hpp"
 
 namespace covet::orm {
 
@@ -238,6 +240,67 @@ void raw(const Executor& ex, const ModelInfo& m, const std::string& sql, const s
   });
 }
 
+std::string cache_key(const Executor& ex, const QueryData& q, QueryKind kind, std::string_view what) {
+  if (q.cache_ttl.count() <= 0 || ex.in_transaction()) return {};
+  CompiledQuery c = compile_query(ex.dialect(), q, kind);
+  std::string key = fmt::format("{}\x1f{}\x1f{}", ex.database_id(), what, *c.sql);
+  for (const Value& v : c.params) {
+    key += '\x1f';
+    key += std::to_string(static_cast<int>(v.type()));
+    key += ':';
+    key += v.to_string();
+  }
+  return key;
+}
+
+namespace {
+void add_tables(const QueryData& q, std::vector<std::string>& out) {
+  auto add = [&](const std::string& t) {
+    for (const std::string& x : out)
+      if (x == t) return;
+    out.push_back(t);
+  };
+  add(q.model->table);
+  for (const Join& j : q.joins) add(j.model->table);
+  auto walk = [&](auto& self, const WhereNode& w) -> void {
+    if (w.filter.subquery) add_tables(*w.filter.subquery, out);
+    for (const WhereNode& c : w.children) self(self, c);
+  };
+  for (const WhereNode& w : q.where) walk(walk, w);
+  for (const std::string& path : q.prefetch) {  // the tables prefetch reads too
+    const ModelInfo* m = q.model;
+    for (std::string_view rest = path; !rest.empty() && m;) {
+      std::size_t sep = rest.find("__");
+      auto step = relation_step(*m, rest.substr(0, sep));
+      if (!step) break;
+      if (step->through) add(step->through->table);
+      add(step->target->table);
+      m = step->target;
+      rest = sep == std::string_view::npos ? std::string_view() : rest.substr(sep + 2);
+    }
+  }
+}
+}  // namespace
+
+std::vector<std::string> tables_read(const QueryData& q) {
+  std::vector<std::string> out;
+  add_tables(q, out);
+  return out;
+}
+
+void invalidate_after_write(const ModelInfo& m, bool deleting) {
+  if (!detail::query_cache_used()) return;
+  detail::invalidate_table(m.table);
+  if (!deleting) return;
+  std::vector<const ModelInfo*> seen{&m};
+  for (std::size_t i = 0; i < seen.size(); ++i)  // rows that cascade (or are set NULL), transitively
+    for (const auto& [other, r] : relations_to(*seen[i]))
+      if (std::find(seen.begin(), seen.end(), other) == seen.end()) {
+        seen.push_back(other);
+        detail::invalidate_table(other->table);
+      }
+}
+
 int64_t count(const Executor& ex, const QueryData& q) {
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Count);
   int64_t n = 0;
@@ -280,13 +343,17 @@ int64_t update(const Executor& ex, const QueryData& q, KwargsView sets,
   }
   if (!errors.empty()) throw ValidationError(std::move(errors));
   CompiledQuery c = compile_update(ex.dialect(), q1, resolved, computed);
-  return run_compiled(ex, c, no_rows);
+  int64_t n = run_compiled(ex, c, no_rows);
+  invalidate_after_write(*q.model);
+  return n;
 }
 
 int64_t remove(const Executor& ex, const QueryData& q) {
   check_protected(ex, q);
   CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Delete);
-  return run_compiled(ex, c, no_rows);
+  int64_t n = run_compiled(ex, c, no_rows);
+  invalidate_after_write(*q.model, true);
+  return n;
 }
 
 std::vector<int> field_indexes(const ModelInfo& m, std::initializer_list<std::string_view> names) {

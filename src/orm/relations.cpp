@@ -291,6 +291,7 @@ void m2m_add(const Executor& ex, const ModelInfo& m, const RelationInfo& r, cons
   Transaction tx = ex.transaction();
   insert_pairs(tx, t, owner, unpaired(tx, t, owner, targets));
   tx.commit();
+  invalidate_after_write(*t.model);
 }
 
 int64_t m2m_remove(const Executor& ex, const ModelInfo& m, const RelationInfo& r, const Value& owner,
@@ -322,6 +323,7 @@ void m2m_set(const Executor& ex, const ModelInfo& m, const RelationInfo& r, cons
   remove(tx, stale);
   insert_pairs(tx, t, owner, unpaired(tx, t, owner, targets));
   tx.commit();
+  invalidate_after_write(*t.model);
 }
 
 void check_protected(const Executor& ex, const QueryData& doomed) {
@@ -330,13 +332,7 @@ void check_protected(const Executor& ex, const QueryData& doomed) {
   std::shared_ptr<QueryData> keys;
   for (const auto& [other, r] : relations_to(m)) {
     if (r->on_delete != OnDelete::Protect) continue;
-    if (!keys) {
-      keys = std::make_shared<QueryData>(doomed);
-      keys->columns = {m.primary_key[0]};
-      keys->order.clear();
-      keys->related.clear();
-      keys->prefetch.clear();
-    }
+    if (!keys) keys = std::make_shared<QueryData>(keys_of(doomed));
     QueryData referring;
     referring.model = other;
     WhereNode& w = referring.where.emplace_back();

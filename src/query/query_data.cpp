@@ -314,6 +314,9 @@ bool starts_with_span(const ModelInfo& m, std::string_view path) {
 struct Ctx {
   QueryData& q;
   uint32_t scope;
+  // An aggregate's filter= or a Case condition: reuse the annotation's
+  // joins whatever call made them, and join LEFT (every row counts).
+  bool in_expression = false;
 };
 
 void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& value, bool negated, bool in_or);
@@ -405,10 +408,13 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
   int alias = 0;
   for (std::size_t i = 0; i < w.steps.size(); ++i) {
     const RelationStep& st = w.steps[i];
-    if (st.multi && negated) return resolve_through_subquery(c, flt, w, i, alias);
+    // Not any related row matching: a subquery. "Has no related row"
+    // negated is "has one": a LEFT join tested for NULL, then NOT.
+    if (st.multi && negated && !null_test && !c.in_expression) return resolve_through_subquery(c, flt, w, i, alias);
     // Django's join promotion: a relation that may have no row is joined
     // LEFT where the condition can hold without one (OR, NOT, isnull).
-    alias = join_step(c.q, alias, st, c.scope, st.nullable && (in_or || negated || null_test), false);
+    bool outer = st.nullable && (in_or || negated || null_test || c.in_expression);
+    alias = join_step(c.q, alias, st, c.scope, outer, c.in_expression);
   }
   flt.alias = static_cast<uint16_t>(alias);
 }
@@ -596,7 +602,7 @@ QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
       columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch), extra(o.extra),
       annotations(o.annotations), annotation_fields(o.annotation_fields), values_mode(o.values_mode), values(o.values),
-      index_hint(o.index_hint) {
+      grouping(o.grouping), group_exprs(o.group_exprs), index_hint(o.index_hint), cache_ttl(o.cache_ttl) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);
@@ -688,6 +694,14 @@ FieldKind literal_kind(const Value& v) {
   }
 }
 
+// A condition inside an expression (an aggregate's filter=, a Case's When).
+WhereNode resolve_condition(QueryData& q, const Q& cond) {
+  Ctx c{q, ++q.scopes, true};
+  WhereNode w;
+  resolve_node(c, w, cond.node(), false, false);
+  return w;
+}
+
 RExpr field_ref(QueryData& q, std::string_view path) {
   RExpr r;
   r.kind = Expr::Kind::Field;
@@ -752,7 +766,7 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
           break;
       }
       if (!r.star) r.args.push_back(std::move(a));
-      if (!n.filter.empty()) r.filter = std::make_shared<WhereNode>(resolve(q, n.filter));
+      if (!n.filter.empty()) r.filter = std::make_shared<WhereNode>(resolve_condition(q, n.filter));
       r.aggregate = true;
       return r;
     }
@@ -805,7 +819,7 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
     }
     case Expr::Kind::Case: {
       for (const When& w : n.whens) {
-        auto cond = std::make_shared<WhereNode>(resolve(q, w.condition));
+        auto cond = std::make_shared<WhereNode>(resolve_condition(q, w.condition));
         r.whens.emplace_back(std::move(cond), resolve_expr(q, w.then, in_aggregate));
       }
       r.args.push_back(arg(0, in_aggregate));  // ELSE
@@ -854,6 +868,16 @@ void add_annotations(QueryData& q, const std::vector<std::pair<std::string, Expr
       for (const auto& [name, e] : exprs) {
         check_new_name(q, name, "annotation");
         RExpr r = resolve_expr(q, e, false);
+        if (r.aggregate && q.grouping == QueryData::Grouping::None) {  // Django: grouped by what values() named, or per row
+          if (q.values_mode) {
+            q.grouping = QueryData::Grouping::Values;
+            q.group_exprs.clear();
+            for (const Annotation& v : q.values)
+              if (!v.expr.aggregate) q.group_exprs.push_back(v.expr);
+          } else {
+            q.grouping = QueryData::Grouping::Model;
+          }
+        }
         q.annotations.push_back(Annotation{name, std::move(r)});
         rebuild_annotation_fields(q);
         if (q.values_mode) {  // values(...).annotate(...): selected too
@@ -868,6 +892,9 @@ void add_annotations(QueryData& q, const std::vector<std::pair<std::string, Expr
     } catch (...) {
       q.annotations.resize(before);
       q.values.resize(values_before);
+      bool aggregates = false;
+      for (const Annotation& a : q.annotations) aggregates = aggregates || a.expr.aggregate;
+      if (!aggregates) q.grouping = QueryData::Grouping::None, q.group_exprs.clear();
       rebuild_annotation_fields(q);
       throw;
     }
@@ -896,7 +923,15 @@ RExpr resolve_update_expr(QueryData& q, int field, const Expr& e) {
   const std::size_t joins = q.joins.size();
   RExpr r = resolve_expr(q, e, false);
   const FieldInfo& f = q.model->field(field);
-  if (q.joins.size() != joins) {
+  auto joined = [](auto& self, const RExpr& x) -> bool {
+    if (x.kind == Expr::Kind::Field && (x.alias != 0 || x.annotation >= 0)) return true;
+    for (const RExpr& a : x.args)
+      if (self(self, a)) return true;
+    for (const auto& [c, v] : x.whens)
+      if (self(self, v)) return true;
+    return false;
+  };
+  if (q.joins.size() != joins || joined(joined, r)) {
     q.joins.resize(joins);
     throw FieldError(fmt::format("{}.{}: update() expressions refer to the model's own columns, not across relations ({})",
                                  q.model->name, f.name, e.to_string()));
@@ -934,24 +969,53 @@ bool refers_to_aggregate(const QueryData& q, const WhereNode& w) {
   return false;
 }
 
+QueryData keys_of(const QueryData& q) {
+  if (q.model->primary_key.size() != 1)
+    throw NotSupportedError(fmt::format("{}: a query of its keys needs a single-column primary key", q.model->name));
+  QueryData rows = q;
+  const int pk = q.model->primary_key[0];
+  rows.columns = {pk};
+  rows.related.clear();
+  rows.prefetch.clear();
+  rows.extra.clear();
+  if (!rows.limit && !rows.offset) rows.order.clear();  // an order matters only to a slice
+  // values() mode selecting the key alone: annotations stay for the
+  // conditions that name them, and the grouping decided when they came.
+  RExpr key;
+  key.kind = Expr::Kind::Field;
+  key.field = pk;
+  key.out = q.model->field(pk);
+  rows.values_mode = true;
+  rows.values = {Annotation{q.model->field(pk).name, std::move(key)}};
+  return rows;
+}
+
+QueryCheckpoint::QueryCheckpoint(QueryData& q)
+    : q_(q), joins_(q.joins), scopes_(q.scopes), related_(q.related.size()), prefetch_(q.prefetch.size()) {}
+void QueryCheckpoint::restore() {
+  q_.joins = joins_;
+  q_.scopes = scopes_;
+  q_.related.resize(related_);
+  q_.prefetch.resize(prefetch_);
+}
+
 void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, const QueryData& sub, bool negated) {
   if (!path.ends_with("__in"))
     throw FieldError(fmt::format("{}: a query is compared with 'in' only (\"{}__in\"), not '{}'", q.model->name,
                                  path.substr(0, path.rfind("__")), path));
-  auto rows = std::make_shared<QueryData>(sub);
-  if (rows->values_mode) {
-    if (rows->values.size() != 1)
+  std::shared_ptr<QueryData> rows;
+  if (sub.values_mode) {
+    if (sub.values.size() != 1)
       throw FieldError(fmt::format("{}: the query after '{}' must select one column (values(\"...\") of one name), not {}",
-                                   q.model->name, path, rows->values.size()));
+                                   q.model->name, path, sub.values.size()));
+    rows = std::make_shared<QueryData>(sub);
+    rows->prefetch.clear();
+    if (!rows->limit && !rows->offset) rows->order.clear();  // an order matters only to a slice
   } else {
     if (sub.model->primary_key.size() != 1)
       throw FieldError(fmt::format("{}: '{}' compares with {}'s key, which has several columns", q.model->name, path, sub.model->name));
-    rows->columns = {sub.model->primary_key[0]};
-    rows->related.clear();
-    rows->annotations.clear();
+    rows = std::make_shared<QueryData>(keys_of(sub));
   }
-  rows->prefetch.clear();
-  if (!rows->limit && !rows->offset) rows->order.clear();  // an order matters only to a slice
   out.kind = QNode::Kind::Leaf;
   keeping_joins_on_error(q, [&] {
     Ctx c{q, ++q.scopes};

@@ -102,8 +102,8 @@ struct ThroughRegistry {
   std::vector<std::unique_ptr<ModelInfo>> models;  // covet's own join tables
 };
 ThroughRegistry& through_registry() {
-  static ThroughRegistry r;
-  return r;
+  static ThroughRegistry* r = new ThroughRegistry;  // never destroyed: looked up until the process ends
+  return *r;
 }
 
 // covet's join table for `r`: an auto key, then a key column for each side
@@ -195,12 +195,12 @@ const ThroughInfo& through_of(const ModelInfo& source, const RelationInfo& r) {
     info->automatic = true;
   }
   std::lock_guard lock(reg.mutex);
-  auto [it, fresh] = reg.infos.try_emplace(&r, std::move(info));
-  if (fresh && own) {
-    detail::register_model(own.get());
+  if (auto it = reg.infos.find(&r); it != reg.infos.end()) return *it->second;  // another thread was first
+  if (own) {
+    detail::register_model(own.get());  // may throw (a table name taken): then nothing is kept
     reg.models.push_back(std::move(own));
   }
-  return *it->second;
+  return *reg.infos.emplace(&r, std::move(info)).first->second;
 }
 
 namespace option {

@@ -12,9 +12,11 @@ struct Registry {
   std::mutex mutex;
   std::vector<const ModelInfo*> models;
 };
+// Never destroyed: covet may still look models up from other static
+// destructors and atexit handlers (a Database dropping a schema at exit).
 Registry& registry() {
-  static Registry r;
-  return r;
+  static Registry* r = new Registry;
+  return *r;
 }
 }  // namespace
 
@@ -24,18 +26,32 @@ struct Pending {
   std::vector<const ModelInfo& (*)()> schemas;
 };
 Pending& pending() {
-  static Pending p;
-  return p;
+  static Pending* p = new Pending;
+  return *p;
 }
-// Builds (and so registers) the models noted so far.
+// Builds (and so registers) the models noted so far. One thread at a
+// time, and a note is dropped only once built: no caller sees the list
+// empty while its models are still being built.
 void register_pending() {
-  std::vector<const ModelInfo& (*)()> todo;
+  static std::mutex& building = *new std::mutex;
+  Pending& p = pending();
   {
-    Pending& p = pending();
     std::lock_guard lock(p.mutex);
-    todo.swap(p.schemas);
+    if (p.schemas.empty()) return;
   }
-  for (auto schema : todo) schema();
+  std::lock_guard build(building);
+  for (;;) {
+    const ModelInfo& (*schema)() = nullptr;
+    {
+      std::lock_guard lock(p.mutex);
+      if (p.schemas.empty()) return;
+      schema = p.schemas.back();
+    }
+    schema();
+    std::lock_guard lock(p.mutex);
+    if (!p.schemas.empty() && p.schemas.back() == schema) p.schemas.pop_back();
+    else p.schemas.erase(std::remove(p.schemas.begin(), p.schemas.end(), schema), p.schemas.end());
+  }
 }
 }  // namespace
 

@@ -226,6 +226,7 @@ struct Builder {
       k(static_cast<uint64_t>(j.outer) | static_cast<uint64_t>(j.multi) << 1);
     }
     w.text(" FROM ").ident(q.model->table);
+    hint_key();
     if (!q.index_hint.empty()) d.from_hint(w, *q.model, q.index_hint);
     if (!w.writing_sql()) return;
     name_aliases();
@@ -251,9 +252,11 @@ struct Builder {
   }
   // A subquery inside this one's text: the same walk, key and parameters.
   void subselect(const QueryData& sub) {
+    k(reinterpret_cast<uintptr_t>(sub.model));
     Builder b{d, sub, key, w};
     b.kp = kp;
     b.kend = kend;
+    b.nested = true;
     b.select_rows(sub.columns);
     kp = b.kp;
     kend = b.kend;
@@ -288,7 +291,8 @@ struct Builder {
     // The key pass of a plain comparison: its one parameter is the value on
     // every dialect (the contract of Dialect::compile_filter), so the
     // dialect is not asked.
-    if (!w.writing_sql() && f.transform == Transform::None && plain_comparison(f.lookup)) {
+    if (!w.writing_sql() && f.transform == Transform::None && plain_comparison(f.lookup) &&
+        f.alias != kAnnotationAlias) {
       if (!f.value.is_null()) w.param(f.value);
       return;
     }
@@ -360,16 +364,7 @@ struct Builder {
   }
 
   // ---- expressions ----
-  bool grouped() const {
-    if (q.values_mode) {
-      for (const Annotation& v : q.values)
-        if (v.expr.aggregate) return true;
-      return false;
-    }
-    for (const Annotation& a : q.annotations)
-      if (a.expr.aggregate) return true;
-    return false;
-  }
+  bool grouped() const { return q.grouping != QueryData::Grouping::None; }
   // An annotation where a condition or an ordering names it.
   void annotation_ref(int i) { expr(q.annotations[static_cast<std::size_t>(i)].expr); }
   void where_node_inline(const WhereNode& n) { node(n, false); }
@@ -386,13 +381,19 @@ struct Builder {
         }
         return;
       case Expr::Kind::Literal:
-        k(e.value.is_null());
-        if (e.value.is_null()) w.text("NULL");
-        else w.param(e.value);
+        k(static_cast<uint64_t>(e.value.type()) << 1 | e.value.is_null());
+        if (e.value.is_null()) {
+          w.text("NULL");
+        } else if (d.casts_aggregates()) {  // PostgreSQL infers a bare parameter's type from its neighbour: say it
+          w.text("CAST(").param(e.value).text(" AS ").text(w.writing_sql() ? d.column_type(e.out) : std::string()).text(")");
+        } else {
+          w.param(e.value);
+        }
         return;
       case Expr::Kind::Aggregate: {
         static constexpr const char* names[] = {"COUNT(", "SUM(", "AVG(", "MAX(", "MIN("};
-        k(static_cast<uint64_t>(e.agg) | (e.distinct ? 0x10 : 0) | (e.star ? 0x20 : 0) | (e.filter ? 0x40 : 0));
+        k(static_cast<uint64_t>(e.agg) | (e.distinct ? 0x10 : 0) | (e.star ? 0x20 : 0) | (e.filter ? 0x40 : 0) |
+          static_cast<uint64_t>(e.out.kind) << 8 | static_cast<uint64_t>(e.out.decimal_places) << 16);
         // COUNT is bigint already; MAX/MIN keep their argument's type.
         bool cast = d.casts_aggregates() && (e.agg == AggFunc::Sum || e.agg == AggFunc::Avg);
         if (cast) w.text("CAST(");
@@ -445,38 +446,83 @@ struct Builder {
         return;
     }
   }
+  bool nested = false;  // a subquery: its columns need no names
   void named(const Annotation& a) {
     expr(a.expr);
-    w.text(" AS ").ident(a.name);
+    if (!nested) w.text(" AS ").ident(a.name);
   }
-  // GROUP BY the selected columns that do not aggregate, by their place in
-  // the select list (an expression is not written, nor bound, twice).
+  // GROUP BY as decided when the aggregate came (QueryData::grouping):
+  // the model's columns, or what values() named then; then the ordering's
+  // columns (PostgreSQL wants them grouped). What the select list holds is
+  // named by its place there (an expression is not written, nor bound,
+  // twice); the rest by its expression.
   void group_by(const std::vector<int>& cols) {
-    if (q.annotations.empty() && !q.values_mode) return;  // nothing aggregates (select_rows' key says so)
-    bool g = grouped();
-    k(0x6B | (g ? 0x100 : 0));
-    if (!g) return;
+    if (!grouped()) return;  // select_rows' key says whether
+    k(0x6B | static_cast<uint64_t>(q.grouping) << 8 | q.group_exprs.size() << 16);
     bool any = false;
-    auto position = [&](std::size_t p) {
-      w.text(any ? ", " : " GROUP BY ").text(w.writing_sql() ? std::to_string(p) : std::string());
+    auto sep = [&] {
+      w.text(any ? ", " : " GROUP BY ");
       any = true;
     };
-    std::size_t p = 0;
-    if (q.values_mode) {
-      for (const Annotation& v : q.values) {
-        ++p;
-        if (!v.expr.aggregate) position(p);
+    auto position = [&](std::size_t p) {
+      sep();
+      w.text(w.writing_sql() ? std::to_string(p) : std::string());
+    };
+    // The select-list place of a plain column or an annotation, or 0.
+    auto place = [&](const RExpr& e) -> std::size_t {
+      if (q.values_mode) {
+        for (std::size_t i = 0; i < q.values.size(); ++i) {
+          const RExpr& v = q.values[i].expr;
+          if (v.kind == Expr::Kind::Field && v.annotation == e.annotation &&
+              (e.annotation >= 0 || (v.alias == e.alias && v.field == e.field)))
+            return i + 1;
+        }
+        return 0;
       }
-      return;  // values() of aggregates alone: one group
+      if (e.kind == Expr::Kind::Field && e.annotation < 0 && e.alias == 0)
+        for (std::size_t i = 0; i < cols.size(); ++i)
+          if (cols[i] == e.field) return i + 1;
+      return 0;
+    };
+    auto group = [&](const RExpr& e) {
+      if (std::size_t p = place(e)) return position(p);
+      sep();
+      expr(e);
+    };
+    if (q.grouping == QueryData::Grouping::Values) {
+      for (const RExpr& e : q.group_exprs) group(e);
+    } else if (!q.values_mode) {  // every selected column but the aggregates, by place
+      std::size_t p = 0;
+      for (std::size_t i = 0; i < cols.size(); ++i) position(++p);
+      for (const RelatedLoad& r : q.related)
+        for (std::size_t i = 0; i < model_of(r.alias).fields.size(); ++i) position(++p);
+      for (std::size_t i = 0; i < q.extra.size(); ++i) position(++p);
+      for (const Annotation& a : q.annotations) {
+        ++p;
+        if (!a.expr.aggregate) position(p);
+      }
+    } else {  // per row, then values() narrowed the select list: the model's columns
+      for (std::size_t i = 0; i < q.model->fields.size(); ++i) {
+        sep();
+        col(0, q.model->field(static_cast<int>(i)));
+      }
+      for (std::size_t i = 0; i < q.annotations.size(); ++i)
+        if (!q.annotations[i].expr.aggregate) {
+          RExpr ref;
+          ref.kind = Expr::Kind::Field;
+          ref.annotation = static_cast<int>(i);
+          group(ref);
+        }
     }
-    for (std::size_t i = 0; i < cols.size(); ++i) position(++p);
-    for (const RelatedLoad& r : q.related)
-      for (std::size_t i = 0; i < model_of(r.alias).fields.size(); ++i) position(++p);
-    for (std::size_t i = 0; i < q.extra.size(); ++i) position(++p);
-    for (const Annotation& a : q.annotations) {
-      ++p;
-      if (!a.expr.aggregate) position(p);
-    }
+    for (const OrderTerm& o : q.order)
+      if (o.alias != kAnnotationAlias && o.alias != 0) {  // a joined column the ordering (or DISTINCT) needs
+        RExpr e;
+        e.kind = Expr::Kind::Field;
+        e.alias = o.alias;
+        e.field = o.field;
+        group(e);
+      }
+    if (!any) w.text("");  // values() of aggregates alone: one group
   }
 
   void select_list(const std::vector<int>& cols) {
@@ -573,8 +619,7 @@ struct Builder {
       k(static_cast<uint64_t>(r.alias) << 32 | static_cast<uint32_t>(r.parent + 1));
     for (const auto& [alias, field] : q.extra) k(static_cast<uint64_t>(alias) << 32 | static_cast<uint32_t>(field));
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
-    hint_key();
-    if (!q.index_hint.empty()) d.select_hint(w, *q.model, q.index_hint);
+    if (!q.index_hint.empty()) d.select_hint(w, *q.model, q.index_hint);  // keyed in from()
     // The key pass too when expressions are selected: they bind parameters.
     if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
     from();
@@ -615,10 +660,8 @@ QueryData unordered(const QueryData& q) {
 QueryData key_rows(const QueryData& q, std::string_view what) {
   if (q.model->primary_key.size() != 1)
     throw NotSupportedError(fmt::format("{} across a relation needs a single-column primary key on {}", what, q.model->name));
-  QueryData rows = q;
-  rows.columns = {q.model->primary_key[0]};
+  QueryData rows = keys_of(q);
   rows.order.clear();
-  rows.related.clear();
   return rows;
 }
 

@@ -142,6 +142,8 @@ class Executor {
   bool in_transaction() const { return tx_id_ != 0; }
   // Shares ownership of the Database or Session state this refers to.
   std::shared_ptr<const void> keep_alive() const;
+  // The database's identity in this process (never reused).
+  uint64_t database_id() const;
 
  private:
   detail::DatabaseState* db_ = nullptr;

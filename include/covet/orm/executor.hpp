@@ -15,6 +15,7 @@
 
 #include "covet/core/function_ref.hpp"
 #include "covet/core/record.hpp"
+#include "covet/db/cache.hpp"
 #include "covet/db/database.hpp"
 #include "covet/orm/plan.hpp"
 #include "covet/query/query_data.hpp"
@@ -141,6 +142,17 @@ Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::
 // result lacks keep their initial values.
 void raw(const Executor& ex, const ModelInfo& m, const std::string& sql, const std::vector<Value>& params,
          FunctionRef<void*()> next);
+
+// The query cache (db/cache.hpp): the key of a query's result — the
+// database, the terminal (`what`), the SQL and its parameters — or empty
+// when it is not to be cached (no cache(ttl), or inside a transaction).
+std::string cache_key(const Executor& ex, const QueryData& q, QueryKind kind, std::string_view what);
+// The tables a query reads (its model's, the joined ones, subqueries').
+std::vector<std::string> tables_read(const QueryData& q);
+// After a write through covet to m's table: drops the cached results that
+// read it (a delete also those of the tables whose rows cascade or are
+// set NULL with it).
+void invalidate_after_write(const ModelInfo& m, bool deleting = false);
 
 // QuerySet terminals.
 // Runs the SELECT; `columns` is set to the result's model fields before the

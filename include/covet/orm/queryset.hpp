@@ -169,12 +169,13 @@ class QuerySet {
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
   QuerySet select_related(const S&... paths) const& {
-    return change(*this, [&](QueryData& d) { (add_select_related(d, std::string_view(paths)), ...); });
+    return change(*this, [&](QueryData& d) { all_or_none(d, [&] { (add_select_related(d, std::string_view(paths)), ...); }); });
   }
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
   QuerySet select_related(const S&... paths) && {
-    return change(std::move(*this), [&](QueryData& d) { (add_select_related(d, std::string_view(paths)), ...); });
+    return change(std::move(*this),
+                  [&](QueryData& d) { all_or_none(d, [&] { (add_select_related(d, std::string_view(paths)), ...); }); });
   }
   // Loads relations of any kind ("posts", "author", "posts__comments")
   // after the query, with one query per relation (keys batched under the
@@ -183,12 +184,13 @@ class QuerySet {
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
   QuerySet prefetch_related(const S&... paths) const& {
-    return change(*this, [&](QueryData& d) { (add_prefetch(d, std::string_view(paths)), ...); });
+    return change(*this, [&](QueryData& d) { all_or_none(d, [&] { (add_prefetch(d, std::string_view(paths)), ...); }); });
   }
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)
   QuerySet prefetch_related(const S&... paths) && {
-    return change(std::move(*this), [&](QueryData& d) { (add_prefetch(d, std::string_view(paths)), ...); });
+    return change(std::move(*this),
+                  [&](QueryData& d) { all_or_none(d, [&] { (add_prefetch(d, std::string_view(paths)), ...); }); });
   }
   // Asks the database to use index `name` (the seed's hint): SQLite's
   // INDEXED BY (an error there if no such index), a pg_hint_plan comment
@@ -196,6 +198,13 @@ class QuerySet {
   // plain identifier (letters, digits, _): InvalidArgument otherwise.
   QuerySet hint(std::string_view index) const& { return change(*this, [&](QueryData& d) { set_hint(d, index); }); }
   QuerySet hint(std::string_view index) && { return change(std::move(*this), [&](QueryData& d) { set_hint(d, index); }); }
+  // Keeps this query's results (all(), get(), first(), count(), exists(),
+  // aggregate()) in the query cache for `ttl` (db/cache.hpp): a repeat
+  // with the same SQL and parameters on the same database is served from
+  // it until then, or until covet writes to a table it read. Not inside a
+  // transaction.
+  QuerySet cache(std::chrono::milliseconds ttl) const& { return change(*this, [ttl](QueryData& d) { d.cache_ttl = ttl; }); }
+  QuerySet cache(std::chrono::milliseconds ttl) && { return change(std::move(*this), [ttl](QueryData& d) { d.cache_ttl = ttl; }); }
   QuerySet distinct(bool on = true) const& { return change(*this, [on](QueryData& d) { d.distinct = on; }); }
   QuerySet distinct(bool on = true) && { return change(std::move(*this), [on](QueryData& d) { d.distinct = on; }); }
   // Partial loading: only the named fields (the primary key always).
@@ -237,6 +246,12 @@ class QuerySet {
 
   // ---- terminals ----
   std::vector<R> all() const {
+    if (data_->cache_ttl.count() > 0) [[unlikely]]
+      return through_cache<std::vector<R>>(QueryKind::Select, "all", [&] { return fetch_all(); },
+                                           [](const std::vector<R>& v) { return v.size() * sizeof(R) + 64; });
+    return fetch_all();
+  }
+  std::vector<R> fetch_all() const {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
     if constexpr (std::is_same_v<R, T>) {  // whole objects: the driver loads the result in one call
@@ -300,8 +315,16 @@ class QuerySet {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
-  bool exists() const { return orm::exists(ex(), *data_); }
-  int64_t count() const { return orm::count(ex(), *data_); }
+  bool exists() const {
+    if (data_->cache_ttl.count() > 0) [[unlikely]]
+      return through_cache<bool>(QueryKind::Exists, "exists", [&] { return orm::exists(ex(), *data_); });
+    return orm::exists(ex(), *data_);
+  }
+  int64_t count() const {
+    if (data_->cache_ttl.count() > 0) [[unlikely]]
+      return through_cache<int64_t>(QueryKind::Count, "count", [&] { return orm::count(ex(), *data_); });
+    return orm::count(ex(), *data_);
+  }
   // Django's values(): a query whose rows are name → Value records of the
   // named fields and annotations (every field and annotation when none are
   // named), relation spans included ("genre__name"). Chainable: filter,
@@ -340,7 +363,13 @@ class QuerySet {
   }
   // Django's aggregate(): the named aggregates over the matched rows, as
   // one record ({"total": 3, "views": 120}).
-  Record aggregate(NamedExprs exprs) const { return orm::aggregate(ex(), *data_, named(exprs)); }
+  Record aggregate(NamedExprs exprs) const {
+    auto run = [&] { return orm::aggregate(ex(), *data_, named(exprs)); };
+    if (data_->cache_ttl.count() <= 0) return run();
+    std::string what = "aggregate";
+    for (const auto& [n, e] : exprs) what += "\x1f" + std::string(n) + "=" + e.to_string();
+    return through_cache<Record>(QueryKind::Select, what, run);
+  }
   // UPDATE the matched rows; returns how many matched. Values are converted
   // to the fields' kinds and checked (unknown field → FieldError, a field
   // named twice → InvalidArgument).
@@ -624,7 +653,9 @@ class QuerySet {
       std::vector<OrderTerm> many;
       OrderTerm* terms = few;
       if (n > std::size(few)) many.resize(n), terms = many.data();
-      for (std::size_t i = 0; i < n; ++i) terms[i] = resolve_order(d, names[i]);
+      all_or_none(d, [&] {
+        for (std::size_t i = 0; i < n; ++i) terms[i] = resolve_order(d, names[i]);
+      });
       assign_order(d, terms, n);
     });
   }
@@ -632,6 +663,29 @@ class QuerySet {
     if (o.nowait && o.skip_locked) throw InvalidArgument("select_for_update(): nowait and skip_locked cannot both be set");
     d.lock = o.nowait ? RowLock::UpdateNowait : o.skip_locked ? RowLock::UpdateSkipLocked : RowLock::Update;
     d.lock_of_self = o.of_self;
+  }
+  // Runs `f` on `d`; when it throws, the joins, loads and prefetches it
+  // added are taken back (a call naming several paths changes all or none).
+  template <class F>
+  static void all_or_none(QueryData& d, F&& f) {
+    if (d.joins.empty() && d.related.empty() && d.prefetch.empty()) {  // nothing to copy
+      try {
+        f();
+      } catch (...) {
+        d.joins.clear();
+        d.related.clear();
+        d.prefetch.clear();
+        throw;
+      }
+      return;
+    }
+    QueryCheckpoint saved(d);
+    try {
+      f();
+    } catch (...) {
+      saved.restore();
+      throw;
+    }
   }
   static void set_hint(QueryData& d, std::string_view index) {
     bool ok = !index.empty() && index.size() <= 63 && !(index[0] >= '0' && index[0] <= '9');
@@ -703,12 +757,27 @@ class QuerySet {
       obj = orm::read_values(q, row);
     } else if constexpr (std::is_same_v<R, Annotated<T>>) {
       orm::hydrate(*q.model, cols, row, &obj.object);
+      if (!q.related.empty()) orm::load_related(orm::related_segments(q, cols.size()), row, &obj.object);
       auto fresh = std::make_shared<std::vector<std::string>>();
       for (const Annotation& a : q.annotations) fresh->push_back(a.name);
       obj.annotations = Record(std::move(fresh), orm::read_annotations(q, row, orm::annotation_column(q, cols.size())));
     } else {
       hydrate_into(*q.model, obj, row, cols);
     }
+  }
+  // The result of `run` through the query cache (see cache()).
+  template <class V, class Run, class Size = std::nullptr_t>
+  V through_cache(QueryKind kind, std::string_view what, Run&& run, Size size = nullptr) const {
+    std::string key = orm::cache_key(ex(), *data_, kind, what);
+    if (key.empty()) return run();  // inside a transaction
+    auto backend = query_cache();
+    if (auto hit = backend->get(key, typeid(V))) return *static_cast<const V*>(hit.get());
+    detail::note_query_cache_used();
+    auto value = std::make_shared<const V>(run());
+    std::size_t bytes = sizeof(V);
+    if constexpr (!std::is_same_v<Size, std::nullptr_t>) bytes = size(*value);
+    backend->put(key, value, typeid(V), bytes, data_->cache_ttl, orm::tables_read(*data_));
+    return *value;
   }
   template <class Out>
   QuerySet<T, Out> as_values(const std::vector<std::string_view>& names) const {

@@ -1,6 +1,7 @@
 #pragma once
 // The resolved, model-checked form of a query: the expression tree the SQL
 // compilers read. Built by QuerySet; immutable once built.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -134,9 +135,17 @@ struct QueryData {
   // aggregating annotation it groups by the fields among them.
   bool values_mode = false;
   std::vector<Annotation> values;
+  // How rows group, decided when the first aggregating annotation came
+  // (Django's rule: by the values() named before it, else by the model's
+  // columns); a later values() only changes what is selected.
+  enum class Grouping : uint8_t { None, Model, Values };
+  Grouping grouping = Grouping::None;
+  std::vector<RExpr> group_exprs;  // Values: what was named
   // hint(): an index the SELECT should use (SQLite INDEXED BY; a
   // pg_hint_plan comment on PostgreSQL, a no-op without the extension).
   std::string index_hint;
+  // cache(ttl): results kept this long in the query cache (0: not cached).
+  std::chrono::milliseconds cache_ttl{0};
 
   QueryData() = default;
   // A copy takes its where/order storage from this thread's spare (room
@@ -178,6 +187,22 @@ bool refers_to_aggregate(const QueryData& q, const WhereNode& w);
 // filter("author__in", other_query): `path` ends in "__in" and the rows'
 // values come from `sub` (its values() column, or its primary key).
 void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, const QueryData& sub, bool negated = false);
+// The query selecting only its rows' primary keys (for pk IN (...)):
+// conditions, joins and grouping kept, nothing else selected.
+QueryData keys_of(const QueryData& q);
+// The state of a query's joins, loads and prefetches, restored when a
+// multi-name call (order_by, select_related, prefetch_related) fails half way.
+class QueryCheckpoint {
+ public:
+  explicit QueryCheckpoint(QueryData& q);
+  void restore();
+
+ private:
+  QueryData& q_;
+  std::vector<Join> joins_;
+  uint32_t scopes_;
+  std::size_t related_, prefetch_;
+};
 // The model an alias of `q` refers to.
 inline const ModelInfo& alias_model(const QueryData& q, int alias) {
   if (alias == kAnnotationAlias) return *q.annotation_fields;
