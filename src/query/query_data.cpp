@@ -600,12 +600,24 @@ void leave_spare(V& v, V& spare) {
 
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
-      columns(o.columns), joins(o.joins), scopes(o.scopes), related(o.related), prefetch(o.prefetch), extra(o.extra),
-      annotations(o.annotations), annotation_fields(o.annotation_fields), values_mode(o.values_mode), values(o.values),
-      grouping(o.grouping), group_exprs(o.group_exprs), index_hint(o.index_hint), cache_ttl(o.cache_ttl) {
+      scopes(o.scopes), values_mode(o.values_mode), grouping(o.grouping), cache_ttl(o.cache_ttl) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);
+  // The parts most queries leave empty: copied only when they are not
+  // (the copy of a chained filter() on objects(db) is on the hot path).
+  if (!o.columns.empty()) columns = o.columns;
+  if (!o.joins.empty()) joins = o.joins;
+  if (!o.related.empty()) related = o.related;
+  if (!o.prefetch.empty()) prefetch = o.prefetch;
+  if (!o.extra.empty()) extra = o.extra;
+  if (!o.annotations.empty()) {
+    annotations = o.annotations;
+    annotation_fields = o.annotation_fields;
+  }
+  if (!o.values.empty()) values = o.values;
+  if (!o.group_exprs.empty()) group_exprs = o.group_exprs;
+  if (!o.index_hint.empty()) index_hint = o.index_hint;
 }
 
 void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n) {
