@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "support/chinook_sql.hpp"
 #include "support/models.hpp"
 
 using testing_models::Genre;
@@ -18,21 +19,7 @@ covet::Database chinook_database(const std::string& name) { return covet::Databa
 // The file's names are PascalCase ("PlaylistTrack"."TrackId") and SQLite's
 // names are case-insensitive, so snake_case SQL reads the same once the
 // underscores outside quotes are gone.
-std::string chinook_sql(std::string_view sql) {
-  std::string out;
-  char quote = 0;
-  for (char c : sql) {
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '_') {
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
+std::string chinook_sql(std::string_view sql) { return testing_models::sqlite_chinook_sql(sql); }
 }  // namespace
 
 #include "support/chinook_suite.inc"
