@@ -26,6 +26,24 @@ std::pair<std::string_view, std::string_view> split_first(std::string_view path)
   return {path.substr(0, sep), path.substr(sep + 2)};
 }
 
+// How many keys one IN list takes: under the backend's parameter limit.
+std::size_t keys_per_query(Lease& lease) {
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, lease.connection().max_parameters() - 1)), 1, 10'000);
+}
+// A query of `t` whose (alias, field) is one of keys[from, to).
+QueryData rows_with_keys(const ModelInfo& t, int alias, int field, const std::vector<Value>& keys, std::size_t from,
+                         std::size_t to) {
+  QueryData q;
+  q.model = &t;
+  WhereNode& w = q.where.emplace_back();
+  w.kind = QNode::Kind::Leaf;
+  w.filter.alias = static_cast<uint16_t>(alias);
+  w.filter.field = field;
+  w.filter.lookup = Lookup::In;
+  w.filter.value = Value(Array(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.begin() + static_cast<std::ptrdiff_t>(to)));
+  return q;
+}
+
 // The rows of `t` whose `field` is one of `keys`, ordered by t's key, each
 // in a new object (made by `r`'s ops) handed to `on_object`. Keys go in
 // chunks under the backend's parameter limit, on one connection.
@@ -33,17 +51,9 @@ void fetch_in(const Executor& ex, const ModelInfo& t, int field, const std::vect
               FunctionRef<void(const std::shared_ptr<void>&)> on_object) {
   if (keys.empty()) return;
   Lease lease = ex.lease(Access::Read);
-  const std::size_t chunk =
-      std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, lease.connection().max_parameters() - 1)), 1, 10'000);
+  const std::size_t chunk = keys_per_query(lease);
   for (std::size_t from = 0; from < keys.size(); from += chunk) {
-    QueryData q;
-    q.model = &t;
-    WhereNode& w = q.where.emplace_back();
-    w.kind = QNode::Kind::Leaf;
-    w.filter.field = field;
-    w.filter.lookup = Lookup::In;
-    const std::size_t to = std::min(keys.size(), from + chunk);
-    w.filter.value = Value(Array(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.begin() + static_cast<std::ptrdiff_t>(to)));
+    QueryData q = rows_with_keys(t, 0, field, keys, from, std::min(keys.size(), from + chunk));
     for (int k : t.primary_key) q.order.push_back({k, false});
     CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
     lease.run(*c.sql, c.params, [&](const Row& row) {
@@ -169,19 +179,11 @@ void load_many_to_many(const Executor& ex, const ModelInfo& from, const std::vec
   if (keys.empty()) return;
   const FieldInfo& owner_key = step.through->field(step.through_source);
   Lease lease = ex.lease(Access::Read);
-  const std::size_t chunk =
-      std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, lease.connection().max_parameters() - 1)), 1, 10'000);
-  for (std::size_t from_i = 0; from_i < keys.size(); from_i += chunk) {
-    QueryData q;
-    q.model = &t;
+  const std::size_t chunk = keys_per_query(lease);
+  for (std::size_t from = 0; from < keys.size(); from += chunk) {
+    // Alias 1: the join table, joined to the targets.
+    QueryData q = rows_with_keys(t, 1, step.through_source, keys, from, std::min(keys.size(), from + chunk));
     q.joins.push_back(Join{0, step.through, step.child_field, step.through_target, false, true, 0});
-    WhereNode& w = q.where.emplace_back();
-    w.kind = QNode::Kind::Leaf;
-    w.filter.alias = 1;
-    w.filter.field = step.through_source;
-    w.filter.lookup = Lookup::In;
-    const std::size_t to = std::min(keys.size(), from_i + chunk);
-    w.filter.value = Value(Array(keys.begin() + static_cast<std::ptrdiff_t>(from_i), keys.begin() + static_cast<std::ptrdiff_t>(to)));
     q.order.push_back({step.child_field, false});
     q.extra.emplace_back(1, step.through_source);
     CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
