@@ -262,11 +262,7 @@ void add_tables(const QueryData& q, std::vector<std::string>& out) {
   };
   add(q.model->table);
   for (const Join& j : q.joins) add(j.model->table);
-  auto walk = [&](auto& self, const WhereNode& w) -> void {
-    if (w.filter.subquery) add_tables(*w.filter.subquery, out);
-    for (const WhereNode& c : w.children) self(self, c);
-  };
-  for (const WhereNode& w : q.where) walk(walk, w);
+  for_each_subquery(q, [&](const QueryData& sub) { add_tables(sub, out); });
   for (const std::string& path : q.prefetch) {  // the tables prefetch reads too
     const ModelInfo* m = q.model;
     for (std::string_view rest = path; !rest.empty() && m;) {

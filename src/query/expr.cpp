@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "covet/core/error.hpp"
+#include "covet/query/query_data.hpp"
 
 namespace covet {
 
@@ -70,6 +71,9 @@ std::string Expr::to_string() const {
       for (const When& w : n.whens) out += fmt::format("When({}, {}), ", w.condition.to_string(), w.then.to_string());
       return out + "else " + n.args.at(0).to_string() + ")";
     }
+    case Kind::OuterRef: return fmt::format("OuterRef({})", n.path);
+    case Kind::Subquery: return fmt::format("Subquery({})", n.query->model->name);
+    case Kind::Exists: return fmt::format("Exists({})", n.query->model->name);
   }
   return "?";
 }
@@ -81,6 +85,23 @@ Expr F(std::string_view path) {
   n.path = std::string(path);
   return make(std::move(n));
 }
+
+Expr OuterRef(std::string_view path) {
+  if (path.empty()) throw InvalidArgument("OuterRef() needs a field path");
+  ExprNode n;
+  n.kind = Expr::Kind::OuterRef;
+  n.path = std::string(path);
+  return make(std::move(n));
+}
+
+namespace detail {
+Expr subquery_expr(const QueryData& q, bool exists) {
+  ExprNode n;
+  n.kind = exists ? Expr::Kind::Exists : Expr::Kind::Subquery;
+  n.query = std::make_shared<const QueryData>(q);
+  return make(std::move(n));
+}
+}  // namespace detail
 
 Expr Count(std::string_view path, AggregateOptions o) { return aggregate(AggFunc::Count, path, nullptr, std::move(o)); }
 Expr Sum(std::string_view path, AggregateOptions o) { return aggregate(AggFunc::Sum, path, nullptr, std::move(o)); }

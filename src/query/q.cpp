@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "covet/core/error.hpp"
+#include "covet/query/expr.hpp"
 
 namespace covet {
 
@@ -55,7 +56,8 @@ std::shared_ptr<const QNode> combine(QNode::Kind kind, const Q& a, const Q& b) {
 void describe(const QNode& n, std::string& out) {
   if (n.negated) out += "NOT ";
   if (n.kind == QNode::Kind::Leaf) {
-    out += n.path + "=" + n.value.to_string();
+    if (n.expr) out += n.path.empty() ? n.expr->to_string() : n.path + "=" + n.expr->to_string();
+    else out += n.path + "=" + n.value.to_string();
     return;
   }
   out += '(';
@@ -96,6 +98,13 @@ int tree_depth(const QNode& n, int level, std::unordered_map<const QNode*, int>&
 
 Q::Q() : node_(empty_node()) {}
 Q::Q(std::string_view lookup, Value value) : node_(leaf(lookup, std::move(value))) {}
+Q Q::with_expr(std::string_view lookup, const Expr& e) {
+  auto n = std::make_shared<QNode>();
+  n->kind = QNode::Kind::Leaf;
+  n->path = std::string(lookup);
+  n->expr = std::make_shared<const Expr>(e);
+  return Q(std::shared_ptr<const QNode>(std::move(n)));
+}
 Q::Q(Kwargs kwargs) : node_(from_kwargs(kwargs)) {}
 Q::Q(KwargsView kwargs) : node_(from_kwargs(kwargs)) {}
 Q::Q(QNode node) {

@@ -317,7 +317,16 @@ struct Ctx {
   // An aggregate's filter= or a Case condition: reuse the annotation's
   // joins whatever call made them, and join LEFT (every row counts).
   bool in_expression = false;
+  // The leaf compares with an expression (QNode::expr), resolved after the
+  // path: no value to convert, and not a NULL test.
+  bool rhs_expression = false;
 };
+
+// The leaf's value converted, unless an expression takes its place.
+void convert_value(const Ctx& c, Filter& flt, const ModelInfo& m, const Value& value) {
+  if (!c.rhs_expression) convert_leaf_value(flt, m, value);
+}
+RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate);
 
 void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& value, bool negated, bool in_or);
 
@@ -341,7 +350,7 @@ void resolve_through_subquery(Ctx& c, Filter& flt, const Walk& w, std::size_t k,
     alias = ensure_join(*sub, 0, across, 1, false, false);
   }
   for (std::size_t i = k + 1; i < w.steps.size(); ++i) alias = join_step(*sub, alias, w.steps[i], 1, false, false);
-  bool null_test = (flt.lookup == Lookup::IsNull && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null());
+  bool null_test = (flt.lookup == Lookup::IsNull && !flt.value.is_null() && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null());
   if (null_test && alias > 0) promote(*sub, alias);
   WhereNode& leaf = sub->where.emplace_back();
   leaf.kind = QNode::Kind::Leaf;
@@ -375,7 +384,7 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
       flt.field = a;
       flt.alias = kAnnotationAlias;
       parse_suffix(flt, am, path, tail);
-      convert_leaf_value(flt, am, value);
+      convert_value(c, flt, am, value);
       return;
     }
   }
@@ -384,7 +393,7 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
     flt.field = slot.field;
     flt.transform = slot.transform;
     flt.lookup = slot.lookup;
-    convert_leaf_value(flt, m, value);
+    convert_value(c, flt, m, value);
     return;
   }
   if (!starts_with_span(m, path)) {
@@ -397,14 +406,14 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
     slot.field = flt.field;
     slot.transform = flt.transform;
     slot.lookup = flt.lookup;
-    convert_leaf_value(flt, m, value);
+    convert_value(c, flt, m, value);
     return;
   }
   Walk w = walk_path(m, path, true);
   flt.field = w.field;
   parse_suffix(flt, *w.model, path, w.suffix);
-  convert_leaf_value(flt, *w.model, value);
-  bool null_test = (flt.lookup == Lookup::IsNull && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null());
+  convert_value(c, flt, *w.model, value);
+  bool null_test = !c.rhs_expression && ((flt.lookup == Lookup::IsNull && flt.value.as_bool()) || (flt.lookup == Lookup::Exact && flt.value.is_null()));
   int alias = 0;
   for (std::size_t i = 0; i < w.steps.size(); ++i) {
     const RelationStep& st = w.steps[i];
@@ -419,11 +428,57 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
   flt.alias = static_cast<uint16_t>(alias);
 }
 
+bool comparison(Lookup l) {
+  return l == Lookup::Exact || l == Lookup::Gt || l == Lookup::Gte || l == Lookup::Lt || l == Lookup::Lte;
+}
+bool is_number_kind(FieldKind k) {
+  return k == FieldKind::Integer || k == FieldKind::BigInteger || k == FieldKind::Float || k == FieldKind::Decimal;
+}
+
+// A leaf compared with an expression (filter("views__gt", F("likes"))), or
+// an expression that is the condition itself (filter(Exists(...))).
+void resolve_expr_leaf(Ctx& c, Filter& flt, const QNode& node, bool negated, bool in_or) {
+  const ModelInfo& m = *c.q.model;
+  const Expr& e = *node.expr;
+  if (node.path.empty()) {
+    RExpr r = resolve_expr(c.q, e, false);
+    if (r.out.kind != FieldKind::Boolean)
+      throw FieldError(fmt::format("{}: a condition of its own must be true or false (Exists(...)), and {} is {}", m.name,
+                                   e.to_string(), to_string(r.out.kind)));
+    if (r.aggregate) throw FieldError(fmt::format("{}: {} aggregates; annotate() it and filter on its name", m.name, e.to_string()));
+    flt.field = -1;
+    flt.rhs = std::make_shared<const RExpr>(std::move(r));
+    return;
+  }
+  c.rhs_expression = true;
+  resolve_leaf_in(c, flt, node.path, Value(), negated, in_or);
+  c.rhs_expression = false;
+  if (flt.subquery)
+    throw NotSupportedError(fmt::format("{}: exclude(\"{}\", {}) across a multi-valued relation compares inside a "
+                                        "subquery, where the expression's columns are not; annotate() the value first",
+                                        m.name, node.path, e.to_string()));
+  if (flt.transform != Transform::None || !comparison(flt.lookup))
+    throw FieldError(fmt::format("{}: '{}': an expression is compared with exact, gt, gte, lt or lte, on the field "
+                                 "itself (no lookup '{}', no date part)",
+                                 m.name, node.path, flt.transform != Transform::None ? to_string(flt.transform) : to_string(flt.lookup)));
+  const FieldInfo& f = alias_model(c.q, flt.alias).field(flt.field);
+  RExpr r = resolve_expr(c.q, e, false);
+  const bool unresolved = r.kind == Expr::Kind::OuterRef && r.field < 0 && r.annotation < 0;
+  if (!unresolved && !(r.kind == Expr::Kind::Literal && r.value.is_null()) && is_number_kind(f.kind) != is_number_kind(r.out.kind))
+    throw FieldError(fmt::format("{}: '{}' is {}, and {} is {}", m.name, node.path, to_string(f.kind), e.to_string(),
+                                 to_string(r.out.kind)));
+  if (r.aggregate && c.q.grouping == QueryData::Grouping::None)
+    throw FieldError(fmt::format("{}: '{}' compares with an aggregate ({}); annotate() it and filter on its name", m.name,
+                                 node.path, e.to_string()));
+  flt.rhs = std::make_shared<const RExpr>(std::move(r));
+}
+
 void resolve_node(Ctx& c, WhereNode& w, const QNode& node, bool negated, bool in_or) {
   w.kind = node.kind;
   w.negated = node.negated;
   bool neg = negated != node.negated;
   if (node.kind == QNode::Kind::Leaf) {
+    if (node.expr) return resolve_expr_leaf(c, w.filter, node, neg, in_or);
     resolve_leaf_in(c, w.filter, node.path, node.value, neg, in_or);
     return;
   }
@@ -486,7 +541,7 @@ std::optional<RelationStep> relation_step(const ModelInfo& from, std::string_vie
       const RelationInfo& fk = from.reverse_key(*r);
       s.parent_field = single_pk(from, "from it");
       s.child_field = fk.field;
-      s.multi = true;
+      s.multi = r->kind != RelationInfo::Kind::OneToOneReverse;  // a OneToOne's reverse: at most one row
       s.nullable = true;
     }
     return s;
@@ -537,8 +592,8 @@ void add_select_related(QueryData& q, std::string_view path) {
         auto [head, tail] = split_first(rest);
         auto step = relation_step(*m, head);
         if (!step) require_name(*m, head);
-        if (!step->member || !step->member->forward())
-          throw FieldError(fmt::format("{}: select_related() follows ForeignKey and OneToOne members; '{}' is {} (use "
+        if (!step->member || !(step->member->forward() || step->member->kind == RelationInfo::Kind::OneToOneReverse))
+          throw FieldError(fmt::format("{}: select_related() follows ForeignKey, OneToOne and ReverseOneToOne members; '{}' is {} (use "
                                        "prefetch_related(\"{}\"))",
                                        m->name, head, step->member ? "a to-many relation" : "a reverse relation", path));
         alias = ensure_join(q, alias, *step, 0, step->nullable, true);
@@ -734,6 +789,8 @@ RExpr field_ref(QueryData& q, std::string_view path) {
   return r;
 }
 
+bool bind_outer_refs(QueryData& sub, QueryData& outer);
+
 RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
   const ExprNode& n = e.node();
   RExpr r;
@@ -829,6 +886,33 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
       }
       return r;
     }
+    case Expr::Kind::OuterRef:  // resolved when the query reaches an outer one (bind_outer_refs)
+      r.value = Value(n.path);
+      r.out = out_field(FieldKind::Text);
+      return r;
+    case Expr::Kind::Subquery:
+    case Expr::Kind::Exists: {
+      auto sub = std::make_shared<QueryData>(*n.query);
+      sub->prefetch.clear();
+      sub->related.clear();
+      sub->cache_ttl = {};
+      if (!sub->limit && !sub->offset) sub->order.clear();  // an order matters only to a slice
+      if (n.kind == Expr::Kind::Exists) {
+        // SELECT 1 where the rows are plain; a grouped query keeps its
+        // groups (HAVING decides), selecting its keys.
+        if (sub->grouping != QueryData::Grouping::None && !sub->values_mode) *sub = keys_of(*sub);
+        r.out = out_field(FieldKind::Boolean, 0, false);
+      } else {
+        if (!sub->values_mode || sub->values.size() != 1)
+          throw FieldError(fmt::format("{}: Subquery({}) must select one column: values(\"...\") of one name", q.model->name,
+                                       sub->model->name));
+        r.out = sub->values[0].expr.out;
+        r.out.null = true;  // no row: NULL
+      }
+      r.correlated = bind_outer_refs(*sub, q);
+      r.query = std::move(sub);
+      return r;
+    }
     case Expr::Kind::Case: {
       for (const When& w : n.whens) {
         auto cond = std::make_shared<WhereNode>(resolve_condition(q, w.condition));
@@ -848,6 +932,54 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
     }
   }
   return r;
+}
+
+bool bind_outer_refs(WhereNode& w, QueryData& outer);
+// OuterRef("x") inside `e` refers to `outer`'s column or annotation x
+// from now on; true when `e` holds one.
+bool bind_outer_refs(RExpr& e, QueryData& outer) {
+  bool any = false;
+  if (e.kind == Expr::Kind::OuterRef && e.field < 0 && e.annotation < 0) {
+    std::string path = e.value.as_string();
+    RExpr ref = field_ref(outer, path);
+    e.alias = ref.alias;
+    e.field = ref.field;
+    e.annotation = ref.annotation;
+    e.out = ref.out;
+    e.value = Value();
+    any = true;
+  }
+  for (RExpr& a : e.args) any = bind_outer_refs(a, outer) || any;
+  for (auto& [cond, then] : e.whens) {
+    any = bind_outer_refs(then, outer) || any;
+    if (cond) {
+      auto copy = std::make_shared<WhereNode>(*cond);
+      if (bind_outer_refs(*copy, outer)) cond = std::move(copy), any = true;
+    }
+  }
+  if (e.filter) {
+    auto copy = std::make_shared<WhereNode>(*e.filter);
+    if (bind_outer_refs(*copy, outer)) e.filter = std::move(copy), any = true;
+  }
+  return any;
+}
+bool bind_outer_refs(WhereNode& w, QueryData& outer) {
+  bool any = false;
+  if (w.filter.rhs) {
+    auto copy = std::make_shared<RExpr>(*w.filter.rhs);
+    if (bind_outer_refs(*copy, outer)) w.filter.rhs = std::move(copy), any = true;
+  }
+  for (WhereNode& c : w.children) any = bind_outer_refs(c, outer) || any;
+  return any;
+}
+// The subquery's OuterRefs, resolved against the query it is used in.
+bool bind_outer_refs(QueryData& sub, QueryData& outer) {
+  bool any = false;
+  for (WhereNode& w : sub.where) any = bind_outer_refs(w, outer) || any;
+  for (Annotation& a : sub.annotations) any = bind_outer_refs(a.expr, outer) || any;
+  for (Annotation& a : sub.values) any = bind_outer_refs(a.expr, outer) || any;
+  for (RExpr& e : sub.group_exprs) any = bind_outer_refs(e, outer) || any;
+  return any;
 }
 
 void rebuild_annotation_fields(QueryData& q) {
@@ -974,8 +1106,8 @@ std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::
 
 bool refers_to_aggregate(const QueryData& q, const WhereNode& w) {
   if (w.kind == QNode::Kind::Leaf)
-    return w.filter.alias == kAnnotationAlias &&
-           q.annotations[static_cast<std::size_t>(w.filter.field)].expr.aggregate;
+    return (w.filter.alias == kAnnotationAlias && q.annotations[static_cast<std::size_t>(w.filter.field)].expr.aggregate) ||
+           (w.filter.rhs && w.filter.rhs->aggregate);
   for (const WhereNode& c : w.children)
     if (refers_to_aggregate(q, c)) return true;
   return false;
@@ -1041,6 +1173,51 @@ void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, co
   }
   leaf->value = Value();
   leaf->subquery = std::move(rows);
+}
+
+void for_each_subquery(const QueryData& q, FunctionRef<void(const QueryData&)> f) {
+  auto in_expr = [&](auto& self, const RExpr& e) -> void {
+    if (e.query) f(*e.query);
+    for (const RExpr& a : e.args) self(self, a);
+    for (const auto& [cond, then] : e.whens) self(self, then);
+  };
+  auto in_node = [&](auto& self, const WhereNode& w) -> void {
+    if (w.filter.subquery) f(*w.filter.subquery);
+    if (w.filter.rhs) in_expr(in_expr, *w.filter.rhs);
+    for (const WhereNode& c : w.children) self(self, c);
+  };
+  for (const WhereNode& w : q.where) in_node(in_node, w);
+  for (const Annotation& a : q.annotations) in_expr(in_expr, a.expr);
+}
+
+void set_group_by(QueryData& q, const std::vector<std::string_view>& names) {
+  if (!q.values_mode)
+    throw UsageError(fmt::format("{}: group_by() follows values(...): the rows it groups are the values it names "
+                                 "(on a model query every column is selected, so groups would be single rows)",
+                                 q.model->name));
+  if (names.empty()) throw InvalidArgument(fmt::format("{}: group_by() needs at least one name", q.model->name));
+  keeping_joins_on_error(q, [&] {
+    std::vector<RExpr> exprs;
+    for (std::string_view n : names) {
+      RExpr e = field_ref(q, n);
+      if (e.aggregate) throw FieldError(fmt::format("{}: group_by(\"{}\") names an aggregate", q.model->name, n));
+      exprs.push_back(std::move(e));
+    }
+    // What is selected and not aggregated must be grouped (PostgreSQL says so).
+    for (const Annotation& v : q.values) {
+      if (v.expr.aggregate) continue;
+      bool grouped = false;
+      for (const RExpr& e : exprs)
+        grouped = grouped || (e.annotation == v.expr.annotation &&
+                              (e.annotation >= 0 || (e.alias == v.expr.alias && e.field == v.expr.field)));
+      if (!grouped)
+        throw FieldError(fmt::format("{}: values() selects '{}', which group_by({}) leaves out: group by it too, or "
+                                     "leave it out of values()",
+                                     q.model->name, v.name, fmt::join(names, ", ")));
+    }
+    q.grouping = QueryData::Grouping::Values;
+    q.group_exprs = std::move(exprs);
+  });
 }
 
 Value coerce_value(const ModelInfo& model, const FieldInfo& f, const Value& v) {

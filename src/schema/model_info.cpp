@@ -69,22 +69,25 @@ const RelationInfo& ModelInfo::reverse_key(const RelationInfo& r) const {
   const ModelInfo& target = r.target();
   const RelationInfo* found = nullptr;
   int matches = 0;
+  const bool one = r.kind == RelationInfo::Kind::OneToOneReverse;
+  const char* what = one ? "OneToOne" : "ForeignKey";
   for (const auto& fk : target.relations) {
     if (!fk->forward() || &fk->target() != this) continue;
+    if (one && fk->kind != RelationInfo::Kind::OneToOne) continue;
     if (!r.back_populates.empty() && fk->name != r.back_populates) continue;
     found = fk.get();
     ++matches;
   }
   if (matches == 1) return *found;
   if (!r.back_populates.empty())
-    throw ConfigurationError(fmt::format("{}.{}: back_populates('{}') names no ForeignKey of {} to {}", name, r.name,
-                                         r.back_populates, target.name, name));
+    throw ConfigurationError(fmt::format("{}.{}: back_populates('{}') names no {} of {} to {}", name, r.name,
+                                         r.back_populates, what, target.name, name));
   if (matches == 0)
-    throw ConfigurationError(
-        fmt::format("{}.{}: {} has no ForeignKey to {} for this OneToMany to reverse", name, r.name, target.name, name));
-  throw ConfigurationError(fmt::format("{}.{}: {} has several ForeignKeys to {}; name the one this reverses with "
+    throw ConfigurationError(fmt::format("{}.{}: {} has no {} to {} for this {} to reverse", name, r.name, target.name,
+                                         what, name, one ? "ReverseOneToOne" : "OneToMany"));
+  throw ConfigurationError(fmt::format("{}.{}: {} has several {}s to {}; name the one this reverses with "
                                        "covet::back_populates(\"...\") in meta",
-                                       name, r.name, target.name, name));
+                                       name, r.name, target.name, what, name));
 }
 
 namespace {
@@ -229,7 +232,7 @@ void throw_not_loaded(std::string_view what, std::string_view target) {
                                what, target));
 }
 void throw_no_related(std::string_view target) {
-  throw DoesNotExist(fmt::format("no related {}: the relation's key is NULL", target));
+  throw DoesNotExist(fmt::format("no related {} (a NULL key, or no row points here)", target));
 }
 }  // namespace detail
 

@@ -194,9 +194,15 @@ struct Builder {
   }
   // The name each alias goes by: the query's table, a joined table by its
   // own name, or T<n> where that name is taken (a self-join).
+  // A correlated subquery's tables go by U0, U1, ... (V0, ... one level
+  // deeper), so the outer query's names stay visible inside it.
   std::vector<std::string> names;
   void name_aliases() {
     if (!w.writing_sql() || !names.empty()) return;
+    if (renamed) {
+      for (std::size_t i = 0; i <= q.joins.size(); ++i) names.push_back(std::string(1, static_cast<char>('T' + depth)) + std::to_string(i));
+      return;
+    }
     names.push_back(q.model->table);
     for (std::size_t i = 0; i < q.joins.size(); ++i) {
       const std::string& t = q.joins[i].model->table;
@@ -226,6 +232,10 @@ struct Builder {
       k(static_cast<uint64_t>(j.outer) | static_cast<uint64_t>(j.multi) << 1);
     }
     w.text(" FROM ").ident(q.model->table);
+    if (renamed && w.writing_sql()) {
+      name_aliases();
+      w.text(" ").ident(names[0]);
+    }
     hint_key();
     if (!q.index_hint.empty()) d.from_hint(w, *q.model, q.index_hint);
     if (!w.writing_sql()) return;
@@ -251,18 +261,61 @@ struct Builder {
     }
   }
   // A subquery inside this one's text: the same walk, key and parameters.
-  void subselect(const QueryData& sub) {
+  // `correlated`: it refers to this query's columns (OuterRef); `one`:
+  // it selects 1 (EXISTS).
+  void subselect(const QueryData& sub, bool correlated = false, bool one = false) {
     k(reinterpret_cast<uintptr_t>(sub.model));
+    if (correlated && depth >= 5) throw NotSupportedError("subqueries refer to outer queries more than five levels deep");
     Builder b{d, sub, key, w};
     b.kp = kp;
     b.kend = kend;
     b.nested = true;
+    b.up = this;
+    b.depth = depth + 1;
+    b.renamed = correlated;
+    b.select_one = one;
     b.select_rows(sub.columns);
     kp = b.kp;
     kend = b.kend;
   }
 
+  // field <op> expression (F, OuterRef), or the expression alone (Exists).
+  void expression_filter(const Filter& f, bool negated_context) {
+    k(0xF2 | static_cast<uint64_t>(f.alias) << 8 | static_cast<uint64_t>(f.field + 1) << 24 |
+      static_cast<uint64_t>(f.lookup) << 56);
+    if (f.field < 0) return expr(*f.rhs);
+    static constexpr const char* ops[] = {" = ", "", "", "", "", "", "", "", " > ", " >= ", " < ", " <= "};
+    const FieldInfo& fi = model_of(f.alias).field(f.field);
+    auto lhs = [&] {
+      if (f.alias == kAnnotationAlias) annotation_ref(f.field);
+      else col(f.alias, fi);
+    };
+    // As Django: under negation, NULL on either side keeps the row out of
+    // the comparison (the row is not excluded).
+    bool lhs_null = fi.null || outer(f.alias), rhs_null = f.rhs->out.null;
+    bool guard = negated_context && (lhs_null || rhs_null);
+    k(guard);
+    if (guard) w.text("(");
+    lhs();
+    w.text(ops[static_cast<int>(f.lookup)]);
+    expr(*f.rhs);  // every expression's text delimits itself
+    if (guard) {
+      if (lhs_null) {
+        w.text(" AND ");
+        lhs();
+        w.text(" IS NOT NULL");
+      }
+      if (rhs_null) {
+        w.text(" AND ");
+        expr(*f.rhs);
+        w.text(" IS NOT NULL");
+      }
+      w.text(")");
+    }
+  }
+
   void filter(const Filter& f, bool negated_context) {
+    if (f.rhs) return expression_filter(f, negated_context);
     k(0xF1);
     k(static_cast<uint64_t>(f.alias) << 40 | static_cast<uint64_t>(f.field) << 16 |
       static_cast<uint64_t>(f.transform) << 8 | static_cast<uint64_t>(f.lookup));
@@ -444,9 +497,34 @@ struct Builder {
         expr(e.args[0]);
         w.text(" END");
         return;
+      case Expr::Kind::OuterRef:
+        if (!up || (e.field < 0 && e.annotation < 0))
+          throw UsageError(fmt::format("{}: the query refers to an outer one (OuterRef({})); use it inside Exists() or "
+                                       "Subquery() in another query's filter() or annotate()",
+                                       q.model->name, e.field < 0 && e.annotation < 0 ? e.value.as_string() : std::string("...")));
+        k(static_cast<uint64_t>(e.alias) << 32 | static_cast<uint32_t>(e.field) | static_cast<uint64_t>(e.annotation + 1) << 48);
+        up->kp = kp, up->kend = kend;  // the outer builder writes on from here
+        if (e.annotation >= 0) up->annotation_ref(e.annotation);
+        else up->col(e.alias, up->model_of(e.alias).field(e.field));
+        kp = up->kp, kend = up->kend;
+        return;
+      case Expr::Kind::Subquery:
+      case Expr::Kind::Exists: {
+        const bool exists = e.kind == Expr::Kind::Exists;
+        const bool one = exists && e.query->grouping == QueryData::Grouping::None;
+        k(static_cast<uint64_t>(e.correlated) | static_cast<uint64_t>(one) << 1);
+        w.text(exists ? "EXISTS (" : "(");
+        subselect(*e.query, e.correlated, one);
+        w.text(")");
+        return;
+      }
     }
   }
   bool nested = false;  // a subquery: its columns need no names
+  Builder* up = nullptr;  // the query this one is a subquery of
+  int depth = 0;
+  bool renamed = false;     // correlated: its tables go by U0, U1, ...
+  bool select_one = false;  // EXISTS (SELECT 1 ...)
   void named(const Annotation& a) {
     expr(a.expr);
     if (!nested) w.text(" AS ").ident(a.name);
@@ -621,7 +699,9 @@ struct Builder {
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
     if (!q.index_hint.empty()) d.select_hint(w, *q.model, q.index_hint);  // keyed in from()
     // The key pass too when expressions are selected: they bind parameters.
-    if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
+    k(select_one);
+    if (select_one) w.text("1");
+    else if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
     from();
     where();
     group_by(cols);
@@ -648,7 +728,9 @@ bool has_aggregates(const QueryData& q) {
     if (a.expr.aggregate) return true;
   return false;
 }
-bool sliced(const QueryData& q) { return q.limit || q.offset || q.distinct || has_aggregates(q); }
+bool sliced(const QueryData& q) {
+  return q.limit || q.offset || q.distinct || has_aggregates(q) || q.grouping != QueryData::Grouping::None;
+}
 
 QueryData unordered(const QueryData& q) {
   QueryData out = q;

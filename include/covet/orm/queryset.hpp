@@ -98,6 +98,29 @@ class QuerySet {
   QuerySet exclude(std::string_view path, const QuerySet<U, RU>& sub) const {
     return in_query(*this, path, sub.data(), true);
   }
+  // A field compared with an expression: filter("view_count__gt",
+  // F("likes") * 2), filter("author", OuterRef("id")) inside a subquery.
+  template <class E>
+    requires std::same_as<E, Expr>
+  QuerySet filter(std::string_view lookup, const E& e) const {
+    return where(*this, Q(lookup, e), false);
+  }
+  template <class E>
+    requires std::same_as<E, Expr>
+  QuerySet exclude(std::string_view lookup, const E& e) const {
+    return where(*this, Q(lookup, e), true);
+  }
+  // A condition that is an expression: filter(Exists(posts)), exclude(Exists(posts)).
+  template <class E>
+    requires std::same_as<E, Expr>
+  QuerySet filter(const E& condition) const {
+    return where(*this, Q(condition), false);
+  }
+  template <class E>
+    requires std::same_as<E, Expr>
+  QuerySet exclude(const E& condition) const {
+    return where(*this, Q(condition), true);
+  }
   // A condition on another model's columns: one readable error.
   template <class U>
     requires(!std::same_as<U, T>)
@@ -360,6 +383,15 @@ class QuerySet {
     auto d = copy();
     add_annotations(*d, named(exprs));
     return QuerySet<T, Out>(ex_, std::move(d));
+  }
+  // After values(...): the rows group by these names (the seed's
+  // values("author_id").annotate(...).group_by("author_id")); every
+  // selected name that does not aggregate must be among them (FieldError).
+  template <class... S>
+    requires(std::convertible_to<const S&, std::string_view> && ...)
+  QuerySet group_by(const S&... names) const {
+    std::vector<std::string_view> v{std::string_view(names)...};
+    return change(*this, [&](QueryData& d) { set_group_by(d, v); });
   }
   // Django's aggregate(): the named aggregates over the matched rows, as
   // one record ({"total": 3, "views": 120}).
@@ -814,6 +846,21 @@ class QuerySet {
 template <class T>
 QuerySet<T> query() {
   return QuerySet<T>();
+}
+
+// Whether the query has rows, as an expression of an outer query (its
+// OuterRef("...") conditions name the outer query's columns):
+//   User::objects(db).filter(Exists(Post::objects(db).filter("author", OuterRef("id"))))
+template <class T, class R>
+Expr Exists(const QuerySet<T, R>& q) {
+  return detail::subquery_expr(q.data(), true);
+}
+// The query's one value (values("...") of one name; NULL without rows), as
+// an expression of an outer query, usually sliced to one row:
+//   Subquery(Post::objects(db).filter("author", OuterRef("id")).order_by("-id").values("title").limit(1))
+template <class T, class R>
+Expr Subquery(const QuerySet<T, R>& q) {
+  return detail::subquery_expr(q.data(), false);
 }
 
 }  // namespace covet

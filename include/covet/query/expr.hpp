@@ -28,10 +28,13 @@ enum class ExprFunc : uint8_t { Coalesce, Lower, Upper, Length, Now, Abs };
 enum class BinOp : uint8_t { Add, Sub, Mul, Div };
 
 struct ExprNode;
+struct QueryData;
 
 class Expr {
  public:
-  enum class Kind : uint8_t { Field, Literal, Aggregate, Func, Binary, Case };
+  // OuterRef: a column of the query enclosing a subquery; Subquery: a
+  // query's one value; Exists: whether a query has rows.
+  enum class Kind : uint8_t { Field, Literal, Aggregate, Func, Binary, Case, OuterRef, Subquery, Exists };
   // A literal (bound as a parameter).
   Expr(Value v);
   Expr(int v) : Expr(Value(v)) {}
@@ -66,10 +69,28 @@ struct ExprNode {
   BinOp op = BinOp::Add;
   std::vector<Expr> args;  // Func: its arguments; Binary: left, right; Case: the default; Aggregate: an expression argument
   std::vector<When> whens;  // Case
+  std::shared_ptr<const QueryData> query;  // Subquery, Exists
 };
 
-// A column of the row (Django's F("views")), across relations too.
+// A column of the row (Django's F("views")), across relations too. In a
+// filter it compares two columns: filter("view_count__gt", F("likes") * 2).
 Expr F(std::string_view path);
+
+// Inside a subquery, a column of the query it is used in (Django's
+// OuterRef): resolved when the subquery reaches Exists() or Subquery() in
+// an outer query's annotate() or filter(). A query holding one cannot run
+// on its own (UsageError).
+//   auto posts = Post::objects(db).filter("author", OuterRef("id"));
+//   User::objects(db).annotate({{"has_posts", Exists(posts)}}).filter("has_posts", true);
+//   User::objects(db).filter(Exists(posts));
+//   User::objects(db).annotate({{"latest", Subquery(posts.order_by("-created_at").values("title").limit(1))}});
+// Exists and Subquery take a QuerySet (covet/orm/queryset.hpp).
+Expr OuterRef(std::string_view path);
+namespace detail {
+// Exists(query) / Subquery(query): the query must select one column
+// (values("...")) for Subquery.
+Expr subquery_expr(const QueryData& q, bool exists);
+}  // namespace detail
 
 struct AggregateOptions {
   bool distinct = false;  // COUNT(DISTINCT ...)

@@ -27,6 +27,8 @@
 
 namespace covet {
 
+class Expr;
+
 struct QNode {
   enum class Kind : uint8_t { Leaf, And, Or };
   Kind kind = Kind::And;
@@ -34,6 +36,9 @@ struct QNode {
   uint16_t depth = 1;  // levels in this tree; a leaf or an empty node is 1
   std::string path;    // Leaf: "field[__transform][__lookup]"
   Value value;         // Leaf
+  // Leaf: compared with an expression instead of `value` (F("likes"),
+  // OuterRef("id")); with an empty path, a condition itself (Exists(...)).
+  std::shared_ptr<const Expr> expr;
   std::vector<std::shared_ptr<const QNode>> children;
 };
 
@@ -99,6 +104,14 @@ class Q {
   Q(Kwargs kwargs);
   explicit Q(KwargsView kwargs);
   explicit Q(QNode node);
+  // A field compared with an expression: Q("view_count__gt", F("likes")).
+  template <class E>
+    requires std::same_as<E, Expr>
+  Q(std::string_view lookup, const E& e) : Q(with_expr(lookup, e)) {}
+  // A condition that is an expression: Q(Exists(query)), ~Q(Exists(query)).
+  template <class E>
+    requires std::same_as<E, Expr>
+  explicit Q(const E& condition) : Q(with_expr({}, condition)) {}
 
   const QNode& node() const { return *node_; }
   const std::shared_ptr<const QNode>& node_ptr() const { return node_; }
@@ -112,6 +125,7 @@ class Q {
 
  private:
   explicit Q(std::shared_ptr<const QNode> node) : node_(std::move(node)) {}
+  static Q with_expr(std::string_view lookup, const Expr& e);
   std::shared_ptr<const QNode> node_;
 };
 

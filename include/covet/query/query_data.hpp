@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "covet/core/function_ref.hpp"
 #include "covet/core/value.hpp"
 #include "covet/query/expr.hpp"
 #include "covet/query/q.hpp"
@@ -44,6 +45,12 @@ struct RExpr {
   std::vector<std::pair<std::shared_ptr<const WhereNode>, RExpr>> whens;  // Case
   bool aggregate = false;  // contains an aggregate
   FieldInfo out;           // the result's kind (how it is read), nullable
+  // Subquery/Exists: the query (its OuterRefs resolved against this one);
+  // correlated: it refers to this query's columns (its tables are renamed).
+  std::shared_ptr<const QueryData> query;
+  bool correlated = false;
+  // OuterRef before the subquery reached an outer query: field is -1 and
+  // `value` holds the path; after, (alias, field) are the outer query's.
 };
 
 // annotate(): a named expression selected with each row (or each group).
@@ -61,6 +68,10 @@ struct Filter {
   // In against a subquery selecting one column (an exclude() across a
   // multi-valued relation): field IN (SELECT ...); `value` is unused.
   std::shared_ptr<const QueryData> subquery;
+  // Compared with an expression (F("likes") + 1, OuterRef("id")) instead of
+  // `value`: field <lookup> rhs. With field -1, the expression is the
+  // condition itself (Exists(...)).
+  std::shared_ptr<const RExpr> rhs;
 };
 
 struct WhereNode {
@@ -190,6 +201,13 @@ void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, co
 // The query selecting only its rows' primary keys (for pk IN (...)):
 // conditions, joins and grouping kept, nothing else selected.
 QueryData keys_of(const QueryData& q);
+// Calls f for each query inside `q` (subqueries of conditions, Exists and
+// Subquery expressions), not for `q` itself and not recursively.
+void for_each_subquery(const QueryData& q, FunctionRef<void(const QueryData&)> f);
+// group_by(names) on a values() or annotate() query: the rows group by
+// these fields (Django's values(...).annotate(...) grouping, said
+// explicitly); FieldError for unknown names.
+void set_group_by(QueryData& q, const std::vector<std::string_view>& names);
 // The state of a query's joins, loads and prefetches, restored when a
 // multi-name call (order_by, select_related, prefetch_related) fails half way.
 class QueryCheckpoint {

@@ -77,6 +77,13 @@ class Meta {
     (options.apply(r), ...);
     return *this;
   }
+  // A ReverseOneToOne member's options (back_populates).
+  template <class X, class... Options>
+  Meta& field(ReverseOneToOne<X> T::*mp, const Options&... options) {
+    RelationInfo& r = detail::relation_at_offset(info_, detail::offset_of(mp));
+    (options.apply(r), ...);
+    return *this;
+  }
   // A ManyToMany member's options (through, m2m_related_name).
   template <class X, class... Options>
   Meta& field(ManyToMany<X> T::*mp, const Options&... options) {

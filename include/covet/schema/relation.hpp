@@ -70,6 +70,7 @@ struct RelationInfo {
     OneToOne,   // a unique key column here, one related row
     OneToMany,  // the reverse of a ForeignKey on the target: no column here
     ManyToMany, // rows of a join table (the through model) pair this model's and the target's keys
+    OneToOneReverse,  // the reverse of a OneToOne on the target: no column here, at most one row
   };
   Kind kind = Kind::ManyToOne;
   std::string name;         // the member's name
@@ -242,6 +243,66 @@ class LoadedList {
 template <class T>
 class OneToMany : public detail::LoadedList<T> {};
 
+// The reverse side of a OneToOne on T: the one T row that points at this
+// object (or none), once loaded (select_related, prefetch_related or
+// fetch). Django's user.profile:
+//   struct Profile : covet::Model<Profile> { int64_t id = 0; covet::OneToOne<User> user; ... };
+//   struct User : covet::Model<User> { int64_t id = 0; covet::ReverseOneToOne<Profile> profile; ... };
+// With several OneToOnes from T to this model, name the one it reverses
+// with covet::back_populates("user") in meta.
+template <class T>
+class ReverseOneToOne {
+ public:
+  using target_type = T;
+
+  bool loaded() const { return loaded_; }
+  // The related object; UsageError when not loaded, DoesNotExist when no
+  // row points here.
+  const T& get() const {
+    check();
+    if (!obj_) detail::throw_no_related(detail::type_name<T>());
+    return *obj_;
+  }
+  T& get() { return const_cast<T&>(std::as_const(*this).get()); }
+  // The related object, or nullptr when no row points here; UsageError when not loaded.
+  const T* ptr() const {
+    check();
+    return obj_.get();
+  }
+  T* ptr() { return const_cast<T*>(std::as_const(*this).ptr()); }
+  const T* operator->() const { return &get(); }
+  T* operator->() { return &get(); }
+  const T& operator*() const { return get(); }
+  T& operator*() { return get(); }
+  std::shared_ptr<T> shared() const { return loaded_ ? obj_ : nullptr; }
+
+  // For the hydrator and prefetch (RelationOps).
+  T* emplace_loaded() {
+    obj_ = std::make_shared<T>();
+    loaded_ = true;
+    return obj_.get();
+  }
+  void adopt(std::shared_ptr<T> obj) {
+    obj_ = std::move(obj);
+    loaded_ = true;
+  }
+  void set_none() {
+    obj_.reset();
+    loaded_ = true;
+  }
+  void unload() {
+    obj_.reset();
+    loaded_ = false;
+  }
+
+ private:
+  void check() const {
+    if (!loaded_) detail::throw_not_loaded("reverse OneToOne", detail::type_name<T>());
+  }
+  std::shared_ptr<T> obj_;
+  bool loaded_ = false;
+};
+
 // A many-to-many relation: the T rows paired with this object in a join
 // table, once loaded (prefetch_related or fetch). covet::m2m(db, obj,
 // &Post::tags) adds, removes, sets and clears the pairs.
@@ -324,6 +385,10 @@ template <class T>
 struct RelationTraits<ManyToMany<T>> : RelationTraits<OneToMany<T>> {
   static constexpr RelationInfo::Kind kind = RelationInfo::Kind::ManyToMany;
 };
+template <class T>
+struct RelationTraits<ReverseOneToOne<T>> : RelationTraits<OneToMany<T>> {  // no column, as OneToMany
+  static constexpr RelationInfo::Kind kind = RelationInfo::Kind::OneToOneReverse;
+};
 
 template <class M>
 RelationOps relation_ops() {
@@ -331,7 +396,19 @@ RelationOps relation_ops() {
   using T = typename Tr::target;
   RelationOps ops;
   ops.make = [] { return std::shared_ptr<void>(std::make_shared<T>()); };
-  if constexpr (Tr::forward) {
+  if constexpr (Tr::kind == RelationInfo::Kind::OneToOneReverse) {  // to-one, and prefetch's clear/push
+    ops.emplace = [](void* m) -> void* { return static_cast<M*>(m)->emplace_loaded(); };
+    ops.set_none = [](void* m) { static_cast<M*>(m)->set_none(); };
+    ops.adopt = [](void* m, const std::shared_ptr<void>& obj) { static_cast<M*>(m)->adopt(std::static_pointer_cast<T>(obj)); };
+    ops.clear = ops.set_none;
+    ops.push = [](void* m, void* obj, bool move) {
+      static_cast<M*>(m)->adopt(move ? std::make_shared<T>(std::move(*static_cast<T*>(obj)))
+                                     : std::make_shared<T>(*static_cast<const T*>(obj)));
+    };
+    ops.each = [](void* m, void (*f)(void*, void*), void* ctx) {
+      if (auto p = static_cast<M*>(m)->shared()) f(ctx, p.get());
+    };
+  } else if constexpr (Tr::forward) {
     ops.emplace = [](void* m) -> void* { return static_cast<M*>(m)->emplace_loaded(); };
     ops.set_none = [](void* m) { static_cast<M*>(m)->set_none(); };
     ops.adopt = [](void* m, const std::shared_ptr<void>& obj) { static_cast<M*>(m)->adopt(std::static_pointer_cast<T>(obj)); };

@@ -317,3 +317,22 @@ TEST(GoldenSql, GroupByHaving) {
                                             {"twice", F("milliseconds") * 2}});
   EXPECT_EQ(filtered.sql(sqlite), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price", COUNT("track"."track_id") FILTER (WHERE "track"."milliseconds" > ?) AS "long_ones", ("track"."milliseconds" * ?) AS "twice" FROM "track" GROUP BY 1, 2, 3, 4, 5, 6, 8)");
 }
+
+TEST(GoldenSql, SubqueriesAndColumnComparisons) {
+  // Exists with an OuterRef: the inner query's tables go by U0, U1, ...
+  auto with_albums = query<RArtist>().filter(Exists(query<RAlbum>().filter("artist", OuterRef("id")).filter("title__startswith", "B")));
+  EXPECT_EQ(with_albums.sql(pg), R"(SELECT "artist"."artist_id", "artist"."name" FROM "artist" WHERE EXISTS (SELECT 1 FROM "album" "U0" WHERE "U0"."artist_id" = "artist"."artist_id" AND "U0"."title" LIKE $1))");
+  EXPECT_EQ(with_albums.sql(sqlite), R"(SELECT "artist"."artist_id", "artist"."name" FROM "artist" WHERE EXISTS (SELECT 1 FROM "album" "U0" WHERE "U0"."artist_id" = "artist"."artist_id" AND "U0"."title" GLOB ?))");
+  // Subquery in an annotation, sliced to one row; over the same table.
+  auto longest = query<RTrack>().annotate(
+      {{"longest", Subquery(query<RTrack>().filter("album", OuterRef("album")).order_by("-milliseconds").values("name").limit(1))}});
+  EXPECT_EQ(longest.sql(pg), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price", (SELECT "U0"."name" FROM "track" "U0" WHERE "U0"."album_id" = "track"."album_id" ORDER BY "U0"."milliseconds" DESC LIMIT $1) AS "longest" FROM "track")");
+  // F on the right of a comparison, across a relation; under exclude() a
+  // nullable side keeps NULL rows out of the comparison.
+  auto f = query<RTrack>().exclude("milliseconds__gt", F("album__artist__id") * 1000);
+  // (album__artist__id is album.artist_id: no join to artist.)
+  EXPECT_EQ(f.sql(sqlite), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price" FROM "track" LEFT OUTER JOIN "album" ON ("track"."album_id" = "album"."album_id") WHERE NOT (("track"."milliseconds" > ("album"."artist_id" * ?) AND ("album"."artist_id" * ?) IS NOT NULL)))");
+  // group_by() after values().
+  auto g = query<RTrack>().values("genre").annotate({{"n", Count("id")}}).group_by("genre");
+  EXPECT_EQ(g.sql(pg), R"(SELECT "track"."genre_id" AS "genre", COUNT("track"."track_id") AS "n" FROM "track" GROUP BY 1)");
+}
