@@ -186,6 +186,21 @@ std::vector<Value> read_annotations(const QueryData& q, const Row& row, int firs
   return vals;
 }
 
+AggregateCacheInfo aggregate_cache_info(const Executor& ex, const QueryData& q,
+                                        const std::vector<std::pair<std::string, Expr>>& exprs) {
+  QueryData q1 = q;
+  q1.order.clear();
+  std::vector<Annotation> aggs = resolve_aggregates(q1, exprs);
+  CompiledQuery c = compile_aggregate(ex.dialect(), q1, aggs);
+  AggregateCacheInfo out;
+  out.what = "aggregate\x1f" + *c.sql;
+  for (const Annotation& a : aggs) out.what += "\x1f" + a.name;
+  for (const Value& v : c.params) out.what += fmt::format("\x1f{}:{}", static_cast<int>(v.type()), v.to_string());
+  q1.annotations.insert(q1.annotations.end(), aggs.begin(), aggs.end());  // their subqueries' tables too
+  out.tables = tables_read(q1);
+  return out;
+}
+
 Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
   QueryData q1 = q;  // the aggregates' joins go on a copy
   q1.order.clear();

@@ -326,7 +326,7 @@ struct Ctx {
 void convert_value(const Ctx& c, Filter& flt, const ModelInfo& m, const Value& value) {
   if (!c.rhs_expression) convert_leaf_value(flt, m, value);
 }
-RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate);
+RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate, uint32_t scope = 0);
 
 void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& value, bool negated, bool in_or);
 
@@ -462,7 +462,8 @@ void resolve_expr_leaf(Ctx& c, Filter& flt, const QNode& node, bool negated, boo
                                  "itself (no lookup '{}', no date part)",
                                  m.name, node.path, flt.transform != Transform::None ? to_string(flt.transform) : to_string(flt.lookup)));
   const FieldInfo& f = alias_model(c.q, flt.alias).field(flt.field);
-  RExpr r = resolve_expr(c.q, e, false);
+  // Spans on the right join as the left's do: reused within this filter() call only.
+  RExpr r = resolve_expr(c.q, e, false, c.in_expression ? 0 : c.scope);
   const bool unresolved = r.kind == Expr::Kind::OuterRef && r.field < 0 && r.annotation < 0;
   if (!unresolved && !(r.kind == Expr::Kind::Literal && r.value.is_null()) && is_number_kind(f.kind) != is_number_kind(r.out.kind))
     throw FieldError(fmt::format("{}: '{}' is {}, and {} is {}", m.name, node.path, to_string(f.kind), e.to_string(),
@@ -655,7 +656,7 @@ void leave_spare(V& v, V& spare) {
 
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
-      scopes(o.scopes), values_mode(o.values_mode), grouping(o.grouping), cache_ttl(o.cache_ttl) {
+      scopes(o.scopes), values_mode(o.values_mode), grouping(o.grouping), cache_ttl(o.cache_ttl), correlated(o.correlated) {
   take_spare(where, spare_where, o.where);
   if (where.capacity() < 4) where.reserve(4);  // a chain of filters grows in place
   if (!o.order.empty()) take_spare(order, spare_order, o.order);
@@ -769,7 +770,17 @@ WhereNode resolve_condition(QueryData& q, const Q& cond) {
   return w;
 }
 
-RExpr field_ref(QueryData& q, std::string_view path) {
+// An OuterRef not yet bound to an outer query: its kind is unknown.
+bool unbound(const RExpr& r) { return r.kind == Expr::Kind::OuterRef && r.field < 0 && r.annotation < 0; }
+FieldKind arithmetic_kind(FieldKind a, FieldKind b) {
+  return a == FieldKind::Float || b == FieldKind::Float       ? FieldKind::Float
+         : a == FieldKind::Decimal || b == FieldKind::Decimal ? FieldKind::Decimal
+                                                              : FieldKind::BigInteger;
+}
+
+// `scope`: a filter() call's (its multi-valued joins reused within it
+// only); 0: an annotation's (any join of the path reused).
+RExpr field_ref(QueryData& q, std::string_view path, uint32_t scope = 0) {
   RExpr r;
   r.kind = Expr::Kind::Field;
   if (int a = annotation_index(q, path); a >= 0) {
@@ -781,7 +792,7 @@ RExpr field_ref(QueryData& q, std::string_view path) {
   Walk w = walk_path(*q.model, path, false);
   int alias = 0;
   // Rows without a related row stay (a Count of 0), as Django's annotate.
-  for (const RelationStep& st : w.steps) alias = join_step(q, alias, st, 0, st.nullable, true);
+  for (const RelationStep& st : w.steps) alias = join_step(q, alias, st, scope, st.nullable, scope == 0);
   r.alias = static_cast<uint16_t>(alias);
   r.field = w.field;
   r.out = w.model->field(w.field);
@@ -789,16 +800,19 @@ RExpr field_ref(QueryData& q, std::string_view path) {
   return r;
 }
 
-bool bind_outer_refs(QueryData& sub, QueryData& outer);
+void rebuild_annotation_fields(QueryData& q);
+// What a subquery's OuterRefs turned out to be, once bound.
+enum class OuterRefs : uint8_t { None, Some, Aggregate };
+OuterRefs bind_outer_refs(QueryData& sub, QueryData& outer);
 
-RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
+RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate, uint32_t scope) {
   const ExprNode& n = e.node();
   RExpr r;
   r.kind = n.kind;
-  auto arg = [&](std::size_t i, bool in_agg) { return resolve_expr(q, n.args.at(i), in_agg); };
+  auto arg = [&](std::size_t i, bool in_agg) { return resolve_expr(q, n.args.at(i), in_agg, scope); };
   switch (n.kind) {
     case Expr::Kind::Field:
-      return field_ref(q, n.path);
+      return field_ref(q, n.path, scope);
     case Expr::Kind::Literal:
       r.value = n.value;
       r.out = out_field(literal_kind(n.value));
@@ -843,13 +857,12 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
       r.op = n.op;
       r.args.push_back(arg(0, in_aggregate));
       r.args.push_back(arg(1, in_aggregate));
-      FieldKind a = r.args[0].out.kind, b = r.args[1].out.kind;
+      // An OuterRef's kind is known once it is bound (bind_outer_refs checks then).
+      FieldKind a = unbound(r.args[0]) ? FieldKind::BigInteger : r.args[0].out.kind;
+      FieldKind b = unbound(r.args[1]) ? FieldKind::BigInteger : r.args[1].out.kind;
       if (!is_number(a) || !is_number(b))
         throw FieldError(fmt::format("{}: arithmetic needs numbers ({})", q.model->name, e.to_string()));
-      FieldKind k = a == FieldKind::Float || b == FieldKind::Float       ? FieldKind::Float
-                    : a == FieldKind::Decimal || b == FieldKind::Decimal ? FieldKind::Decimal
-                                                                         : FieldKind::BigInteger;
-      r.out = out_field(k);
+      r.out = out_field(arithmetic_kind(a, b));
       r.aggregate = r.args[0].aggregate || r.args[1].aggregate;
       return r;
     }
@@ -872,7 +885,7 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
         }
         case ExprFunc::Lower:
         case ExprFunc::Upper:
-          if (r.args[0].out.kind != FieldKind::String && r.args[0].out.kind != FieldKind::Text)
+          if (!unbound(r.args[0]) && r.args[0].out.kind != FieldKind::String && r.args[0].out.kind != FieldKind::Text)
             throw FieldError(fmt::format("{}: {} needs text", q.model->name, e.to_string()));
           r.out = out_field(FieldKind::Text);
           break;
@@ -896,20 +909,25 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
       sub->prefetch.clear();
       sub->related.clear();
       sub->cache_ttl = {};
+      sub->lock = RowLock::None;  // a subquery takes no row locks
+      sub->lock_of_self = false;
       if (!sub->limit && !sub->offset) sub->order.clear();  // an order matters only to a slice
       if (n.kind == Expr::Kind::Exists) {
         // SELECT 1 where the rows are plain; a grouped query keeps its
         // groups (HAVING decides), selecting its keys.
         if (sub->grouping != QueryData::Grouping::None && !sub->values_mode) *sub = keys_of(*sub);
+      } else if (!sub->values_mode || sub->values.size() != 1) {
+        throw FieldError(fmt::format("{}: Subquery({}) must select one column: values(\"...\") of one name", q.model->name,
+                                     sub->model->name));
+      }
+      // An OuterRef to an aggregating annotation makes the condition HAVING's.
+      r.aggregate = bind_outer_refs(*sub, q) == OuterRefs::Aggregate;
+      if (n.kind == Expr::Kind::Exists) {
         r.out = out_field(FieldKind::Boolean, 0, false);
       } else {
-        if (!sub->values_mode || sub->values.size() != 1)
-          throw FieldError(fmt::format("{}: Subquery({}) must select one column: values(\"...\") of one name", q.model->name,
-                                       sub->model->name));
         r.out = sub->values[0].expr.out;
         r.out.null = true;  // no row: NULL
       }
-      r.correlated = bind_outer_refs(*sub, q);
       r.query = std::move(sub);
       return r;
     }
@@ -934,52 +952,79 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate) {
   return r;
 }
 
-bool bind_outer_refs(WhereNode& w, QueryData& outer);
-// OuterRef("x") inside `e` refers to `outer`'s column or annotation x
-// from now on; true when `e` holds one.
-bool bind_outer_refs(RExpr& e, QueryData& outer) {
+// Binds OuterRef("x") inside a subquery to the outer query's column or
+// annotation x; remembers whether there was one, and whether one aggregates.
+struct OuterBinder {
+  QueryData& outer;
   bool any = false;
-  if (e.kind == Expr::Kind::OuterRef && e.field < 0 && e.annotation < 0) {
-    std::string path = e.value.as_string();
-    RExpr ref = field_ref(outer, path);
-    e.alias = ref.alias;
-    e.field = ref.field;
-    e.annotation = ref.annotation;
-    e.out = ref.out;
-    e.value = Value();
-    any = true;
-  }
-  for (RExpr& a : e.args) any = bind_outer_refs(a, outer) || any;
-  for (auto& [cond, then] : e.whens) {
-    any = bind_outer_refs(then, outer) || any;
-    if (cond) {
-      auto copy = std::make_shared<WhereNode>(*cond);
-      if (bind_outer_refs(*copy, outer)) cond = std::move(copy), any = true;
+  bool aggregate = false;
+
+  bool expr(RExpr& e) {  // true: `e` changed
+    bool changed = false;
+    if (unbound(e)) {
+      std::string path = e.value.as_string();
+      RExpr ref = field_ref(outer, path);
+      e.alias = ref.alias;
+      e.field = ref.field;
+      e.annotation = ref.annotation;
+      e.out = ref.out;
+      e.value = Value();
+      any = changed = true;
+      aggregate = aggregate || ref.aggregate;  // a constant inside the subquery, an aggregate outside
     }
+    for (RExpr& a : e.args) changed = expr(a) || changed;
+    for (auto& [cond, then] : e.whens) {
+      changed = expr(then) || changed;
+      if (cond) changed = shared_node(cond) || changed;
+    }
+    if (e.filter) changed = shared_node(e.filter) || changed;
+    if (changed && e.kind == Expr::Kind::Binary) {  // its kind, now that both sides have one
+      FieldKind a = e.args[0].out.kind, b = e.args[1].out.kind;
+      if (!is_number(a) || !is_number(b))
+        throw FieldError(fmt::format("{}: arithmetic needs numbers, and an OuterRef in it is {}", outer.model->name,
+                                     to_string(is_number(a) ? b : a)));
+      e.out = out_field(arithmetic_kind(a, b));
+    }
+    return changed;
   }
-  if (e.filter) {
-    auto copy = std::make_shared<WhereNode>(*e.filter);
-    if (bind_outer_refs(*copy, outer)) e.filter = std::move(copy), any = true;
+  bool shared_node(std::shared_ptr<const WhereNode>& n) {
+    auto copy = std::make_shared<WhereNode>(*n);
+    if (!node(*copy)) return false;
+    n = std::move(copy);
+    return true;
   }
-  return any;
+  bool node(WhereNode& w) {
+    bool changed = false;
+    if (w.filter.rhs) {
+      auto copy = std::make_shared<RExpr>(*w.filter.rhs);
+      if (expr(*copy)) w.filter.rhs = std::move(copy), changed = true;
+    }
+    for (WhereNode& c : w.children) changed = node(c) || changed;
+    return changed;
+  }
+};
+
+OuterRefs bind_outer_refs(QueryData& sub, QueryData& outer) {
+  OuterBinder b{outer};
+  for (WhereNode& w : sub.where) b.node(w);
+  for (Annotation& a : sub.annotations) b.expr(a.expr);
+  for (Annotation& a : sub.values) b.expr(a.expr);
+  for (RExpr& e : sub.group_exprs) b.expr(e);
+  if (b.any) {
+    sub.correlated = true;
+    if (sub.annotation_fields) rebuild_annotation_fields(sub);  // kinds may have changed
+  }
+  return b.aggregate ? OuterRefs::Aggregate : b.any ? OuterRefs::Some : OuterRefs::None;
 }
-bool bind_outer_refs(WhereNode& w, QueryData& outer) {
-  bool any = false;
-  if (w.filter.rhs) {
-    auto copy = std::make_shared<RExpr>(*w.filter.rhs);
-    if (bind_outer_refs(*copy, outer)) w.filter.rhs = std::move(copy), any = true;
-  }
-  for (WhereNode& c : w.children) any = bind_outer_refs(c, outer) || any;
-  return any;
-}
-// The subquery's OuterRefs, resolved against the query it is used in.
-bool bind_outer_refs(QueryData& sub, QueryData& outer) {
-  bool any = false;
-  for (WhereNode& w : sub.where) any = bind_outer_refs(w, outer) || any;
-  for (Annotation& a : sub.annotations) any = bind_outer_refs(a.expr, outer) || any;
-  for (Annotation& a : sub.values) any = bind_outer_refs(a.expr, outer) || any;
-  for (RExpr& e : sub.group_exprs) any = bind_outer_refs(e, outer) || any;
-  return any;
+
+// Whether `e` (a field or an annotation) is among the grouping expressions.
+bool grouped_by(const std::vector<RExpr>& group, const RExpr& e) {
+  if (e.kind != Expr::Kind::Field) return false;
+  for (const RExpr& g : group)
+    if (g.kind == Expr::Kind::Field && g.annotation == e.annotation &&
+        (e.annotation >= 0 || (g.alias == e.alias && g.field == e.field)))
+      return true;
+  return false;
 }
 
 void rebuild_annotation_fields(QueryData& q) {
@@ -1058,6 +1103,12 @@ void set_values(QueryData& q, const std::vector<std::string_view>& names) {
         values.push_back(Annotation{std::string(n), field_ref(q, n)});
       }
     }
+    if (q.grouping == QueryData::Grouping::Values)  // grouped by what was named before: nothing else may come
+      for (const Annotation& v : values)
+        if (!v.expr.aggregate && !grouped_by(q.group_exprs, v.expr))
+          throw FieldError(fmt::format("{}: values() names '{}', which the rows are not grouped by; name it before "
+                                       "annotate(), or in group_by()",
+                                       q.model->name, v.name));
     q.values = std::move(values);
     q.values_mode = true;
   });
@@ -1162,6 +1213,7 @@ void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, co
   }
   out.kind = QNode::Kind::Leaf;
   keeping_joins_on_error(q, [&] {
+    (void)bind_outer_refs(*rows, q);  // inside an Exists(): OuterRef names this query's columns
     Ctx c{q, ++q.scopes};
     resolve_leaf_in(c, out.filter, path, Value(Array{}), negated, false);
   });
@@ -1175,19 +1227,30 @@ void resolve_in_subquery(QueryData& q, WhereNode& out, std::string_view path, co
   leaf->subquery = std::move(rows);
 }
 
-void for_each_subquery(const QueryData& q, FunctionRef<void(const QueryData&)> f) {
-  auto in_expr = [&](auto& self, const RExpr& e) -> void {
+namespace {
+struct SubqueryWalk {
+  FunctionRef<void(const QueryData&)> f;
+  void expr(const RExpr& e) {
     if (e.query) f(*e.query);
-    for (const RExpr& a : e.args) self(self, a);
-    for (const auto& [cond, then] : e.whens) self(self, then);
-  };
-  auto in_node = [&](auto& self, const WhereNode& w) -> void {
+    for (const RExpr& a : e.args) expr(a);
+    for (const auto& [cond, then] : e.whens) {
+      if (cond) node(*cond);
+      expr(then);
+    }
+    if (e.filter) node(*e.filter);
+  }
+  void node(const WhereNode& w) {
     if (w.filter.subquery) f(*w.filter.subquery);
-    if (w.filter.rhs) in_expr(in_expr, *w.filter.rhs);
-    for (const WhereNode& c : w.children) self(self, c);
-  };
-  for (const WhereNode& w : q.where) in_node(in_node, w);
-  for (const Annotation& a : q.annotations) in_expr(in_expr, a.expr);
+    if (w.filter.rhs) expr(*w.filter.rhs);
+    for (const WhereNode& c : w.children) node(c);
+  }
+};
+}  // namespace
+
+void for_each_subquery(const QueryData& q, FunctionRef<void(const QueryData&)> f) {
+  SubqueryWalk walk{f};
+  for (const WhereNode& w : q.where) walk.node(w);
+  for (const Annotation& a : q.annotations) walk.expr(a.expr);
 }
 
 void set_group_by(QueryData& q, const std::vector<std::string_view>& names) {
@@ -1206,11 +1269,7 @@ void set_group_by(QueryData& q, const std::vector<std::string_view>& names) {
     // What is selected and not aggregated must be grouped (PostgreSQL says so).
     for (const Annotation& v : q.values) {
       if (v.expr.aggregate) continue;
-      bool grouped = false;
-      for (const RExpr& e : exprs)
-        grouped = grouped || (e.annotation == v.expr.annotation &&
-                              (e.annotation >= 0 || (e.alias == v.expr.alias && e.field == v.expr.field)));
-      if (!grouped)
+      if (!grouped_by(exprs, v.expr))
         throw FieldError(fmt::format("{}: values() selects '{}', which group_by({}) leaves out: group by it too, or "
                                      "leave it out of values()",
                                      q.model->name, v.name, fmt::join(names, ", ")));

@@ -261,10 +261,11 @@ struct Builder {
     }
   }
   // A subquery inside this one's text: the same walk, key and parameters.
-  // `correlated`: it refers to this query's columns (OuterRef); `one`:
-  // it selects 1 (EXISTS).
-  void subselect(const QueryData& sub, bool correlated = false, bool one = false) {
-    k(reinterpret_cast<uintptr_t>(sub.model));
+  // `one`: it selects 1 (EXISTS). A correlated one (QueryData::correlated)
+  // renames its tables.
+  void subselect(const QueryData& sub, bool one = false) {
+    const bool correlated = sub.correlated;
+    k(reinterpret_cast<uintptr_t>(sub.model) ^ static_cast<uint64_t>(correlated));
     if (correlated && depth >= 5) throw NotSupportedError("subqueries refer to outer queries more than five levels deep");
     Builder b{d, sub, key, w};
     b.kp = kp;
@@ -290,11 +291,13 @@ struct Builder {
       if (f.alias == kAnnotationAlias) annotation_ref(f.field);
       else col(f.alias, fi);
     };
-    // As Django: under negation, NULL on either side keeps the row out of
-    // the comparison (the row is not excluded).
-    bool lhs_null = fi.null || outer(f.alias), rhs_null = f.rhs->out.null;
+    // As Django: under negation, a NULL field, or a NULL column on the
+    // right, keeps the row out of the comparison (the row is not excluded).
+    const RExpr& rhs = *f.rhs;
+    bool lhs_null = fi.null || outer(f.alias);
+    bool rhs_null = rhs.kind == Expr::Kind::Field && rhs.annotation < 0 && rhs.out.null;
     bool guard = negated_context && (lhs_null || rhs_null);
-    k(guard);
+    k(static_cast<uint64_t>(guard) | static_cast<uint64_t>(lhs_null) << 1 | static_cast<uint64_t>(rhs_null) << 2);
     if (guard) w.text("(");
     lhs();
     w.text(ops[static_cast<int>(f.lookup)]);
@@ -320,10 +323,14 @@ struct Builder {
     k(static_cast<uint64_t>(f.alias) << 40 | static_cast<uint64_t>(f.field) << 16 |
       static_cast<uint64_t>(f.transform) << 8 | static_cast<uint64_t>(f.lookup));
     k(f.value.is_null());
-    if (f.value.is<Array>()) k(f.value.as_array().size());
-    if (f.lookup == Lookup::IsNull) k(f.value.as_bool());
     const ModelInfo& fm = model_of(f.alias);
     const FieldInfo& fi = fm.field(f.field);
+    if (f.value.is<Array>()) {  // a list's length shapes the text, unless it goes as one array parameter
+      const bool as_array = f.lookup == Lookup::In && f.alias != kAnnotationAlias &&
+                            d.in_list_as_array(f.transform == Transform::None ? fi.kind : FieldKind::BigInteger);
+      k(as_array ? f.value.as_array().empty() : f.value.as_array().size());
+    }
+    if (f.lookup == Lookup::IsNull) k(f.value.as_bool());
     if (f.subquery) {  // under negation, a nullable column is guarded as below
       k(0x5B);
       bool guard = negated_context && (fi.null || outer(f.alias));
@@ -402,8 +409,8 @@ struct Builder {
   // WHERE, or HAVING (`having`): the conditions on aggregating
   // annotations go to HAVING, the rest to WHERE.
   void where(bool having = false) {
-    const bool annotated = !q.annotations.empty();
-    if (having && !annotated) return;  // no HAVING without annotations (the key pass skips it alike)
+    const bool annotated = !q.annotations.empty() || grouped();
+    if (having && !annotated) return;  // no HAVING without annotations or groups (the key pass skips it alike)
     k((having ? 0xEF : 0xEE) | q.where.size() << 8);
     bool any = false;
     for (std::size_t i = 0; i < q.where.size(); ++i) {
@@ -511,10 +518,12 @@ struct Builder {
       case Expr::Kind::Subquery:
       case Expr::Kind::Exists: {
         const bool exists = e.kind == Expr::Kind::Exists;
-        const bool one = exists && e.query->grouping == QueryData::Grouping::None;
-        k(static_cast<uint64_t>(e.correlated) | static_cast<uint64_t>(one) << 1);
+        // SELECT 1, unless groups or an ordering by an annotation's name need the select list.
+        bool one = exists && e.query->grouping == QueryData::Grouping::None;
+        for (const OrderTerm& o : e.query->order) one = one && o.alias != kAnnotationAlias;
+        k(static_cast<uint64_t>(one));
         w.text(exists ? "EXISTS (" : "(");
-        subselect(*e.query, e.correlated, one);
+        subselect(*e.query, one);
         w.text(")");
         return;
       }
@@ -543,6 +552,7 @@ struct Builder {
       any = true;
     };
     auto position = [&](std::size_t p) {
+      k(p);  // which place is grouped shapes the text
       sep();
       w.text(w.writing_sql() ? std::to_string(p) : std::string());
     };

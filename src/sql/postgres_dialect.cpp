@@ -80,6 +80,14 @@ class PostgresDialect final : public Dialect {
       case Lookup::Contains: like(" LIKE ", "%" + sql_like_escape(text()) + "%"); return;
       case Lookup::StartsWith: like(" LIKE ", sql_like_escape(text()) + "%"); return;
       case Lookup::EndsWith: like(" LIKE ", "%" + sql_like_escape(text())); return;
+      case Lookup::In:
+        if (!f.value.as_array().empty() && in_list_as_array(f.transform == Transform::None ? fi.kind : FieldKind::BigInteger)) {
+          lhs();
+          w.text(" = ANY(").param(f.value).text(")");
+          return;
+        }
+        compile_common_lookup(w, f, lhs);
+        return;
       default:
         compile_common_lookup(w, f, lhs);
         return;
@@ -87,6 +95,16 @@ class PostgresDialect final : public Dialect {
   }
 
   bool casts_aggregates() const override { return true; }
+  // The kinds whose arrays the driver encodes (not numeric[], json[], arrays of arrays).
+  bool in_list_as_array(FieldKind k) const override {
+    switch (k) {
+      case FieldKind::Integer: case FieldKind::BigInteger: case FieldKind::Float: case FieldKind::Boolean:
+      case FieldKind::String: case FieldKind::Text: case FieldKind::Uuid: case FieldKind::Date: case FieldKind::DateTime:
+        return true;
+      default:
+        return false;
+    }
+  }
 
   void select_hint(SqlWriter& w, const ModelInfo& m, std::string_view index) const override {
     // pg_hint_plan reads it; without the extension it is a comment. Both

@@ -135,6 +135,14 @@ int annotation_column(const QueryData& q, std::size_t base_columns);
 std::vector<Value> read_annotations(const QueryData& q, const Row& row, int first);
 // aggregate(): one row of named results.
 Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs);
+// aggregate() through the query cache: what names the aggregates (their
+// SQL and parameters) and the tables they read (their joins and subqueries too).
+struct AggregateCacheInfo {
+  std::string what;
+  std::vector<std::string> tables;
+};
+AggregateCacheInfo aggregate_cache_info(const Executor& ex, const QueryData& q,
+                                        const std::vector<std::pair<std::string, Expr>>& exprs);
 
 // Model::raw(): runs `sql` (its own placeholders, values bound) and loads
 // each row into the object `next` gives, matching result columns to the

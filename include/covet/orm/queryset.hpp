@@ -398,9 +398,8 @@ class QuerySet {
   Record aggregate(NamedExprs exprs) const {
     auto run = [&] { return orm::aggregate(ex(), *data_, named(exprs)); };
     if (data_->cache_ttl.count() <= 0) return run();
-    std::string what = "aggregate";
-    for (const auto& [n, e] : exprs) what += "\x1f" + std::string(n) + "=" + e.to_string();
-    return through_cache<Record>(QueryKind::Select, what, run);
+    orm::AggregateCacheInfo info = orm::aggregate_cache_info(ex(), *data_, named(exprs));
+    return through_cache<Record>(QueryKind::Select, info.what, run, nullptr, &info.tables);
   }
   // UPDATE the matched rows; returns how many matched. Values are converted
   // to the fields' kinds and checked (unknown field → FieldError, a field
@@ -799,7 +798,8 @@ class QuerySet {
   }
   // The result of `run` through the query cache (see cache()).
   template <class V, class Run, class Size = std::nullptr_t>
-  V through_cache(QueryKind kind, std::string_view what, Run&& run, Size size = nullptr) const {
+  V through_cache(QueryKind kind, std::string_view what, Run&& run, Size size = nullptr,
+                  const std::vector<std::string>* tables = nullptr) const {
     std::string key = orm::cache_key(ex(), *data_, kind, what);
     if (key.empty()) return run();  // inside a transaction
     auto backend = query_cache();
@@ -808,7 +808,7 @@ class QuerySet {
     auto value = std::make_shared<const V>(run());
     std::size_t bytes = sizeof(V);
     if constexpr (!std::is_same_v<Size, std::nullptr_t>) bytes = size(*value);
-    backend->put(key, value, typeid(V), bytes, data_->cache_ttl, orm::tables_read(*data_));
+    backend->put(key, value, typeid(V), bytes, data_->cache_ttl, tables ? *tables : orm::tables_read(*data_));
     return *value;
   }
   template <class Out>

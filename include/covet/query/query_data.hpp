@@ -45,10 +45,8 @@ struct RExpr {
   std::vector<std::pair<std::shared_ptr<const WhereNode>, RExpr>> whens;  // Case
   bool aggregate = false;  // contains an aggregate
   FieldInfo out;           // the result's kind (how it is read), nullable
-  // Subquery/Exists: the query (its OuterRefs resolved against this one);
-  // correlated: it refers to this query's columns (its tables are renamed).
+  // Subquery/Exists: the query (its OuterRefs resolved against this one).
   std::shared_ptr<const QueryData> query;
-  bool correlated = false;
   // OuterRef before the subquery reached an outer query: field is -1 and
   // `value` holds the path; after, (alias, field) are the outer query's.
 };
@@ -157,6 +155,9 @@ struct QueryData {
   std::string index_hint;
   // cache(ttl): results kept this long in the query cache (0: not cached).
   std::chrono::milliseconds cache_ttl{0};
+  // A subquery whose OuterRefs refer to the query it is in: its tables go
+  // by U0, U1, ... there, so the outer query's names stay visible.
+  bool correlated = false;
 
   QueryData() = default;
   // A copy takes its where/order storage from this thread's spare (room

@@ -101,6 +101,10 @@ class Dialect {
   // Whether aggregates are cast to their result's column type
   // (PostgreSQL: SUM(bigint) is numeric, AVG(integer) numeric).
   virtual bool casts_aggregates() const { return false; }
+  // Whether `field IN (list)` on a field of this kind is written with the
+  // list as one array parameter (PostgreSQL's = ANY($1)): one statement
+  // shape whatever the list's length.
+  virtual bool in_list_as_array(FieldKind) const { return false; }
   // The row-lock clause of a SELECT (select_for_update); the default refuses
   // it with NotSupportedError naming the dialect.
   virtual void compile_lock(SqlWriter& w, const QueryData& q) const;
