@@ -208,6 +208,16 @@ bool Lease::reserve_keys(const std::string& table, const std::string& column, st
   return drawn;
 }
 
+bool Lease::last_drawn_key(const std::string& table, const std::string& column, int64_t& key) {
+  Connection& c = *conn_;
+  check_not_rolled_back(c, "currval");
+  auto start = std::chrono::steady_clock::now();
+  const bool drawn = guarded(c, [&] { return c.last_drawn_key(table, column, key); });
+  if (drawn && db_->options.echo)
+    db_->log(fmt::format("SELECT currval(pg_get_serial_sequence('{}', '{}'))", table, column), {}, elapsed_ns(start));
+  return drawn;
+}
+
 int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,
                              FunctionRef<void(Statement&)> consume) {
   return run_statement(

@@ -229,12 +229,34 @@ void bulk_insert(const Executor& ex, const ModelInfo& m, void* first, std::size_
       if (!returning) {
         if (copy(which, with_auto_pk)) return;
       } else {
-        // Keys drawn from the key's sequence in one round trip, then the
-        // rows with their keys, as if they had been set by the caller.
         const std::string& column = m.field(m.primary_key[0]).column;
         std::string table;
         d.quote_identifier(table, m.table);
         std::vector<int64_t> keys;
+        // First the COPY draws the keys itself, in row order: when nothing
+        // else drew from the sequence meanwhile (the common case), they are
+        // the n after one drawn just before, and no key is sent or read.
+        // Otherwise the rows go back (a savepoint) and the keys are drawn
+        // first, as below.
+        if (lease.reserve_keys(table, column, 1, keys)) {
+          const int64_t before = keys[0];
+          const std::size_t done_before = done;
+          Transaction drawn = tx.transaction();
+          if (!copy(which, false)) {
+            drawn.rollback();
+          } else {
+            int64_t last = 0;
+            if (lease.last_drawn_key(table, column, last) && last - before == static_cast<int64_t>(which.size())) {
+              drawn.commit();
+              for (std::size_t k = 0; k < which.size(); ++k) set_auto_pk(m, obj(which[k]), before + 1 + static_cast<int64_t>(k));
+              return;
+            }
+            drawn.rollback();  // another session drew keys in between: which rows are ours is not known
+            done = done_before;
+          }
+        }
+        // Keys drawn from the key's sequence in one round trip, then the
+        // rows with their keys, as if they had been set by the caller.
         if (lease.reserve_keys(table, column, which.size(), keys)) {
           for (std::size_t k = 0; k < which.size(); ++k) set_auto_pk(m, obj(which[k]), keys[k]);
           if (copy(which, true)) return;

@@ -140,6 +140,11 @@ class Connection {
                             std::vector<int64_t>& /*keys*/) {
     return false;
   }
+  // The value of that sequence this connection drew last (after a
+  // copy_rows whose rows drew their keys from it); false when none.
+  virtual bool last_drawn_key(const std::string& /*table*/, const std::string& /*column*/, int64_t& /*key*/) {
+    return false;
+  }
 
   // A prepared statement for `sql`, reused across calls on this connection.
   // SQL holding more than one statement, or a NUL byte, is a

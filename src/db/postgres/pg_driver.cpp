@@ -1338,6 +1338,16 @@ class PgConnection final : public Connection {
     return keys.size() == n;
   }
 
+  bool last_drawn_key(const std::string& table, const std::string& column, int64_t& key) override {
+    StatementHandle st = statement("SELECT currval(pg_get_serial_sequence($1, $2))");
+    st->bind_text(1, table);
+    st->bind_text(2, column);
+    bool found = false;
+    while (st->step())
+      if (!st->row().is_null(0)) key = st->row().get_int(0), found = true;
+    return found;
+  }
+
   bool copy_rows(const std::string& target, const std::string& insert_sql, std::size_t rows,
                  FunctionRef<void(Binder&, std::size_t)> bind, FunctionRef<void(std::size_t)> sent) override {
     // Prepared and described (its parameters' types), and held for the
