@@ -6,11 +6,12 @@
 
 using namespace covet;
 using blog::Post;
+using blog::Profile;
 using blog::User;
 
 int main(int argc, char** argv) {
   Database db(argc > 1 ? argv[1] : "sqlite://:memory:");
-  db.create_all<User, Post>();
+  db.create_all<User, Post, Profile>();
 
   // Create users: save() fills the id and the timestamps.
   const char* names[] = {"alice", "admin_bob", "carol", "dave", "admin_erin"};
@@ -66,8 +67,23 @@ int main(int argc, char** argv) {
   std::printf("posts by admins: %lld\n", static_cast<long long>(by_admins));
   for (const Post& p : Post::objects(db).select_related("author").order_by("-view_count").limit(3).all())
     std::printf("  %-20s by %s\n", p.title.c_str(), p.author->username.c_str());
-  for (const User& u : User::objects(db).prefetch_related("posts").order_by("id").limit(2).all())
-    std::printf("  %s wrote %zu posts\n", u.username.c_str(), u.posts.size());
+  Profile profile;
+  profile.user = User::objects(db).get("username", "alice").id;
+  profile.bio = "Writes about C++.";
+  profile.save(db);
+  // The seed's User.prefetch_related('posts', 'profile'): one query per relation.
+  for (const User& u : User::objects(db).prefetch_related("posts", "profile").order_by("id").limit(2).all())
+    std::printf("  %s wrote %zu posts; profile: %s\n", u.username.c_str(), u.posts.size(),
+                u.profile.ptr() ? u.profile->bio.c_str() : "(none)");
+  // Subqueries: users with a published post (EXISTS), and each one's most viewed title.
+  auto published_posts = Post::objects(db).filter("author", OuterRef("id")).filter("published", true);
+  std::printf("users with a published post: %lld\n", static_cast<long long>(User::objects(db).filter(Exists(published_posts)).count()));
+  for (const auto& u : User::objects(db)
+                           .annotate({{"top", Subquery(published_posts.order_by("-view_count").values("title").limit(1))}})
+                           .order_by("id")
+                           .limit(2)
+                           .all())
+    std::printf("  %s's most viewed: %s\n", u->username.c_str(), u["top"].is_null() ? "(none)" : u["top"].as_string().c_str());
   auto stats = Post::objects(db).aggregate(
       {{"total", Count("id")}, {"total_views", Sum("view_count")}, {"avg_views", Avg("view_count")}, {"max_views", Max("view_count")}});
   std::printf("posts: %lld, views: %lld, average %.1f, max %lld\n", static_cast<long long>(stats["total"].as_int()),

@@ -1,11 +1,13 @@
 #pragma once
-// The seed's User and Post: a post's author is a ForeignKey (column
-// author_id), and a user's posts its reverse side.
+// The seed's User, Post and Profile: a post's author is a ForeignKey
+// (column author_id), a user's posts its reverse side; a profile belongs
+// to one user (a OneToOne, column user_id), the user's profile its reverse.
 #include <covet/covet.hpp>
 
 namespace blog {
 
 struct Post;
+struct Profile;
 
 struct User : covet::Model<User> {
   int64_t id = 0;
@@ -15,7 +17,8 @@ struct User : covet::Model<User> {
   bool is_active = true;
   covet::DateTime created_at;
   covet::DateTime updated_at;
-  covet::OneToMany<Post> posts;  // Post.author's reverse side (no column)
+  covet::OneToMany<Post> posts;               // Post.author's reverse side (no column)
+  covet::ReverseOneToOne<Profile> profile;     // Profile.user's reverse side (no column)
 
   static void meta(covet::Meta<User>& m) {
     m.table("users")
@@ -53,6 +56,19 @@ struct Post : covet::Model<Post> {
         .field(&Post::author, covet::on_delete(covet::OnDelete::Cascade), covet::related_name("posts"))
         .field(&Post::view_count, covet::default_value(0))
         .field(&Post::created_at, covet::auto_now_add());
+  }
+};
+
+struct Profile : covet::Model<Profile> {
+  int64_t id = 0;
+  covet::OneToOne<User> user;  // column user_id, unique
+  std::string bio;
+  std::optional<std::string> website;
+
+  static void meta(covet::Meta<Profile>& m) {
+    m.table("profiles")
+        .field(&Profile::user, covet::on_delete(covet::OnDelete::Cascade), covet::related_name("profile"))
+        .field(&Profile::bio, covet::max_length(500));
   }
 };
 

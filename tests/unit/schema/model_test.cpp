@@ -46,8 +46,9 @@ TEST(Reflection, ReadsMemberNamesInDeclarationOrder) {
                                              "updated_at"}));
   EXPECT_EQ(m.name, "blog::User");
   EXPECT_EQ(m.table, "users");
-  EXPECT_EQ(detail::member_count<blog::User>, 8u);  // and `posts`, a relation without a column
+  EXPECT_EQ(detail::member_count<blog::User>, 9u);  // and `posts` and `profile`, relations without a column
   EXPECT_NE(m.find_relation("posts"), nullptr);
+  EXPECT_EQ(m.find_relation("profile")->kind, RelationInfo::Kind::OneToOneReverse);
   static_assert(sizeof(Model<blog::User>) == 1 && std::is_empty_v<Model<blog::User>>);
 }
 
