@@ -328,12 +328,36 @@ void m2m_set(const Executor& ex, const ModelInfo& m, const RelationInfo& r, cons
   invalidate_after_write(*t.model);
 }
 
-void check_protected(const Executor& ex, const QueryData& doomed) {
+namespace {
+// Whether deleting rows of `m` can reach a Protect relation: directly, or
+// through rows the delete cascades to.
+bool protect_reachable(const ModelInfo& m, std::vector<const ModelInfo*>& seen) {
+  if (std::find(seen.begin(), seen.end(), &m) != seen.end()) return false;
+  seen.push_back(&m);
+  for (const auto& [other, r] : relations_to(m)) {
+    if (!r->forward()) continue;
+    if (r->on_delete == OnDelete::Protect) return true;
+    if (r->on_delete == OnDelete::Cascade && protect_reachable(*other, seen)) return true;
+  }
+  return false;
+}
+
+// Django's collector: rows a Protect relation names refuse the delete,
+// also when the delete would reach them by cascading (`chain` says how,
+// from the model deleted, `root`).
+void check_protected_at(const Executor& ex, const QueryData& doomed, const std::string& root, const std::string& chain,
+                        int depth) {
   const ModelInfo& m = *doomed.model;
   if (m.primary_key.size() != 1) return;
   std::shared_ptr<QueryData> keys;
   for (const auto& [other, r] : relations_to(m)) {
-    if (r->on_delete != OnDelete::Protect) continue;
+    if (!r->forward()) continue;
+    const bool protect = r->on_delete == OnDelete::Protect;
+    if (!protect && r->on_delete != OnDelete::Cascade) continue;
+    if (!protect) {
+      std::vector<const ModelInfo*> seen;
+      if (depth >= 16 || !protect_reachable(*other, seen)) continue;
+    }
     if (!keys) keys = std::make_shared<QueryData>(keys_of(doomed));
     QueryData referring;
     referring.model = other;
@@ -342,12 +366,26 @@ void check_protected(const Executor& ex, const QueryData& doomed) {
     w.filter.field = r->field;
     w.filter.lookup = Lookup::In;
     w.filter.subquery = keys;
+    if (!protect) {  // the rows the delete cascades to, and what protects them
+      check_protected_at(ex, referring, root, chain + (chain.empty() ? "" : ", then ") + other->name + "." + r->name,
+                         depth + 1);
+      continue;
+    }
     if (int64_t n = count(ex, referring); n > 0)
-      throw ProtectedError(fmt::format("cannot delete {}: {} {} row{} refer to it through {}.{}, declared "
+      throw ProtectedError(fmt::format("cannot delete {}: {} {} row{} refer to {} through {}.{}, declared "
                                        "on_delete(Protect); delete or reassign them first",
-                                       m.name, n, other->name, n == 1 ? "" : "s", other->name, r->name),
+                                       root, n, other->name, n == 1 ? "" : "s",
+                                       depth ? fmt::format("the {} rows the delete cascades to ({})", m.name, chain) : std::string("it"),
+                                       other->name, r->name),
                            "protect", {}, other->name + "." + r->name, "23503");
   }
+}
+}  // namespace
+
+void check_protected(const Executor& ex, const QueryData& doomed) {
+  std::vector<const ModelInfo*> seen;
+  if (!protect_reachable(*doomed.model, seen)) return;  // no query when nothing can protect
+  check_protected_at(ex, doomed, doomed.model->name, "", 0);
 }
 
 void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& objs,
