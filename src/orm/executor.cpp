@@ -186,10 +186,19 @@ std::vector<Value> read_annotations(const QueryData& q, const Row& row, int firs
   return vals;
 }
 
+namespace {
+// The query aggregate() resolves its aggregates on: ordering matters only
+// to a slice (then the query becomes a subquery, ordered).
+QueryData aggregate_base(const QueryData& q) {
+  QueryData q1 = q;
+  if (!q1.limit && !q1.offset) q1.order.clear();
+  return q1;
+}
+}  // namespace
+
 AggregateCacheInfo aggregate_cache_info(const Executor& ex, const QueryData& q,
                                         const std::vector<std::pair<std::string, Expr>>& exprs) {
-  QueryData q1 = q;
-  q1.order.clear();
+  QueryData q1 = aggregate_base(q);
   std::vector<Annotation> aggs = resolve_aggregates(q1, exprs);
   CompiledQuery c = compile_aggregate(ex.dialect(), q1, aggs);
   AggregateCacheInfo out;
@@ -202,8 +211,7 @@ AggregateCacheInfo aggregate_cache_info(const Executor& ex, const QueryData& q,
 }
 
 Record aggregate(const Executor& ex, const QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
-  QueryData q1 = q;  // the aggregates' joins go on a copy
-  q1.order.clear();
+  QueryData q1 = aggregate_base(q);  // the aggregates' joins go on a copy
   std::vector<Annotation> aggs = resolve_aggregates(q1, exprs);
   CompiledQuery c = compile_aggregate(ex.dialect(), q1, aggs);
   auto names = std::make_shared<std::vector<std::string>>();

@@ -805,6 +805,9 @@ void rebuild_annotation_fields(QueryData& q);
 enum class OuterRefs : uint8_t { None, Some, Aggregate };
 OuterRefs bind_outer_refs(QueryData& sub, QueryData& outer);
 
+// Set while aggregate() resolves over a grouped query (see resolve_aggregates).
+thread_local bool aggregating_groups = false;
+
 RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate, uint32_t scope) {
   const ExprNode& n = e.node();
   RExpr r;
@@ -827,7 +830,11 @@ RExpr resolve_expr(QueryData& q, const Expr& e, bool in_aggregate, uint32_t scop
         r.star = true;
       } else {
         a = n.path.empty() ? arg(0, true) : field_ref(q, n.path);
-        if (a.aggregate) throw FieldError(fmt::format("{}: aggregates cannot be nested ({})", q.model->name, e.to_string()));
+        // aggregate() over groups may aggregate the groups' annotations
+        // (Avg of a Count): the groups are a subquery then.
+        const bool over_groups = aggregating_groups && a.kind == Expr::Kind::Field && a.annotation >= 0;
+        if (a.aggregate && !over_groups)
+          throw FieldError(fmt::format("{}: aggregates cannot be nested ({})", q.model->name, e.to_string()));
       }
       FieldKind k = a.out.kind;
       switch (n.agg) {
@@ -1142,6 +1149,10 @@ RExpr resolve_update_expr(QueryData& q, int field, const Expr& e) {
 std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::pair<std::string, Expr>>& exprs) {
   return keeping_joins_on_error(q, [&] {
     std::vector<Annotation> out;
+    struct Flag {
+      explicit Flag(bool on) { aggregating_groups = on; }
+      ~Flag() { aggregating_groups = false; }
+    } flag(q.grouping != QueryData::Grouping::None);
     for (const auto& [name, e] : exprs) {
       for (const Annotation& a : out)
         if (a.name == name) throw InvalidArgument(fmt::format("{}: aggregate() names '{}' twice", q.model->name, name));

@@ -432,6 +432,11 @@ struct Builder {
     k(0xE0 | static_cast<uint64_t>(e.kind));
     switch (e.kind) {
       case Expr::Kind::Field:
+        if (e.alias == kSubqueryAlias) {  // aggregate()'s subquery column
+          k(0x5C | static_cast<uint64_t>(e.field) << 8);
+          w.ident("covet_subquery").text(".").ident(w.writing_sql() ? "__col" + std::to_string(e.field) : std::string());
+          return;
+        }
         if (e.annotation >= 0) {
           k(static_cast<uint64_t>(e.annotation));
           annotation_ref(e.annotation);
@@ -892,11 +897,82 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
   throw ProgrammingError("unknown query kind");
 }
 
+namespace {
+// aggregate() over a sliced, distinct or grouped query (Django's
+// get_aggregation): the query as a subquery selecting what each aggregate
+// aggregates as __col<i>, the aggregates over its rows outside.
+CompiledQuery compile_aggregate_over_rows(const Dialect& d, const QueryData& q, const std::vector<Annotation>& aggregates) {
+  QueryData inner = q;
+  inner.related.clear();
+  inner.prefetch.clear();
+  inner.lock = RowLock::None;
+  inner.lock_of_self = false;
+  std::vector<Annotation> base;
+  if (q.values_mode) {
+    base = q.values;  // distinct values, or the groups
+  } else {
+    for (int k : q.model->primary_key) {  // a row's identity: DISTINCT over it is DISTINCT over the rows
+      RExpr key;
+      key.kind = Expr::Kind::Field;
+      key.field = k;
+      key.out = q.model->field(k);
+      base.push_back(Annotation{q.model->field(k).name, std::move(key)});
+    }
+  }
+  inner.values_mode = true;
+  inner.values = std::move(base);
+  // Each aggregate's argument goes inside; the outer aggregate reads it.
+  std::vector<Annotation> outer = aggregates;
+  int next = 0;
+  auto lift = [&](auto& self, RExpr& e) -> void {
+    if (e.kind == Expr::Kind::Aggregate) {
+      if (e.filter)
+        throw NotSupportedError("aggregate() with filter= over a sliced, distinct or grouped query is not supported; "
+                                "filter the query before slicing it, or use Case/When inside the aggregate");
+      if (e.star) return;
+      RExpr col;
+      col.kind = Expr::Kind::Field;
+      col.alias = kSubqueryAlias;
+      col.field = next;
+      col.out = e.args[0].out;
+      inner.values.push_back(Annotation{"__col" + std::to_string(next++), std::move(e.args[0])});
+      e.args[0] = std::move(col);
+      return;
+    }
+    for (RExpr& a : e.args) self(self, a);
+    for (auto& [c, v] : e.whens) self(self, v);
+  };
+  for (Annotation& a : outer) lift(lift, a.expr);
+  if (inner.values.empty()) {  // Count("*") alone over a keyless values() query: any column will do
+    RExpr one;
+    one.value = Value(1);
+    one.out.kind = FieldKind::BigInteger;
+    inner.values.push_back(Annotation{"__one", std::move(one)});
+  }
+  return compile_cached(d, inner, 7, [&](Builder& b) {
+    b.k(outer.size());
+    b.w.text("SELECT ");
+    for (std::size_t i = 0; i < outer.size(); ++i) {
+      if (i) b.w.text(", ");
+      b.named(outer[i]);
+    }
+    b.w.text(" FROM (");
+    b.select_rows(*selected_columns(inner));
+    b.w.text(") AS \"covet_subquery\"");
+  });
+}
+}  // namespace
+
 CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std::vector<Annotation>& aggregates) {
-  if (q.limit || q.offset || q.distinct || q.values_mode || has_aggregates(q))
-    throw NotSupportedError("aggregate() over a sliced, distinct, values() or annotated-with-aggregates query is not "
-                            "supported yet; aggregate the plain query");
   if (aggregates.empty()) throw InvalidArgument("aggregate() needs at least one aggregate");
+  if (q.limit || q.offset || q.distinct || q.grouping != QueryData::Grouping::None)
+    return compile_aggregate_over_rows(d, q, aggregates);
+  if (q.values_mode) {  // values() changes nothing aggregated (annotations stay for the conditions naming them)
+    QueryData plain = q;
+    plain.values_mode = false;
+    plain.values.clear();
+    return compile_aggregate(d, plain, aggregates);
+  }
   return compile_cached(d, q, 6, [&](Builder& b) {
     b.k(aggregates.size());
     b.w.text("SELECT ");

@@ -89,6 +89,9 @@ struct OrderTerm {
 // annotation: `field` is the annotation's index (QueryData::annotations),
 // and the condition goes to HAVING when the annotation aggregates.
 inline constexpr uint16_t kAnnotationAlias = 0xFFFF;
+// RExpr::alias of a column of the subquery aggregate() reads from when the
+// query is sliced, distinct or grouped: "covet_subquery"."__col<field>".
+inline constexpr uint16_t kSubqueryAlias = 0xFFFE;
 
 // A table joined into a query to follow a relation:
 // JOIN model ON parent.parent_field = model.child_field.

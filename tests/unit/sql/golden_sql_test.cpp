@@ -334,6 +334,10 @@ TEST(GoldenSql, SubqueriesAndColumnComparisons) {
   auto f = query<RTrack>().exclude("milliseconds__gt", F("album__artist__id") * 1000);
   // (album__artist__id is album.artist_id: no join to artist.)
   EXPECT_EQ(f.sql(sqlite), R"(SELECT "track"."track_id", "track"."name", "track"."album_id", "track"."genre_id", "track"."milliseconds", "track"."unit_price" FROM "track" LEFT OUTER JOIN "album" ON ("track"."album_id" = "album"."album_id") WHERE NOT ("track"."milliseconds" > ("album"."artist_id" * ?)))");
+  // aggregate() over groups: the groups as a subquery.
+  QueryData groups = query<RTrack>().values("genre").annotate({{"n", Count("id")}}).data();
+  auto avg = resolve_aggregates(groups, {{"avg", covet::Avg("n")}});
+  EXPECT_EQ(*compile_aggregate(pg, groups, avg).sql, R"(SELECT CAST(AVG("covet_subquery"."__col0") AS double precision) AS "avg" FROM (SELECT "track"."genre_id" AS "genre", COUNT("track"."track_id") AS "n", COUNT("track"."track_id") AS "__col0" FROM "track" GROUP BY 1) AS "covet_subquery")");
   // group_by() after values().
   auto g = query<RTrack>().values("genre").annotate({{"n", Count("id")}}).group_by("genre");
   EXPECT_EQ(g.sql(pg), R"(SELECT "track"."genre_id" AS "genre", COUNT("track"."track_id") AS "n" FROM "track" GROUP BY 1)");
