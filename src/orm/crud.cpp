@@ -246,7 +246,25 @@ void bulk_insert(const Executor& ex, const ModelInfo& m, void* first, std::size_
             drawn.rollback();
           } else {
             int64_t last = 0;
-            if (lease.last_drawn_key(table, column, last) && last - before == static_cast<int64_t>(which.size())) {
+            const auto n = static_cast<int64_t>(which.size());
+            // And the rows hold those keys (a key default other than the
+            // sequence's plain nextval, or a trigger, would give others).
+            auto rows_in_range = [&] {
+              QueryData range;
+              range.model = &m;
+              for (Lookup lk : {Lookup::Gt, Lookup::Lte}) {
+                WhereNode& w = range.where.emplace_back();
+                w.kind = QNode::Kind::Leaf;
+                w.filter.field = m.primary_key[0];
+                w.filter.lookup = lk;
+                w.filter.value = Value(lk == Lookup::Gt ? before : last);
+              }
+              CompiledQuery c = compile_query(d, range, QueryKind::Count);
+              int64_t found = 0;
+              lease.run(*c.sql, c.params, [&](const Row& row) { found = row.get_int(0); });
+              return found;
+            };
+            if (lease.last_drawn_key(table, column, last) && last - before == n && rows_in_range() == n) {
               drawn.commit();
               for (std::size_t k = 0; k < which.size(); ++k) set_auto_pk(m, obj(which[k]), before + 1 + static_cast<int64_t>(k));
               return;

@@ -342,50 +342,75 @@ bool protect_reachable(const ModelInfo& m, std::vector<const ModelInfo*>& seen) 
   return false;
 }
 
-// Django's collector: rows a Protect relation names refuse the delete,
-// also when the delete would reach them by cascading (`chain` says how,
-// from the model deleted, `root`).
-void check_protected_at(const Executor& ex, const QueryData& doomed, const std::string& root, const std::string& chain,
-                        int depth) {
-  const ModelInfo& m = *doomed.model;
-  if (m.primary_key.size() != 1) return;
-  std::shared_ptr<QueryData> keys;
-  for (const auto& [other, r] : relations_to(m)) {
-    if (!r->forward()) continue;
-    const bool protect = r->on_delete == OnDelete::Protect;
-    if (!protect && r->on_delete != OnDelete::Cascade) continue;
-    if (!protect) {
-      std::vector<const ModelInfo*> seen;
-      if (depth >= 16 || !protect_reachable(*other, seen)) continue;
-    }
-    if (!keys) keys = std::make_shared<QueryData>(keys_of(doomed));
-    QueryData referring;
-    referring.model = other;
-    WhereNode& w = referring.where.emplace_back();
-    w.kind = QNode::Kind::Leaf;
-    w.filter.field = r->field;
-    w.filter.lookup = Lookup::In;
-    w.filter.subquery = keys;
-    if (!protect) {  // the rows the delete cascades to, and what protects them
-      check_protected_at(ex, referring, root, chain + (chain.empty() ? "" : ", then ") + other->name + "." + r->name,
-                         depth + 1);
-      continue;
-    }
-    if (int64_t n = count(ex, referring); n > 0)
-      throw ProtectedError(fmt::format("cannot delete {}: {} {} row{} refer to {} through {}.{}, declared "
-                                       "on_delete(Protect); delete or reassign them first",
-                                       root, n, other->name, n == 1 ? "" : "s",
-                                       depth ? fmt::format("the {} rows the delete cascades to ({})", m.name, chain) : std::string("it"),
-                                       other->name, r->name),
-                           "protect", {}, other->name + "." + r->name, "23503");
-  }
+// The keys of the rows `q` matches.
+std::vector<Value> keys_in(const Executor& ex, const QueryData& q) {
+  const FieldInfo& pk = q.model->field(q.model->primary_key[0]);
+  QueryData k = keys_of(q);
+  std::vector<Value> out;
+  const std::vector<int>* cols = nullptr;
+  fetch(ex, k, cols, [&](const Row& row) { out.push_back(read_value(pk, row, 0)); });
+  return out;
 }
 }  // namespace
 
+// Django's collector: rows a Protect relation names refuse the delete, also
+// when the delete would reach them by cascading. Level by level, with the
+// keys each level's delete would take (each row once), until a level is
+// empty; no query at all when no Protect is reachable.
 void check_protected(const Executor& ex, const QueryData& doomed) {
-  std::vector<const ModelInfo*> seen;
-  if (!protect_reachable(*doomed.model, seen)) return;  // no query when nothing can protect
-  check_protected_at(ex, doomed, doomed.model->name, "", 0);
+  const ModelInfo& root = *doomed.model;
+  std::vector<const ModelInfo*> reach;
+  if (root.primary_key.size() != 1 || !protect_reachable(root, reach)) return;
+  struct Level {
+    const ModelInfo* model;
+    std::vector<Value> keys;
+    std::string chain;  // how the delete reaches it: "Post.author, then Comment.post"
+  };
+  std::map<const ModelInfo*, std::set<Value, ValueLess>> seen;
+  std::vector<Level> levels;
+  levels.push_back({&root, keys_in(ex, doomed), {}});
+  seen[&root].insert(levels[0].keys.begin(), levels[0].keys.end());
+  constexpr std::size_t kChunk = 500;
+  for (std::size_t li = 0; li < levels.size(); ++li) {
+    const ModelInfo& m = *levels[li].model;
+    const std::vector<Value> keys = levels[li].keys;  // copied: levels grows below
+    const std::string chain = levels[li].chain;
+    for (const auto& [other, r] : relations_to(m)) {
+      if (!r->forward()) continue;
+      const bool protect = r->on_delete == OnDelete::Protect;
+      if (!protect) {
+        std::vector<const ModelInfo*> visited;
+        if (r->on_delete != OnDelete::Cascade || other->primary_key.size() != 1 || !protect_reachable(*other, visited)) continue;
+      }
+      std::vector<Value> next;
+      int64_t refusing = 0;
+      for (std::size_t from = 0; from < keys.size(); from += kChunk) {
+        QueryData referring;
+        referring.model = other;
+        WhereNode& w = referring.where.emplace_back();
+        w.kind = QNode::Kind::Leaf;
+        w.filter.field = r->field;
+        w.filter.lookup = Lookup::In;
+        w.filter.value = Value(Array(keys.begin() + static_cast<std::ptrdiff_t>(from),
+                                     keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), from + kChunk))));
+        if (protect) {
+          refusing += count(ex, referring);
+        } else {
+          for (Value& k : keys_in(ex, referring))
+            if (seen[other].insert(k).second) next.push_back(std::move(k));
+        }
+      }
+      if (refusing > 0)
+        throw ProtectedError(fmt::format("cannot delete {}: {} {} row{} refer to {} through {}.{}, declared "
+                                         "on_delete(Protect); delete or reassign them first",
+                                         root.name, refusing, other->name, refusing == 1 ? "" : "s",
+                                         chain.empty() ? std::string("it") : fmt::format("the {} rows the delete cascades to ({})", m.name, chain),
+                                         other->name, r->name),
+                             "protect", {}, other->name + "." + r->name, "23503");
+      if (!next.empty())
+        levels.push_back({other, std::move(next), chain + (chain.empty() ? "" : ", then ") + other->name + "." + r->name});
+    }
+  }
 }
 
 void prefetch(const Executor& ex, const ModelInfo& m, const std::vector<void*>& objs,

@@ -1150,8 +1150,9 @@ std::vector<Annotation> resolve_aggregates(QueryData& q, const std::vector<std::
   return keeping_joins_on_error(q, [&] {
     std::vector<Annotation> out;
     struct Flag {
+      bool before = aggregating_groups;
       explicit Flag(bool on) { aggregating_groups = on; }
-      ~Flag() { aggregating_groups = false; }
+      ~Flag() { aggregating_groups = before; }
     } flag(q.grouping != QueryData::Grouping::None);
     for (const auto& [name, e] : exprs) {
       for (const Annotation& a : out)

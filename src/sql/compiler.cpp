@@ -898,6 +898,18 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
 }
 
 namespace {
+// What aggregate() may aggregate over groups: an annotation, or a field
+// the rows are grouped by (the model's own columns under Model grouping).
+bool grouped_argument(const QueryData& q, const RExpr& a) {
+  if (q.grouping == QueryData::Grouping::None) return true;
+  if (a.kind != Expr::Kind::Field) return false;
+  if (a.annotation >= 0) return true;
+  if (q.grouping == QueryData::Grouping::Model) return a.alias == 0;
+  for (const RExpr& g : q.group_exprs)
+    if (g.kind == Expr::Kind::Field && g.annotation < 0 && g.alias == a.alias && g.field == a.field) return true;
+  return false;
+}
+
 // aggregate() over a sliced, distinct or grouped query (Django's
 // get_aggregation): the query as a subquery selecting what each aggregate
 // aggregates as __col<i>, the aggregates over its rows outside.
@@ -930,6 +942,10 @@ CompiledQuery compile_aggregate_over_rows(const Dialect& d, const QueryData& q, 
         throw NotSupportedError("aggregate() with filter= over a sliced, distinct or grouped query is not supported; "
                                 "filter the query before slicing it, or use Case/When inside the aggregate");
       if (e.star) return;
+      if (!grouped_argument(q, e.args[0]))
+        throw FieldError(fmt::format("{}: aggregate() over groups aggregates their annotations or the fields they are "
+                                     "grouped by; annotate() the value first",
+                                     q.model->name));
       RExpr col;
       col.kind = Expr::Kind::Field;
       col.alias = kSubqueryAlias;
@@ -943,6 +959,22 @@ CompiledQuery compile_aggregate_over_rows(const Dialect& d, const QueryData& q, 
     for (auto& [c, v] : e.whens) self(self, v);
   };
   for (Annotation& a : outer) lift(lift, a.expr);
+  // DISTINCT with an ordering by an annotation: selected too (PostgreSQL
+  // wants ORDER BY terms among DISTINCT's columns).
+  if (inner.distinct)
+    for (const OrderTerm& o : inner.order) {
+      if (o.alias != kAnnotationAlias) continue;
+      const Annotation& a = q.annotations[static_cast<std::size_t>(o.field)];
+      bool selected = false;
+      for (const Annotation& v : inner.values) selected = selected || v.name == a.name;
+      if (selected) continue;
+      RExpr ref;
+      ref.kind = Expr::Kind::Field;
+      ref.annotation = o.field;
+      ref.aggregate = a.expr.aggregate;
+      ref.out = a.expr.out;
+      inner.values.push_back(Annotation{a.name, std::move(ref)});
+    }
   if (inner.values.empty()) {  // Count("*") alone over a keyless values() query: any column will do
     RExpr one;
     one.value = Value(1);

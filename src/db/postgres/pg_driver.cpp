@@ -907,7 +907,13 @@ class PgStatement final : public Statement {
   void bind_array(int idx, const Array& v) override {
     std::size_t i = slot(idx);
     Oid elem = element_of(param_types_[i]);
-    if (!elem) throw DataError(fmt::format("parameter {} is not an array (PostgreSQL type {})", idx, param_types_[i]), "", sql());
+    // The binary form where covet writes the element type and every value
+    // is of its kind; otherwise the text form ({"a","b"}), which the server
+    // parses into whatever array the column has (char(n), citext, enums,
+    // numeric, a date into a timestamp).
+    bool binary = elem != 0 && elem != oid::kNumeric && elem != oid::kJson;
+    for (const Value& e : v) binary = binary && (e.is_null() || binary_element(elem, e));
+    if (!binary) return set_text(i, array_literal(v, idx));
     std::string& b = bufs_[i];
     b.clear();
     bool has_null = false;
@@ -1160,6 +1166,55 @@ class PgStatement final : public Statement {
     values_[i] = b.c_str();
     lengths_[i] = static_cast<int>(b.size());
     formats_[i] = format;
+  }
+  // Whether `e` is of the kind the binary form of `elem` is written from.
+  static bool binary_element(Oid elem, const Value& e) {
+    using T = Value::Type;
+    switch (elem) {
+      case oid::kInt8: case oid::kInt4: case oid::kInt2: return e.type() == T::Int;
+      case oid::kFloat8: case oid::kFloat4: return e.type() == T::Double || e.type() == T::Int;
+      case oid::kBool: return e.type() == T::Bool;
+      case oid::kDate: return e.type() == T::Date;
+      case oid::kTimestamp: case oid::kTimestamptz: return e.type() == T::DateTime;
+      case oid::kUuid: return e.type() == T::Uuid;
+      case oid::kJsonb: return e.type() == T::Json || e.type() == T::String;
+      case oid::kBytea: return e.type() == T::Bytes;
+      default: return is_text_type(elem) && e.type() == T::String;
+    }
+  }
+  // A one-dimensional array in PostgreSQL's text form: {"a","b",NULL}.
+  std::string array_literal(const Array& v, int idx) const {
+    std::string out = "{";
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      if (k) out += ',';
+      const Value& e = v[k];
+      std::string t;
+      switch (e.type()) {
+        case Value::Type::Null: out += "NULL"; continue;
+        case Value::Type::Bool: t = e.as_bool() ? "t" : "f"; break;
+        case Value::Type::Int: t = std::to_string(e.as_int()); break;
+        case Value::Type::Double: t = fmt::format("{}", e.as_double()); break;
+        case Value::Type::String: t = e.as_string(); break;
+        case Value::Type::Decimal: t = e.as_decimal().to_string(); break;
+        case Value::Type::Date: t = e.as_date().to_string(); break;
+        case Value::Type::DateTime: t = e.as_datetime().to_string(); break;
+        case Value::Type::Uuid: t = e.as_uuid().to_string(); break;
+        case Value::Type::Json: t = e.as_json().text(); break;
+        case Value::Type::Bytes:
+          t = "\\x";
+          for (uint8_t c : e.as_bytes().vector()) t += fmt::format("{:02x}", c);
+          break;
+        case Value::Type::Array:
+          throw NotSupportedError(fmt::format("parameter {}: arrays of arrays are not supported", idx), "0A000", sql());
+      }
+      out += '"';
+      for (char c : t) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      out += '"';
+    }
+    return out + "}";
   }
   void encode_element(std::string& b, Oid elem, const Value& e, int idx) {
     if (e.is_null()) return append_be<int32_t>(b, -1);
