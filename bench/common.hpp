@@ -47,6 +47,9 @@ struct BPost : covet::Model<BPost> {
 constexpr int kRelUsers = 10'000;
 constexpr int kPostsPerUser = 2;
 constexpr int kRelPosts = 10'000;  // select_related reads this many posts (the first ones)
+// The key of the kRelPosts-th post (keys need not start at 1: a sequence
+// may have drawn others before), set by fill_relations.
+inline int64_t rel_posts_last_key = kRelPosts;
 
 // Fills both tables through covet (the reference reads the same tables).
 inline void fill_relations(covet::Database& db) {
@@ -66,6 +69,7 @@ inline void fill_relations(covet::Database& db) {
       p.author = u.id;
     }
   BPost::objects(db).bulk_create(posts);
+  rel_posts_last_key = posts[kRelPosts - 1].id;
 }
 
 inline Row6 make_row(int i, bool long_strings) {

@@ -143,7 +143,7 @@ void prepared_once() {
 [[gnu::noinline]] size_t pg_select_related_raw() {
   prepared_once();
   char limit[8];
-  uint64_t b = __builtin_bswap64(static_cast<uint64_t>(kRelPosts));
+  uint64_t b = __builtin_bswap64(static_cast<uint64_t>(rel_posts_last_key));
   std::memcpy(limit, &b, 8);
   const char* values[1] = {limit};
   int lengths[1] = {8}, formats[1] = {1};
@@ -168,7 +168,7 @@ void prepared_once() {
 }
 [[gnu::noinline]] size_t pg_select_related_covet() {
   prepared_once();
-  auto out = BPost::objects(pg_db()).filter("id__lte", kRelPosts).select_related("author").all();
+  auto out = BPost::objects(pg_db()).filter("id__lte", rel_posts_last_key).select_related("author").all();
   benchmark::DoNotOptimize(out.data());
   return out.size();
 }

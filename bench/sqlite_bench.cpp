@@ -276,7 +276,7 @@ sqlite3* rel_raw() {
           db);
     return s;
   }();
-  sqlite3_bind_int64(st, 1, kRelPosts);
+  sqlite3_bind_int64(st, 1, rel_posts_last_key);
   std::vector<BPost> out;
   while (sqlite3_step(st) == SQLITE_ROW) {
     BPost& p = out.emplace_back();
@@ -294,7 +294,7 @@ sqlite3* rel_raw() {
   return out.size();
 }
 [[gnu::noinline]] size_t select_related_covet() {
-  auto out = BPost::objects(rel_db()).filter("id__lte", kRelPosts).select_related("author").all();
+  auto out = BPost::objects(rel_db()).filter("id__lte", rel_posts_last_key).select_related("author").all();
   benchmark::DoNotOptimize(out.data());
   return out.size();
 }

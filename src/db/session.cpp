@@ -208,6 +208,17 @@ bool Lease::reserve_keys(const std::string& table, const std::string& column, st
   return drawn;
 }
 
+bool Lease::sequence_position(const std::string& table, const std::string& column, int64_t& key) {
+  Connection& c = *conn_;
+  check_not_rolled_back(c, "pg_sequence_last_value");
+  auto start = std::chrono::steady_clock::now();
+  const bool found = guarded(c, [&] { return c.sequence_position(table, column, key); });
+  if (found && db_->options.echo)
+    db_->log(fmt::format("SELECT pg_sequence_last_value(pg_get_serial_sequence('{}', '{}'))", table, column), {},
+             elapsed_ns(start));
+  return found;
+}
+
 bool Lease::last_drawn_key(const std::string& table, const std::string& column, int64_t& key) {
   Connection& c = *conn_;
   check_not_rolled_back(c, "currval");

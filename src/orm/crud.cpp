@@ -235,11 +235,10 @@ void bulk_insert(const Executor& ex, const ModelInfo& m, void* first, std::size_
         std::vector<int64_t> keys;
         // First the COPY draws the keys itself, in row order: when nothing
         // else drew from the sequence meanwhile (the common case), they are
-        // the n after one drawn just before, and no key is sent or read.
+        // the n after its last value before, and no key is sent or read.
         // Otherwise the rows go back (a savepoint) and the keys are drawn
         // first, as below.
-        if (lease.reserve_keys(table, column, 1, keys)) {
-          const int64_t before = keys[0];
+        if (int64_t before = 0; lease.sequence_position(table, column, before)) {
           const std::size_t done_before = done;
           Transaction drawn = tx.transaction();
           if (!copy(which, false)) {

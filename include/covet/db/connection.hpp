@@ -140,6 +140,12 @@ class Connection {
                             std::vector<int64_t>& /*keys*/) {
     return false;
   }
+  // The value of that sequence drawn last by anyone (one before its start
+  // when none was), without drawing one; false when the driver or the
+  // column has none.
+  virtual bool sequence_position(const std::string& /*table*/, const std::string& /*column*/, int64_t& /*key*/) {
+    return false;
+  }
   // The value of that sequence this connection drew last (after a
   // copy_rows whose rows drew their keys from it); false when none.
   virtual bool last_drawn_key(const std::string& /*table*/, const std::string& /*column*/, int64_t& /*key*/) {

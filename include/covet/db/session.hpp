@@ -77,11 +77,12 @@ class Lease {
                      bool static_sql = false);
   // The same with the parameters as Values (their number is checked).
   int64_t run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row);
-  // Connection::copy_rows, reserve_keys and last_drawn_key, logged when echo is on.
+  // Connection::copy_rows, reserve_keys, sequence_position and last_drawn_key, logged when echo is on.
   bool copy_rows(const std::string& target, const std::string& insert_sql, std::size_t rows,
                  FunctionRef<void(Binder&, std::size_t)> bind, FunctionRef<void(std::size_t)> sent);
   bool reserve_keys(const std::string& table, const std::string& column, std::size_t n, std::vector<int64_t>& keys);
   bool last_drawn_key(const std::string& table, const std::string& column, int64_t& key);
+  bool sequence_position(const std::string& table, const std::string& column, int64_t& key);
   // The same, with the bound statement handed to `consume`, which steps
   // through its rows itself (Statement::load_rows).
   int64_t run_consuming(const std::string& sql, const std::vector<Value>& params,

@@ -101,8 +101,40 @@ namespace detail {
 // A many-to-one relation: the key of the related row, and the related
 // object once loaded. K is the related model's key type; std::optional<K>
 // makes the relation nullable.
+namespace detail {
+// The accessors of a member holding one related object once loaded
+// (ForeignKey, OneToOne, ReverseOneToOne): Self has check() (UsageError
+// when not loaded) and obj_ (null: loaded, and there is none).
+template <class Self, class T>
+class ToOne {
+ public:
+  // The related object; UsageError when not loaded, DoesNotExist when there is none.
+  const T& get() const {
+    self().check();
+    if (!self().obj_) throw_no_related(type_name<T>());
+    return *self().obj_;
+  }
+  T& get() { return const_cast<T&>(std::as_const(*this).get()); }
+  // The related object, or nullptr when there is none; UsageError when not loaded.
+  const T* ptr() const {
+    self().check();
+    return self().obj_.get();
+  }
+  T* ptr() { return const_cast<T*>(std::as_const(*this).ptr()); }
+  const T* operator->() const { return &get(); }
+  T* operator->() { return &get(); }
+  const T& operator*() const { return get(); }
+  T& operator*() { return get(); }
+
+ private:
+  const Self& self() const { return static_cast<const Self&>(*this); }
+};
+}  // namespace detail
+
 template <class T, class K = int64_t>
-class ForeignKey {
+class ForeignKey : public detail::ToOne<ForeignKey<T, K>, T> {
+  friend class detail::ToOne<ForeignKey, T>;
+
  public:
   using target_type = T;
   using key_type = K;
@@ -124,24 +156,8 @@ class ForeignKey {
 
   // Whether the related object is loaded for the current key.
   bool loaded() const { return loaded_ && loaded_key_ == id; }
-  // The related object; UsageError when not loaded, DoesNotExist when the
-  // key is NULL.
-  const T& get() const {
-    check();
-    if (!obj_) detail::throw_no_related(detail::type_name<T>());
-    return *obj_;
-  }
-  T& get() { return const_cast<T&>(std::as_const(*this).get()); }
-  // The related object, or nullptr for a NULL key; UsageError when not loaded.
-  const T* ptr() const {
-    check();
-    return obj_.get();
-  }
-  T* ptr() { return const_cast<T*>(std::as_const(*this).ptr()); }
-  const T* operator->() const { return &get(); }
-  T* operator->() { return &get(); }
-  const T& operator*() const { return get(); }
-  T& operator*() { return get(); }
+  // get(), ptr(), -> and *: the related object (see detail::ToOne); none
+  // for a NULL key.
   // The loaded object shared (prefetch_related shares one object among the
   // rows that point at it); null when not loaded or NULL.
   std::shared_ptr<T> shared() const { return loaded() ? obj_ : nullptr; }
@@ -251,29 +267,15 @@ class OneToMany : public detail::LoadedList<T> {};
 // With several OneToOnes from T to this model, name the one it reverses
 // with covet::back_populates("user") in meta.
 template <class T>
-class ReverseOneToOne {
+class ReverseOneToOne : public detail::ToOne<ReverseOneToOne<T>, T> {
+  friend class detail::ToOne<ReverseOneToOne, T>;
+
  public:
   using target_type = T;
 
   bool loaded() const { return loaded_; }
-  // The related object; UsageError when not loaded, DoesNotExist when no
-  // row points here.
-  const T& get() const {
-    check();
-    if (!obj_) detail::throw_no_related(detail::type_name<T>());
-    return *obj_;
-  }
-  T& get() { return const_cast<T&>(std::as_const(*this).get()); }
-  // The related object, or nullptr when no row points here; UsageError when not loaded.
-  const T* ptr() const {
-    check();
-    return obj_.get();
-  }
-  T* ptr() { return const_cast<T*>(std::as_const(*this).ptr()); }
-  const T* operator->() const { return &get(); }
-  T* operator->() { return &get(); }
-  const T& operator*() const { return get(); }
-  T& operator*() { return get(); }
+  // get(), ptr(), -> and *: the related object (see detail::ToOne); none
+  // when no row points here.
   std::shared_ptr<T> shared() const { return loaded_ ? obj_ : nullptr; }
 
   // For the hydrator and prefetch (RelationOps).

@@ -61,8 +61,11 @@ TEST_F(Bulk, LargeCallsLoadWithCopyAndKeysFromTheSequence) {
     return std::any_of(log.begin(), log.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
   };
   EXPECT_TRUE(logged("COPY"));
-  // The COPY drew the keys itself (one key drawn before, the last read after).
+  // The COPY drew the keys itself (the sequence's position read before, its last value after):
+  // a fresh table's keys start at 1, as the INSERTs' would.
   EXPECT_TRUE(logged("currval"));
+  EXPECT_EQ(objs.front().id, 1);
+  EXPECT_EQ(objs.back().id, 500);
   EXPECT_FALSE(logged("-- 500 keys"));
   Item later;
   later.code = "later";
