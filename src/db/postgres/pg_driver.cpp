@@ -1396,19 +1396,18 @@ class PgConnection final : public Connection {
   bool sequence_position(const std::string& table, const std::string& column, int64_t& key) override {
     // Its last value (anyone's, on disk), or before its start when nothing
     // was drawn yet: nothing is drawn, so a fresh table's keys start at 1.
-    StatementHandle st = statement(
+    return sequence_value(
         "WITH q AS MATERIALIZED (SELECT pg_get_serial_sequence($1, $2)::regclass AS s) "
         "SELECT COALESCE(pg_sequence_last_value(q.s), "
-        "(SELECT seqstart - seqincrement FROM pg_sequence WHERE seqrelid = q.s)) FROM q");
-    st->bind_text(1, table);
-    st->bind_text(2, column);
-    bool found = false;
-    while (st->step())
-      if (!st->row().is_null(0)) key = st->row().get_int(0), found = true;
-    return found;
+        "(SELECT seqstart - seqincrement FROM pg_sequence WHERE seqrelid = q.s)) FROM q",
+        table, column, key);
   }
   bool last_drawn_key(const std::string& table, const std::string& column, int64_t& key) override {
-    StatementHandle st = statement("SELECT currval(pg_get_serial_sequence($1, $2))");
+    return sequence_value("SELECT currval(pg_get_serial_sequence($1, $2))", table, column, key);
+  }
+  // The one value `sql` selects for (table, column); false when NULL.
+  bool sequence_value(const std::string& sql, const std::string& table, const std::string& column, int64_t& key) {
+    StatementHandle st = statement(sql);
     st->bind_text(1, table);
     st->bind_text(2, column);
     bool found = false;
