@@ -197,36 +197,35 @@ bool Lease::copy_rows(const std::string& target, const std::string& insert_sql, 
   return done;
 }
 
-bool Lease::reserve_keys(const std::string& table, const std::string& column, std::size_t n, std::vector<int64_t>& keys) {
-  Connection& c = *conn_;
-  check_not_rolled_back(c, "nextval");
+namespace {
+// A call to the driver about the key's sequence, guarded, and logged as
+// line() (its SQL) when echo is on and it found what it was asked for.
+template <class Call, class Line>
+bool sequence_call(const detail::DatabaseState& db, Connection& c, const char* what, Call&& call, Line&& line) {
+  check_not_rolled_back(c, what);
   auto start = std::chrono::steady_clock::now();
-  const bool drawn = guarded(c, [&] { return c.reserve_keys(table, column, n, keys); });
-  if (drawn && db_->options.echo)
-    db_->log(fmt::format("SELECT nextval(pg_get_serial_sequence('{}', '{}'))  -- {} keys", table, column, n), {},
-             elapsed_ns(start));
-  return drawn;
+  const bool found = guarded(c, std::forward<Call>(call));
+  if (found && db.options.echo) db.log(line(), {}, elapsed_ns(start));
+  return found;
+}
+}  // namespace
+
+bool Lease::reserve_keys(const std::string& table, const std::string& column, std::size_t n, std::vector<int64_t>& keys) {
+  return sequence_call(
+      *db_, *conn_, "nextval", [&] { return conn_->reserve_keys(table, column, n, keys); },
+      [&] { return fmt::format("SELECT nextval(pg_get_serial_sequence('{}', '{}'))  -- {} keys", table, column, n); });
 }
 
 bool Lease::sequence_position(const std::string& table, const std::string& column, int64_t& key) {
-  Connection& c = *conn_;
-  check_not_rolled_back(c, "pg_sequence_last_value");
-  auto start = std::chrono::steady_clock::now();
-  const bool found = guarded(c, [&] { return c.sequence_position(table, column, key); });
-  if (found && db_->options.echo)
-    db_->log(fmt::format("SELECT pg_sequence_last_value(pg_get_serial_sequence('{}', '{}'))", table, column), {},
-             elapsed_ns(start));
-  return found;
+  return sequence_call(
+      *db_, *conn_, "pg_sequence_last_value", [&] { return conn_->sequence_position(table, column, key); },
+      [&] { return fmt::format("SELECT pg_sequence_last_value(pg_get_serial_sequence('{}', '{}'))", table, column); });
 }
 
 bool Lease::last_drawn_key(const std::string& table, const std::string& column, int64_t& key) {
-  Connection& c = *conn_;
-  check_not_rolled_back(c, "currval");
-  auto start = std::chrono::steady_clock::now();
-  const bool drawn = guarded(c, [&] { return c.last_drawn_key(table, column, key); });
-  if (drawn && db_->options.echo)
-    db_->log(fmt::format("SELECT currval(pg_get_serial_sequence('{}', '{}'))", table, column), {}, elapsed_ns(start));
-  return drawn;
+  return sequence_call(
+      *db_, *conn_, "currval", [&] { return conn_->last_drawn_key(table, column, key); },
+      [&] { return fmt::format("SELECT currval(pg_get_serial_sequence('{}', '{}'))", table, column); });
 }
 
 int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,

@@ -543,6 +543,15 @@ struct Builder {
     expr(a.expr);
     if (!nested) w.text(" AS ").ident(a.name);
   }
+  // SELECT aggregate AS name, ... (aggregate()'s one row).
+  void select_aggregates(const std::vector<Annotation>& aggregates) {
+    k(aggregates.size());
+    w.text("SELECT ");
+    for (std::size_t i = 0; i < aggregates.size(); ++i) {
+      if (i) w.text(", ");
+      named(aggregates[i]);
+    }
+  }
   // GROUP BY as decided when the aggregate came (QueryData::grouping):
   // the model's columns, or what values() named then; then the ordering's
   // columns (PostgreSQL wants them grouped). What the select list holds is
@@ -698,7 +707,7 @@ struct Builder {
 
   void select_rows(const std::vector<int>& cols) {
     k(0x5E);
-    k(q.distinct);
+    k(static_cast<uint64_t>(q.distinct) | static_cast<uint64_t>(select_one) << 1);
     if (&cols == q.model->all_columns.get()) {
       k(0xA11);  // every field: one word instead of one per column
     } else {
@@ -714,7 +723,6 @@ struct Builder {
     w.text(q.distinct ? "SELECT DISTINCT " : "SELECT ");
     if (!q.index_hint.empty()) d.select_hint(w, *q.model, q.index_hint);  // keyed in from()
     // The key pass too when expressions are selected: they bind parameters.
-    k(select_one);
     if (select_one) w.text("1");
     else if (w.writing_sql() || q.values_mode || !q.annotations.empty()) select_list(cols);
     from();
@@ -982,12 +990,7 @@ CompiledQuery compile_aggregate_over_rows(const Dialect& d, const QueryData& q, 
     inner.values.push_back(Annotation{"__one", std::move(one)});
   }
   return compile_cached(d, inner, 7, [&](Builder& b) {
-    b.k(outer.size());
-    b.w.text("SELECT ");
-    for (std::size_t i = 0; i < outer.size(); ++i) {
-      if (i) b.w.text(", ");
-      b.named(outer[i]);
-    }
+    b.select_aggregates(outer);
     b.w.text(" FROM (");
     b.select_rows(*selected_columns(inner));
     b.w.text(") AS \"covet_subquery\"");
@@ -1006,12 +1009,7 @@ CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std:
     return compile_aggregate(d, plain, aggregates);
   }
   return compile_cached(d, q, 6, [&](Builder& b) {
-    b.k(aggregates.size());
-    b.w.text("SELECT ");
-    for (std::size_t i = 0; i < aggregates.size(); ++i) {
-      if (i) b.w.text(", ");
-      b.named(aggregates[i]);
-    }
+    b.select_aggregates(aggregates);
     b.from();
     b.where();
   });
