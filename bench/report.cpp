@@ -70,7 +70,7 @@ int run_and_report(int argc, char** argv, const std::vector<RatioSpec>& ratios, 
     }
     if (value < 0) continue;
     char buf[128];
-    std::snprintf(buf, sizeof buf, "%s %s %.0f", v.prefix.c_str(), v.name.c_str(), value);
+    std::snprintf(buf, sizeof buf, "%s %s %.4g", v.prefix.c_str(), v.name.c_str(), value);
     lines.emplace_back(buf);
   }
   std::printf("\n");

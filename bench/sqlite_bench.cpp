@@ -484,11 +484,15 @@ int main(int argc, char** argv) {
        // bulk_create (multi-row INSERT ... RETURNING) against raw binary COPY.
        {"postgres.bulk_create_100k", "BM_PgBulk_Covet", "BM_PgBulk_Raw", "BM_PgBulk_Pair"},
        {"postgres.select_related_10k", "BM_PgSelectRelated_Covet", "BM_PgSelectRelated_Raw", "BM_PgSelectRelated_Pair"},
-       {"postgres.prefetch_vs_n_plus_1", "BM_PgPrefetch_Covet", "BM_PgNPlus1_Covet", "BM_PgPrefetch_Pair"}},
+       {"postgres.prefetch_vs_n_plus_1", "BM_PgPrefetch_Covet", "BM_PgNPlus1_Covet", "BM_PgPrefetch_Pair"},
+       // Serialization (bench/serial_bench.cpp): 1,000 seed users to byte-identical JSON.
+       {"serial.json_write_vs_rapidjson", "BM_Json_Covet", "BM_Json_RapidJson", "BM_Json_Pair"},
+       {"serial.json_write_vs_nlohmann", "BM_Json_Covet", "BM_Json_Nlohmann", "BM_JsonNlohmann_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},
        {"ns", "pool.checkout_contended_ns", "BM_PoolCheckoutContended", ""},
        {"ns", "postgres.pool.checkout_ns", "BM_PgPoolCheckout", ""},
-       {"ns", "postgres.pool.checkout_contended_ns", "BM_PgPoolCheckoutContended", ""}});
+       {"ns", "postgres.pool.checkout_contended_ns", "BM_PgPoolCheckoutContended", ""},
+       {"serial", "json_1000_users_us", "BM_Json_Pair", "covet_us"}});
 }

@@ -141,13 +141,11 @@ std::unique_ptr<ModelInfo> automatic_through(const ModelInfo& source, const Rela
     m->relations.push_back(rel);
     return f;
   };
-  FieldInfo id;
-  id.name = "id";
-  id.column = "id";
-  id.codec = detail::codec_for<int64_t>();
-  id.kind = FieldKind::BigInteger;
-  id.primary_key = true;
-  m->fields.push_back(std::move(id));
+  m->fields.push_back(FieldInfo{.name = "id",
+                                .column = "id",
+                                .codec = detail::codec_for<int64_t>(),
+                                .kind = FieldKind::BigInteger,
+                                .primary_key = true});
   m->fields.push_back(key_field(src, source, 8));
   m->fields.push_back(key_field(dst, target, 16));
   m->unique_constraints.push_back({m->table + "_pair", {1, 2}});

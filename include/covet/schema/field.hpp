@@ -31,6 +31,16 @@ enum class FieldKind : uint8_t {
 };
 std::string_view to_string(FieldKind k);
 
+class JsonWriter;
+
+// How the serializers write a member without a call (Generic: through
+// FieldCodec::write_json): the common member types, switched on inline.
+enum class SerialOp : uint8_t {
+  Generic,
+  Int64, Int32, Double, Bool, Text, DateTime,
+  OptInt64, OptInt32, OptDouble, OptBool, OptText, OptDateTime,
+};
+
 // Moves one C++ member type between struct memory, a driver row/binder and
 // Value. One static instance per member type (see field_codec.hpp).
 struct FieldCodec {
@@ -45,6 +55,9 @@ struct FieldCodec {
   bool (*is_null)(const void* member);
   // The member's text without copying, for std::string members (else null).
   const std::string* (*text)(const void* member);
+  SerialOp serial_op;
+  // Writes the member as one JSON value (null for an empty optional).
+  void (*write_json)(const void* member, JsonWriter& w);
 };
 
 struct FieldInfo {

@@ -10,6 +10,7 @@
 #include "covet/core/error.hpp"
 #include "covet/schema/field.hpp"
 #include "covet/schema/field_type.hpp"
+#include "covet/serial/json_writer.hpp"
 
 namespace covet {
 namespace detail {
@@ -110,6 +111,24 @@ struct Codec<std::vector<E>> {
   }
 };
 
+// A member's JSON form: a user type writes itself when its FieldType has
+// write_json (an EncryptedField shows the plain text), else its storage form.
+template <class M>
+void write_member_json(JsonWriter& w, const M& m) {
+  if constexpr (user_field_type<M>) {
+    if constexpr (requires { FieldType<M>::write_json(w, m); }) FieldType<M>::write_json(w, m);
+    else w.value(FieldType<M>::to_db(m));
+  } else if constexpr (std::is_same_v<M, int32_t> || std::is_same_v<M, int64_t>) {
+    w.value(m);
+  } else if constexpr (requires { Codec<M>::element_kind; }) {  // an Array member
+    w.begin_array();
+    for (const auto& e : m) w.value(e);
+    w.end_array();
+  } else {
+    w.value(m);
+  }
+}
+
 template <class M>
 struct Erased {
   static void load(void* m, const Row& row, int col, const FieldInfo& f) {
@@ -127,6 +146,7 @@ struct Erased {
     if constexpr (std::is_same_v<M, std::string>) return static_cast<const std::string*>(m);
     else return nullptr;
   }
+  static void write_json(const void* m, JsonWriter& w) { write_member_json(w, *static_cast<const M*>(m)); }
 };
 
 template <class M>
@@ -156,6 +176,11 @@ struct Erased<std::optional<M>> {
     const O& o = *static_cast<const O*>(m);
     if constexpr (std::is_same_v<M, std::string>) return o ? &*o : nullptr;
     else return nullptr;
+  }
+  static void write_json(const void* m, JsonWriter& w) {
+    const O& o = *static_cast<const O*>(m);
+    if (o) write_member_json(w, *o);
+    else w.null();
   }
 };
 
@@ -197,6 +222,24 @@ constexpr MemberLoad::Op load_op_of() {
 }
 
 template <class M>
+constexpr SerialOp serial_op_of() {
+  using S = SerialOp;
+  if constexpr (std::is_same_v<M, int64_t>) return S::Int64;
+  else if constexpr (std::is_same_v<M, int32_t>) return S::Int32;
+  else if constexpr (std::is_same_v<M, double>) return S::Double;
+  else if constexpr (std::is_same_v<M, bool>) return S::Bool;
+  else if constexpr (std::is_same_v<M, std::string>) return S::Text;
+  else if constexpr (std::is_same_v<M, DateTime>) return S::DateTime;
+  else if constexpr (std::is_same_v<M, std::optional<int64_t>>) return S::OptInt64;
+  else if constexpr (std::is_same_v<M, std::optional<int32_t>>) return S::OptInt32;
+  else if constexpr (std::is_same_v<M, std::optional<double>>) return S::OptDouble;
+  else if constexpr (std::is_same_v<M, std::optional<bool>>) return S::OptBool;
+  else if constexpr (std::is_same_v<M, std::optional<std::string>>) return S::OptText;
+  else if constexpr (std::is_same_v<M, std::optional<DateTime>>) return S::OptDateTime;
+  else return S::Generic;
+}
+
+template <class M>
 const FieldCodec* codec_for() {
   static_assert(supported_member<M>,
                 "covet: this member type has no field kind; use int32_t, int64_t, double, bool, std::string, "
@@ -210,7 +253,9 @@ const FieldCodec* codec_for() {
                                     &Erased<M>::get,
                                     &Erased<M>::set,
                                     &Erased<M>::is_null,
-                                    &Erased<M>::text};
+                                    &Erased<M>::text,
+                                    serial_op_of<M>(),
+                                    &Erased<M>::write_json};
   return &codec;
 }
 

@@ -1,0 +1,253 @@
+// ModelSerializer's plan (which fields, which keys) and its output loop.
+#include "covet/serial/serializer.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "covet/core/error.hpp"
+#include "covet/schema/model_info.hpp"
+#include "serial/text_format.hpp"
+
+namespace covet::detail {
+namespace {
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+const SerializerSpec::Extra* find_extra(const SerializerSpec& s, std::string_view name) {
+  for (const auto& e : s.extras)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+// A name a serializer option refers to: a model field or a declared extra field.
+void require_known(const ModelInfo& m, const SerializerSpec& s, std::string_view option, std::string_view name) {
+  if (find_extra(s, name) || m.find(name) >= 0) return;
+  std::vector<std::string> names;
+  for (const auto& f : m.fields) names.push_back(f.name);
+  for (const auto& e : s.extras) names.push_back(e.name);
+  std::string msg = fmt::format("{} serializer: {}() names '{}', which is neither a field of {} nor a declared field",
+                                m.name, option, name, m.name);
+  if (auto close = closest_names(name, names); !close.empty())
+    msg += fmt::format("; did you mean '{}'?", fmt::join(close, "', '"));
+  throw FieldError(msg);
+}
+
+SerialField member_field(const ModelInfo& m, std::string name, int i) {
+  const FieldInfo& f = m.field(i);
+  SerialField s;
+  s.name = std::move(name);
+  s.source = SerialField::Source::Member;
+  s.field = i;
+  s.offset = static_cast<uint32_t>(f.offset);
+  s.codec = f.codec;
+  s.op = f.codec->serial_op;
+  return s;
+}
+
+SerialField extra_field(const ModelInfo& m, const SerializerSpec::Extra& e) {
+  if (!e.source.empty()) return member_field(m, e.name, m.require(e.source));
+  SerialField s;
+  s.name = e.name;
+  s.source = SerialField::Source::Method;
+  s.method = &e.method;
+  s.read_only = true;
+  return s;
+}
+
+// The fields in output order, as the spec orders them (see serializer.hpp).
+std::vector<SerialField> ordered_fields(const ModelInfo& m, const SerializerSpec& s) {
+  std::vector<SerialField> out;
+  std::vector<bool> placed(s.extras.size());
+  auto place_extra = [&](std::string_view name) {
+    for (std::size_t i = 0; i < s.extras.size(); ++i)
+      if (s.extras[i].name == name) {
+        placed[i] = true;
+        out.push_back(extra_field(m, s.extras[i]));
+        return true;
+      }
+    return false;
+  };
+  if (s.all_fields) {
+    for (int i = 0; i < static_cast<int>(m.fields.size()); ++i) {
+      const std::string& name = m.field(i).name;
+      if (contains(s.exclude, name)) continue;
+      if (!place_extra(name)) out.push_back(member_field(m, name, i));  // a declared field of the same name wins
+    }
+  } else {
+    for (const std::string& name : s.fields) {
+      for (const auto& f : out)
+        if (f.name == name) throw ConfigurationError(fmt::format("{} serializer: fields() names '{}' twice", m.name, name));
+      if (!place_extra(name)) out.push_back(member_field(m, name, m.require(name)));
+    }
+  }
+  for (std::size_t i = 0; i < s.extras.size(); ++i)
+    if (!placed[i] && !contains(s.exclude, s.extras[i].name)) out.push_back(extra_field(m, s.extras[i]));
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, SerializerSpec spec) {
+  auto p = std::make_shared<SerializerPlan>();
+  p->model = &m;
+  p->spec = std::move(spec);
+  const SerializerSpec& s = p->spec;
+  if (!s.all_fields && !s.exclude.empty())
+    throw ConfigurationError(m.name + " serializer: fields() and exclude() cannot both be set (as in DRF)");
+  for (std::size_t i = 0; i < s.extras.size(); ++i) {
+    const auto& e = s.extras[i];
+    if (e.name.empty()) throw ConfigurationError(m.name + " serializer: a declared field needs a name");
+    for (std::size_t j = 0; j < i; ++j)
+      if (s.extras[j].name == e.name)
+        throw ConfigurationError(fmt::format("{} serializer: field '{}' is declared twice", m.name, e.name));
+    if (!e.source.empty()) require_known(m, {}, "rename", e.source);
+  }
+  for (const auto& n : s.exclude) require_known(m, s, "exclude", n);
+  for (const auto& n : s.read_only) require_known(m, s, "read_only", n);
+  for (const auto& n : s.write_only) require_known(m, s, "write_only", n);
+
+  p->fields = ordered_fields(m, s);
+  JsonWriter keys;
+  for (std::size_t i = 0; i < p->fields.size(); ++i) {
+    SerialField& f = p->fields[i];
+    f.read_only = f.read_only || contains(s.read_only, f.name);
+    f.write_only = contains(s.write_only, f.name);
+    if (f.read_only && f.write_only)
+      throw ConfigurationError(fmt::format("{} serializer: '{}' cannot be both read-only and write-only", m.name, f.name));
+    if (f.write_only) continue;
+    keys.clear();
+    if (!p->output.empty()) keys.append(",");
+    keys.key(f.name);
+    f.key = std::string(keys.view());
+    std::memcpy(f.key_block, f.key.data(), std::min(f.key.size(), sizeof f.key_block));
+    p->output.push_back(static_cast<uint32_t>(i));
+  }
+  return p;
+}
+
+namespace {
+
+// The output loop keeps its own cursor and end in locals, never in memory
+// a char store could alias, and gives them back to the writer only around
+// calls that write through it (text with escapes, generic members, methods).
+struct Cursor {
+  char* q;
+  char* end;
+};
+
+[[gnu::noinline]] Cursor refill(JsonWriter& w, char* q, std::size_t n) {
+  w.commit(q);
+  char* p = w.room(n);
+  return {p, p + w.available()};
+}
+
+Cursor resume(JsonWriter& w) {
+  char* p = w.room(0);
+  return {p, p + w.available()};
+}
+
+}  // namespace
+
+void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
+  Cursor c = resume(w);
+  auto need = [&](std::size_t n) {
+    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
+      c = refill(w, c.q, n);
+  };
+  // Hands the cursor to the writer for a call that writes through it.
+  auto through_writer = [&](auto&& write) {
+    w.commit(c.q);
+    w.set_needs_comma(false);
+    write();
+    c = resume(w);
+  };
+  need(2);
+  *c.q = ',';
+  c.q += w.needs_comma();
+  *c.q++ = '{';
+  const char* o = static_cast<const char*>(obj);
+  for (uint32_t i : p.output) {
+    const SerialField& f = p.fields[i];
+    const std::size_t kn = f.key.size();
+    if (f.source != SerialField::Source::Member) [[unlikely]] {
+      need(kn);
+      std::memcpy(c.q, f.key.data(), kn);
+      c.q += kn;
+      through_writer([&] { (*f.method)(obj, w); });
+      if (!w.needs_comma())
+        throw UsageError(fmt::format("{} serializer: method field '{}' wrote no value", p.model->name, f.name));
+      continue;
+    }
+    const void* m = o + f.offset;
+    // The key, then room for the value's fixed-size forms.
+    need(sizeof f.key_block + kn + kRfc3339Size + 2);
+    if (kn <= sizeof f.key_block) [[likely]]
+      std::memcpy(c.q, f.key_block, sizeof f.key_block);
+    else
+      std::memcpy(c.q, f.key.data(), kn);
+    c.q += kn;
+    SerialOp op = f.op;
+    if (op >= SerialOp::OptInt64) {
+      if (f.codec->is_null(m)) {
+        std::memcpy(c.q, "null", 4);
+        c.q += 4;
+        continue;
+      }
+      op = SerialOp::Generic;
+    }
+    switch (op) {
+      case SerialOp::Int64:
+        c.q = write_int(c.q, *static_cast<const int64_t*>(m));
+        break;
+      case SerialOp::Int32:
+        c.q = write_int(c.q, *static_cast<const int32_t*>(m));
+        break;
+      case SerialOp::Bool: {
+        bool b = *static_cast<const bool*>(m);
+        std::memcpy(c.q, b ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
+        c.q += 5 - b;
+        break;
+      }
+      case SerialOp::Text: {
+        const auto& s = *static_cast<const std::string*>(m);
+        need(s.size() + JsonWriter::kQuotedSlack);
+        if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
+          c.q = e;
+        else
+          through_writer([&] { w.quoted(s); });
+        break;
+      }
+      case SerialOp::DateTime:
+        *c.q++ = '"';
+        c.q = write_rfc3339(c.q, static_cast<const DateTime*>(m)->unix_micros());
+        *c.q++ = '"';
+        break;
+      default:  // Double, the optionals' values and every other kind: the codec writes it
+        through_writer([&] { f.codec->write_json(m, w); });
+        break;
+    }
+  }
+  need(1);
+  *c.q++ = '}';
+  w.commit(c.q);
+  w.set_needs_comma(true);
+}
+
+void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w) {
+  w.begin_array();
+  const char* o = static_cast<const char*>(first);
+  if (n > 0) {
+    std::size_t before = w.size();
+    write_object(p, o, w);
+    // The rest are about the size of the first: one growth, not a doubling series.
+    w.reserve((w.size() - before + 1) * (n - 1) + (n - 1) / 8 * (w.size() - before));
+  }
+  for (std::size_t i = 1; i < n; ++i) write_object(p, o + i * stride, w);
+  w.end_array();
+}
+
+}  // namespace covet::detail

@@ -1,0 +1,220 @@
+// JsonWriter: separators, escaping on every code path (short words, 16-byte
+// blocks, the slow path), UTF-8 refusal, numbers, and each value type's form.
+#include <gtest/gtest.h>
+
+#include <covet/covet.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "serial/text_format.hpp"
+
+namespace {
+
+using namespace covet;
+
+std::string write(auto&& f) {
+  JsonWriter w;
+  f(w);
+  return w.take();
+}
+
+// The escaping JSON needs, byte by byte: the reference the fast paths must match.
+std::string reference_quote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonWriter, SeparatorsFollowTheShapeWithoutAStack) {
+  std::string s = write([](JsonWriter& w) {
+    w.begin_array();
+    w.value(1);
+    w.value(2);
+    w.begin_object();
+    w.key("a");
+    w.value(true);
+    w.key("b");
+    w.null();
+    w.key("c");
+    w.begin_array();
+    w.end_array();
+    w.key("d");
+    w.begin_object();
+    w.end_object();
+    w.end_object();
+    w.value("x");
+    w.end_array();
+  });
+  EXPECT_EQ(s, R"([1,2,{"a":true,"b":null,"c":[],"d":{}},"x"])");
+}
+
+TEST(JsonWriter, EscapesExactlyWhatJsonRequiresAtEveryPositionAndLength) {
+  // Each length from 0 to 40 crosses the short-word, 16-byte-block and
+  // overlapping-tail paths; a special byte is put at every position.
+  const std::string specials = std::string("\"\\\n\t\x01\x1f\b\f\r", 9);
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string plain;
+    for (std::size_t i = 0; i < n; ++i) plain += static_cast<char>('a' + i % 26);
+    EXPECT_EQ(write([&](JsonWriter& w) { w.value(plain); }), reference_quote(plain)) << n;
+    for (std::size_t at = 0; at < n; ++at)
+      for (char sp : specials) {
+        std::string s = plain;
+        s[at] = sp;
+        ASSERT_EQ(write([&](JsonWriter& w) { w.value(s); }), reference_quote(s)) << n << " " << at;
+      }
+  }
+}
+
+TEST(JsonWriter, NonAsciiTextIsCopiedAndInvalidUtf8IsRefused) {
+  for (std::string s : {"héllo wörld", "Ωmega Жук 日本語 🙂", "a long text with ü after sixteen bytes", "\xF0\x9D\x84\x9E"})
+    EXPECT_EQ(write([&](JsonWriter& w) { w.value(s); }), "\"" + s + "\"");
+  // Invalid sequences, at the start, the middle and cut off at the end of
+  // texts short and long.
+  for (std::string bad : {"\xC3\x28", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xFF"}) {
+    for (std::string s : {bad, "abc" + bad, "0123456789abcdef" + bad + "xyz", std::string("abcdefghij") + bad}) {
+      JsonWriter w;
+      EXPECT_THROW(w.value(s), InvalidArgument) << s;
+    }
+  }
+  JsonWriter w;
+  try {
+    w.value(std::string("abc\xE2\x82", 5));  // a three-byte sequence cut short
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JsonWriter, KeysAreEscapedToo) {
+  EXPECT_EQ(write([](JsonWriter& w) {
+              w.begin_object();
+              w.key("a\"b");
+              w.value(1);
+              w.end_object();
+            }),
+            R"({"a\"b":1})");
+}
+
+TEST(JsonWriter, NumbersAreShortestRoundTripAndFloatsLookLikeFloats) {
+  EXPECT_EQ(write([](JsonWriter& w) {
+              w.begin_array();
+              w.value(int64_t{0});
+              w.value(std::numeric_limits<int64_t>::min());
+              w.value(std::numeric_limits<int64_t>::max());
+              w.value(int32_t{-7});
+              w.value(3.0);
+              w.value(0.1);
+              w.value(-0.5);
+              w.value(1e21);
+              w.value(123456789012345.0);
+              w.value(5e-324);
+              w.end_array();
+            }),
+            "[0,-9223372036854775808,9223372036854775807,-7,3.0,0.1,-0.5,1e+21,123456789012345.0,5e-324]");
+  JsonWriter w;
+  EXPECT_THROW(w.value(std::nan("")), InvalidArgument);
+  EXPECT_THROW(w.value(std::numeric_limits<double>::infinity()), InvalidArgument);
+  EXPECT_THROW(w.value(-std::numeric_limits<double>::infinity()), InvalidArgument);
+}
+
+TEST(JsonWriter, TheSerializersIntegerFormMatchesToChars) {
+  const int64_t cases[] = {0, 1, 9, 10, 42, 99, 100, 101, 999, 1000, 1001, 9999, 10000, 10001, 123456789,
+                           -1, -9, -10, -99, -100, -9999, -10000,
+                           std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()};
+  for (int64_t v : cases) {
+    char buf[24];
+    char* e = detail::write_int(buf, v);
+    EXPECT_EQ(std::string(buf, e), std::to_string(v));
+  }
+}
+
+TEST(JsonWriter, TimesAreRfc3339InUtcWithMicroseconds) {
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(DateTime(2024, 1, 15, 10, 30, 0, 123456)); }),
+            "\"2024-01-15T10:30:00.123456Z\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(DateTime(2024, 2, 29, 0, 0, 0)); }), "\"2024-02-29T00:00:00.000000Z\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(DateTime(1969, 12, 31, 23, 59, 59, 999999)); }),
+            "\"1969-12-31T23:59:59.999999Z\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(DateTime::from_unix_micros(DateTime::kMinMicros)); }),
+            "\"0001-01-01T00:00:00.000000Z\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(DateTime::from_unix_micros(DateTime::kMaxMicros)); }),
+            "\"9999-12-31T23:59:59.999999Z\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(Date(2000, 3, 1)); }), "\"2000-03-01\"");
+}
+
+TEST(JsonWriter, EveryDateHasTheSameTextAsDateToString) {
+  // Every day near the epoch, then every 7th across years 1-9999.
+  auto check = [](int32_t d) {
+    char buf[10];
+    detail::write_date(buf, d);
+    ASSERT_EQ(std::string(buf, 10), Date::from_days(d).to_string()) << d;
+  };
+  for (int32_t d = -800; d <= 800; ++d) check(d);
+  for (int32_t d = Date::kMinDays; d <= Date::kMaxDays; d += 7) check(d);
+  check(Date::kMaxDays);
+}
+
+TEST(JsonWriter, OtherKindsHaveTheirDocumentedForms) {
+  Uuid u = Uuid::parse("123e4567-e89b-12d3-a456-426614174000");
+  EXPECT_EQ(write([&](JsonWriter& w) { w.value(u); }), "\"123e4567-e89b-12d3-a456-426614174000\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(Decimal("-12.50")); }), "\"-12.50\"");
+  EXPECT_EQ(write([](JsonWriter& w) { w.value(Json::parse(R"({"a": [1, 2]})")); }), R"({"a":[1,2]})");
+  const std::pair<std::string, std::string> b64[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {std::string("\0\xff", 2), "AP8="}};
+  for (const auto& [raw, text] : b64) EXPECT_EQ(write([&](JsonWriter& w) { w.value(Bytes::from(raw)); }), "\"" + text + "\"");
+  EXPECT_EQ(write([](JsonWriter& w) {
+              w.value(Value(Array{Value(), Value(true), Value(1), Value(1.5), Value("s"), Value(Date(2020, 1, 2))}));
+            }),
+            R"([null,true,1,1.5,"s","2020-01-02"])");
+  EXPECT_EQ(write([](JsonWriter& w) {
+              w.begin_array();
+              w.value(std::optional<int>());
+              w.value(std::optional<int>(4));
+              w.value(std::vector<std::string>{"a", "b"});
+              w.end_array();
+            }),
+            R"([null,4,["a","b"]])");
+}
+
+TEST(JsonWriter, BufferGrowsTakesAndStartsOver) {
+  JsonWriter w(1);
+  w.begin_array();
+  std::string big(100'000, 'x');
+  for (int i = 0; i < 5; ++i) w.value(big);
+  w.end_array();
+  EXPECT_EQ(w.size(), 5 * 100'002 + 4 + 2);
+  std::string s = w.take();
+  EXPECT_EQ(s.size(), 5 * 100'002 + 4 + 2);
+  EXPECT_TRUE(w.empty());
+  w.value(1);
+  w.clear();
+  w.value(2);
+  w.newline();
+  w.value(3);
+  EXPECT_EQ(w.view(), "2\n3");
+  JsonWriter moved = std::move(w);
+  EXPECT_EQ(moved.view(), "2\n3");
+  moved.value(4);
+  EXPECT_EQ(moved.view(), "2\n3,4");
+}
+
+}  // namespace
