@@ -123,9 +123,20 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
     if (!p->output.empty()) keys.append(",");
     keys.key(f.name);
     f.key = std::string(keys.view());
-    std::memcpy(f.key_block, f.key.data(), std::min(f.key.size(), sizeof f.key_block));
     p->output.push_back(static_cast<uint32_t>(i));
+    OutputStep& st = p->steps.emplace_back();
+    st.field = static_cast<uint32_t>(i);
+    st.slow = f.source != SerialField::Source::Member || f.key.size() > OutputStep::kKeyBlock;
+    if (!st.slow) {
+      std::memcpy(st.key, f.key.data(), f.key.size());
+      st.key_len = static_cast<uint8_t>(f.key.size());
+      st.offset = f.offset;
+      st.op = f.op;
+    }
   }
+  // Per step: the key block, and the longest fixed-size value (a quoted
+  // RFC 3339 time); the braces.
+  p->fixed_room = 2 + p->steps.size() * (OutputStep::kKeyBlock + kRfc3339Size + 2);
   return p;
 }
 
@@ -152,54 +163,66 @@ Cursor resume(JsonWriter& w) {
 
 }  // namespace
 
+// A step the inline loop does not take: a method field, or a key longer
+// than the step's block. Writes through the writer.
+[[gnu::noinline]] void slow_step(const SerializerPlan& p, const OutputStep& st, const void* obj, JsonWriter& w) {
+  const SerialField& f = p.fields[st.field];
+  w.append(f.key);
+  w.set_needs_comma(false);
+  if (f.source == SerialField::Source::Method) {
+    (*f.method)(obj, w);
+    if (!w.needs_comma())
+      throw UsageError(fmt::format("{} serializer: method field '{}' wrote no value", p.model->name, f.name));
+  } else {
+    f.codec->write_json(static_cast<const char*>(obj) + f.offset, w);
+  }
+}
+
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
   Cursor c = resume(w);
   auto need = [&](std::size_t n) {
     if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
       c = refill(w, c.q, n);
   };
-  // Hands the cursor to the writer for a call that writes through it.
+  // Hands the cursor to the writer for a call that writes through it, then
+  // takes it back with room for the rest of the object's fixed part again.
   auto through_writer = [&](auto&& write) {
     w.commit(c.q);
     w.set_needs_comma(false);
     write();
     c = resume(w);
+    need(p.fixed_room);
   };
-  need(2);
+  need(p.fixed_room);
   *c.q = ',';
   c.q += w.needs_comma();
   *c.q++ = '{';
   const char* o = static_cast<const char*>(obj);
-  for (uint32_t i : p.output) {
-    const SerialField& f = p.fields[i];
-    const std::size_t kn = f.key.size();
-    if (f.source != SerialField::Source::Member) [[unlikely]] {
-      need(kn);
-      std::memcpy(c.q, f.key.data(), kn);
-      c.q += kn;
-      through_writer([&] { (*f.method)(obj, w); });
-      if (!w.needs_comma())
-        throw UsageError(fmt::format("{} serializer: method field '{}' wrote no value", p.model->name, f.name));
+  for (const OutputStep& st : p.steps) {
+    if (st.slow) [[unlikely]] {
+      through_writer([&] { slow_step(p, st, obj, w); });
       continue;
     }
-    const void* m = o + f.offset;
-    // The key, then room for the value's fixed-size forms.
-    need(sizeof f.key_block + kn + kRfc3339Size + 2);
-    if (kn <= sizeof f.key_block) [[likely]]
-      std::memcpy(c.q, f.key_block, sizeof f.key_block);
-    else
-      std::memcpy(c.q, f.key.data(), kn);
-    c.q += kn;
-    SerialOp op = f.op;
-    if (op >= SerialOp::OptInt64) {
-      if (f.codec->is_null(m)) {
-        std::memcpy(c.q, "null", 4);
-        c.q += 4;
-        continue;
-      }
-      op = SerialOp::Generic;
-    }
-    switch (op) {
+    std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
+    c.q += st.key_len;
+    const void* m = o + st.offset;
+    auto text = [&](const std::string& s) {
+      need(s.size() + JsonWriter::kQuotedSlack + p.fixed_room);
+      if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
+        c.q = e;
+      else
+        through_writer([&] { w.quoted(s); });
+    };
+    auto time = [&](const DateTime& t) {
+      *c.q++ = '"';
+      c.q = write_rfc3339(c.q, t.unix_micros());
+      *c.q++ = '"';
+    };
+    auto null = [&] {
+      std::memcpy(c.q, "null", 4);
+      c.q += 4;
+    };
+    switch (st.op) {
       case SerialOp::Int64:
         c.q = write_int(c.q, *static_cast<const int64_t*>(m));
         break;
@@ -212,26 +235,43 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
         c.q += 5 - b;
         break;
       }
-      case SerialOp::Text: {
-        const auto& s = *static_cast<const std::string*>(m);
-        need(s.size() + JsonWriter::kQuotedSlack);
-        if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
-          c.q = e;
-        else
-          through_writer([&] { w.quoted(s); });
+      case SerialOp::Text:
+        text(*static_cast<const std::string*>(m));
         break;
-      }
       case SerialOp::DateTime:
-        *c.q++ = '"';
-        c.q = write_rfc3339(c.q, static_cast<const DateTime*>(m)->unix_micros());
-        *c.q++ = '"';
+        time(*static_cast<const DateTime*>(m));
         break;
-      default:  // Double, the optionals' values and every other kind: the codec writes it
-        through_writer([&] { f.codec->write_json(m, w); });
+      case SerialOp::OptInt64:
+        if (const auto& v = *static_cast<const std::optional<int64_t>*>(m)) c.q = write_int(c.q, *v);
+        else null();
+        break;
+      case SerialOp::OptInt32:
+        if (const auto& v = *static_cast<const std::optional<int32_t>*>(m)) c.q = write_int(c.q, *v);
+        else null();
+        break;
+      case SerialOp::OptBool:
+        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) {
+          std::memcpy(c.q, *v ? "true" : "false", 5);
+          c.q += 5 - *v;
+        } else {
+          null();
+        }
+        break;
+      case SerialOp::OptText:
+        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) text(*v);
+        else null();
+        break;
+      case SerialOp::OptDateTime:
+        if (const auto& v = *static_cast<const std::optional<DateTime>*>(m)) time(*v);
+        else null();
+        break;
+      case SerialOp::Double:
+      case SerialOp::OptDouble:
+      case SerialOp::Generic:  // every other kind: its codec writes it
+        through_writer([&] { p.fields[st.field].codec->write_json(m, w); });
         break;
     }
   }
-  need(1);
   *c.q++ = '}';
   w.commit(c.q);
   w.set_needs_comma(true);

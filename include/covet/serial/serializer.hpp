@@ -57,9 +57,6 @@ struct SerialField {
   enum class Source : uint8_t { Member, Method };
   std::string name;
   std::string key;  // the pre-escaped `"name":`, with a leading comma after the first output field
-  // The key again, padded to a fixed size so it is copied in two moves
-  // rather than a call (when it fits).
-  char key_block[32] = {};
   Source source = Source::Member;
   int field = -1;  // the model field (Member)
   uint32_t offset = 0;
@@ -70,11 +67,28 @@ struct SerialField {
   bool write_only = false;
 };
 
+// The output loop's compact form of one output field: its key padded to a
+// fixed size (copied in two moves, not a call), where the member is and
+// how it is written.
+struct OutputStep {
+  static constexpr std::size_t kKeyBlock = 32;
+  char key[kKeyBlock] = {};
+  uint32_t offset = 0;
+  uint32_t field = 0;   // index in SerializerPlan::fields
+  uint8_t key_len = 0;
+  SerialOp op = SerialOp::Generic;
+  bool slow = false;    // a method field, or a key longer than the block
+};
+
 struct SerializerPlan {
   const ModelInfo* model = nullptr;
   SerializerSpec spec;
   std::vector<SerialField> fields;  // every declared field, output order
   std::vector<uint32_t> output;     // the fields written on output (not write-only)
+  std::vector<OutputStep> steps;    // one per output field
+  // Room one object's keys, punctuation and fixed-size values can take
+  // (text adds its own length).
+  std::size_t fixed_room = 0;
 };
 
 std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, SerializerSpec spec);
