@@ -1,4 +1,5 @@
 #include "covet/core/error.hpp"
+#include "covet/serial/json_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -36,5 +37,18 @@ ValidationError::ValidationError(Errors errors) : Error(describe(errors)), error
 
 ValidationError::ValidationError(const std::string& field, const std::string& message)
     : ValidationError(Errors{{field, {message}}}) {}
+
+ValidationError::ValidationError(const std::string& message) : ValidationError(Errors{{"non_field_errors", {message}}}) {}
+
+std::string ValidationError::to_json() const {
+  JsonWriter w;
+  w.begin_object();
+  for (const auto& [field, messages] : errors_) {
+    w.key(field);
+    w.value(messages);
+  }
+  w.end_object();
+  return w.take();
+}
 
 }  // namespace covet

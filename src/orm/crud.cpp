@@ -63,6 +63,7 @@ inline bool plainly_valid(const ModelInfo& m, const void* obj) {
 // member that still holds its initializer's value (a nil UUID key, an
 // epoch DateTime): the struct's own default otherwise wins.
 void prepare_for_insert(const ModelInfo& m, void* obj) {
+  if (m.validate) m.validate(obj);
   if (m.has_default_factory) {
     for (const FieldInfo& f : m.fields) {
       if (f.default_factory && f.get(obj) == f.get(m.sample)) f.set(obj, f.default_factory());
@@ -485,6 +486,7 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
   }
   // The key is set: UPDATE, and INSERT when no row had that key (Django's
   // rule), both in one transaction level on one connection.
+  if (m.validate) m.validate(obj);
   Transaction tx = ex.transaction();
   Lease lease = Executor(tx).lease();
   int64_t matched = 0;

@@ -390,7 +390,7 @@ void ModelInfo::finalize() {
   auto_pk_int64_offset = -1;
   if (has_auto_pk() && field(primary_key[0]).codec->load_op == MemberLoad::Op::Int64)
     auto_pk_int64_offset = static_cast<int32_t>(field(primary_key[0]).offset);
-  plain_insert = !has_default_factory && !has_auto_now && other_checks.empty();
+  plain_insert = !has_default_factory && !has_auto_now && other_checks.empty() && !validate;
   insert_binds.clear();
   update_binds.clear();
   for (std::size_t i = 0; i < fields.size(); ++i) {

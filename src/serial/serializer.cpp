@@ -2,6 +2,7 @@
 #include "covet/serial/serializer.hpp"
 
 #include <algorithm>
+#include <regex>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -45,6 +46,13 @@ SerialField member_field(const ModelInfo& m, std::string name, int i) {
   s.offset = static_cast<uint32_t>(f.offset);
   s.codec = f.codec;
   s.op = f.codec->serial_op;
+  s.kind = f.kind;
+  // Django's rule, as DRF's ModelSerializer reads it: required unless the
+  // database fills it or it may be empty.
+  s.required = !f.codec->optional && !f.auto_increment && !f.auto_now && !f.auto_now_add && !f.default_value &&
+               !f.default_factory;
+  s.allow_null = f.codec->optional;
+  s.read_only = f.auto_increment || f.auto_now || f.auto_now_add;  // the database or save() fills them (DRF's rule)
   return s;
 }
 
@@ -52,10 +60,64 @@ SerialField extra_field(const ModelInfo& m, const SerializerSpec::Extra& e) {
   if (!e.source.empty()) return member_field(m, e.name, m.require(e.source));
   SerialField s;
   s.name = e.name;
+  if (e.input_kind) {  // on the input only
+    s.source = SerialField::Source::Input;
+    s.kind = *e.input_kind;
+    s.write_only = true;
+    s.required = true;
+    return s;
+  }
   s.source = SerialField::Source::Method;
   s.method = &e.method;
   s.read_only = true;
   return s;
+}
+
+// The serializer's input options, validators and name index on the fields.
+void apply_input_options(SerializerPlan& p) {
+  const ModelInfo& m = *p.model;
+  const SerializerSpec& s = p.spec;
+  auto field_named = [&](std::string_view option, std::string_view name) -> SerialField& {
+    for (SerialField& f : p.fields)
+      if (f.name == name) return f;
+    require_known(m, s, option, name);  // throws for an unknown name
+    throw ConfigurationError(fmt::format("{} serializer: {}() names '{}', which this serializer leaves out", m.name,
+                                         option, name));
+  };
+  for (const auto& [name, o] : s.options) {
+    SerialField& f = field_named("options", name);
+    if (f.source == SerialField::Source::Method)
+      throw ConfigurationError(fmt::format("{} serializer: '{}' is a method field; it takes no input options", m.name, name));
+    f.options = o;
+    if (o.required) f.required = *o.required;
+    if (o.allow_null) f.allow_null = *o.allow_null;
+    if (o.allow_blank) f.allow_blank = *o.allow_blank;
+    if (!o.regex.empty()) {
+      try {
+        f.regex = std::make_shared<const std::regex>(o.regex, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        throw ConfigurationError(fmt::format("{} serializer: the regex of '{}' does not compile: {}", m.name, name, e.what()));
+      }
+    }
+  }
+  for (const auto& v : s.validators) {
+    SerialField& f = field_named("validator", v.field);
+    bool fits = f.source == SerialField::Source::Input ? v.plain_codec == nullptr
+                : f.source == SerialField::Source::Member
+                    ? v.plain_codec && (v.plain_codec == f.codec || v.optional_codec == f.codec)
+                    : false;
+    if (!fits)
+      throw ConfigurationError(fmt::format(
+          "{} serializer: the validator of '{}' takes {}, which is not what the field holds{}", m.name, v.field,
+          v.type_name, f.source == SerialField::Source::Input ? " (an input field's validator takes covet::Value&)" : ""));
+    f.validators.push_back(&v);
+  }
+  for (std::size_t i = 0; i < p.fields.size(); ++i) {
+    SerialField& f = p.fields[i];
+    if (f.source == SerialField::Source::Input) f.extra = static_cast<int>(p.input_fields++);
+    p.by_name.emplace_back(f.name, static_cast<uint32_t>(i));
+  }
+  std::sort(p.by_name.begin(), p.by_name.end());
 }
 
 // The fields in output order, as the spec orders them (see serializer.hpp).
@@ -111,12 +173,13 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
   for (const auto& n : s.write_only) require_known(m, s, "write_only", n);
 
   p->fields = ordered_fields(m, s);
+  apply_input_options(*p);
   JsonWriter keys;
   for (std::size_t i = 0; i < p->fields.size(); ++i) {
     SerialField& f = p->fields[i];
     f.read_only = f.read_only || contains(s.read_only, f.name);
-    f.write_only = contains(s.write_only, f.name);
-    if (f.read_only && f.write_only)
+    f.write_only = f.write_only || contains(s.write_only, f.name);
+    if (f.read_only && f.write_only && f.source != SerialField::Source::Input)
       throw ConfigurationError(fmt::format("{} serializer: '{}' cannot be both read-only and write-only", m.name, f.name));
     if (f.write_only) continue;
     keys.clear();

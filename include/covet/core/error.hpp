@@ -163,6 +163,18 @@ class InvalidArgument : public Error {
  public:
   using Error::Error;
 };
+// Input that is not well-formed (malformed JSON or MessagePack, nesting past
+// the limit, a string past the limit): the request is bad as a whole, before
+// any field is looked at (HTTP 400).
+class ParseError : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+// Input bigger than the reader accepts (HTTP 413); nothing of it was read.
+class PayloadTooLarge : public ParseError {
+ public:
+  using ParseError::ParseError;
+};
 class ConfigurationError : public Error {
  public:
   using Error::Error;
@@ -187,7 +199,12 @@ class ValidationError : public Error {
   using Errors = std::map<std::string, std::vector<std::string>>;
   explicit ValidationError(Errors errors);
   ValidationError(const std::string& field, const std::string& message);
+  // One message: under "non_field_errors", or, thrown from a serializer's
+  // field validator, under the field being validated.
+  explicit ValidationError(const std::string& message);
   const Errors& errors() const noexcept { return errors_; }
+  // DRF's response body: {"email":["Enter a valid email address."],"non_field_errors":[...]}.
+  std::string to_json() const;
 
  private:
   Errors errors_;

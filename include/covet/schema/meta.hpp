@@ -190,6 +190,8 @@ ModelInfo build_model_info() {
     Meta<T> m(info);
     T::meta(m);
   }
+  if constexpr (requires(const T& t) { t.validate(); })
+    info.validate = [](const void* obj) { static_cast<const T*>(obj)->validate(); };
   info.finalize();
   T probe{};
   info.check_defaults(&probe);

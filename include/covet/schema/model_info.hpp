@@ -65,6 +65,10 @@ class ModelInfo {
   // or other checks).
   int32_t auto_pk_int64_offset = -1;
   bool plain_insert = false;
+  // The model's own validation (a `void validate() const` member, Django's
+  // Model.clean()): throws ValidationError. save(), create(), bulk_create()
+  // and the serializers call it before writing.
+  void (*validate)(const void* obj) = nullptr;
   // 0, 1, ..., fields.size() - 1: what SELECT * loads.
   std::shared_ptr<const std::vector<int>> all_columns;
   // How each field is loaded from a row (Row::load, with this ModelInfo as

@@ -12,10 +12,20 @@
 //
 // Configuration calls return a new serializer and check names as they go
 // (an unknown field is a FieldError naming the closest ones). fields() picks
-// and orders model fields and the extra fields declared before it; extra
-// fields declared after it come after them. The members go through the
+// and orders model fields and extra fields (method, rename, input fields)
+// declared before it; extra fields it does not name come after them. The members go through the
 // per-kind table (FieldCodec): common types are written inline, never
 // through Value.
+//
+// Input (DRF's is_valid / save): read_json() parses a request body (simdjson,
+// with limits on size and depth, duplicate keys refused), converts each
+// present field to its member type, and validates everything before
+// reporting: types, required, null and blank, lengths, ranges, choices,
+// regex/email/URL, the model's write checks (max_length, decimal digits,
+// valid text), custom field validators (which may normalise), then the
+// object-level validators, then (given a database) unique fields and unique
+// sets. All problems come at once in a ValidationError whose to_json() is
+// DRF's 400 body. Malformed input is a ParseError, too big a PayloadTooLarge.
 //
 // Lifetime: a value type sharing an immutable plan; copies are cheap.
 // Thread safety: a configured serializer may be used from any number of
@@ -24,6 +34,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +46,77 @@
 
 namespace covet {
 
+// Per-field input options (DRF's extra_kwargs), on top of what the model
+// says: a model field is required unless it is optional, an auto key,
+// auto_now/auto_now_add or has a default option; null is allowed for an
+// optional member; max_length comes from the model.
+struct FieldOptions {
+  std::optional<bool> required;
+  std::optional<bool> allow_null;
+  std::optional<bool> allow_blank;  // text: "" accepted (default: refused)
+  std::optional<int> max_length;    // characters
+  std::optional<int> min_length;
+  std::optional<double> min_value;  // numbers
+  std::optional<double> max_value;
+  std::string regex;                // ECMAScript, must match the whole text
+  bool email = false;               // Django's EmailValidator's shape
+  bool url = false;                 // http(s)/ftp(s) URL with a host
+};
+
+// Limits and modes for reading one input document.
+struct ReadOptions {
+  std::size_t max_bytes = 1 << 20;  // larger input: PayloadTooLarge
+  std::size_t max_depth = 32;       // deeper nesting: ParseError
+  bool partial = false;             // PATCH: only the fields given are read and required
+  bool reject_unknown = false;      // a key the serializer does not know: a field error
+};
+
+namespace detail {
+struct SerializerPlan;
+}
+
+// What a serializer read from one input object, before it becomes a model:
+// which fields were given, the values of declared input fields (not on the
+// model), and the errors so far. Object-level validators receive it (as
+// Input<T>, which adds the object) and may change it.
+class InputData {
+ public:
+  explicit InputData(const detail::SerializerPlan& plan);
+  // Whether the input gave this field (a model field or an input field).
+  bool has(std::string_view field) const;
+  // An input field's value (null when absent). FieldError for a name that
+  // is not a declared input field.
+  const Value& extra(std::string_view name) const;
+  void set_extra(std::string_view name, Value v);
+  // Forgets an input field (DRF's data.pop()).
+  void erase_extra(std::string_view name);
+  // Adds a problem: for no field in particular (non_field_errors), or for one.
+  void error(std::string message);
+  void error(std::string field, std::string message);
+  const ValidationError::Errors& errors() const { return errors_; }
+  bool ok() const { return errors_.empty(); }
+
+  // ---- for the reader ----
+  void* target = nullptr;  // the object being filled
+  std::vector<uint8_t> present;  // per plan field
+  std::vector<Value> extras;     // per input field (SerialField::extra)
+  ValidationError::Errors errors_;
+  const detail::SerializerPlan* plan_;
+};
+
+// InputData with the object being filled: what an object-level validator
+// of ModelSerializer<T> receives.
+template <class T>
+class Input : public InputData {
+ public:
+  explicit Input(const detail::SerializerPlan& plan, T start = T{}) : InputData(plan), object(std::move(start)) {
+    target = &object;
+  }
+  Input(const Input& o) : InputData(o), object(o.object) { target = &object; }
+  Input& operator=(const Input&) = delete;
+  T object;
+};
+
 namespace detail {
 
 // What a serializer was told, kept so each configuration call can rebuild
@@ -45,16 +127,30 @@ struct SerializerSpec {
     std::string source;  // rename: the model field written under `name`
     // method field: writes the value computed from the object
     std::function<void(const void* obj, JsonWriter& w)> method;
+    // input field (not on the model): its kind; read into InputData's extras
+    std::optional<FieldKind> input_kind;
+  };
+  // A typed field validator: `plain` for a member of type M (or a Value for
+  // an input field), `in_optional` for a std::optional<M> member holding one.
+  struct FieldValidator {
+    std::string field;
+    const FieldCodec* plain_codec = nullptr;     // null: takes a Value (input fields)
+    const FieldCodec* optional_codec = nullptr;
+    std::string type_name;                       // for the mismatch message
+    std::function<void(void* member)> plain, in_optional;
   };
   bool all_fields = true;
   std::vector<std::string> fields;  // when !all_fields: output order
   std::vector<std::string> exclude, read_only, write_only;
   std::vector<Extra> extras;  // in declaration order
+  std::vector<std::pair<std::string, FieldOptions>> options;
+  std::vector<FieldValidator> validators;
+  std::vector<std::function<void(InputData&)>> object_validators;
 };
 
 // One output member, resolved against the model.
 struct SerialField {
-  enum class Source : uint8_t { Member, Method };
+  enum class Source : uint8_t { Member, Method, Input };
   std::string name;
   std::string key;  // the pre-escaped `"name":`, with a leading comma after the first output field
   Source source = Source::Member;
@@ -65,6 +161,13 @@ struct SerialField {
   const std::function<void(const void*, JsonWriter&)>* method = nullptr;  // points into the plan's spec
   bool read_only = false;
   bool write_only = false;
+  // Input: the options in force (the model's, then the serializer's).
+  FieldKind kind = FieldKind::Text;
+  bool required = false, allow_null = false, allow_blank = false;
+  FieldOptions options;
+  std::shared_ptr<const void> regex;  // options.regex compiled (a std::regex)
+  std::vector<const SerializerSpec::FieldValidator*> validators;
+  int extra = -1;  // Input: the index among InputData's extras
 };
 
 // The output loop's compact form of one output field: its key padded to a
@@ -89,9 +192,38 @@ struct SerializerPlan {
   // Room one object's keys, punctuation and fixed-size values can take
   // (text adds its own length).
   std::size_t fixed_room = 0;
+  // Input: every field the input may name, by name (output names), and
+  // the number of input fields (InputData::extras).
+  std::vector<std::pair<std::string_view, uint32_t>> by_name;  // sorted
+  std::size_t input_fields = 0;
 };
 
 std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, SerializerSpec spec);
+// Parses `json` and fills `in` (its target object, present fields, input
+// fields and errors); then validates. Throws ParseError/PayloadTooLarge for
+// malformed input, ValidationError with every problem otherwise. With an
+// executor, unique fields and unique sets are checked against the database
+// (`updating`: the target's own row does not count).
+void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
+               const Executor* db, bool updating);
+// The field names of a serializer's validator's member type, for messages.
+template <class F>
+struct validator_arg;
+template <class C, class R, class A>
+struct validator_arg<R (C::*)(A) const> {
+  using type = std::remove_cvref_t<A>;
+};
+template <class C, class R, class A>
+struct validator_arg<R (C::*)(A)> {
+  using type = std::remove_cvref_t<A>;
+};
+template <class F>
+  requires requires { &F::operator(); }
+struct validator_arg<F> : validator_arg<decltype(&F::operator())> {};
+template <class R, class A>
+struct validator_arg<R (*)(A)> {
+  using type = std::remove_cvref_t<A>;
+};
 // One object as a JSON object; `n` objects `stride` bytes apart as an array.
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w);
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w);
@@ -142,6 +274,89 @@ class ModelSerializer {
       write = [fn = std::move(fn)](const void* obj, JsonWriter& w) { w.value(fn(*static_cast<const T*>(obj))); };
     }
     return with([&](detail::SerializerSpec& s) { s.extras.push_back({std::string(name), {}, std::move(write)}); });
+  }
+
+  // ---- input configuration ----
+  // DRF's extra_kwargs for one field: required, allow_null, allow_blank,
+  // lengths, ranges, regex, email, url.
+  ModelSerializer options(std::string_view field, FieldOptions o) const {
+    return with([&](detail::SerializerSpec& s) { s.options.emplace_back(std::string(field), std::move(o)); });
+  }
+  // A field on the input only, not on the model (the seed's password and
+  // password_confirm): write-only, read as `kind`, found in Input::extra().
+  ModelSerializer input_field(std::string_view name, FieldKind kind, FieldOptions o = {}) const {
+    return with([&](detail::SerializerSpec& s) {
+      s.extras.push_back({std::string(name), {}, {}, kind});
+      s.options.emplace_back(std::string(name), std::move(o));
+    });
+  }
+  // A field validator: fn(M&) for a member of type M (or of
+  // std::optional<M>, called when it holds a value), fn(covet::Value&) for
+  // an input field. It may change the value (normalise) and reports a
+  // problem by throwing covet::ValidationError("message").
+  template <class F>
+  ModelSerializer validator(std::string_view field, F fn) const {
+    using M = typename detail::validator_arg<F>::type;
+    detail::SerializerSpec::FieldValidator v;
+    v.field = std::string(field);
+    if constexpr (std::is_same_v<M, Value>) v.type_name = "covet::Value";
+    else v.type_name = std::string(detail::type_name<M>());
+    v.plain = [fn](void* m) { fn(*static_cast<M*>(m)); };
+    if constexpr (!std::is_same_v<M, Value>) {
+      v.plain_codec = detail::codec_for<M>();
+      if constexpr (!detail::CodecOf<M>::optional) {
+        v.optional_codec = detail::codec_for<std::optional<M>>();
+        v.in_optional = [fn](void* m) {
+          if (auto& o = *static_cast<std::optional<M>*>(m)) fn(*o);
+        };
+      }
+    }
+    return with([&](detail::SerializerSpec& s) { s.validators.push_back(std::move(v)); });
+  }
+  // An object-level validator (DRF's validate(self, data)): runs when every
+  // field is valid; may read and change the object and the input fields,
+  // and reports with in.error(...) or by throwing ValidationError.
+  template <class F>
+    requires std::is_invocable_v<F&, Input<T>&>
+  ModelSerializer validate(F fn) const {
+    return with([&](detail::SerializerSpec& s) {
+      s.object_validators.push_back([fn](InputData& in) { fn(static_cast<Input<T>&>(in)); });
+    });
+  }
+
+  // ---- input ----
+  // A new object from a request body: parsed, converted, validated (no
+  // database: unique checks need create()). Throws ParseError,
+  // PayloadTooLarge or ValidationError.
+  Input<T> read_json(std::string_view json, const ReadOptions& o = {}) const {
+    Input<T> in(*plan_);
+    detail::read_json(*plan_, json, o, in, nullptr, false);
+    return in;
+  }
+  // The same, starting from an existing object (an update): fields not
+  // given keep their values (with o.partial, missing fields are no error).
+  Input<T> read_json(std::string_view json, const T& instance, const ReadOptions& o = {}) const {
+    Input<T> in(*plan_, instance);
+    detail::read_json(*plan_, json, o, in, nullptr, true);
+    return in;
+  }
+  T from_json(std::string_view json, const ReadOptions& o = {}) const { return read_json(json, o).object; }
+  // DRF's serializer.save() for a new object: validated, unique fields
+  // checked against `db`, then saved (INSERT). Returns the saved object.
+  T create(const Executor& db, std::string_view json, const ReadOptions& o = {}) const {
+    Input<T> in(*plan_);
+    detail::read_json(*plan_, json, o, in, &db, false);
+    orm::save(db, model_info<T>(), &in.object);
+    return std::move(in.object);
+  }
+  // DRF's serializer.save() for an instance: the input applied to `obj`,
+  // validated (its own row excluded from unique checks), then saved. On
+  // an error `obj` is left as it was.
+  void update(const Executor& db, T& obj, std::string_view json, const ReadOptions& o = {}) const {
+    Input<T> in(*plan_, obj);
+    detail::read_json(*plan_, json, o, in, &db, true);
+    orm::save(db, model_info<T>(), &in.object);
+    obj = std::move(in.object);
   }
 
   // ---- output ----

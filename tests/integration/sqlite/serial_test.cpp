@@ -5,6 +5,8 @@
 
 #include <covet/covet.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -185,6 +187,267 @@ TEST(Serializer, ListsQueriesAndNdjsonStreams) {
   for (auto& o : out) threads.emplace_back([&] { o = small.to_json(users); });
   for (auto& t : threads) t.join();
   for (const auto& o : out) EXPECT_EQ(o, out[0]);
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ input
+namespace {
+
+std::string hash_password(std::string_view pw) { return "hashed:" + std::string(pw); }
+
+struct Account : Model<Account> {
+  int64_t id = 0;
+  std::string username;
+  std::string email;
+  std::string password_hash;
+  int32_t age = 0;
+  bool is_premium = false;
+  std::optional<std::string> bio;
+  DateTime created_at;
+  static void meta(Meta<Account>& m) {
+    m.table("accounts")
+        .field(&Account::username, max_length(20), unique())
+        .field(&Account::is_premium, default_value(false))
+        .field(&Account::created_at, auto_now_add());
+  }
+  // The seed's model-level rule: it runs on save() and in serializers.
+  void validate() const {
+    if (is_premium && age < 18) throw ValidationError("Premium accounts require age 18+");
+  }
+};
+
+// The seed's UserRegistrationSerializer.
+const ModelSerializer<Account>& registration() {
+  static const auto s =
+      ModelSerializer<Account>()
+          .input_field("password", FieldKind::Text, {.min_length = 8})
+          .input_field("password_confirm", FieldKind::Text)
+          .fields({"id", "username", "email", "age", "is_premium", "password", "password_confirm"})
+          .read_only({"id"})
+          .options("email", {.email = true})
+          .options("age", {.min_value = 0, .max_value = 150})
+          .validator("email", [](std::string& email) {
+            for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          })
+          .validator("password",
+                     [](Value& v) {
+                       const std::string& pw = v.as_string();
+                       if (std::none_of(pw.begin(), pw.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); }))
+                         throw ValidationError("Password must contain uppercase");
+                       if (std::none_of(pw.begin(), pw.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+                         throw ValidationError("Password must contain digit");
+                     })
+          .validate([](Input<Account>& in) {
+            if (in.extra("password") != in.extra("password_confirm")) return in.error("Passwords do not match");
+            in.object.password_hash = hash_password(in.extra("password").as_string());
+            in.erase_extra("password_confirm");
+          });
+  return s;
+}
+
+std::string errors_of(auto&& f) {
+  try {
+    f();
+  } catch (const ValidationError& e) {
+    return e.to_json();
+  }
+  return "no error";
+}
+
+Database account_db() {
+  Database db("sqlite://:memory:");
+  db.create_all<Account>();
+  return db;
+}
+
+TEST(SerializerInput, RegistrationValidatesNormalisesAndSaves) {
+  Database db = account_db();
+  Account a = registration().create(
+      db, R"({"username":"ann","email":"Ann@Example.COM","age":30,"password":"Secret123","password_confirm":"Secret123"})");
+  EXPECT_GT(a.id, 0);
+  EXPECT_EQ(a.email, "ann@example.com");  // normalised by the field validator
+  EXPECT_EQ(a.password_hash, "hashed:Secret123");
+  Account stored = Account::objects(db).get("id", a.id);
+  EXPECT_EQ(stored.password_hash, "hashed:Secret123");
+  EXPECT_EQ(stored.email, "ann@example.com");
+  // The output never shows the input fields.
+  EXPECT_EQ(registration().to_json(stored), R"({"id":1,"username":"ann","email":"ann@example.com","age":30,"is_premium":false})");
+}
+
+TEST(SerializerInput, EveryProblemIsReportedAtOnceInDrfShape) {
+  Database db = account_db();
+  EXPECT_EQ(errors_of([&] {
+              registration().create(db, R"({"username":"","email":"nope","age":"old","password":"short","password_confirm":5})");
+            }),
+            R"({"age":["A valid integer is required."],"email":["Enter a valid email address."],)"
+            R"("password":["Ensure this field has at least 8 characters."],)"
+            R"("password_confirm":["Not a valid string."],"username":["This field may not be blank."]})");
+  EXPECT_EQ(errors_of([&] { registration().create(db, R"({"age":200,"is_premium":null})"); }),
+            R"({"age":["Ensure this value is less than or equal to 150."],"email":["This field is required."],)"
+            R"("is_premium":["This field may not be null."],"password":["This field is required."],)"
+            R"("password_confirm":["This field is required."],"username":["This field is required."]})");
+  // The object-level validator runs once the fields are valid.
+  EXPECT_EQ(errors_of([&] {
+              registration().create(
+                  db, R"({"username":"bob","email":"b@x.io","age":20,"password":"Secret123","password_confirm":"Secret124"})");
+            }),
+            R"({"non_field_errors":["Passwords do not match"]})");
+  // The model's max_length (20) and its own validate().
+  EXPECT_EQ(errors_of([&] {
+              registration().create(db, R"({"username":"abcdefghijklmnopqrstuvwxyz","email":"b@x.io","age":20,)"
+                                        R"("password":"Secret123","password_confirm":"Secret123"})");
+            }),
+            R"({"username":["Ensure this value has at most 20 characters (it has 26)."]})");
+  EXPECT_EQ(errors_of([&] {
+              registration().create(db, R"({"username":"kid","email":"k@x.io","age":12,"is_premium":true,)"
+                                        R"("password":"Secret123","password_confirm":"Secret123"})");
+            }),
+            R"({"non_field_errors":["Premium accounts require age 18+"]})");
+  EXPECT_EQ(Account::objects(db).count(), 0);  // nothing was written
+}
+
+TEST(SerializerInput, TypeAndRangeErrorsAreFieldErrorsNotCrashes) {
+  auto s = ModelSerializer<Everything>().options("name", {.allow_blank = true});
+  auto err = [&](std::string_view field, std::string_view json_value) {
+    std::string body = "{\"" + std::string(field) + "\":" + std::string(json_value) + "}";
+    try {
+      s.read_json(body, {.partial = true});
+    } catch (const ValidationError& e) {
+      auto it = e.errors().find(std::string(field));
+      return it == e.errors().end() ? std::string("other: ") + e.what() : it->second.at(0);
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(err("small", "2147483648"), "Ensure this value is less than or equal to 2147483647.");
+  EXPECT_EQ(err("small", "-2147483649"), "Ensure this value is greater than or equal to -2147483648.");
+  EXPECT_EQ(err("big", "18446744073709551615"), "Ensure this value is less than or equal to 9223372036854775807.");
+  EXPECT_EQ(err("big", "1.5"), "A valid integer is required.");
+  EXPECT_EQ(err("big", "3.0"), "accepted");
+  EXPECT_EQ(err("real", "\"1\""), "A valid number is required.");
+  EXPECT_EQ(err("flag", "1"), "Must be a valid boolean.");
+  EXPECT_EQ(err("name", "[1]"), "Not a valid string.");
+  EXPECT_EQ(err("name", R"("a\u0000b")"), "Null characters are not allowed.");
+  EXPECT_EQ(err("day", R"("2024-13-01")"), "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.");
+  EXPECT_EQ(err("at", R"("yesterday")"),
+            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
+  EXPECT_EQ(err("uid", R"("xyz")"), "Must be a valid UUID.");
+  EXPECT_EQ(err("price", R"("12.345")"), "Ensure that there are no more than 2 decimal places.");
+  EXPECT_EQ(err("price", R"("abc")"), "A valid number is required.");
+  EXPECT_EQ(err("tags", R"("a")"), "Expected a list of items but got type \"str\".");
+  EXPECT_EQ(err("blob", R"("@@@@")"), "Enter valid base64 data.");
+  EXPECT_EQ(err("name", R"("way too long a name for twenty")"), "Ensure this value has at most 20 characters (it has 30).");
+  EXPECT_EQ(err("nickname", "null"), "accepted");
+  EXPECT_EQ(err("name", "null"), "This field may not be null.");
+  EXPECT_EQ(err("name", R"("")"), "accepted");  // allow_blank
+}
+
+TEST(SerializerInput, MalformedOversizedAndDeepInputIsAParseError) {
+  auto s = ModelSerializer<Everything>();
+  ReadOptions partial{.partial = true};
+  EXPECT_THROW(s.read_json("{\"name\": ", partial), ParseError);
+  EXPECT_THROW(s.read_json("{\"name\": \"a\"} trailing", partial), ParseError);
+  EXPECT_THROW(s.read_json("{\"name\": \"a\", \"name\": \"b\"}", partial), ParseError);
+  EXPECT_THROW(s.read_json("{\"zz\": 1, \"zz\": 2}", partial), ParseError);
+  EXPECT_THROW(s.read_json("{\"name\": \"\xC3\x28\"}", partial), ParseError);
+  std::string deep = "{\"doc\":" + std::string(100, '[') + std::string(100, ']') + "}";
+  EXPECT_THROW(s.read_json(deep, partial), ParseError);
+  EXPECT_NO_THROW(s.read_json(deep, {.max_depth = 200, .partial = true}));
+  std::string big = "{\"body\":\"" + std::string(2 << 20, 'x') + "\"}";
+  EXPECT_THROW(s.read_json(big, partial), PayloadTooLarge);
+  EXPECT_NO_THROW(s.read_json(big, {.max_bytes = 4 << 20, .partial = true}));
+  EXPECT_EQ(errors_of([&] { s.read_json("[1,2]", partial); }),
+            R"({"non_field_errors":["Invalid data. Expected a dictionary, but got list."]})");
+  // Unknown keys: ignored, or refused on request.
+  EXPECT_NO_THROW(s.read_json(R"({"whatever": {"deep": [1]}})", partial));
+  EXPECT_EQ(errors_of([&] { s.read_json(R"({"whatever": 1})", {.partial = true, .reject_unknown = true}); }),
+            R"({"whatever":["Unknown field."]})");
+}
+
+TEST(SerializerInput, EveryFieldKindRoundTripsThroughJson) {
+  Everything e;
+  e.id = 3;
+  e.small = -3;
+  e.big = 9'000'000'000;
+  e.real = 0.1;
+  e.price = Decimal("19.90");
+  e.name = "n\"ame ü";
+  e.body = "line1\nline2\t\x01";
+  e.flag = true;
+  e.day = Date(2023, 12, 31);
+  e.at = DateTime(1969, 12, 31, 23, 59, 59, 1);
+  e.uid = Uuid::v4();
+  e.doc = Json::parse(R"({"k": [true, null, 1.5, "s"]})");
+  e.tags = {"a", "b c"};
+  e.numbers = {1, -2};
+  e.blob = Bytes::from(std::string("\0\x01\xff", 3));
+  e.nickname = "nick";
+  e.seen_at = DateTime(2020, 1, 1);
+  e.ratio = 1e300;
+  auto s = ModelSerializer<Everything>();
+  std::string json = s.to_json(e);
+  Everything back = s.from_json(json);
+  EXPECT_EQ(back.id, 0);  // an auto key is read-only by default (DRF's AutoField)
+  back.id = e.id;
+  EXPECT_EQ(s.to_json(back), json);
+}
+
+TEST(SerializerInput, UpdatesFullAndPartialAndUniqueChecks) {
+  Database db = account_db();
+  auto s = ModelSerializer<Account>().fields({"id", "username", "email", "age", "bio"}).read_only({"id"});
+  Account ann = s.create(db, R"({"username":"ann","email":"a@x.io","age":30,"id":99})");
+  EXPECT_NE(ann.id, 99);  // read-only input is ignored
+  Account bob = s.create(db, R"({"username":"bob","email":"b@x.io","age":40,"bio":"hi"})");
+  // Unique: another row's username is taken; one's own is not.
+  EXPECT_EQ(errors_of([&] { s.create(db, R"({"username":"ann","email":"c@x.io","age":1})"); }),
+            R"({"username":["account with this username already exists."]})");
+  EXPECT_EQ(errors_of([&] { s.update(db, bob, R"({"username":"ann"})", {.partial = true}); }),
+            R"({"username":["account with this username already exists."]})");
+  EXPECT_EQ(bob.username, "bob");  // unchanged after a failed update
+  s.update(db, bob, R"({"username":"bob","email":"B@x.io","age":41})");
+  EXPECT_EQ(bob.bio, "hi");  // not given, kept (bio is optional: not required)
+  EXPECT_EQ(Account::objects(db).get("id", bob.id).age, 41);
+  // A full update needs every required field; a partial one only what it gives.
+  EXPECT_EQ(errors_of([&] { s.update(db, bob, R"({"age":42})"); }),
+            R"({"email":["This field is required."],"username":["This field is required."]})");
+  s.update(db, bob, R"({"age":42,"bio":null})", {.partial = true});
+  Account stored = Account::objects(db).get("id", bob.id);
+  EXPECT_EQ(stored.age, 42);
+  EXPECT_FALSE(stored.bio.has_value());
+  EXPECT_EQ(stored.email, "B@x.io");
+  EXPECT_EQ(Account::objects(db).count(), 2);
+}
+
+TEST(SerializerInput, ModelValidateRunsOnSaveToo) {
+  Database db = account_db();
+  Account kid;
+  kid.username = "kid";
+  kid.age = 12;
+  kid.is_premium = true;
+  EXPECT_THROW(kid.save(db), ValidationError);
+  std::vector<Account> batch{kid};
+  EXPECT_THROW(Account::objects(db).bulk_create(batch), ValidationError);
+  EXPECT_EQ(Account::objects(db).count(), 0);
+  kid.is_premium = false;
+  kid.save(db);
+  kid.is_premium = true;
+  EXPECT_THROW(kid.save(db), ValidationError);  // the update path too
+  EXPECT_FALSE(Account::objects(db).get("id", kid.id).is_premium);
+}
+
+TEST(SerializerInput, ConfigurationMistakesAreCaughtWhenDeclared) {
+  EXPECT_THROW(ModelSerializer<Account>().validator("age", [](std::string&) {}), ConfigurationError);
+  EXPECT_THROW(ModelSerializer<Account>().validator("nope", [](std::string&) {}), FieldError);
+  EXPECT_THROW(ModelSerializer<Account>().input_field("pw", FieldKind::Text).validator("pw", [](std::string&) {}),
+               ConfigurationError);
+  EXPECT_THROW(ModelSerializer<Account>().options("username", {.regex = "("}), ConfigurationError);
+  EXPECT_NO_THROW(ModelSerializer<Account>().validator("bio", [](std::string&) {}));  // an optional<string> member
+  auto s = ModelSerializer<Account>().options("username", {.regex = "[a-z]+"});
+  EXPECT_EQ(errors_of([&] { s.read_json(R"({"username":"Ann1"})", {.partial = true}); }),
+            R"({"username":["This value does not match the required pattern."]})");
+  auto u = ModelSerializer<Account>().input_field("site", FieldKind::Text, {.required = false, .url = true});
+  EXPECT_EQ(errors_of([&] { u.read_json(R"({"site":"ftp//x"})", {.partial = true}); }), R"({"site":["Enter a valid URL."]})");
+  EXPECT_NO_THROW(u.read_json(R"({"site":"https://example.com:8080/a?b=c#d"})", {.partial = true}));
 }
 
 }  // namespace

@@ -1,0 +1,153 @@
+#pragma once
+// The serializers' built-in text validators (email, URL) and base64
+// decoding, in the shapes Django's validators accept (ASCII host names; an
+// internationalised domain must come in its xn-- form).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace covet::detail {
+
+inline bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// A DNS host name: dot-separated labels of letters, digits and inner
+// hyphens (1-63 characters), at most 253 in all; with `need_tld`, at least
+// two labels and a last one of letters (or xn--...), as Django's.
+inline bool valid_hostname(std::string_view h, bool need_tld) {
+  if (h.empty() || h.size() > 253) return false;
+  if (h.back() == '.') h.remove_suffix(1);  // a fully qualified name
+  int labels = 0;
+  std::string_view last;
+  while (!h.empty()) {
+    auto dot = h.find('.');
+    std::string_view label = h.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!is_alnum(c) && c != '-') return false;
+    ++labels;
+    last = label;
+    if (dot == std::string_view::npos) break;
+    h.remove_prefix(dot + 1);
+    if (h.empty()) return false;
+  }
+  if (!need_tld) return labels >= 1;
+  if (labels < 2) return false;
+  if (last.starts_with("xn--")) return last.size() > 4;
+  if (last.size() < 2) return false;
+  for (char c : last)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  return true;
+}
+
+inline bool valid_ipv4(std::string_view s) {
+  int parts = 0;
+  while (true) {
+    std::size_t n = 0;
+    unsigned v = 0;
+    while (n < s.size() && s[n] >= '0' && s[n] <= '9' && n < 3) v = v * 10 + unsigned(s[n++] - '0');
+    if (n == 0 || v > 255 || (n > 1 && s[0] == '0')) return false;
+    ++parts;
+    s.remove_prefix(n);
+    if (s.empty()) return parts == 4;
+    if (s[0] != '.' || parts == 4) return false;
+    s.remove_prefix(1);
+  }
+}
+
+// Django's EmailValidator, ASCII: a dot-atom local part (or a quoted one)
+// of at most 64 characters, '@', a host name with a top-level domain, or
+// an address literal [1.2.3.4].
+inline bool valid_email(std::string_view s) {
+  if (s.size() > 254) return false;
+  auto at = s.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at > 64) return false;
+  std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
+  if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
+    for (char c : local.substr(1, local.size() - 2))
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+  } else {
+    constexpr std::string_view specials = "!#$%&'*+/=?^_`{|}~-";
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
+    for (char c : local)
+      if (!is_alnum(c) && c != '.' && specials.find(c) == std::string_view::npos) return false;
+  }
+  if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']') return valid_ipv4(domain.substr(1, domain.size() - 2));
+  return valid_hostname(domain, true);
+}
+
+// Django's URLValidator, ASCII: http, https, ftp or ftps; a host (name with
+// a top-level domain, localhost, IPv4, or a bracketed IPv6 literal); an
+// optional port; then a path, query or fragment without spaces.
+inline bool valid_url(std::string_view s) {
+  if (s.size() > 2048) return false;
+  std::string_view rest;
+  for (std::string_view scheme : {"http://", "https://", "ftp://", "ftps://"}) {
+    if (s.size() > scheme.size()) {
+      bool same = true;
+      for (std::size_t i = 0; i < scheme.size(); ++i)
+        if ((s[i] | 0x20) != scheme[i] && s[i] != scheme[i]) same = false;
+      if (same) rest = s.substr(scheme.size());
+    }
+  }
+  if (rest.empty()) return false;
+  for (char c : rest)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return false;
+  auto end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);  // user:pass@
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    auto close = host.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : host.substr(1, close - 1))
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) return false;
+    std::string_view after = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    if (!after.empty() && after.front() != ':') return false;
+    authority = after;
+  } else {
+    auto colon = host.rfind(':');
+    if (colon != std::string_view::npos) {
+      authority = host.substr(colon);
+      host = host.substr(0, colon);
+    } else {
+      authority = {};
+    }
+    if (!(host == "localhost" || valid_ipv4(host) || valid_hostname(host, true))) return false;
+  }
+  if (!authority.empty()) {  // ":port"
+    std::string_view port = authority.substr(1);
+    if (port.empty() || port.size() > 5) return false;
+    for (char c : port)
+      if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Standard base64 (RFC 4648 section 4) with padding; false on anything else.
+inline bool decode_base64(std::string_view s, std::string& out) {
+  if (s.size() % 4 != 0) return false;
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  out.clear();
+  out.reserve(s.size() / 4 * 3);
+  for (std::size_t i = 0; i < s.size(); i += 4) {
+    int pad = (s[i + 3] == '=') + (s[i + 2] == '=' && s[i + 3] == '=');
+    if (pad && i + 4 != s.size()) return false;
+    int a = val(s[i]), b = val(s[i + 1]), c = pad >= 2 ? 0 : val(s[i + 2]), d = pad >= 1 ? 0 : val(s[i + 3]);
+    if (a < 0 || b < 0 || c < 0 || d < 0) return false;
+    uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    out += static_cast<char>(v >> 16);
+    if (pad < 2) out += static_cast<char>((v >> 8) & 0xFF);
+    if (pad < 1) out += static_cast<char>(v & 0xFF);
+  }
+  return true;
+}
+
+}  // namespace covet::detail
