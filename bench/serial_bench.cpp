@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <simdjson.h>
 
 #include <cstring>
 #include <string>
@@ -185,6 +186,85 @@ void BM_JsonNlohmann_Pair(benchmark::State& state) {
   // covet ran 4 documents to nlohmann's one: the ratio is per document.
   if (auto it = state.counters.find("ratio"); it != state.counters.end()) it->second = it->second.value / 4;
 }
+// ---- input: the same 1,000 users read back ----
+// covet: parse (simdjson DOM), convert and validate every field (types,
+// max_length, an email check, RFC 3339 times) into 1,000 SeedUser structs.
+// Reference: simdjson On-Demand walking the same bytes, reading every value
+// and building nothing.
+const covet::ModelSerializer<SeedUser>& input_serializer() {
+  static const auto s = covet::ModelSerializer<SeedUser>()
+                            .fields({"id", "username", "email", "created_at", "is_active"})
+                            .options("id", {.read_only = false})
+                            .options("email", {.email = true});
+  return s;
+}
+const simdjson::padded_string& users_json() {
+  static const simdjson::padded_string json = [] {
+    covet::JsonWriter w;
+    serializer().write(w, users());
+    return simdjson::padded_string(w.view());
+  }();
+  return json;
+}
+std::size_t read_covet() {
+  auto v = input_serializer().from_json_list(std::string_view(users_json().data(), users_json().size()));
+  benchmark::DoNotOptimize(v.data());
+  return v.size();
+}
+std::size_t read_simdjson(simdjson::ondemand::parser& parser) {
+  auto doc = parser.iterate(users_json());
+  std::size_t n = 0, sum = 0;
+  for (auto item : doc.get_array()) {
+    for (auto field : item.get_object()) {
+      std::string_view key = field.unescaped_key();
+      sum += key.size();
+      auto v = field.value();
+      switch (v.type()) {
+        case simdjson::ondemand::json_type::number: sum += static_cast<std::size_t>(int64_t(v.get_int64())); break;
+        case simdjson::ondemand::json_type::string: sum += std::string_view(v.get_string()).size(); break;
+        case simdjson::ondemand::json_type::boolean: sum += bool(v.get_bool()); break;
+        default: break;
+      }
+    }
+    ++n;
+  }
+  benchmark::DoNotOptimize(sum);
+  return n;
+}
+bool same_input() {
+  static const bool same = [] {
+    auto v = input_serializer().from_json_list(std::string_view(users_json().data(), users_json().size()));
+    if (v.size() != users().size()) return false;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (serializer().to_json(v[i]) != serializer().to_json(users()[i])) return false;
+    return true;
+  }();
+  return same;
+}
+void BM_JsonRead_Covet(benchmark::State& state) {
+  if (!same_input()) return state.SkipWithError("covet read back different users");
+  for (auto _ : state) expect(state, read_covet(), kUsers);
+}
+void BM_JsonRead_Simdjson(benchmark::State& state) {
+  simdjson::ondemand::parser parser;
+  for (auto _ : state) expect(state, read_simdjson(parser), kUsers);
+}
+void BM_JsonRead_Pair(benchmark::State& state) {
+  if (!same_input()) return state.SkipWithError("covet read back different users");
+  simdjson::ondemand::parser parser;
+  paired(
+      state, nothing,
+      [&] {
+        for (int k = 0; k < 10; ++k) expect(state, read_simdjson(parser), kUsers);
+      },
+      [&] {
+        for (int k = 0; k < 10; ++k) expect(state, read_covet(), kUsers);
+      });
+}
+BENCHMARK(BM_JsonRead_Covet)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_JsonRead_Simdjson)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_JsonRead_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
 BENCHMARK(BM_Json_Covet)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Json_RapidJson)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Json_Nlohmann)->Unit(benchmark::kMicrosecond);

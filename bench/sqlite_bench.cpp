@@ -487,7 +487,9 @@ int main(int argc, char** argv) {
        {"postgres.prefetch_vs_n_plus_1", "BM_PgPrefetch_Covet", "BM_PgNPlus1_Covet", "BM_PgPrefetch_Pair"},
        // Serialization (bench/serial_bench.cpp): 1,000 seed users to byte-identical JSON.
        {"serial.json_write_vs_rapidjson", "BM_Json_Covet", "BM_Json_RapidJson", "BM_Json_Pair"},
-       {"serial.json_write_vs_nlohmann", "BM_Json_Covet", "BM_Json_Nlohmann", "BM_JsonNlohmann_Pair"}},
+       {"serial.json_write_vs_nlohmann", "BM_Json_Covet", "BM_Json_Nlohmann", "BM_JsonNlohmann_Pair"},
+       // Parse + validate + build 1,000 users against simdjson On-Demand's bare walk of the same bytes.
+       {"serial.json_read_validate_vs_simdjson_parse", "BM_JsonRead_Covet", "BM_JsonRead_Simdjson", "BM_JsonRead_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},

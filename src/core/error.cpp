@@ -40,14 +40,36 @@ ValidationError::ValidationError(const std::string& field, const std::string& me
 
 ValidationError::ValidationError(const std::string& message) : ValidationError(Errors{{"non_field_errors", {message}}}) {}
 
-std::string ValidationError::to_json() const {
-  JsonWriter w;
+namespace {
+std::string describe_items(const std::vector<ValidationError::Errors>& items) {
+  std::string out = "validation failed:";
+  for (std::size_t i = 0; i < items.size(); ++i)
+    for (const auto& [field, messages] : items[i])
+      for (const auto& m : messages) out += fmt::format(" [{}] {}: {};", i, field, m);
+  if (out.back() == ';') out.pop_back();
+  return out;
+}
+void write_errors(JsonWriter& w, const ValidationError::Errors& errors) {
   w.begin_object();
-  for (const auto& [field, messages] : errors_) {
+  for (const auto& [field, messages] : errors) {
     w.key(field);
     w.value(messages);
   }
   w.end_object();
+}
+}  // namespace
+
+ValidationError::ValidationError(std::vector<Errors> items) : Error(describe_items(items)), items_(std::move(items)) {}
+
+std::string ValidationError::to_json() const {
+  JsonWriter w;
+  if (!items_.empty()) {
+    w.begin_array();
+    for (const Errors& e : items_) write_errors(w, e);
+    w.end_array();
+  } else {
+    write_errors(w, errors_);
+  }
   return w.take();
 }
 

@@ -16,6 +16,7 @@
 #include "covet/schema/field_kind.hpp"
 #include "covet/schema/model_info.hpp"
 #include "covet/serial/serializer.hpp"
+#include "serial/text_format.hpp"
 #include "serial/validators.hpp"
 
 namespace covet {
@@ -37,7 +38,7 @@ const detail::SerialField& input_field(const detail::SerializerPlan& p, std::str
 }  // namespace
 
 InputData::InputData(const detail::SerializerPlan& plan)
-    : present(plan.fields.size()), extras(plan.input_fields), plan_(&plan) {}
+    : present(plan.fields.size()), failed(plan.fields.size()), extras(plan.input_fields), plan_(&plan) {}
 
 bool InputData::has(std::string_view field) const {
   const detail::SerialField* f = find_field(*plan_, field);
@@ -63,6 +64,7 @@ void InputData::erase_extra(std::string_view name) {
 void InputData::error(std::string message) { error("non_field_errors", std::move(message)); }
 
 void InputData::error(std::string field, std::string message) {
+  if (const detail::SerialField* f = find_field(*plan_, field)) failed[static_cast<std::size_t>(f - plan_->fields.data())] = 1;
   auto& list = errors_[std::move(field)];
   if (std::find(list.begin(), list.end(), message) == list.end()) list.push_back(std::move(message));
 }
@@ -107,13 +109,13 @@ class FieldReader {
  public:
   FieldReader(const SerialField& f, InputData& in) : f_(f), in_(in) {}
 
-  void fail(std::string message) { in_.error(f_.name, std::move(message)); }
+  [[gnu::noinline]] void fail(std::string message) { in_.error(f_.name, std::move(message)); }
 
   // Text: a JSON string, valid as text, within the options. Empty text is
   // refused unless allow_blank.
   bool text(sj::element e, std::string_view& out) {
     if (e.get_string().get(out) != simdjson::SUCCESS) return fail(kString), false;
-    if (out.find('\0') != std::string_view::npos) return fail("Null characters are not allowed."), false;
+    if (has_nul(out)) return fail("Null characters are not allowed."), false;
     return check_text(out);
   }
   bool check_text(std::string_view s) {
@@ -169,6 +171,10 @@ class FieldReader {
   bool datetime(sj::element e, DateTime& out) {
     std::string_view s;
     if (e.get_string().get(s) == simdjson::SUCCESS) {
+      if (int64_t us; parse_rfc3339_utc(s, us)) {  // the form covet writes, inline
+        out = DateTime::from_unix_micros(us);
+        return true;
+      }
       try {
         out = DateTime::parse(s);
         return true;
@@ -436,7 +442,7 @@ void merge(InputData& in, const ValidationError& e, const std::string* field = n
 void run_field_validators(const SerializerPlan& p, InputData& in) {
   for (std::size_t i = 0; i < p.fields.size(); ++i) {
     const SerialField& f = p.fields[i];
-    if (!in.present[i] || f.validators.empty() || in.errors_.count(f.name)) continue;
+    if (!in.present[i] || f.validators.empty() || in.failed[i]) continue;
     void* target = f.source == SerialField::Source::Input ? static_cast<void*>(&in.extras[static_cast<std::size_t>(f.extra)])
                                                           : static_cast<char*>(in.target) + f.offset;
     for (const SerializerSpec::FieldValidator* v : f.validators) {
@@ -451,10 +457,39 @@ void run_field_validators(const SerializerPlan& p, InputData& in) {
   }
 }
 
+// The model's own write checks (max_length, choices, decimal digits, valid
+// text) on the members the input set: std::string members inline, the
+// others through their kind's check; the messages only when one fails.
+void check_model_writes(const SerializerPlan& p, InputData& in) {
+  const ModelInfo& m = *p.model;
+  if (m.write_checked.empty()) return;
+  in.given.clear();
+  for (std::size_t i = 0; i < p.fields.size(); ++i)
+    if (in.present[i] && !in.failed[i] && p.fields[i].source == SerialField::Source::Member)
+      in.given.push_back(p.fields[i].field);
+  if (in.given.empty()) return;
+  auto is_given = [&](int field) { return std::find(in.given.begin(), in.given.end(), field) != in.given.end(); };
+  bool ok = true;
+  for (const ModelInfo::TextCheck& t : m.text_checks)
+    if (is_given(t.field))
+      ok = ok && text_fits(*reinterpret_cast<const std::string*>(static_cast<const char*>(in.target) + t.offset), t.max_length);
+  for (int i : m.other_checks) {
+    const FieldInfo& f = m.field(i);
+    if (ok && is_given(i) && !f.codec->is_null(f.member(in.target))) ok = write_problems(f, f.get(in.target)).empty();
+  }
+  if (ok) return;
+  try {
+    orm::validate_for_write(m, in.target, &in.given);
+  } catch (const ValidationError& e) {
+    merge(in, e);
+  }
+}
+
 }  // namespace
 
-void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in, const Executor* db,
-               bool updating) {
+namespace {
+
+sj::element parse(std::string_view json, const ReadOptions& o) {
   if (json.size() > o.max_bytes)
     throw PayloadTooLarge(fmt::format("the input has {} bytes, more than the {} accepted", json.size(), o.max_bytes));
   sj::parser& parser = thread_parser(o.max_depth);
@@ -464,15 +499,23 @@ void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions
       throw ParseError(fmt::format("JSON parse error - nested deeper than {} levels", o.max_depth));
     throw ParseError(std::string("JSON parse error - ") + simdjson::error_message(err));
   }
-  sj::object obj;
-  if (root.get_object().get(obj) != simdjson::SUCCESS)
-    throw ValidationError(fmt::format("Invalid data. Expected a dictionary, but got {}.", json_type_name(root.type())));
+  return root;
+}
 
+// Reads one input object into `in` and validates it; the problems stay in
+// in.errors_.
+void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, InputData& in, const Executor* db,
+                 bool updating) {
   // Keys seen so far, for duplicates: the plan's fields by index, and the
   // unknown ones by name.
   std::vector<std::string_view> unknown;
   for (auto [key, value] : obj) {
-    const SerialField* f = find_field(p, key);
+    // Inputs mostly name fields in the serializer's order: the field after
+    // the last one matched is tried first.
+    const SerialField* f = nullptr;
+    if (in.expect_next < p.fields.size() && same_name(p.fields[in.expect_next].name, key)) f = &p.fields[in.expect_next];
+    else f = find_field(p, key);
+    if (f) in.expect_next = static_cast<uint32_t>(f - p.fields.data()) + 1;
     if (!f) {
       if (std::find(unknown.begin(), unknown.end(), key) != unknown.end())
         throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
@@ -482,11 +525,8 @@ void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions
     }
     auto i = static_cast<std::size_t>(f - p.fields.data());
     if (in.present[i] == 2) throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
-    if (f->read_only) {  // as DRF: read-only fields in the input are ignored
-      in.present[i] = 2;
-      continue;
-    }
     in.present[i] = 2;
+    if (f->read_only) continue;  // as DRF: read-only fields in the input are ignored
     if (f->source == SerialField::Source::Input) read_input_field(*f, value, in);
     else read_member(p, *f, value, in);
   }
@@ -498,19 +538,7 @@ void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions
   }
 
   run_field_validators(p, in);
-  // The model's own write checks (max_length, choices, decimal digits,
-  // valid text) on the members the input set.
-  std::vector<int> given;
-  for (std::size_t i = 0; i < p.fields.size(); ++i)
-    if (in.present[i] && p.fields[i].source == SerialField::Source::Member && !in.errors_.count(p.fields[i].name))
-      given.push_back(p.fields[i].field);
-  if (!given.empty()) {
-    try {
-      orm::validate_for_write(*p.model, in.target, &given);
-    } catch (const ValidationError& e) {
-      merge(in, e);
-    }
-  }
+  check_model_writes(p, in);
   if (in.ok()) {
     for (const auto& validate : p.spec.object_validators) {
       try {
@@ -529,7 +557,57 @@ void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions
     }
   }
   if (in.ok() && db) check_unique(p, in, *db, updating);
+}
+
+}  // namespace
+
+void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in, const Executor* db,
+               bool updating) {
+  in.expect_next = 0;
+  sj::element root = parse(json, o);
+  sj::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS)
+    throw ValidationError(fmt::format("Invalid data. Expected a dictionary, but got {}.", json_type_name(root.type())));
+  read_object(p, obj, o, in, db, updating);
   if (!in.ok()) throw ValidationError(in.errors_);
+}
+
+void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
+                    FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
+  sj::element root = parse(json, o);
+  sj::array items;
+  if (root.get_array().get(items) != simdjson::SUCCESS)
+    throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));
+  const std::size_t count = items.size();
+  std::vector<ValidationError::Errors> errors;  // once an item fails: one per item so far
+  bool failed = false;
+  std::size_t index = 0;
+  for (sj::element item : items) {
+    in.target = next(count);
+    if (index > 0) {  // fresh for this item (the constructor made them so for the first)
+      std::fill(in.present.begin(), in.present.end(), 0);
+      std::fill(in.failed.begin(), in.failed.end(), 0);
+      for (Value& v : in.extras) v = Value();
+      in.errors_.clear();
+    }
+    in.expect_next = 0;
+    sj::object obj;
+    if (item.get_object().get(obj) != simdjson::SUCCESS)
+      in.error(fmt::format("Invalid data. Expected a dictionary, but got {}.", json_type_name(item.type())));
+    else
+      read_object(p, obj, o, in, db, false);
+    if (!in.ok() && !failed) {
+      failed = true;
+      errors.resize(index);
+    }
+    if (failed) {
+      errors.push_back(std::move(in.errors_));
+      in.errors_.clear();
+      drop();
+    }
+    ++index;
+  }
+  if (failed) throw ValidationError(std::move(errors));
 }
 
 }  // namespace detail

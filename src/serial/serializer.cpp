@@ -89,6 +89,7 @@ void apply_input_options(SerializerPlan& p) {
     if (f.source == SerialField::Source::Method)
       throw ConfigurationError(fmt::format("{} serializer: '{}' is a method field; it takes no input options", m.name, name));
     f.options = o;
+    if (o.read_only) f.read_only = *o.read_only;
     if (o.required) f.required = *o.required;
     if (o.allow_null) f.allow_null = *o.allow_null;
     if (o.allow_blank) f.allow_blank = *o.allow_blank;

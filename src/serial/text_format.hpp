@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace covet::detail {
 
@@ -129,6 +130,83 @@ inline char* write_base64(char* p, const uint8_t* s, std::size_t n) {
     *p++ = t[v >> 18], *p++ = t[(v >> 12) & 63], *p++ = t[(v >> 6) & 63], *p++ = '=';
   }
   return p;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil); the caller checked the ranges.
+inline int32_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int32_t>(doe) - 719468;
+}
+
+// The form covet writes, "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", read without a
+// call; false for anything else (DateTime::parse takes the other forms and
+// gives the errors).
+inline bool parse_rfc3339_utc(std::string_view s, int64_t& unix_micros) {
+  if (s.size() != 20 && s.size() != 27) return false;
+  const char* p = s.data();
+  auto d = [&](std::size_t i) { return static_cast<unsigned>(p[i] - '0'); };
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
+    if (d(i) > 9) return false;
+  if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || s.back() != 'Z') return false;
+  unsigned frac = 0;
+  if (s.size() == 27) {
+    if (p[19] != '.') return false;
+    for (std::size_t i = 20; i < 26; ++i) {
+      if (d(i) > 9) return false;
+      frac = frac * 10 + d(i);
+    }
+  }
+  const int year = static_cast<int>(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3));
+  const unsigned month = d(5) * 10 + d(6), day = d(8) * 10 + d(9);
+  const unsigned hh = d(11) * 10 + d(12), mm = d(14) * 10 + d(15), ss = d(17) * 10 + d(18);
+  static constexpr unsigned char kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || hh > 23 || mm > 59 || ss > 59)
+    return false;
+  if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) return false;
+  unix_micros = int64_t{days_from_civil(year, month, day)} * 86'400'000'000LL +
+                int64_t{(hh * 60 + mm) * 60 + ss} * 1'000'000LL + frac;
+  return true;
+}
+
+// Whether `s` holds a NUL byte: words for short text, memchr for long.
+inline bool has_nul(std::string_view s) {
+  const std::size_t n = s.size();
+  if (n >= 8 && n <= 16) {
+    constexpr uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t a, b;
+    std::memcpy(&a, s.data(), 8), std::memcpy(&b, s.data() + n - 8, 8);
+    return (((a - ones) & ~a) | ((b - ones) & ~b)) & high;
+  }
+  if (n < 8) {
+    for (char c : s)
+      if (c == '\0') return true;
+    return false;
+  }
+  return std::memchr(s.data(), 0, n) != nullptr;
+}
+
+// Two short names compared without a call.
+inline bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const std::size_t n = a.size();
+  if (n >= 8 && n <= 16) {
+    uint64_t x1, x2, y1, y2;
+    std::memcpy(&x1, a.data(), 8), std::memcpy(&x2, a.data() + n - 8, 8);
+    std::memcpy(&y1, b.data(), 8), std::memcpy(&y2, b.data() + n - 8, 8);
+    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    uint32_t x1, x2, y1, y2;
+    std::memcpy(&x1, a.data(), 4), std::memcpy(&x2, a.data() + n - 4, 4);
+    std::memcpy(&y1, b.data(), 4), std::memcpy(&y2, b.data() + n - 4, 4);
+    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
+  }
+  return a == b;
 }
 
 // The length of the well-formed UTF-8 sequence starting at s[0] (a byte

@@ -198,16 +198,22 @@ class ValidationError : public Error {
  public:
   using Errors = std::map<std::string, std::vector<std::string>>;
   explicit ValidationError(Errors errors);
+  // A list's errors (DRF's many=True): one Errors per item, empty for the
+  // valid ones.
+  explicit ValidationError(std::vector<Errors> items);
   ValidationError(const std::string& field, const std::string& message);
   // One message: under "non_field_errors", or, thrown from a serializer's
   // field validator, under the field being validated.
   explicit ValidationError(const std::string& message);
   const Errors& errors() const noexcept { return errors_; }
-  // DRF's response body: {"email":["Enter a valid email address."],"non_field_errors":[...]}.
+  const std::vector<Errors>& items() const noexcept { return items_; }
+  // DRF's response body: {"email":["Enter a valid email address."],"non_field_errors":[...]},
+  // or for a list [{}, {"email":[...]}].
   std::string to_json() const;
 
  private:
   Errors errors_;
+  std::vector<Errors> items_;
 };
 
 }  // namespace covet

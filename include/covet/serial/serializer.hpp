@@ -51,6 +51,7 @@ namespace covet {
 // auto_now/auto_now_add or has a default option; null is allowed for an
 // optional member; max_length comes from the model.
 struct FieldOptions {
+  std::optional<bool> read_only;    // e.g. false to accept an auto key on input
   std::optional<bool> required;
   std::optional<bool> allow_null;
   std::optional<bool> allow_blank;  // text: "" accepted (default: refused)
@@ -99,22 +100,32 @@ class InputData {
   // ---- for the reader ----
   void* target = nullptr;  // the object being filled
   std::vector<uint8_t> present;  // per plan field
+  std::vector<uint8_t> failed;   // per plan field: it has an error
   std::vector<Value> extras;     // per input field (SerialField::extra)
+  std::vector<int> given;        // scratch: the model fields the input set
   ValidationError::Errors errors_;
   const detail::SerializerPlan* plan_;
+  uint32_t expect_next = 0;      // the field the next key most likely names
 };
 
 // InputData with the object being filled: what an object-level validator
-// of ModelSerializer<T> receives.
+// of ModelSerializer<T> receives, and what read_json() returns.
 template <class T>
 class Input : public InputData {
  public:
-  explicit Input(const detail::SerializerPlan& plan, T start = T{}) : InputData(plan), object(std::move(start)) {
-    target = &object;
+  explicit Input(const detail::SerializerPlan& plan, T start = T{}) : InputData(plan), owned_(std::move(start)) {
+    target = &owned_;
   }
-  Input(const Input& o) : InputData(o), object(o.object) { target = &object; }
+  Input(Input&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : InputData(std::move(o)), owned_(std::move(o.owned_)) {
+    target = &owned_;
+  }
   Input& operator=(const Input&) = delete;
-  T object;
+  // The object being filled (an element of the list when reading one).
+  T& object() { return *static_cast<T*>(target); }
+  const T& object() const { return *static_cast<const T*>(target); }
+
+ private:
+  T owned_;
 };
 
 namespace detail {
@@ -206,6 +217,12 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
 // (`updating`: the target's own row does not count).
 void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
                const Executor* db, bool updating);
+// A JSON array of objects (DRF's many=True): each item is read into a
+// fresh object from next(count of items), and drop() discards it again
+// when any item failed.
+// Every item's problems are reported at once (ValidationError::items()).
+void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
+                    FunctionRef<void*(std::size_t count)> next, FunctionRef<void()> drop, const Executor* db);
 // The field names of a serializer's validator's member type, for messages.
 template <class F>
 struct validator_arg;
@@ -340,14 +357,26 @@ class ModelSerializer {
     detail::read_json(*plan_, json, o, in, nullptr, true);
     return in;
   }
-  T from_json(std::string_view json, const ReadOptions& o = {}) const { return read_json(json, o).object; }
+  T from_json(std::string_view json, const ReadOptions& o = {}) const { return std::move(read_json(json, o).object()); }
+  // A JSON array of objects (DRF's many=True), each read and validated;
+  // the errors of every item at once (ValidationError::items()).
+  std::vector<T> from_json_list(std::string_view json, const ReadOptions& o = {}) const {
+    return read_list(json, o, nullptr);
+  }
+  // The same, unique fields checked against `db`, then saved with
+  // bulk_create (all or nothing).
+  std::vector<T> create_list(const Executor& db, std::string_view json, const ReadOptions& o = {}) const {
+    std::vector<T> out = read_list(json, o, &db);
+    QuerySet<T>(db).bulk_create(out);
+    return out;
+  }
   // DRF's serializer.save() for a new object: validated, unique fields
   // checked against `db`, then saved (INSERT). Returns the saved object.
   T create(const Executor& db, std::string_view json, const ReadOptions& o = {}) const {
     Input<T> in(*plan_);
     detail::read_json(*plan_, json, o, in, &db, false);
-    orm::save(db, model_info<T>(), &in.object);
-    return std::move(in.object);
+    orm::save(db, model_info<T>(), &in.object());
+    return std::move(in.object());
   }
   // DRF's serializer.save() for an instance: the input applied to `obj`,
   // validated (its own row excluded from unique checks), then saved. On
@@ -355,8 +384,8 @@ class ModelSerializer {
   void update(const Executor& db, T& obj, std::string_view json, const ReadOptions& o = {}) const {
     Input<T> in(*plan_, obj);
     detail::read_json(*plan_, json, o, in, &db, true);
-    orm::save(db, model_info<T>(), &in.object);
-    obj = std::move(in.object);
+    orm::save(db, model_info<T>(), &in.object());
+    obj = std::move(in.object());
   }
 
   // ---- output ----
@@ -406,6 +435,18 @@ class ModelSerializer {
     detail::SerializerSpec s = plan_->spec;
     edit(s);
     return ModelSerializer(detail::build_serializer(model_info<T>(), std::move(s)));
+  }
+  std::vector<T> read_list(std::string_view json, const ReadOptions& o, const Executor* db) const {
+    std::vector<T> out;
+    Input<T> in(*plan_);
+    detail::read_json_list(
+        *plan_, json, o, in,
+        [&](std::size_t n) -> void* {
+          if (out.empty()) out.reserve(n);
+          return &out.emplace_back();
+        },
+        [&] { out.pop_back(); }, db);
+    return out;
   }
   template <class Write>
   static std::string render(Write&& write) {

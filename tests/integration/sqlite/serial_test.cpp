@@ -240,7 +240,7 @@ const ModelSerializer<Account>& registration() {
                      })
           .validate([](Input<Account>& in) {
             if (in.extra("password") != in.extra("password_confirm")) return in.error("Passwords do not match");
-            in.object.password_hash = hash_password(in.extra("password").as_string());
+            in.object().password_hash = hash_password(in.extra("password").as_string());
             in.erase_extra("password_confirm");
           });
   return s;
@@ -448,6 +448,34 @@ TEST(SerializerInput, ConfigurationMistakesAreCaughtWhenDeclared) {
   auto u = ModelSerializer<Account>().input_field("site", FieldKind::Text, {.required = false, .url = true});
   EXPECT_EQ(errors_of([&] { u.read_json(R"({"site":"ftp//x"})", {.partial = true}); }), R"({"site":["Enter a valid URL."]})");
   EXPECT_NO_THROW(u.read_json(R"({"site":"https://example.com:8080/a?b=c#d"})", {.partial = true}));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SerializerInput, ListsAreReadWholeAndEveryItemsErrorsReported) {
+  Database db = account_db();
+  auto s = ModelSerializer<Account>().fields({"id", "username", "email", "age"});
+  std::vector<Account> got = s.from_json_list(R"([{"username":"a","email":"a@x.io","age":1},{"username":"b","email":"b@x.io","age":2}])");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].username, "b");
+  EXPECT_EQ(s.from_json_list("[]").size(), 0u);
+  EXPECT_EQ(errors_of([&] { s.from_json_list(R"([{"username":"a","email":"a@x.io","age":1},{"age":"x"},5])"); }),
+            R"([{},{"age":["A valid integer is required."],"email":["This field is required."],)"
+            R"("username":["This field is required."]},{"non_field_errors":["Invalid data. Expected a dictionary, but got number."]}])");
+  EXPECT_EQ(errors_of([&] { s.from_json_list(R"({"username":"a"})"); }),
+            R"({"non_field_errors":["Expected a list of items but got type \"dict\"."]})");
+  // create_list: all or nothing, unique checked against the table.
+  auto made = s.create_list(db, R"([{"username":"a","email":"a@x.io","age":1},{"username":"b","email":"b@x.io","age":2}])");
+  EXPECT_GT(made[0].id, 0);
+  EXPECT_EQ(Account::objects(db).count(), 2);
+  EXPECT_THROW(s.create_list(db, R"([{"username":"c","email":"c@x.io","age":1},{"username":"a","email":"d@x.io","age":2}])"),
+               ValidationError);
+  EXPECT_EQ(Account::objects(db).count(), 2);
+  // An auto key made writable (DRF's extra_kwargs read_only=False).
+  auto with_id = ModelSerializer<Account>().fields({"id", "username"}).options("id", {.read_only = false});
+  EXPECT_EQ(with_id.from_json(R"({"id":42,"username":"z"})", {.partial = true}).id, 42);
 }
 
 }  // namespace

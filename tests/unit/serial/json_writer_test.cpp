@@ -173,6 +173,43 @@ TEST(JsonWriter, EveryDateHasTheSameTextAsDateToString) {
   check(Date::kMaxDays);
 }
 
+TEST(JsonReaderHelpers, TheInlineTimeParserAgreesWithDateTimeParse) {
+  // Every written form reads back, and the inline parser and DateTime::parse agree.
+  for (int64_t us = DateTime::kMinMicros; us < DateTime::kMaxMicros; us += 86'399'123'457LL * 37) {
+    char buf[32];
+    char* e = detail::write_rfc3339(buf, us);
+    std::string_view text(buf, static_cast<std::size_t>(e - buf));
+    int64_t got = 0;
+    ASSERT_TRUE(detail::parse_rfc3339_utc(text, got)) << text;
+    ASSERT_EQ(got, us) << text;
+    ASSERT_EQ(DateTime::parse(text).unix_micros(), us) << text;
+  }
+  int64_t out = 0;
+  EXPECT_TRUE(detail::parse_rfc3339_utc("2024-02-29T23:59:59Z", out));
+  EXPECT_EQ(out, DateTime(2024, 2, 29, 23, 59, 59).unix_micros());
+  for (std::string_view bad : {"2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z", "2024-01-32T00:00:00Z",
+                               "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z", "0000-01-01T00:00:00Z",
+                               "2024-01-01 00:00:00Z", "2024-01-01T00:00:00+01:00", "2024-01-01T00:00:00.12345Z",
+                               "2024-01-01T00:00:00.1234567Z", "2024-01-01T00:00:0aZ", "1900-02-29T00:00:00Z"})
+    EXPECT_FALSE(detail::parse_rfc3339_utc(bad, out)) << bad;
+  EXPECT_TRUE(detail::parse_rfc3339_utc("2000-02-29T00:00:00Z", out));
+}
+
+TEST(JsonReaderHelpers, NulAndNameChecksCoverEveryLength) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string s(n, 'k');
+    EXPECT_FALSE(detail::has_nul(s));
+    EXPECT_TRUE(detail::same_name(s, s));
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string t = s;
+      t[i] = '\0';
+      EXPECT_TRUE(detail::has_nul(t)) << n << " " << i;
+      EXPECT_FALSE(detail::same_name(s, t)) << n << " " << i;
+    }
+    EXPECT_FALSE(detail::same_name(s, s + "k"));
+  }
+}
+
 TEST(JsonWriter, OtherKindsHaveTheirDocumentedForms) {
   Uuid u = Uuid::parse("123e4567-e89b-12d3-a456-426614174000");
   EXPECT_EQ(write([&](JsonWriter& w) { w.value(u); }), "\"123e4567-e89b-12d3-a456-426614174000\"");
