@@ -186,6 +186,32 @@ void BM_JsonNlohmann_Pair(benchmark::State& state) {
   // covet ran 4 documents to nlohmann's one: the ratio is per document.
   if (auto it = state.counters.find("ratio"); it != state.counters.end()) it->second = it->second.value / 4;
 }
+// ---- MessagePack: the same users packed, against covet's own JSON ----
+std::size_t pack_covet(covet::MsgPackWriter& w) {
+  w.clear();
+  serializer().write(w, users());
+  return w.size();
+}
+void BM_Msgpack_Covet(benchmark::State& state) {
+  covet::MsgPackWriter w;
+  for (auto _ : state) benchmark::DoNotOptimize(pack_covet(w));
+  state.counters["bytes"] = static_cast<double>(w.size());
+}
+void BM_Msgpack_Pair(benchmark::State& state) {
+  covet::MsgPackWriter mw;
+  covet::JsonWriter jw;
+  paired(
+      state, nothing,
+      [&] {
+        for (int k = 0; k < 20; ++k) benchmark::DoNotOptimize(write_covet(jw));
+      },
+      [&] {
+        for (int k = 0; k < 20; ++k) benchmark::DoNotOptimize(pack_covet(mw));
+      });
+}
+BENCHMARK(BM_Msgpack_Covet)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Msgpack_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
 // ---- input: the same 1,000 users read back ----
 // covet: parse (simdjson DOM), convert and validate every field (types,
 // max_length, an email check, RFC 3339 times) into 1,000 SeedUser structs.

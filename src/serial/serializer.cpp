@@ -68,7 +68,7 @@ SerialField extra_field(const ModelInfo& m, const SerializerSpec::Extra& e) {
     return s;
   }
   s.source = SerialField::Source::Method;
-  s.method = &e.method;
+  s.extra_spec = &e;
   s.read_only = true;
   return s;
 }
@@ -194,8 +194,15 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
     if (!st.slow) {
       std::memcpy(st.key, f.key.data(), f.key.size());
       st.key_len = static_cast<uint8_t>(f.key.size());
-      st.offset = f.offset;
-      st.op = f.op;
+    }
+    st.offset = f.offset;
+    st.op = f.op;
+    MsgPackWriter packed;
+    packed.key(f.name);
+    st.packed_slow = f.source != SerialField::Source::Member || packed.size() > OutputStep::kPackedKeyBlock;
+    if (!st.packed_slow) {
+      std::memcpy(st.packed_key, packed.view().data(), packed.size());
+      st.packed_key_len = static_cast<uint8_t>(packed.size());
     }
   }
   // Per step: the key block, and the longest fixed-size value (a quoted
@@ -234,7 +241,7 @@ Cursor resume(JsonWriter& w) {
   w.append(f.key);
   w.set_needs_comma(false);
   if (f.source == SerialField::Source::Method) {
-    (*f.method)(obj, w);
+    f.extra_spec->method(obj, w);
     if (!w.needs_comma())
       throw UsageError(fmt::format("{} serializer: method field '{}' wrote no value", p.model->name, f.name));
   } else {
@@ -339,6 +346,137 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
   *c.q++ = '}';
   w.commit(c.q);
   w.set_needs_comma(true);
+}
+
+// ---- MessagePack ----
+namespace {
+
+[[gnu::noinline]] void packed_slow_step(const SerializerPlan& p, const OutputStep& st, const void* obj, MsgPackWriter& w) {
+  const SerialField& f = p.fields[st.field];
+  w.key(f.name);
+  if (f.source == SerialField::Source::Method) {
+    if (f.extra_spec->method_msgpack) return f.extra_spec->method_msgpack(obj, w);
+    JsonWriter json;  // a method that writes JSON itself: its value converted
+    f.extra_spec->method(obj, json);
+    if (json.empty())
+      throw UsageError(fmt::format("{} serializer: method field '{}' wrote no value", p.model->name, f.name));
+    w.value(Json::parse(json.view()));
+    return;
+  }
+  f.codec->write_msgpack(static_cast<const char*>(obj) + f.offset, w);
+}
+
+Cursor resume(MsgPackWriter& w) {
+  char* p = w.room(0);
+  return {p, p + w.available()};
+}
+[[gnu::noinline]] Cursor refill(MsgPackWriter& w, char* q, std::size_t n) {
+  w.commit(q);
+  char* p = w.room(n);
+  return {p, p + w.available()};
+}
+
+}  // namespace
+
+void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
+  // Room for the map header, each key block and the largest fixed value
+  // (a 96-bit timestamp, 15 bytes); text asks for its own.
+  const std::size_t fixed = 5 + p.steps.size() * (OutputStep::kPackedKeyBlock + 15);
+  Cursor c = resume(w);
+  auto need = [&](std::size_t n) {
+    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
+      c = refill(w, c.q, n);
+  };
+  auto through_writer = [&](auto&& write) {
+    w.commit(c.q);
+    write();
+    c = resume(w);
+    need(fixed);
+  };
+  need(fixed);
+  c.q = MsgPackWriter::put_header(c.q, p.steps.size(), 0x80, 0xde);
+  const char* o = static_cast<const char*>(obj);
+  for (const OutputStep& st : p.steps) {
+    if (st.packed_slow) [[unlikely]] {
+      through_writer([&] { packed_slow_step(p, st, obj, w); });
+      continue;
+    }
+    std::memcpy(c.q, st.packed_key, OutputStep::kPackedKeyBlock);
+    c.q += st.packed_key_len;
+    const void* m = o + st.offset;
+    auto text = [&](const std::string& s) {
+      if (!is_ascii(s)) [[unlikely]] {
+        through_writer([&] { w.value(std::string_view(s)); });  // checks the UTF-8
+        return;
+      }
+      need(s.size() + 5 + fixed);
+      c.q = MsgPackWriter::put_str_header(c.q, s.size());
+      std::memcpy(c.q, s.data(), s.size());
+      c.q += s.size();
+    };
+    auto boolean = [&](bool b) { *c.q++ = static_cast<char>(b ? 0xc3 : 0xc2); };
+    auto null = [&] { *c.q++ = static_cast<char>(0xc0); };
+    switch (st.op) {
+      case SerialOp::Int64: c.q = MsgPackWriter::put_int(c.q, *static_cast<const int64_t*>(m)); break;
+      case SerialOp::Int32: c.q = MsgPackWriter::put_int(c.q, *static_cast<const int32_t*>(m)); break;
+      case SerialOp::Bool: boolean(*static_cast<const bool*>(m)); break;
+      case SerialOp::Text: text(*static_cast<const std::string*>(m)); break;
+      case SerialOp::DateTime:
+        c.q = MsgPackWriter::put_timestamp(c.q, static_cast<const DateTime*>(m)->unix_micros());
+        break;
+      case SerialOp::OptInt64:
+        if (const auto& v = *static_cast<const std::optional<int64_t>*>(m)) c.q = MsgPackWriter::put_int(c.q, *v);
+        else null();
+        break;
+      case SerialOp::OptInt32:
+        if (const auto& v = *static_cast<const std::optional<int32_t>*>(m)) c.q = MsgPackWriter::put_int(c.q, *v);
+        else null();
+        break;
+      case SerialOp::OptBool:
+        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) boolean(*v);
+        else null();
+        break;
+      case SerialOp::OptText:
+        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) text(*v);
+        else null();
+        break;
+      case SerialOp::OptDateTime:
+        if (const auto& v = *static_cast<const std::optional<DateTime>*>(m))
+          c.q = MsgPackWriter::put_timestamp(c.q, v->unix_micros());
+        else null();
+        break;
+      case SerialOp::Double:
+      case SerialOp::OptDouble:
+      case SerialOp::Generic:
+        through_writer([&] { p.fields[st.field].codec->write_msgpack(m, w); });
+        break;
+    }
+  }
+  w.commit(c.q);
+}
+
+void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, MsgPackWriter& w) {
+  w.begin_array(n);
+  const char* o = static_cast<const char*>(first);
+  if (n > 0) {
+    std::size_t before = w.size();
+    write_object(p, o, w);
+    w.reserve((w.size() - before + 1) * (n - 1) + (n - 1) / 8 * (w.size() - before));
+  }
+  for (std::size_t i = 1; i < n; ++i) write_object(p, o + i * stride, w);
+}
+
+std::size_t begin_stream(MsgPackWriter& w) {
+  std::size_t at = w.size();
+  char* q = w.room(5);
+  *q = static_cast<char>(0xdd);  // array 32, its size patched in later
+  w.commit(q + 5);
+  return at;
+}
+
+void end_stream(MsgPackWriter& w, std::size_t at, std::size_t count) {
+  if (count > 0xffffffffu) throw InvalidArgument("MessagePack arrays hold at most 2^32-1 items");
+  MsgPackWriter::put_be(const_cast<char*>(w.view().data()) + at + 1, count, 4);
 }
 
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w) {

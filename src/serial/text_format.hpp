@@ -190,6 +190,23 @@ inline bool has_nul(std::string_view s) {
   return std::memchr(s.data(), 0, n) != nullptr;
 }
 
+// Whether every byte of `s` is ASCII, a word at a time.
+inline bool is_ascii(std::string_view s) {
+  constexpr uint64_t high = 0x8080808080808080ull;
+  const std::size_t n = s.size();
+  const char* p = s.data();
+  if (n < 8) {
+    uint64_t acc = 0;
+    for (std::size_t i = 0; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+    return (acc & 0x80) == 0;
+  }
+  uint64_t acc = 0, w;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) std::memcpy(&w, p + i, 8), acc |= w;
+  std::memcpy(&w, p + n - 8, 8);
+  return ((acc | w) & high) == 0;
+}
+
 // Two short names compared without a call.
 inline bool same_name(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -32,6 +32,7 @@ enum class FieldKind : uint8_t {
 std::string_view to_string(FieldKind k);
 
 class JsonWriter;
+class MsgPackWriter;
 
 // How the serializers write a member without a call (Generic: through
 // FieldCodec::write_json): the common member types, switched on inline.
@@ -58,6 +59,8 @@ struct FieldCodec {
   SerialOp serial_op;
   // Writes the member as one JSON value (null for an empty optional).
   void (*write_json)(const void* member, JsonWriter& w);
+  // The same as one MessagePack value.
+  void (*write_msgpack)(const void* member, MsgPackWriter& w);
 };
 
 struct FieldInfo {

@@ -11,6 +11,7 @@
 #include "covet/schema/field.hpp"
 #include "covet/schema/field_type.hpp"
 #include "covet/serial/json_writer.hpp"
+#include "covet/serial/msgpack_writer.hpp"
 
 namespace covet {
 namespace detail {
@@ -118,12 +119,16 @@ void write_member_json(JsonWriter& w, const M& m) {
   if constexpr (user_field_type<M>) {
     if constexpr (requires { FieldType<M>::write_json(w, m); }) FieldType<M>::write_json(w, m);
     else w.value(FieldType<M>::to_db(m));
-  } else if constexpr (std::is_same_v<M, int32_t> || std::is_same_v<M, int64_t>) {
+  } else {
     w.value(m);
-  } else if constexpr (requires { Codec<M>::element_kind; }) {  // an Array member
-    w.begin_array();
-    for (const auto& e : m) w.value(e);
-    w.end_array();
+  }
+}
+// Its MessagePack form, by the same rule (FieldType<M>::write_msgpack).
+template <class M>
+void write_member_msgpack(MsgPackWriter& w, const M& m) {
+  if constexpr (user_field_type<M>) {
+    if constexpr (requires { FieldType<M>::write_msgpack(w, m); }) FieldType<M>::write_msgpack(w, m);
+    else w.value(FieldType<M>::to_db(m));
   } else {
     w.value(m);
   }
@@ -147,6 +152,7 @@ struct Erased {
     else return nullptr;
   }
   static void write_json(const void* m, JsonWriter& w) { write_member_json(w, *static_cast<const M*>(m)); }
+  static void write_msgpack(const void* m, MsgPackWriter& w) { write_member_msgpack(w, *static_cast<const M*>(m)); }
 };
 
 template <class M>
@@ -180,6 +186,11 @@ struct Erased<std::optional<M>> {
   static void write_json(const void* m, JsonWriter& w) {
     const O& o = *static_cast<const O*>(m);
     if (o) write_member_json(w, *o);
+    else w.null();
+  }
+  static void write_msgpack(const void* m, MsgPackWriter& w) {
+    const O& o = *static_cast<const O*>(m);
+    if (o) write_member_msgpack(w, *o);
     else w.null();
   }
 };
@@ -255,7 +266,8 @@ const FieldCodec* codec_for() {
                                     &Erased<M>::is_null,
                                     &Erased<M>::text,
                                     serial_op_of<M>(),
-                                    &Erased<M>::write_json};
+                                    &Erased<M>::write_json,
+                                    &Erased<M>::write_msgpack};
   return &codec;
 }
 

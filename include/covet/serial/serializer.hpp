@@ -43,6 +43,7 @@
 #include "covet/core/function_ref.hpp"
 #include "covet/orm/queryset.hpp"
 #include "covet/serial/json_writer.hpp"
+#include "covet/serial/msgpack_writer.hpp"
 
 namespace covet {
 
@@ -136,8 +137,11 @@ struct SerializerSpec {
   struct Extra {
     std::string name;
     std::string source;  // rename: the model field written under `name`
-    // method field: writes the value computed from the object
+    // method field: writes the value computed from the object (as
+    // MessagePack too, when the function returns a value rather than
+    // writing JSON itself)
     std::function<void(const void* obj, JsonWriter& w)> method;
+    std::function<void(const void* obj, MsgPackWriter& w)> method_msgpack;
     // input field (not on the model): its kind; read into InputData's extras
     std::optional<FieldKind> input_kind;
   };
@@ -169,7 +173,7 @@ struct SerialField {
   uint32_t offset = 0;
   SerialOp op = SerialOp::Generic;
   const FieldCodec* codec = nullptr;
-  const std::function<void(const void*, JsonWriter&)>* method = nullptr;  // points into the plan's spec
+  const SerializerSpec::Extra* extra_spec = nullptr;  // a method field's functions (in the plan's spec)
   bool read_only = false;
   bool write_only = false;
   // Input: the options in force (the model's, then the serializer's).
@@ -185,13 +189,16 @@ struct SerialField {
 // fixed size (copied in two moves, not a call), where the member is and
 // how it is written.
 struct OutputStep {
-  static constexpr std::size_t kKeyBlock = 32;
+  static constexpr std::size_t kKeyBlock = 32, kPackedKeyBlock = 24;
   char key[kKeyBlock] = {};
+  char packed_key[kPackedKeyBlock] = {};  // the key as a MessagePack str
+  uint8_t packed_key_len = 0;
   uint32_t offset = 0;
   uint32_t field = 0;   // index in SerializerPlan::fields
   uint8_t key_len = 0;
   SerialOp op = SerialOp::Generic;
   bool slow = false;    // a method field, or a key longer than the block
+  bool packed_slow = false;
 };
 
 struct SerializerPlan {
@@ -244,6 +251,12 @@ struct validator_arg<R (*)(A)> {
 // One object as a JSON object; `n` objects `stride` bytes apart as an array.
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w);
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w);
+// The same as MessagePack maps.
+void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w);
+void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, MsgPackWriter& w);
+// An array of as many items as follow (its size patched in by end_stream).
+std::size_t begin_stream(MsgPackWriter& w);
+void end_stream(MsgPackWriter& w, std::size_t at, std::size_t count);
 
 }  // namespace detail
 
@@ -275,7 +288,7 @@ class ModelSerializer {
   }
   // The model field `source` written under another key (DRF's source=).
   ModelSerializer rename(std::string_view name, std::string_view source) const {
-    return with([&](detail::SerializerSpec& s) { s.extras.push_back({std::string(name), std::string(source), {}}); });
+    return with([&](detail::SerializerSpec& s) { s.extras.push_back({std::string(name), std::string(source), {}, {}, {}}); });
   }
   // A read-only field computed from the object (DRF's SerializerMethodField):
   // fn(const T&) returns anything JsonWriter::value takes (a number, text,
@@ -284,13 +297,17 @@ class ModelSerializer {
   template <class F>
   ModelSerializer method(std::string_view name, F fn) const {
     std::function<void(const void*, JsonWriter&)> write;
+    std::function<void(const void*, MsgPackWriter&)> pack;
     if constexpr (std::is_invocable_v<F&, const T&, JsonWriter&>) {
       write = [fn = std::move(fn)](const void* obj, JsonWriter& w) { fn(*static_cast<const T*>(obj), w); };
     } else {
       static_assert(std::is_invocable_v<F&, const T&>, "covet: a method field is fn(const T&) or fn(const T&, JsonWriter&)");
-      write = [fn = std::move(fn)](const void* obj, JsonWriter& w) { w.value(fn(*static_cast<const T*>(obj))); };
+      write = [fn](const void* obj, JsonWriter& w) { w.value(fn(*static_cast<const T*>(obj))); };
+      pack = [fn = std::move(fn)](const void* obj, MsgPackWriter& w) { w.value(fn(*static_cast<const T*>(obj))); };
     }
-    return with([&](detail::SerializerSpec& s) { s.extras.push_back({std::string(name), {}, std::move(write)}); });
+    return with([&](detail::SerializerSpec& s) {
+      s.extras.push_back({std::string(name), {}, std::move(write), std::move(pack), {}});
+    });
   }
 
   // ---- input configuration ----
@@ -303,7 +320,7 @@ class ModelSerializer {
   // password_confirm): write-only, read as `kind`, found in Input::extra().
   ModelSerializer input_field(std::string_view name, FieldKind kind, FieldOptions o = {}) const {
     return with([&](detail::SerializerSpec& s) {
-      s.extras.push_back({std::string(name), {}, {}, kind});
+      s.extras.push_back({std::string(name), {}, {}, {}, kind});
       s.options.emplace_back(std::string(name), std::move(o));
     });
   }
@@ -400,6 +417,24 @@ class ModelSerializer {
     for (const T& obj : qs.iterate()) write(w, obj);
     w.end_array();
   }
+  void write(MsgPackWriter& w, const T& obj) const { detail::write_object(*plan_, &obj, w); }
+  void write(MsgPackWriter& w, const std::vector<T>& objs) const {
+    detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
+  }
+  template <class R>
+  void write(MsgPackWriter& w, const QuerySet<T, R>& qs) const {
+    static_assert(std::is_same_v<R, T>, "covet: serializers write whole objects; drop only()/values()");
+    std::size_t at = detail::begin_stream(w), n = 0;
+    for (const T& obj : qs.iterate()) write(w, obj), ++n;
+    detail::end_stream(w, at, n);
+  }
+  // MessagePack: the same data as to_json, each object a map.
+  std::string to_msgpack(const T& obj) const { return pack([&](MsgPackWriter& w) { write(w, obj); }); }
+  std::string to_msgpack(const std::vector<T>& objs) const { return pack([&](MsgPackWriter& w) { write(w, objs); }); }
+  template <class R>
+  std::string to_msgpack(const QuerySet<T, R>& qs) const {
+    return pack([&](MsgPackWriter& w) { write(w, qs); });
+  }
   std::string to_json(const T& obj) const { return render([&](JsonWriter& w) { write(w, obj); }); }
   std::string to_json(const std::vector<T>& objs) const { return render([&](JsonWriter& w) { write(w, objs); }); }
   template <class R>
@@ -447,6 +482,12 @@ class ModelSerializer {
         },
         [&] { out.pop_back(); }, db);
     return out;
+  }
+  template <class Write>
+  static std::string pack(Write&& write) {
+    MsgPackWriter w;
+    write(w);
+    return w.take();
   }
   template <class Write>
   static std::string render(Write&& write) {

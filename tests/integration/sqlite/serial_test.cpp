@@ -1,6 +1,9 @@
 // ModelSerializer's output on SQLite: the seed's UserSerializer byte for
 // byte, every field kind, the DRF options, query results and NDJSON streams
 // read from a cursor.
+#define MSGPACK_NO_BOOST
+#include <msgpack.hpp>
+
 #include <gtest/gtest.h>
 
 #include <covet/covet.hpp>
@@ -17,6 +20,26 @@
 namespace {
 
 using namespace covet;
+
+// The timestamp extension (type -1) decoded by hand: msgpack-cxx's chrono
+// adaptor needs Boost.
+int64_t timestamp_micros(const msgpack::object& o) {
+  if (o.type != msgpack::type::EXT || o.via.ext.type() != -1) throw std::runtime_error("not a timestamp");
+  auto be = [&](std::size_t at, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = v << 8 | static_cast<unsigned char>(o.via.ext.data()[at + i]);
+    return v;
+  };
+  switch (o.via.ext.size) {
+    case 4: return static_cast<int64_t>(be(0, 4)) * 1'000'000;
+    case 8: {
+      uint64_t v = be(0, 8);
+      return static_cast<int64_t>(v & ((uint64_t{1} << 34) - 1)) * 1'000'000 + static_cast<int64_t>(v >> 34) / 1000;
+    }
+    case 12: return static_cast<int64_t>(be(4, 8)) * 1'000'000 + static_cast<int64_t>(be(0, 4)) / 1000;
+  }
+  throw std::runtime_error("bad timestamp size");
+}
 using testing_models::Everything;
 
 struct SeedUser : Model<SeedUser> {
@@ -476,6 +499,61 @@ TEST(SerializerInput, ListsAreReadWholeAndEveryItemsErrorsReported) {
   // An auto key made writable (DRF's extra_kwargs read_only=False).
   auto with_id = ModelSerializer<Account>().fields({"id", "username"}).options("id", {.read_only = false});
   EXPECT_EQ(with_id.from_json(R"({"id":42,"username":"z"})", {.partial = true}).id, 42);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Serializer, MessagePackCarriesTheSameData) {
+  using Map = std::map<std::string, msgpack::object>;
+  std::string bytes = user_serializer().to_msgpack(ann());
+  auto h = msgpack::unpack(bytes.data(), bytes.size());
+  Map m = h.get().as<Map>();
+  ASSERT_EQ(m.size(), 5u);
+  EXPECT_EQ(m["id"].as<int64_t>(), 7);
+  EXPECT_EQ(m["username"].as<std::string>(), "ann");
+  EXPECT_EQ(m["full_name"].as<std::string>(), "Ann Lee");  // a method field
+  EXPECT_EQ(timestamp_micros(m["created_at"]), ann().created_at.unix_micros());
+  // A method field that writes JSON itself is converted.
+  auto s = ModelSerializer<SeedUser>().fields({"id"}).method("tags", [](const SeedUser&, JsonWriter& w) {
+    w.begin_array();
+    w.value("a");
+    w.end_array();
+  });
+  std::string b2 = s.to_msgpack(ann());
+  auto h2 = msgpack::unpack(b2.data(), b2.size());  // the handle owns what the objects point at
+  Map m2 = h2.get().as<Map>();
+  EXPECT_EQ(m2["tags"].as<std::vector<std::string>>(), std::vector<std::string>{"a"});
+
+  Everything e;
+  e.name = "x";
+  e.nickname = "nick";
+  e.doc = Json::parse(R"({"k": 1})");
+  std::string b3 = ModelSerializer<Everything>().to_msgpack(e);
+  auto h3 = msgpack::unpack(b3.data(), b3.size());
+  Map m3 = h3.get().as<Map>();
+  EXPECT_EQ(m3.size(), ModelSerializer<Everything>().plan().output.size());
+  EXPECT_EQ(m3["nickname"].as<std::string>(), "nick");
+  EXPECT_TRUE(m3["score"].is_nil());
+  EXPECT_EQ((m3["doc"].as<std::map<std::string, int>>().at("k")), 1);
+  EXPECT_EQ(m3["price"].as<std::string>(), "0");
+
+  // A query's rows streamed as one array, its size written at the end.
+  Database db("sqlite://:memory:");
+  db.create_all<SeedUser>();
+  for (int i = 0; i < 20; ++i) {
+    SeedUser u = ann();
+    u.id = 0;
+    u.username = "u" + std::to_string(i);
+    u.save(db);
+  }
+  std::string b4 = user_serializer().to_msgpack(SeedUser::objects(db).order_by("id"));
+  auto h4 = msgpack::unpack(b4.data(), b4.size());
+  auto list = h4.get().as<std::vector<Map>>();
+  ASSERT_EQ(list.size(), 20u);
+  EXPECT_EQ(list[19]["username"].as<std::string>(), "u19");
+  EXPECT_EQ(user_serializer().to_msgpack(std::vector<SeedUser>{}), std::string("\x90", 1));
 }
 
 }  // namespace

@@ -1,0 +1,154 @@
+#pragma once
+// MsgPackWriter: writes MessagePack into a growable byte buffer, the binary
+// twin of JsonWriter (the serializers' to_msgpack goes through it). Each
+// value takes the smallest encoding the format has (fixint, fixstr, ...).
+// The forms match the JSON ones: DateTime is the timestamp extension
+// (type -1, in its 32-, 64- or 96-bit form), Date/UUID/Decimal are their
+// text, Bytes are bin, Json members are converted to MessagePack values.
+// Text must be valid UTF-8 (InvalidArgument otherwise); so is every map key.
+//
+// Unlike JSON, MessagePack writes the size of a map or array first:
+// begin_map(n)/begin_array(n) take it, and nothing checks that n values follow.
+//
+// Lifetime: owns its buffer; view() is valid until the next write.
+// Thread safety: none; one writer per thread.
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace covet {
+
+class Value;
+class Date;
+class DateTime;
+class Decimal;
+class Uuid;
+class Bytes;
+class Json;
+
+class MsgPackWriter {
+ public:
+  explicit MsgPackWriter(std::size_t reserve = 256) { grow(reserve); }
+  MsgPackWriter(const MsgPackWriter&) = delete;
+  MsgPackWriter& operator=(const MsgPackWriter&) = delete;
+  MsgPackWriter(MsgPackWriter&& o) noexcept { *this = std::move(o); }
+  MsgPackWriter& operator=(MsgPackWriter&& o) noexcept {
+    buf_ = std::move(o.buf_);
+    cur_ = o.cur_, end_ = o.end_;
+    o.buf_.clear(), o.cur_ = o.end_ = nullptr;
+    return *this;
+  }
+
+  void begin_map(std::size_t n) { cur_ = put_header(room(5), n, 0x80, 0xde); }
+  void begin_array(std::size_t n) { cur_ = put_header(room(5), n, 0x90, 0xdc); }
+  void key(std::string_view name) { value(name); }
+
+  void null() { *room(1) = static_cast<char>(0xc0), ++cur_; }
+  void value(std::nullptr_t) { null(); }
+  void value(bool b) { *room(1) = static_cast<char>(b ? 0xc3 : 0xc2), ++cur_; }
+  template <class I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
+  void value(I v) {
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
+      if (v > static_cast<uint64_t>(INT64_MAX)) {
+        char* p = room(9);
+        *p = static_cast<char>(0xcf);
+        put_be(p + 1, static_cast<uint64_t>(v), 8);
+        cur_ = p + 9;
+        return;
+      }
+    }
+    cur_ = put_int(room(9), static_cast<int64_t>(v));
+  }
+  void value(double v);  // float 64; NaN and infinities are written as they are (MessagePack has them)
+  void value(float v) { value(static_cast<double>(v)); }
+  void value(std::string_view s);  // str; InvalidArgument when not valid UTF-8
+  void value(const std::string& s) { value(std::string_view(s)); }
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(const DateTime& t);  // the timestamp extension
+  void value(const Date& d);      // "2024-01-15"
+  void value(const Uuid& u);      // canonical text
+  void value(const Decimal& d);   // its exact text
+  void value(const Bytes& b);     // bin
+  void value(const Json& j);      // the JSON value as MessagePack values
+  void value(const Value& v);
+  template <class T>
+  void value(const std::optional<T>& v) {
+    v ? value(*v) : null();
+  }
+  template <class T>
+  void value(const std::vector<T>& v) {
+    begin_array(v.size());
+    for (const auto& e : v) value(e);
+  }
+  // Bytes the caller vouches for (a pre-encoded key, a cached fragment).
+  void append(std::string_view s) {
+    char* p = room(s.size());
+    std::memcpy(p, s.data(), s.size());
+    cur_ = p + s.size();
+  }
+
+  std::string_view view() const { return {buf_.data(), size()}; }
+  std::size_t size() const { return cur_ ? static_cast<std::size_t>(cur_ - buf_.data()) : 0; }
+  bool empty() const { return size() == 0; }
+  void clear() {
+    if (cur_) cur_ = buf_.data();
+  }
+  std::string take();
+  void reserve(std::size_t n) { room(n); }
+
+  // ---- for serializers keeping their own cursor ----
+  char* room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - cur_) < n) [[unlikely]]
+      grow(n);
+    return cur_;
+  }
+  void commit(char* p) { cur_ = p; }
+  std::size_t available() const { return static_cast<std::size_t>(end_ - cur_); }
+
+  // Writes v big-endian in n bytes at p.
+  static void put_be(char* p, uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i, v >>= 8) p[i] = static_cast<char>(v & 0xff);
+  }
+  // The smallest integer form at p (up to 9 bytes); returns the end.
+  static char* put_int(char* p, int64_t v) {
+    if (v >= 0) {
+      if (v < 128) return *p = static_cast<char>(v), p + 1;
+      if (v < 256) return p[0] = static_cast<char>(0xcc), p[1] = static_cast<char>(v), p + 2;
+      if (v < 65536) return *p = static_cast<char>(0xcd), put_be(p + 1, static_cast<uint64_t>(v), 2), p + 3;
+      if (v <= 0xffffffffLL) return *p = static_cast<char>(0xce), put_be(p + 1, static_cast<uint64_t>(v), 4), p + 5;
+      return *p = static_cast<char>(0xcf), put_be(p + 1, static_cast<uint64_t>(v), 8), p + 9;
+    }
+    if (v >= -32) return *p = static_cast<char>(v), p + 1;
+    if (v >= -128) return p[0] = static_cast<char>(0xd0), p[1] = static_cast<char>(v), p + 2;
+    if (v >= -32768) return *p = static_cast<char>(0xd1), put_be(p + 1, static_cast<uint64_t>(v), 2), p + 3;
+    if (v >= INT32_MIN) return *p = static_cast<char>(0xd2), put_be(p + 1, static_cast<uint64_t>(v), 4), p + 5;
+    return *p = static_cast<char>(0xd3), put_be(p + 1, static_cast<uint64_t>(v), 8), p + 9;
+  }
+  // A str header for n bytes (up to 5 bytes).
+  static char* put_str_header(char* p, std::size_t n) {
+    if (n < 32) return *p = static_cast<char>(0xa0 | n), p + 1;
+    if (n < 256) return p[0] = static_cast<char>(0xd9), p[1] = static_cast<char>(n), p + 2;
+    if (n < 65536) return *p = static_cast<char>(0xda), put_be(p + 1, n, 2), p + 3;
+    return *p = static_cast<char>(0xdb), put_be(p + 1, n, 4), p + 5;
+  }
+  // The timestamp extension for microseconds since the epoch (up to 15 bytes).
+  static char* put_timestamp(char* p, int64_t unix_micros);
+  static char* put_header(char* p, std::size_t n, unsigned fix, unsigned wide) {
+    if (n < 16) return *p = static_cast<char>(fix | n), p + 1;
+    if (n < 65536) return *p = static_cast<char>(wide), put_be(p + 1, n, 2), p + 3;
+    return *p = static_cast<char>(wide + 1), put_be(p + 1, n, 4), p + 5;
+  }
+
+ private:
+  void grow(std::size_t n);
+  std::string buf_;
+  char* cur_ = nullptr;
+  char* end_ = nullptr;
+};
+
+}  // namespace covet

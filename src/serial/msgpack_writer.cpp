@@ -1,0 +1,148 @@
+// MsgPackWriter's out-of-line parts.
+#include "covet/serial/msgpack_writer.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <bit>
+
+#include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
+#include "covet/core/value.hpp"
+#include "serial/text_format.hpp"
+
+namespace covet {
+
+void MsgPackWriter::grow(std::size_t n) {
+  std::size_t used = size();
+  std::size_t cap = std::max({buf_.size() * 2, used + n, std::size_t{256}});
+  buf_.resize(cap);  // never small enough for the string's inline buffer: moves keep cur_ valid
+  cur_ = buf_.data() + used;
+  end_ = buf_.data() + buf_.size();
+}
+
+std::string MsgPackWriter::take() {
+  buf_.resize(size());
+  std::string out = std::move(buf_);
+  buf_ = std::string();
+  cur_ = end_ = nullptr;
+  return out;
+}
+
+void MsgPackWriter::value(double v) {
+  char* p = room(9);
+  *p = static_cast<char>(0xcb);
+  put_be(p + 1, std::bit_cast<uint64_t>(v), 8);
+  cur_ = p + 9;
+}
+
+void MsgPackWriter::value(std::string_view s) {
+  if (!detail::is_ascii(s))
+    if (auto problem = utf8_problem(s)) throw InvalidArgument("cannot write MessagePack: text " + *problem);
+  char* p = put_str_header(room(s.size() + 5), s.size());
+  std::memcpy(p, s.data(), s.size());
+  cur_ = p + s.size();
+}
+
+char* MsgPackWriter::put_timestamp(char* p, int64_t us) {
+  int64_t sec = us / 1'000'000, micros = us % 1'000'000;
+  if (micros < 0) micros += 1'000'000, --sec;
+  const auto nsec = static_cast<uint64_t>(micros) * 1000;
+  if (sec >= 0 && (static_cast<uint64_t>(sec) >> 34) == 0) {
+    if (nsec == 0 && (static_cast<uint64_t>(sec) >> 32) == 0) {  // timestamp 32
+      p[0] = static_cast<char>(0xd6), p[1] = static_cast<char>(0xff);
+      put_be(p + 2, static_cast<uint64_t>(sec), 4);
+      return p + 6;
+    }
+    p[0] = static_cast<char>(0xd7), p[1] = static_cast<char>(0xff);  // timestamp 64
+    put_be(p + 2, (nsec << 34) | static_cast<uint64_t>(sec), 8);
+    return p + 10;
+  }
+  p[0] = static_cast<char>(0xc7), p[1] = 12, p[2] = static_cast<char>(0xff);  // timestamp 96
+  put_be(p + 3, nsec, 4);
+  put_be(p + 7, static_cast<uint64_t>(sec), 8);
+  return p + 15;
+}
+
+void MsgPackWriter::value(const DateTime& t) { cur_ = put_timestamp(room(15), t.unix_micros()); }
+
+void MsgPackWriter::value(const Date& d) {
+  char* p = put_str_header(room(11), 10);
+  cur_ = detail::write_date(p, d.days_since_epoch());
+}
+
+void MsgPackWriter::value(const Uuid& u) {
+  char* p = put_str_header(room(37), 36);
+  cur_ = detail::write_uuid(p, u.bytes().data());
+}
+
+void MsgPackWriter::value(const Decimal& d) { value(std::string_view(d.to_string())); }
+
+void MsgPackWriter::value(const Bytes& b) {
+  const std::size_t n = b.size();
+  char* p = room(n + 5);
+  if (n < 256) p[0] = static_cast<char>(0xc4), p[1] = static_cast<char>(n), p += 2;
+  else if (n < 65536) *p = static_cast<char>(0xc5), put_be(p + 1, n, 2), p += 3;
+  else *p = static_cast<char>(0xc6), put_be(p + 1, n, 4), p += 5;
+  if (n) std::memcpy(p, b.data(), n);
+  cur_ = p + n;
+}
+
+namespace {
+void write_element(MsgPackWriter& w, simdjson::dom::element e) {
+  using T = simdjson::dom::element_type;
+  switch (e.type()) {
+    case T::ARRAY: {
+      simdjson::dom::array a = e.get_array();
+      w.begin_array(a.size());
+      for (simdjson::dom::element x : a) write_element(w, x);
+      return;
+    }
+    case T::OBJECT: {
+      simdjson::dom::object o = e.get_object();
+      w.begin_map(o.size());
+      for (auto [k, v] : o) {
+        w.key(k);
+        write_element(w, v);
+      }
+      return;
+    }
+    case T::INT64: return w.value(int64_t(e));
+    case T::UINT64: return w.value(uint64_t(e));
+    case T::DOUBLE: return w.value(double(e));
+    case T::STRING: return w.value(std::string_view(e));
+    case T::BOOL: return w.value(bool(e));
+    case T::NULL_VALUE: return w.null();
+  }
+}
+}  // namespace
+
+void MsgPackWriter::value(const Json& j) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string text(j.text());
+  simdjson::dom::element root;
+  if (parser.parse(text).get(root) != simdjson::SUCCESS) throw InvalidArgument("cannot write MessagePack: invalid JSON member");
+  write_element(*this, root);
+}
+
+void MsgPackWriter::value(const Value& v) {
+  switch (v.type()) {
+    case Value::Type::Null: return null();
+    case Value::Type::Bool: return value(v.as_bool());
+    case Value::Type::Int: return value(v.as_int());
+    case Value::Type::Double: return value(v.as_double());
+    case Value::Type::String: return value(std::string_view(v.as_string()));
+    case Value::Type::Bytes: return value(v.as_bytes());
+    case Value::Type::Decimal: return value(*v.get_if<Decimal>());
+    case Value::Type::Date: return value(*v.get_if<Date>());
+    case Value::Type::DateTime: return value(*v.get_if<DateTime>());
+    case Value::Type::Uuid: return value(*v.get_if<Uuid>());
+    case Value::Type::Json: return value(v.as_json());
+    case Value::Type::Array:
+      begin_array(v.as_array().size());
+      for (const Value& e : v.as_array()) value(e);
+      return;
+  }
+}
+
+}  // namespace covet

@@ -1,0 +1,142 @@
+// MsgPackWriter: every size class of every form, byte for byte where the
+// spec fixes the bytes, and read back by msgpack-cxx (an independent
+// implementation) for the rest.
+#define MSGPACK_NO_BOOST
+#include <msgpack.hpp>
+
+#include <gtest/gtest.h>
+
+#include <covet/covet.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+
+namespace {
+
+using namespace covet;
+
+// The timestamp extension (type -1) decoded by hand: msgpack-cxx's chrono
+// adaptor needs Boost.
+int64_t timestamp_micros(const msgpack::object& o) {
+  if (o.type != msgpack::type::EXT || o.via.ext.type() != -1) throw std::runtime_error("not a timestamp");
+  auto be = [&](std::size_t at, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = v << 8 | static_cast<unsigned char>(o.via.ext.data()[at + i]);
+    return v;
+  };
+  switch (o.via.ext.size) {
+    case 4: return static_cast<int64_t>(be(0, 4)) * 1'000'000;
+    case 8: {
+      uint64_t v = be(0, 8);
+      return static_cast<int64_t>(v & ((uint64_t{1} << 34) - 1)) * 1'000'000 + static_cast<int64_t>(v >> 34) / 1000;
+    }
+    case 12: return static_cast<int64_t>(be(4, 8)) * 1'000'000 + static_cast<int64_t>(be(0, 4)) / 1000;
+  }
+  throw std::runtime_error("bad timestamp size");
+}
+
+std::string pack(auto&& f) {
+  MsgPackWriter w;
+  f(w);
+  return w.take();
+}
+
+std::string hex(std::string_view s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) out += d[c >> 4], out += d[c & 15];
+  return out;
+}
+
+msgpack::object_handle unpack(const std::string& bytes) { return msgpack::unpack(bytes.data(), bytes.size()); }
+
+TEST(MsgPackWriter, IntegersTakeTheSmallestForm) {
+  const std::pair<int64_t, const char*> cases[] = {
+      {0, "00"},
+      {127, "7f"},
+      {128, "cc80"},
+      {255, "ccff"},
+      {256, "cd0100"},
+      {65535, "cdffff"},
+      {65536, "ce00010000"},
+      {4294967295LL, "ceffffffff"},
+      {4294967296LL, "cf0000000100000000"},
+      {-1, "ff"},
+      {-32, "e0"},
+      {-33, "d0df"},
+      {-128, "d080"},
+      {-129, "d1ff7f"},
+      {-32768, "d18000"},
+      {-32769, "d2ffff7fff"},
+      {INT32_MIN, "d280000000"},
+      {int64_t{INT32_MIN} - 1, "d3ffffffff7fffffff"},
+      {std::numeric_limits<int64_t>::min(), "d38000000000000000"},
+  };
+  for (auto [v, want] : cases) {
+    std::string bytes = pack([&](MsgPackWriter& w) { w.value(v); });
+    EXPECT_EQ(hex(bytes), want) << v;
+    EXPECT_EQ(unpack(bytes).get().as<int64_t>(), v);
+  }
+  EXPECT_EQ(hex(pack([](MsgPackWriter& w) { w.value(std::numeric_limits<uint64_t>::max()); })), "cfffffffffffffffff");
+}
+
+TEST(MsgPackWriter, StringsBytesArraysAndMapsHaveTheirHeaders) {
+  for (std::size_t n : {0u, 31u, 32u, 255u, 256u, 65535u, 65536u}) {
+    std::string s(n, 'x');
+    std::string bytes = pack([&](MsgPackWriter& w) { w.value(s); });
+    EXPECT_EQ(unpack(bytes).get().as<std::string>(), s) << n;
+    EXPECT_EQ(bytes.size() - n, n < 32 ? 1u : n < 256 ? 2u : n < 65536 ? 3u : 5u) << n;
+    Bytes b = Bytes::from(s);
+    std::string packed = pack([&](MsgPackWriter& w) { w.value(b); });
+    EXPECT_EQ(unpack(packed).get().as<std::vector<char>>().size(), n);
+  }
+  EXPECT_THROW(pack([](MsgPackWriter& w) { w.value(std::string("\xC3\x28")); }), InvalidArgument);
+  EXPECT_EQ(hex(pack([](MsgPackWriter& w) {
+              w.begin_map(2);
+              w.key("a");
+              w.value(true);
+              w.key("b");
+              w.begin_array(3);
+              w.null();
+              w.value(false);
+              w.value(1.5);
+            })),
+            "82a161c3a16293c0c2cb3ff8000000000000");
+  std::string big = pack([](MsgPackWriter& w) {
+    w.begin_array(16);
+    for (int i = 0; i < 16; ++i) w.value(i);
+  });
+  EXPECT_EQ(hex(big.substr(0, 3)), "dc0010");
+  EXPECT_EQ(unpack(big).get().as<std::vector<int>>().size(), 16u);
+}
+
+TEST(MsgPackWriter, TimesAreTheTimestampExtensionInItsSmallestForm) {
+  // Whole seconds from 1970 to 2106: 32-bit; with a fraction before 2514: 64-bit; else 96-bit.
+  EXPECT_EQ(hex(pack([](MsgPackWriter& w) { w.value(DateTime::from_unix_micros(0)); })), "d6ff00000000");
+  EXPECT_EQ(hex(pack([](MsgPackWriter& w) { w.value(DateTime::from_unix_micros(1'500'000)); })).substr(0, 4), "d7ff");
+  EXPECT_EQ(hex(pack([](MsgPackWriter& w) { w.value(DateTime(1969, 12, 31, 23, 59, 59)); })).substr(0, 6), "c70cff");
+  for (DateTime t : {DateTime(2024, 1, 15, 10, 30, 0, 123456), DateTime(1969, 12, 31, 23, 59, 59, 999999),
+                     DateTime(1, 1, 1), DateTime(9999, 12, 31, 23, 59, 59, 999999), DateTime(2200, 1, 1, 0, 0, 0, 1)}) {
+    std::string bytes = pack([&](MsgPackWriter& w) { w.value(t); });
+    EXPECT_EQ(timestamp_micros(unpack(bytes).get()), t.unix_micros()) << t.to_iso();
+  }
+}
+
+TEST(MsgPackWriter, OtherKindsMatchTheirJsonForms) {
+  EXPECT_EQ(unpack(pack([](MsgPackWriter& w) { w.value(Date(2024, 2, 29)); })).get().as<std::string>(), "2024-02-29");
+  EXPECT_EQ(unpack(pack([](MsgPackWriter& w) { w.value(Decimal("-1.50")); })).get().as<std::string>(), "-1.50");
+  Uuid u = Uuid::parse("123e4567-e89b-12d3-a456-426614174000");
+  EXPECT_EQ(unpack(pack([&](MsgPackWriter& w) { w.value(u); })).get().as<std::string>(), u.to_string());
+  auto doc = unpack(pack([](MsgPackWriter& w) { w.value(Json::parse(R"({"a":[1,-2,1.5,"s",null,true]})")); }));  // kept alive
+  auto m = doc.get().as<std::map<std::string, msgpack::object>>();
+  ASSERT_EQ(m.count("a"), 1u);
+  EXPECT_EQ(m["a"].via.array.size, 6u);
+  EXPECT_EQ(m["a"].via.array.ptr[1].as<int>(), -2);
+  double nan = std::nan("");
+  EXPECT_TRUE(std::isnan(unpack(pack([&](MsgPackWriter& w) { w.value(nan); })).get().as<double>()));
+}
+
+}  // namespace
