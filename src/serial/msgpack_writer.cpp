@@ -29,6 +29,10 @@ std::string MsgPackWriter::take() {
   return out;
 }
 
+void MsgPackWriter::too_long(std::size_t n) {
+  throw InvalidArgument("cannot write MessagePack: " + std::to_string(n) + " items or bytes, more than the 2^32-1 it allows");
+}
+
 void MsgPackWriter::value(double v) {
   char* p = room(9);
   *p = static_cast<char>(0xcb);
@@ -39,7 +43,7 @@ void MsgPackWriter::value(double v) {
 void MsgPackWriter::value(std::string_view s) {
   if (!detail::is_ascii(s))
     if (auto problem = utf8_problem(s)) throw InvalidArgument("cannot write MessagePack: text " + *problem);
-  char* p = put_str_header(room(s.size() + 5), s.size());
+  char* p = put_str_header(room(s.size() + 5), checked(s.size()));
   std::memcpy(p, s.data(), s.size());
   cur_ = p + s.size();
 }
@@ -72,14 +76,14 @@ void MsgPackWriter::value(const Date& d) {
 }
 
 void MsgPackWriter::value(const Uuid& u) {
-  char* p = put_str_header(room(37), 36);
+  char* p = put_str_header(room(2 + 36), 36);  // str8: 36 is past fixstr's 31
   cur_ = detail::write_uuid(p, u.bytes().data());
 }
 
 void MsgPackWriter::value(const Decimal& d) { value(std::string_view(d.to_string())); }
 
 void MsgPackWriter::value(const Bytes& b) {
-  const std::size_t n = b.size();
+  const std::size_t n = checked(b.size());
   char* p = room(n + 5);
   if (n < 256) p[0] = static_cast<char>(0xc4), p[1] = static_cast<char>(n), p += 2;
   else if (n < 65536) *p = static_cast<char>(0xc5), put_be(p + 1, n, 2), p += 3;
@@ -94,13 +98,17 @@ void write_element(MsgPackWriter& w, simdjson::dom::element e) {
   switch (e.type()) {
     case T::ARRAY: {
       simdjson::dom::array a = e.get_array();
-      w.begin_array(a.size());
+      std::size_t n = a.size();
+      if (n == 0xFFFFFF) n = static_cast<std::size_t>(std::distance(a.begin(), a.end()));  // size() saturates there
+      w.begin_array(n);
       for (simdjson::dom::element x : a) write_element(w, x);
       return;
     }
     case T::OBJECT: {
       simdjson::dom::object o = e.get_object();
-      w.begin_map(o.size());
+      std::size_t n = o.size();
+      if (n == 0xFFFFFF) n = static_cast<std::size_t>(std::distance(o.begin(), o.end()));
+      w.begin_map(n);
       for (auto [k, v] : o) {
         w.key(k);
         write_element(w, v);

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <regex>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -81,17 +83,42 @@ constexpr const char* kNumber = "A valid number is required.";
 constexpr const char* kBoolean = "Must be a valid boolean.";
 constexpr const char* kString = "Not a valid string.";
 
-// The parser of this thread, holding its buffers between requests.
-sj::parser& thread_parser(std::size_t max_depth) {
-  thread_local sj::parser parser;
-  thread_local std::size_t depth = 0;
-  if (depth != max_depth) {
-    if (parser.allocate(std::max<std::size_t>(parser.capacity(), 4096), max_depth) != simdjson::SUCCESS)
-      throw std::bad_alloc();
-    depth = max_depth;
+// The parser of this thread, holding its buffers between requests; a read
+// that starts while another is still walking its document (a validator
+// reading a nested body) gets a parser of its own.
+class ParserLease {
+ public:
+  explicit ParserLease(std::size_t max_depth) {
+    thread_local sj::parser shared;
+    thread_local std::size_t depth = 0;
+    thread_local bool busy = false;
+    if (busy) {
+      own_ = std::make_unique<sj::parser>();
+      parser_ = own_.get();
+      if (parser_->allocate(4096, max_depth) != simdjson::SUCCESS) throw std::bad_alloc();
+      return;
+    }
+    if (depth != max_depth) {
+      if (shared.allocate(std::max<std::size_t>(shared.capacity(), 4096), max_depth) != simdjson::SUCCESS)
+        throw std::bad_alloc();
+      depth = max_depth;
+    }
+    busy_ = &busy;
+    busy = true;
+    parser_ = &shared;
   }
-  return parser;
-}
+  ~ParserLease() {
+    if (busy_) *busy_ = false;
+  }
+  ParserLease(const ParserLease&) = delete;
+  ParserLease& operator=(const ParserLease&) = delete;
+  sj::parser& parser() { return *parser_; }
+
+ private:
+  std::unique_ptr<sj::parser> own_;
+  sj::parser* parser_ = nullptr;
+  bool* busy_ = nullptr;
+};
 
 std::string_view json_type_name(sj::element_type t) {
   switch (t) {
@@ -124,18 +151,27 @@ class FieldReader {
       if (!f_.allow_blank) return fail("This field may not be blank."), false;
       return true;
     }
-    bool ok = true;
     if (o.max_length || o.min_length) {
       auto n = static_cast<long>(utf8_length(s));
+      bool ok = true;
       if (o.max_length && n > *o.max_length)
         fail(fmt::format("Ensure this field has no more than {} characters.", *o.max_length)), ok = false;
       if (o.min_length && n < *o.min_length)
         fail(fmt::format("Ensure this field has at least {} characters.", *o.min_length)), ok = false;
+      if (!ok) return false;  // the format checks need not look at text of the wrong length
     }
+    bool ok = true;
     if (o.email && !valid_email(s)) fail("Enter a valid email address."), ok = false;
     if (o.url && !valid_url(s)) fail("Enter a valid URL."), ok = false;
-    if (f_.regex && !std::regex_match(s.begin(), s.end(), *static_cast<const std::regex*>(f_.regex.get())))
-      fail("This value does not match the required pattern."), ok = false;
+    if (f_.regex) {
+      // libstdc++'s std::regex recurses once per character: long text
+      // could exhaust the stack, so the pattern sees at most kRegexMax bytes.
+      constexpr std::size_t kRegexMax = 4096;
+      if (s.size() > kRegexMax)
+        fail(fmt::format("Ensure this field has no more than {} characters.", kRegexMax)), ok = false;
+      else if (!std::regex_match(s.begin(), s.end(), *static_cast<const std::regex*>(f_.regex.get())))
+        fail("This value does not match the required pattern."), ok = false;
+    }
     return ok;
   }
   bool integer(sj::element e, int64_t& out, int64_t lo = INT64_MIN, int64_t hi = INT64_MAX) {
@@ -250,7 +286,9 @@ class FieldReader {
             }
           }
           int64_t i;
+          uint64_t u;
           if (e.get_int64().get(i) == simdjson::SUCCESS) return out = Value(Decimal(std::to_string(i))), true;
+          if (e.get_uint64().get(u) == simdjson::SUCCESS) return out = Value(Decimal(std::to_string(u))), true;
           if (e.get_double().get(d) == simdjson::SUCCESS) {
             JsonWriter w;  // the shortest text that reads back as d
             w.value(d);
@@ -413,9 +451,9 @@ bool taken(const Executor& db, const ModelInfo& m, const void* obj, const std::v
 
 void check_unique(const SerializerPlan& p, InputData& in, const Executor& db, bool updating) {
   const ModelInfo& m = *p.model;
-  auto given = [&](int field) {
+  auto given = [&](int field) {  // under any of its names (a renamed field too)
     for (std::size_t i = 0; i < p.fields.size(); ++i)
-      if (p.fields[i].source == SerialField::Source::Member && p.fields[i].field == field) return in.present[i] != 0;
+      if (p.fields[i].source == SerialField::Source::Member && p.fields[i].field == field && in.present[i]) return true;
     return false;
   };
   for (int i = 0; i < static_cast<int>(m.fields.size()); ++i) {
@@ -426,6 +464,12 @@ void check_unique(const SerializerPlan& p, InputData& in, const Executor& db, bo
   }
   for (const UniqueConstraintInfo& u : m.unique_constraints) {
     if (std::none_of(u.fields.begin(), u.fields.end(), given)) continue;
+    if (u.fields.size() == 1) {  // one field: reported as the field's own, as DRF does
+      const FieldInfo& f = m.field(u.fields[0]);
+      if (!f.unique && taken(db, m, in.target, u.fields, updating))
+        in.error(f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
+      continue;
+    }
     if (taken(db, m, in.target, u.fields, updating)) {
       std::vector<std::string> names;
       for (int i : u.fields) names.push_back(m.field(i).name);
@@ -489,10 +533,10 @@ void check_model_writes(const SerializerPlan& p, InputData& in) {
 
 namespace {
 
-sj::element parse(std::string_view json, const ReadOptions& o) {
+sj::element parse(ParserLease& lease, std::string_view json, const ReadOptions& o) {
   if (json.size() > o.max_bytes)
     throw PayloadTooLarge(fmt::format("the input has {} bytes, more than the {} accepted", json.size(), o.max_bytes));
-  sj::parser& parser = thread_parser(o.max_depth);
+  sj::parser& parser = lease.parser();
   sj::element root;
   if (auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
     if (err == simdjson::DEPTH_ERROR)
@@ -509,6 +553,7 @@ void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, 
   // Keys seen so far, for duplicates: the plan's fields by index, and the
   // unknown ones by name.
   std::vector<std::string_view> unknown;
+  std::unordered_set<std::string_view> many_unknown;  // past 16 unknown keys, to stay linear
   for (auto [key, value] : obj) {
     // Inputs mostly name fields in the serializer's order: the field after
     // the last one matched is tried first.
@@ -517,9 +562,15 @@ void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, 
     else f = find_field(p, key);
     if (f) in.expect_next = static_cast<uint32_t>(f - p.fields.data()) + 1;
     if (!f) {
-      if (std::find(unknown.begin(), unknown.end(), key) != unknown.end())
-        throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
-      unknown.push_back(key);
+      bool seen;
+      if (unknown.size() < 16) {
+        seen = std::find(unknown.begin(), unknown.end(), key) != unknown.end();
+        unknown.push_back(key);
+      } else {
+        if (many_unknown.empty()) many_unknown.insert(unknown.begin(), unknown.end());
+        seen = !many_unknown.insert(key).second;
+      }
+      if (seen) throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
       if (o.reject_unknown) in.error(std::string(key), "Unknown field.");
       continue;
     }
@@ -564,7 +615,8 @@ void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, 
 void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in, const Executor* db,
                bool updating) {
   in.expect_next = 0;
-  sj::element root = parse(json, o);
+  ParserLease lease(o.max_depth);
+  sj::element root = parse(lease, json, o);
   sj::object obj;
   if (root.get_object().get(obj) != simdjson::SUCCESS)
     throw ValidationError(fmt::format("Invalid data. Expected a dictionary, but got {}.", json_type_name(root.type())));
@@ -574,7 +626,8 @@ void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions
 
 void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
                     FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
-  sj::element root = parse(json, o);
+  ParserLease lease(o.max_depth);
+  sj::element root = parse(lease, json, o);
   sj::array items;
   if (root.get_array().get(items) != simdjson::SUCCESS)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));

@@ -206,8 +206,8 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
     }
   }
   // Per step: the key block, and the longest fixed-size value (a quoted
-  // RFC 3339 time); the braces.
-  p->fixed_room = 2 + p->steps.size() * (OutputStep::kKeyBlock + kRfc3339Size + 2);
+  // RFC 3339 time); a separating comma and the braces.
+  p->fixed_room = 3 + p->steps.size() * (OutputStep::kKeyBlock + kRfc3339Size + 2);
   return p;
 }
 

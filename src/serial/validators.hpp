@@ -2,6 +2,8 @@
 // The serializers' built-in text validators (email, URL) and base64
 // decoding, in the shapes Django's validators accept (ASCII host names; an
 // internationalised domain must come in its xn-- form).
+#include <arpa/inet.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,8 +65,13 @@ inline bool valid_email(std::string_view s) {
   if (at == std::string_view::npos || at == 0 || at > 64) return false;
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
   if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
-    for (char c : local.substr(1, local.size() - 2))
-      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+    std::string_view q = local.substr(1, local.size() - 2);
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      auto c = static_cast<unsigned char>(q[i]);
+      if (c < 0x20 || c > 0x7e) return false;
+      if (c == '\\') ++i;  // an escaped character (quoted-pair)
+      else if (c == '"') return false;
+    }
   } else {
     constexpr std::string_view specials = "!#$%&'*+/=?^_`{|}~-";
     if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
@@ -84,8 +91,10 @@ inline bool valid_url(std::string_view s) {
   for (std::string_view scheme : {"http://", "https://", "ftp://", "ftps://"}) {
     if (s.size() > scheme.size()) {
       bool same = true;
-      for (std::size_t i = 0; i < scheme.size(); ++i)
-        if ((s[i] | 0x20) != scheme[i] && s[i] != scheme[i]) same = false;
+      for (std::size_t i = 0; i < scheme.size(); ++i) {
+        char c = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+        if (c != scheme[i]) same = false;
+      }
       if (same) rest = s.substr(scheme.size());
     }
   }
@@ -98,9 +107,9 @@ inline bool valid_url(std::string_view s) {
   std::string_view host = authority;
   if (!host.empty() && host.front() == '[') {
     auto close = host.find(']');
-    if (close == std::string_view::npos || close < 3) return false;
-    for (char c : host.substr(1, close - 1))
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) return false;
+    if (close == std::string_view::npos || close < 3 || close > 46) return false;
+    in6_addr addr;
+    if (inet_pton(AF_INET6, std::string(host.substr(1, close - 1)).c_str(), &addr) != 1) return false;
     std::string_view after = host.substr(close + 1);
     host = host.substr(0, close + 1);
     if (!after.empty() && after.front() != ':') return false;

@@ -71,7 +71,7 @@ class JsonWriter {
   void value(std::nullptr_t) { null(); }
   void value(bool b) { b ? literal("true", 4) : literal("false", 5); }
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char> && sizeof(I) <= 8)
   void value(I v) {
     char* p = room(25);
     *p = ',';
@@ -140,7 +140,7 @@ class JsonWriter {
   // The next `n` bytes may be written at the returned pointer; commit(p)
   // marks everything before p written.
   char* room(std::size_t n) {
-    if (static_cast<std::size_t>(end_ - cur_) < n) [[unlikely]]
+    if (end_ - cur_ < static_cast<std::ptrdiff_t>(n)) [[unlikely]]  // signed: a miscount past the end still grows
       grow(n);
     return cur_;
   }

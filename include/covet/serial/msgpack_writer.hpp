@@ -43,15 +43,16 @@ class MsgPackWriter {
     return *this;
   }
 
-  void begin_map(std::size_t n) { cur_ = put_header(room(5), n, 0x80, 0xde); }
-  void begin_array(std::size_t n) { cur_ = put_header(room(5), n, 0x90, 0xdc); }
+  // InvalidArgument past 2^32-1 items (MessagePack's limit), as for text and bytes.
+  void begin_map(std::size_t n) { cur_ = put_header(room(5), checked(n), 0x80, 0xde); }
+  void begin_array(std::size_t n) { cur_ = put_header(room(5), checked(n), 0x90, 0xdc); }
   void key(std::string_view name) { value(name); }
 
   void null() { *room(1) = static_cast<char>(0xc0), ++cur_; }
   void value(std::nullptr_t) { null(); }
   void value(bool b) { *room(1) = static_cast<char>(b ? 0xc3 : 0xc2), ++cur_; }
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char> && sizeof(I) <= 8)
   void value(I v) {
     if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
       if (v > static_cast<uint64_t>(INT64_MAX)) {
@@ -103,7 +104,7 @@ class MsgPackWriter {
 
   // ---- for serializers keeping their own cursor ----
   char* room(std::size_t n) {
-    if (static_cast<std::size_t>(end_ - cur_) < n) [[unlikely]]
+    if (end_ - cur_ < static_cast<std::ptrdiff_t>(n)) [[unlikely]]  // signed: a miscount past the end still grows
       grow(n);
     return cur_;
   }
@@ -145,6 +146,11 @@ class MsgPackWriter {
   }
 
  private:
+  static std::size_t checked(std::size_t n) {
+    if (n > 0xffffffffu) too_long(n);
+    return n;
+  }
+  [[noreturn]] static void too_long(std::size_t n);
   void grow(std::size_t n);
   std::string buf_;
   char* cur_ = nullptr;

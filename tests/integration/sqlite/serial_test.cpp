@@ -557,3 +557,28 @@ TEST(Serializer, MessagePackCarriesTheSameData) {
 }
 
 }  // namespace
+
+namespace {
+
+struct LongNames : Model<LongNames> {
+  int64_t id = 0;
+  DateTime email_verification_expires_at;  // a 29-character key: with its quotes, colon and comma, 32 bytes
+  static void meta(Meta<LongNames>& m) { m.table("long_names"); }
+};
+
+TEST(Serializer, EveryFreeSpaceBeforeAnObjectIsEnough) {
+  auto s = ModelSerializer<LongNames>().fields({"email_verification_expires_at"});
+  LongNames n;
+  std::string one = s.to_json(n);
+  for (std::size_t pad = 0; pad < 300; ++pad) {
+    JsonWriter w;
+    w.begin_array();
+    w.value(std::string(pad, 'x'));
+    s.write(w, n);
+    s.write(w, n);
+    w.end_array();
+    EXPECT_EQ(w.view(), "[\"" + std::string(pad, 'x') + "\"," + one + "," + one + "]") << pad;
+  }
+}
+
+}  // namespace

@@ -125,6 +125,21 @@ TEST(MsgPackWriter, TimesAreTheTimestampExtensionInItsSmallestForm) {
   }
 }
 
+TEST(MsgPackWriter, EveryFreeSpaceBeforeAFixedFormIsEnough) {
+  // A UUID is a 38-byte str8: with any free space before it, the buffer
+  // grows in time (a miscount once wrote past it).
+  Uuid u = Uuid::v4();
+  for (std::size_t pad = 0; pad < 300; ++pad) {
+    MsgPackWriter w;
+    w.value(std::string(pad, 'a'));
+    w.value(u);
+    w.value(DateTime(1900, 1, 1, 0, 0, 0, 1));
+    w.value(std::string(1000, 'b'));
+    std::size_t head = pad < 32 ? 1 : pad < 256 ? 2 : 3;
+    EXPECT_EQ(w.size(), head + pad + 38 + 15 + 3 + 1000) << pad;
+  }
+}
+
 TEST(MsgPackWriter, OtherKindsMatchTheirJsonForms) {
   EXPECT_EQ(unpack(pack([](MsgPackWriter& w) { w.value(Date(2024, 2, 29)); })).get().as<std::string>(), "2024-02-29");
   EXPECT_EQ(unpack(pack([](MsgPackWriter& w) { w.value(Decimal("-1.50")); })).get().as<std::string>(), "-1.50");
