@@ -60,6 +60,13 @@ SerialField extra_field(const ModelInfo& m, const SerializerSpec::Extra& e) {
   if (!e.source.empty()) return member_field(m, e.name, m.require(e.source));
   SerialField s;
   s.name = e.name;
+  if (e.nested) {  // a relation through another serializer: read-only
+    s.source = SerialField::Source::Nested;
+    s.relation = m.find_relation(e.name);
+    s.nested = e.nested;
+    s.read_only = true;
+    return s;
+  }
   if (e.input_kind) {  // on the input only
     s.source = SerialField::Source::Input;
     s.kind = *e.input_kind;
@@ -134,17 +141,33 @@ std::vector<SerialField> ordered_fields(const ModelInfo& m, const SerializerSpec
       }
     return false;
   };
+  // A model field; with depth, a ForeignKey/OneToOne as its related object.
+  auto model_field = [&](const std::string& name, int i) {
+    const FieldInfo& f = m.field(i);
+    if (s.depth > 0 && f.relation && f.relation->forward()) {
+      SerializerSpec inner;
+      inner.depth = s.depth - 1;
+      SerialField n;
+      n.name = name;
+      n.source = SerialField::Source::Nested;
+      n.relation = f.relation.get();
+      n.nested = build_serializer(f.relation->target(), std::move(inner));
+      n.read_only = true;
+      return n;
+    }
+    return member_field(m, name, i);
+  };
   if (s.all_fields) {
     for (int i = 0; i < static_cast<int>(m.fields.size()); ++i) {
       const std::string& name = m.field(i).name;
       if (contains(s.exclude, name)) continue;
-      if (!place_extra(name)) out.push_back(member_field(m, name, i));  // a declared field of the same name wins
+      if (!place_extra(name)) out.push_back(model_field(name, i));  // a declared field of the same name wins
     }
   } else {
     for (const std::string& name : s.fields) {
       for (const auto& f : out)
         if (f.name == name) throw ConfigurationError(fmt::format("{} serializer: fields() names '{}' twice", m.name, name));
-      if (!place_extra(name)) out.push_back(member_field(m, name, m.require(name)));
+      if (!place_extra(name)) out.push_back(model_field(name, m.require(name)));
     }
   }
   for (std::size_t i = 0; i < s.extras.size(); ++i)
@@ -236,10 +259,36 @@ Cursor resume(JsonWriter& w) {
 
 // A step the inline loop does not take: a method field, or a key longer
 // than the step's block. Writes through the writer.
+// A nested field's related object(s), after checking they were loaded.
+template <class One, class Many>
+void write_related(const SerializerPlan& p, const SerialField& f, const void* obj, One one, Many many) {
+  const RelationInfo& r = *f.relation;
+  void* member = const_cast<char*>(static_cast<const char*>(obj)) + r.offset;
+  if (!r.ops.loaded(member))
+    throw UsageError(fmt::format("{} serializer: '{}' is not loaded; load it with select_related(\"{}\") or "
+                                 "prefetch_related(\"{}\") before writing (a serializer runs no query)",
+                                 p.model->name, f.name, f.name, f.name));
+  std::vector<const void*> objs;
+  r.ops.each(member, [](void* ctx, void* o) { static_cast<std::vector<const void*>*>(ctx)->push_back(o); }, &objs);
+  if (r.to_many()) many(objs);
+  else one(objs.empty() ? nullptr : objs[0]);
+}
+
 [[gnu::noinline]] void slow_step(const SerializerPlan& p, const OutputStep& st, const void* obj, JsonWriter& w) {
   const SerialField& f = p.fields[st.field];
   w.append(f.key);
   w.set_needs_comma(false);
+  if (f.source == SerialField::Source::Nested) {
+    write_related(
+        p, f, obj,
+        [&](const void* o) { o ? write_object(*f.nested, o, w) : w.null(); },
+        [&](const std::vector<const void*>& objs) {
+          w.begin_array();
+          for (const void* o : objs) write_object(*f.nested, o, w);
+          w.end_array();
+        });
+    return;
+  }
   if (f.source == SerialField::Source::Method) {
     f.extra_spec->method(obj, w);
     if (!w.needs_comma())
@@ -354,6 +403,16 @@ namespace {
 [[gnu::noinline]] void packed_slow_step(const SerializerPlan& p, const OutputStep& st, const void* obj, MsgPackWriter& w) {
   const SerialField& f = p.fields[st.field];
   w.key(f.name);
+  if (f.source == SerialField::Source::Nested) {
+    write_related(
+        p, f, obj,
+        [&](const void* o) { o ? write_object(*f.nested, o, w) : w.null(); },
+        [&](const std::vector<const void*>& objs) {
+          w.begin_array(objs.size());
+          for (const void* o : objs) write_object(*f.nested, o, w);
+        });
+    return;
+  }
   if (f.source == SerialField::Source::Method) {
     if (f.extra_spec->method_msgpack) return f.extra_spec->method_msgpack(obj, w);
     JsonWriter json;  // a method that writes JSON itself: its value converted

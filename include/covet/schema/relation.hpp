@@ -62,6 +62,9 @@ struct RelationOps {
   std::shared_ptr<void> (*make)() = nullptr;
   // Calls f(ctx, obj) for each loaded related object.
   void (*each)(void* member, void (*f)(void* ctx, void* obj), void* ctx) = nullptr;
+  // Whether the member holds what the database has (select_related,
+  // prefetch_related or fetch loaded it), even if that is nothing.
+  bool (*loaded)(const void* member) = nullptr;
 };
 
 struct RelationInfo {
@@ -398,6 +401,7 @@ RelationOps relation_ops() {
   using T = typename Tr::target;
   RelationOps ops;
   ops.make = [] { return std::shared_ptr<void>(std::make_shared<T>()); };
+  ops.loaded = [](const void* m) { return static_cast<const M*>(m)->loaded(); };
   if constexpr (Tr::kind == RelationInfo::Kind::OneToOneReverse) {  // to-one, and prefetch's clear/push
     ops.emplace = [](void* m) -> void* { return static_cast<M*>(m)->emplace_loaded(); };
     ops.set_none = [](void* m) { static_cast<M*>(m)->set_none(); };

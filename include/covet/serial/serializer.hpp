@@ -144,6 +144,8 @@ struct SerializerSpec {
     std::function<void(const void* obj, MsgPackWriter& w)> method_msgpack;
     // input field (not on the model): its kind; read into InputData's extras
     std::optional<FieldKind> input_kind;
+    // nested serializer of the relation `name` (DRF's author = UserSerializer())
+    std::shared_ptr<const struct SerializerPlan> nested;
   };
   // A typed field validator: `plain` for a member of type M (or a Value for
   // an input field), `in_optional` for a std::optional<M> member holding one.
@@ -155,6 +157,7 @@ struct SerializerSpec {
     std::function<void(void* member)> plain, in_optional;
   };
   bool all_fields = true;
+  int depth = 0;                    // DRF's Meta.depth: forward relations nested this many levels
   std::vector<std::string> fields;  // when !all_fields: output order
   std::vector<std::string> exclude, read_only, write_only;
   std::vector<Extra> extras;  // in declaration order
@@ -165,7 +168,7 @@ struct SerializerSpec {
 
 // One output member, resolved against the model.
 struct SerialField {
-  enum class Source : uint8_t { Member, Method, Input };
+  enum class Source : uint8_t { Member, Method, Input, Nested };
   std::string name;
   std::string key;  // the pre-escaped `"name":`, with a leading comma after the first output field
   Source source = Source::Member;
@@ -174,6 +177,9 @@ struct SerialField {
   SerialOp op = SerialOp::Generic;
   const FieldCodec* codec = nullptr;
   const SerializerSpec::Extra* extra_spec = nullptr;  // a method field's functions (in the plan's spec)
+  // Nested: the relation and the related objects' serializer.
+  const RelationInfo* relation = nullptr;
+  std::shared_ptr<const SerializerPlan> nested;
   bool read_only = false;
   bool write_only = false;
   // Input: the options in force (the model's, then the serializer's).
@@ -308,6 +314,32 @@ class ModelSerializer {
     return with([&](detail::SerializerSpec& s) {
       s.extras.push_back({std::string(name), {}, std::move(write), std::move(pack), {}});
     });
+  }
+
+  // A relation written as its related object(s) through another serializer
+  // (DRF's nested serializer, read-only): a ForeignKey or one-to-one as an
+  // object or null, a reverse or many-to-many relation as an array. The
+  // relation must be loaded (select_related, prefetch_related or fetch):
+  // writing one that is not is a UsageError, never a hidden query.
+  template <class R>
+  ModelSerializer nested(std::string_view relation, const ModelSerializer<R>& s) const {
+    const RelationInfo* r = model_info<T>().find_relation(relation);
+    if (!r)
+      throw FieldError(model_info<T>().name + " has no relation named '" + std::string(relation) + "' to nest");
+    if (&r->target() != &model_info<R>())
+      throw ConfigurationError(model_info<T>().name + "." + std::string(relation) + " relates to " + r->target().name +
+                               ", not to " + model_info<R>().name);
+    return with([&](detail::SerializerSpec& sp) {
+      detail::SerializerSpec::Extra e;
+      e.name = std::string(relation);
+      e.nested = s.plan_;
+      sp.extras.push_back(std::move(e));
+    });
+  }
+  // DRF's Meta.depth: every ForeignKey/OneToOne not otherwise declared is
+  // written as its related object (all its fields), `levels` deep.
+  ModelSerializer depth(int levels) const {
+    return with([&](detail::SerializerSpec& s) { s.depth = levels; });
   }
 
   // ---- input configuration ----
@@ -464,6 +496,8 @@ class ModelSerializer {
   const detail::SerializerPlan& plan() const { return *plan_; }
 
  private:
+  template <class>
+  friend class ModelSerializer;
   explicit ModelSerializer(std::shared_ptr<const detail::SerializerPlan> p) : plan_(std::move(p)) {}
   template <class Edit>
   ModelSerializer with(Edit&& edit) const {

@@ -582,3 +582,64 @@ TEST(Serializer, EveryFreeSpaceBeforeAnObjectIsEnough) {
 }
 
 }  // namespace
+
+namespace {
+
+struct SPost;
+struct SAuthor : Model<SAuthor> {
+  int64_t id = 0;
+  std::string name;
+  OneToMany<SPost> posts;
+  static void meta(Meta<SAuthor>& m) { m.table("s_authors"); }
+};
+struct SPost : Model<SPost> {
+  int64_t id = 0;
+  std::string title;
+  ForeignKey<SAuthor> author;
+  static void meta(Meta<SPost>& m) { m.table("s_posts").field(&SPost::author, related_name("posts")); }
+};
+
+TEST(Serializer, NestedSerializersAndDepth) {
+  Database db("sqlite://:memory:");
+  db.create_all<SAuthor, SPost>();
+  SAuthor ann = SAuthor::create(db, SAuthor{.name = "ann"});
+  SAuthor bob = SAuthor::create(db, SAuthor{.name = "bob"});
+  for (const char* t : {"one", "two"}) SPost::create(db, SPost{.title = t, .author = ann.id});
+
+  static const auto authors = ModelSerializer<SAuthor>().fields({"id", "name"});
+  // The seed's PostSerializer: the author nested (read-only), its key writable as author_id.
+  static const auto posts = ModelSerializer<SPost>()
+                                .nested("author", authors)
+                                .rename("author_id", "author")
+                                .write_only({"author_id"});
+  auto loaded = SPost::objects(db).select_related("author").order_by("id").all();
+  EXPECT_EQ(posts.to_json(loaded), R"([{"id":1,"title":"one","author":{"id":1,"name":"ann"}},)"
+                                   R"({"id":2,"title":"two","author":{"id":1,"name":"ann"}}])");
+  // Not loaded: an error that says how, never a query behind the caller's back.
+  try {
+    posts.to_json(SPost::objects(db).order_by("id").all());
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("select_related(\"author\")"), std::string::npos) << e.what();
+  }
+  // Input: the nested author is read-only, author_id sets the key.
+  SPost made = posts.create(db, R"({"title":"three","author_id":2,"author":{"id":1}})");
+  EXPECT_EQ(made.author.id, bob.id);
+  // depth(1): every ForeignKey as its related object, all fields.
+  EXPECT_EQ(ModelSerializer<SPost>().depth(1).to_json(SPost::objects(db).select_related("author").get("id", made.id)),
+            R"({"id":3,"title":"three","author":{"id":2,"name":"bob"}})");
+  // A reverse relation as an array, loaded by prefetch_related.
+  auto with_posts = ModelSerializer<SAuthor>().nested("posts", ModelSerializer<SPost>().fields({"id", "title"}));
+  EXPECT_EQ(with_posts.to_json(SAuthor::objects(db).prefetch_related("posts").order_by("id").all()),
+            R"([{"id":1,"name":"ann","posts":[{"id":1,"title":"one"},{"id":2,"title":"two"}]},)"
+            R"({"id":2,"name":"bob","posts":[{"id":3,"title":"three"}]}])");
+  std::string packed = with_posts.to_msgpack(SAuthor::objects(db).prefetch_related("posts").order_by("id").all());
+  auto h = msgpack::unpack(packed.data(), packed.size());
+  auto list = h.get().as<std::vector<std::map<std::string, msgpack::object>>>();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["posts"].via.array.size, 2u);
+  EXPECT_THROW(ModelSerializer<SPost>().nested("author", ModelSerializer<SPost>()), ConfigurationError);
+  EXPECT_THROW(ModelSerializer<SPost>().nested("writer", authors), FieldError);
+}
+
+}  // namespace
