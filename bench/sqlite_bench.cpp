@@ -488,6 +488,8 @@ int main(int argc, char** argv) {
        // Serialization (bench/serial_bench.cpp): 1,000 seed users to byte-identical JSON.
        {"serial.json_write_vs_rapidjson", "BM_Json_Covet", "BM_Json_RapidJson", "BM_Json_Pair"},
        {"serial.json_write_vs_nlohmann", "BM_Json_Covet", "BM_Json_Nlohmann", "BM_JsonNlohmann_Pair"},
+       // SELECT 1,000 users and write them as JSON, against a raw sqlite3 loop writing the same JSON.
+       {"e2e.select_1000_to_json_vs_raw", "BM_E2E_Covet", "BM_E2E_Raw", "BM_E2E_Pair"},
        {"serial.msgpack_write_vs_json_write", "BM_Msgpack_Covet", "BM_Json_Covet", "BM_Msgpack_Pair"},
        // Parse + validate + build 1,000 users against simdjson On-Demand's bare walk of the same bytes.
        {"serial.json_read_validate_vs_simdjson_parse", "BM_JsonRead_Covet", "BM_JsonRead_Simdjson", "BM_JsonRead_Pair"}},

@@ -143,18 +143,22 @@ inline int32_t days_from_civil(int y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int32_t>(doe) - 719468;
 }
 
-// The form covet writes, "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", read without a
-// call; false for anything else (DateTime::parse takes the other forms and
-// gives the errors).
-inline bool parse_rfc3339_utc(std::string_view s, int64_t& unix_micros) {
-  if (s.size() != 20 && s.size() != 27) return false;
+// The forms covet writes, read without a call: RFC 3339 in UTC
+// ("YYYY-MM-DDTHH:MM:SS[.ffffff]Z") and SQLite's storage form
+// ("YYYY-MM-DD HH:MM:SS[.ffffff]"); false for anything else
+// (DateTime::parse takes the other forms and gives the errors).
+inline bool parse_datetime_fast(std::string_view s, int64_t& unix_micros) {
+  const std::size_t n = s.size();
+  bool z = n == 20 || n == 27;
+  if (n != 19 && n != 20 && n != 26 && n != 27) return false;
+  if (z && s.back() != 'Z') return false;
   const char* p = s.data();
   auto d = [&](std::size_t i) { return static_cast<unsigned>(p[i] - '0'); };
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
     if (d(i) > 9) return false;
-  if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || s.back() != 'Z') return false;
+  if (p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') || p[13] != ':' || p[16] != ':') return false;
   unsigned frac = 0;
-  if (s.size() == 27) {
+  if (n >= 26) {
     if (p[19] != '.') return false;
     for (std::size_t i = 20; i < 26; ++i) {
       if (d(i) > 9) return false;
@@ -171,6 +175,10 @@ inline bool parse_rfc3339_utc(std::string_view s, int64_t& unix_micros) {
   unix_micros = int64_t{days_from_civil(year, month, day)} * 86'400'000'000LL +
                 int64_t{(hh * 60 + mm) * 60 + ss} * 1'000'000LL + frac;
   return true;
+}
+// Only RFC 3339 in UTC, as covet writes it (the 'T' and the 'Z').
+inline bool parse_rfc3339_utc(std::string_view s, int64_t& unix_micros) {
+  return (s.size() == 20 || s.size() == 27) && s[10] == 'T' && parse_datetime_fast(s, unix_micros);
 }
 
 // Whether `s` holds a NUL byte: words for short text, memchr for long.

@@ -193,6 +193,17 @@ TEST(JsonReaderHelpers, TheInlineTimeParserAgreesWithDateTimeParse) {
                                "2024-01-01T00:00:00.1234567Z", "2024-01-01T00:00:0aZ", "1900-02-29T00:00:00Z"})
     EXPECT_FALSE(detail::parse_rfc3339_utc(bad, out)) << bad;
   EXPECT_TRUE(detail::parse_rfc3339_utc("2000-02-29T00:00:00Z", out));
+  // The storage form too, through DateTime::parse's fast path, agreeing with the slow one.
+  for (std::string_view text : {"2024-01-15 10:30:00", "2024-01-15 10:30:00.000001", "1969-12-31 23:59:59.999999",
+                                "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2024-01-15T10:30:00"}) {
+    ASSERT_TRUE(detail::parse_datetime_fast(text, out)) << text;
+    std::string slow(text);
+    slow += "+00:00";  // the same instant, through the general path
+    EXPECT_EQ(DateTime::parse(slow).unix_micros(), out) << text;
+    EXPECT_EQ(DateTime::parse(text).unix_micros(), out) << text;
+  }
+  EXPECT_FALSE(detail::parse_datetime_fast("2024-01-15 10:30:00Z0", out));
+  EXPECT_FALSE(detail::parse_datetime_fast("2024-01-15X10:30:00", out));
 }
 
 TEST(JsonReaderHelpers, NulAndNameChecksCoverEveryLength) {
