@@ -19,6 +19,7 @@
 #include "covet/schema/field_type.hpp"
 #include "covet/schema/meta.hpp"
 #include "covet/schema/registry.hpp"
+#include "covet/serial/encrypted.hpp"
 #include "covet/serial/json_writer.hpp"
 #include "covet/serial/serializer.hpp"
 #include "covet/sql/compiler.hpp"

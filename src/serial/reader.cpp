@@ -339,7 +339,7 @@ void read_member(const SerializerPlan& p, const SerialField& f, sj::element e, I
   void* m = static_cast<char*>(in.target) + f.offset;
   if (e.is_null()) {
     if (!f.allow_null || !f.codec->optional) return r.fail(kNotNull);
-    return f.codec->set(m, Value(), p.model->field(f.field));
+    return f.codec->set_wire(m, Value(), p.model->field(f.field));
   }
   switch (f.op) {
     case SerialOp::Int64:
@@ -394,7 +394,7 @@ void read_member(const SerializerPlan& p, const SerialField& f, sj::element e, I
       Value v;
       if (!r.value(e, f.kind, v)) return;
       try {
-        f.codec->set(m, v, p.model->field(f.field));
+        f.codec->set_wire(m, v, p.model->field(f.field));
       } catch (const Error& ex) {  // a custom kind's from_db, an array element of the wrong type
         r.fail(ex.what());
       }

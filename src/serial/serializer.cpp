@@ -46,7 +46,7 @@ SerialField member_field(const ModelInfo& m, std::string name, int i) {
   s.offset = static_cast<uint32_t>(f.offset);
   s.codec = f.codec;
   s.op = f.codec->serial_op;
-  s.kind = f.kind;
+  s.kind = f.codec->wire_kind;  // what the input holds (a user type's wire form)
   // Django's rule, as DRF's ModelSerializer reads it: required unless the
   // database fills it or it may be empty.
   s.required = !f.codec->optional && !f.auto_increment && !f.auto_now && !f.auto_now_add && !f.default_value &&

@@ -61,6 +61,11 @@ struct FieldCodec {
   void (*write_json)(const void* member, JsonWriter& w);
   // The same as one MessagePack value.
   void (*write_msgpack)(const void* member, MsgPackWriter& w);
+  // What serializers read into the member, and how: the member type's own
+  // value (a user type with FieldType<M>::wire, e.g. the plain text of an
+  // Encrypted), else the stored kind through `set`.
+  FieldKind wire_kind;
+  void (*set_wire)(void* member, const Value& v, const struct FieldInfo& f);
 };
 
 struct FieldInfo {

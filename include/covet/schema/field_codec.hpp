@@ -61,6 +61,12 @@ COVET_SIMPLE_CODEC(Bytes, Binary, { auto s = row.get_blob(col); m = Bytes::from(
 template <class M>
 concept user_field_type = requires { typename FieldType<M>::storage; };
 
+// A user type whose serializers' form differs from its stored one:
+// FieldType<M>::wire with to_wire / from_wire (an Encrypted shows and
+// takes its plain text).
+template <class M>
+concept has_wire = requires { typename FieldType<M>::wire; };
+
 template <user_field_type M>
 struct Codec<M> {
   using S = typename FieldType<M>::storage;
@@ -84,6 +90,22 @@ struct Codec<M> {
     m = FieldType<M>::from_db(std::move(s));
   }
 };
+
+template <class M>
+constexpr FieldKind wire_kind_of() {
+  if constexpr (has_wire<M>) return Codec<typename FieldType<M>::wire>::kind;
+  else return Codec<M>::kind;
+}
+template <class M>
+void set_member_wire(M& m, const Value& v, const FieldInfo& f) {
+  if constexpr (has_wire<M>) {
+    typename FieldType<M>::wire w{};
+    Codec<typename FieldType<M>::wire>::set(w, v, f);
+    m = FieldType<M>::from_wire(std::move(w));
+  } else {
+    Codec<M>::set(m, v, f);
+  }
+}
 
 template <class E>
 struct Codec<std::vector<E>> {
@@ -118,6 +140,7 @@ template <class M>
 void write_member_json(JsonWriter& w, const M& m) {
   if constexpr (user_field_type<M>) {
     if constexpr (requires { FieldType<M>::write_json(w, m); }) FieldType<M>::write_json(w, m);
+    else if constexpr (has_wire<M>) w.value(FieldType<M>::to_wire(m));
     else w.value(FieldType<M>::to_db(m));
   } else {
     w.value(m);
@@ -128,6 +151,7 @@ template <class M>
 void write_member_msgpack(MsgPackWriter& w, const M& m) {
   if constexpr (user_field_type<M>) {
     if constexpr (requires { FieldType<M>::write_msgpack(w, m); }) FieldType<M>::write_msgpack(w, m);
+    else if constexpr (has_wire<M>) w.value(FieldType<M>::to_wire(m));
     else w.value(FieldType<M>::to_db(m));
   } else {
     w.value(m);
@@ -153,6 +177,10 @@ struct Erased {
   }
   static void write_json(const void* m, JsonWriter& w) { write_member_json(w, *static_cast<const M*>(m)); }
   static void write_msgpack(const void* m, MsgPackWriter& w) { write_member_msgpack(w, *static_cast<const M*>(m)); }
+  static void set_wire(void* m, const Value& v, const FieldInfo& f) {
+    if (v.is_null()) throw_null_into_required(f);
+    set_member_wire(*static_cast<M*>(m), v, f);
+  }
 };
 
 template <class M>
@@ -192,6 +220,11 @@ struct Erased<std::optional<M>> {
     const O& o = *static_cast<const O*>(m);
     if (o) write_member_msgpack(w, *o);
     else w.null();
+  }
+  static void set_wire(void* m, const Value& v, const FieldInfo& f) {
+    O& o = *static_cast<O*>(m);
+    if (v.is_null()) return o.reset();
+    set_member_wire(o.emplace(), v, f);
   }
 };
 
@@ -267,7 +300,9 @@ const FieldCodec* codec_for() {
                                     &Erased<M>::text,
                                     serial_op_of<M>(),
                                     &Erased<M>::write_json,
-                                    &Erased<M>::write_msgpack};
+                                    &Erased<M>::write_msgpack,
+                                    wire_kind_of<typename CodecOf<M>::Base>(),
+                                    &Erased<M>::set_wire};
   return &codec;
 }
 

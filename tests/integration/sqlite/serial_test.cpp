@@ -643,3 +643,115 @@ TEST(Serializer, NestedSerializersAndDepth) {
 }
 
 }  // namespace
+
+// The README's EmailField: a custom kind stored as text, normalised and
+// checked when a serializer reads it.
+struct Email {
+  std::string value;
+  friend bool operator==(const Email&, const Email&) = default;
+};
+
+template <>
+struct covet::FieldType<Email> {
+  using storage = std::string;
+  using wire = std::string;
+  static std::string to_db(const Email& e) { return e.value; }
+  static Email from_db(std::string s) { return {std::move(s)}; }
+  static const std::string& to_wire(const Email& e) { return e.value; }
+  static Email from_wire(std::string s) {
+    if (s.find('@') == std::string::npos) throw covet::InvalidArgument("Enter a valid email address.");
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return {std::move(s)};
+  }
+};
+
+namespace {
+
+struct Member : Model<Member> {
+  int64_t id = 0;
+  Email email;
+  static void meta(Meta<Member>& m) { m.table("members"); }
+};
+
+TEST(CustomKind, EmailFieldIsStoredAsTextAndCheckedOnInput) {
+  Database db("sqlite://:memory:");
+  db.create_all<Member>();
+  auto s = ModelSerializer<Member>();
+  Member m = s.create(db, R"({"email":"Ann@Example.COM"})");
+  EXPECT_EQ(Member::objects(db).get("id", m.id).email.value, "ann@example.com");
+  EXPECT_EQ(Member::objects(db).filter("email", "ann@example.com").count(), 1);
+  EXPECT_EQ(s.to_json(m), R"({"id":1,"email":"ann@example.com"})");
+  EXPECT_EQ(errors_of([&] { s.create(db, R"({"email":"nope"})"); }), R"({"email":["Enter a valid email address."]})");
+}
+
+struct Patient : Model<Patient> {
+  int64_t id = 0;
+  std::string name;
+  Encrypted ssn;
+  std::optional<Encrypted> notes;
+  static void meta(Meta<Patient>& m) { m.table("patients"); }
+};
+
+EncryptionKeys::Key key_of(uint8_t fill) {
+  EncryptionKeys::Key k;
+  k.fill(fill);
+  return k;
+}
+
+TEST(Encrypted, SealedAtRestPlainInSerializersAndRotatable) {
+  EncryptionKeys::install({{1, key_of(0x11)}}, 1);
+  Database db("sqlite://:memory:");
+  db.create_all<Patient>();
+  Patient p = Patient::create(db, Patient{.name = "ann", .ssn = "123-45-6789", .notes = Encrypted("private")});
+  Patient back = Patient::objects(db).get("id", p.id);
+  EXPECT_EQ(back.ssn.value, "123-45-6789");
+  EXPECT_EQ(back.notes->value, "private");
+  // At rest: no plain text, a fresh nonce for equal values.
+  auto raw = db.execute("SELECT ssn FROM patients WHERE id = ?", {p.id});
+  Bytes stored = raw.rows.at(0)[0].as_bytes();
+  EXPECT_EQ(std::string(stored.view()).find("123-45"), std::string::npos);
+  EXPECT_EQ(stored.size(), 5u + 12u + 11u + 16u);
+  EXPECT_EQ(stored.data()[4], 1);  // sealed with key 1
+  Patient twin = Patient::create(db, Patient{.name = "twin", .ssn = "123-45-6789"});
+  EXPECT_NE(db.execute("SELECT ssn FROM patients WHERE id = ?", {twin.id}).rows.at(0)[0].as_bytes(), stored);
+
+  // Serializers show and take the plain text.
+  auto s = ModelSerializer<Patient>().fields({"id", "name", "ssn", "notes"});
+  EXPECT_EQ(s.to_json(back), R"({"id":1,"name":"ann","ssn":"123-45-6789","notes":"private"})");
+  Patient made = s.create(db, R"({"name":"bob","ssn":"999-00-1111","notes":null})");
+  EXPECT_EQ(Patient::objects(db).get("id", made.id).ssn.value, "999-00-1111");
+  EXPECT_FALSE(Patient::objects(db).get("id", made.id).notes.has_value());
+
+  // Rotation: key 2 seals new values, key 1 still opens old ones.
+  EncryptionKeys::install({{1, key_of(0x11)}, {2, key_of(0x22)}}, 2);
+  EXPECT_EQ(Patient::objects(db).get("id", p.id).ssn.value, "123-45-6789");
+  back.save(db);  // sealed again, with the current key
+  EXPECT_EQ(db.execute("SELECT ssn FROM patients WHERE id = ?", {p.id}).rows.at(0)[0].as_bytes().data()[4], 2);
+  EXPECT_EQ(Patient::objects(db).get("id", p.id).ssn.value, "123-45-6789");
+
+  // Tampered, truncated, or sealed with a key no longer installed: refused.
+  std::vector<uint8_t> bad = stored.vector();
+  bad[20] ^= 1;
+  db.execute("UPDATE patients SET ssn = ? WHERE id = ?", {Bytes(bad), twin.id});
+  EXPECT_THROW(Patient::objects(db).get("id", twin.id), DataError);
+  db.execute("UPDATE patients SET ssn = ? WHERE id = ?", {Bytes(std::vector<uint8_t>(stored.vector().begin(), stored.vector().begin() + 20)), twin.id});
+  EXPECT_THROW(Patient::objects(db).get("id", twin.id), DataError);
+  db.execute("UPDATE patients SET ssn = ? WHERE id = ?", {stored, twin.id});
+  EncryptionKeys::install({{2, key_of(0x22)}}, 2);
+  EXPECT_THROW(Patient::objects(db).get("id", twin.id), DataError);
+  EXPECT_EQ(Patient::objects(db).get("id", p.id).ssn.value, "123-45-6789");  // re-sealed with key 2 above
+  EncryptionKeys::clear();
+  EXPECT_THROW(Patient::create(db, Patient{.name = "x", .ssn = "1"}), ConfigurationError);
+}
+
+TEST(Encrypted, KeysFromTheEnvironment) {
+  ::setenv("COVET_TEST_KEYS", "7:ERERERERERERERERERERERERERERERERERERERERERE=,3:IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=", 1);
+  EncryptionKeys::install_from_env("COVET_TEST_KEYS");
+  EXPECT_EQ(detail::seal("x").data()[4], 7);
+  ::setenv("COVET_TEST_KEYS", "7:short", 1);
+  EXPECT_THROW(EncryptionKeys::install_from_env("COVET_TEST_KEYS"), ConfigurationError);
+  EXPECT_THROW(EncryptionKeys::install_from_env("COVET_TEST_NO_SUCH_VARIABLE"), ConfigurationError);
+  EncryptionKeys::clear();
+}
+
+}  // namespace
