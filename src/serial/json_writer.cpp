@@ -11,23 +11,6 @@
 
 namespace covet {
 
-void JsonWriter::grow(std::size_t n) {
-  std::size_t used = size();
-  std::size_t cap = std::max({buf_.size() * 2, used + n, std::size_t{256}});
-  buf_.resize(cap);  // never small enough for the string's inline buffer: moves keep cur_ valid
-  cur_ = buf_.data() + used;
-  end_ = buf_.data() + buf_.size();
-}
-
-std::string JsonWriter::take() {
-  buf_.resize(size());
-  std::string out = std::move(buf_);
-  buf_ = std::string();
-  cur_ = end_ = nullptr;
-  comma_ = false;
-  return out;
-}
-
 void JsonWriter::quoted_slow(std::string_view s, char* p) {
   cur_ = p;
   const std::size_t n = s.size();

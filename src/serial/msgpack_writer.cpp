@@ -13,22 +13,6 @@
 
 namespace covet {
 
-void MsgPackWriter::grow(std::size_t n) {
-  std::size_t used = size();
-  std::size_t cap = std::max({buf_.size() * 2, used + n, std::size_t{256}});
-  buf_.resize(cap);  // never small enough for the string's inline buffer: moves keep cur_ valid
-  cur_ = buf_.data() + used;
-  end_ = buf_.data() + buf_.size();
-}
-
-std::string MsgPackWriter::take() {
-  buf_.resize(size());
-  std::string out = std::move(buf_);
-  buf_ = std::string();
-  cur_ = end_ = nullptr;
-  return out;
-}
-
 void MsgPackWriter::too_long(std::size_t n) {
   throw InvalidArgument("cannot write MessagePack: " + std::to_string(n) + " items or bytes, more than the 2^32-1 it allows");
 }

@@ -244,13 +244,14 @@ struct Cursor {
   char* end;
 };
 
-[[gnu::noinline]] Cursor refill(JsonWriter& w, char* q, std::size_t n) {
+// (Both writers are OutputBuffers: one pair of functions serves both.)
+[[gnu::noinline]] Cursor refill(OutputBuffer& w, char* q, std::size_t n) {
   w.commit(q);
   char* p = w.room(n);
   return {p, p + w.available()};
 }
 
-Cursor resume(JsonWriter& w) {
+Cursor resume(OutputBuffer& w) {
   char* p = w.room(0);
   return {p, p + w.available()};
 }
@@ -425,15 +426,6 @@ namespace {
   f.codec->write_msgpack(static_cast<const char*>(obj) + f.offset, w);
 }
 
-Cursor resume(MsgPackWriter& w) {
-  char* p = w.room(0);
-  return {p, p + w.available()};
-}
-[[gnu::noinline]] Cursor refill(MsgPackWriter& w, char* q, std::size_t n) {
-  w.commit(q);
-  char* p = w.room(n);
-  return {p, p + w.available()};
-}
 
 }  // namespace
 

@@ -24,7 +24,10 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "covet/serial/output_buffer.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -40,16 +43,13 @@ class Uuid;
 class Bytes;
 class Json;
 
-class JsonWriter {
+class JsonWriter : public detail::OutputBuffer {
  public:
-  explicit JsonWriter(std::size_t reserve = 256) { grow(reserve); }
-  JsonWriter(const JsonWriter&) = delete;
-  JsonWriter& operator=(const JsonWriter&) = delete;
-  JsonWriter(JsonWriter&& o) noexcept { *this = std::move(o); }
+  explicit JsonWriter(std::size_t reserve = 256) : OutputBuffer(reserve) {}
+  JsonWriter(JsonWriter&& o) noexcept : OutputBuffer(std::move(o)), comma_(std::exchange(o.comma_, false)) {}
   JsonWriter& operator=(JsonWriter&& o) noexcept {
-    buf_ = std::move(o.buf_);
-    cur_ = o.cur_, end_ = o.end_, comma_ = o.comma_;
-    o.buf_.clear(), o.cur_ = o.end_ = nullptr, o.comma_ = false;
+    OutputBuffer::operator=(std::move(o));
+    comma_ = std::exchange(o.comma_, false);
     return *this;
   }
 
@@ -116,19 +116,17 @@ class JsonWriter {
     comma_ = true;
   }
 
-  // ---- the buffer ----
-  std::string_view view() const { return {buf_.data(), size()}; }
-  std::size_t size() const { return cur_ ? static_cast<std::size_t>(cur_ - buf_.data()) : 0; }
-  bool empty() const { return size() == 0; }
+  // ---- the buffer (view(), size(), reserve(): OutputBuffer) ----
   // Forgets what was written; keeps the memory.
   void clear() {
-    if (cur_) cur_ = buf_.data();  // (no buffer yet after take())
+    clear_bytes();
     comma_ = false;
   }
   // The text written so far, moved out; the writer starts over empty.
-  std::string take();
-  // Makes room for n more bytes without growing later.
-  void reserve(std::size_t n) { room(n); }
+  std::string take() {
+    comma_ = false;
+    return take_bytes();
+  }
   // Appends a newline and starts a new top-level value (NDJSON).
   void newline() {
     *room(1) = '\n';
@@ -136,21 +134,8 @@ class JsonWriter {
     comma_ = false;
   }
 
-  // ---- for serializers writing pre-built fragments ----
-  // The next `n` bytes may be written at the returned pointer; commit(p)
-  // marks everything before p written.
-  char* room(std::size_t n) {
-    if (end_ - cur_ < static_cast<std::ptrdiff_t>(n)) [[unlikely]]  // signed: a miscount past the end still grows
-      grow(n);
-    return cur_;
-  }
-  void commit(char* p) { cur_ = p; }
-  // Bytes the caller vouches for (pre-escaped keys, punctuation); no separator.
-  void append(std::string_view s) {
-    char* p = room(s.size());
-    std::memcpy(p, s.data(), s.size());
-    cur_ = p + s.size();
-  }
+  // ---- for serializers writing pre-built fragments (room, commit,
+  // append: OutputBuffer; append writes no separator) ----
   // Whether the next value or key is preceded by a comma; serializers that
   // write a whole object with append() set it afterwards.
   bool needs_comma() const { return comma_; }
@@ -216,9 +201,6 @@ class JsonWriter {
     p[n] = '"';
     return p + n + 1;
   }
-  // Bytes writable at the cursor before the buffer grows.
-  std::size_t available() const { return static_cast<std::size_t>(end_ - cur_); }
-
  private:
   void separate() {
     char* p = room(1);
@@ -265,11 +247,7 @@ class JsonWriter {
   }
   // quoted() for text with escapes or non-ASCII bytes, written at p.
   void quoted_slow(std::string_view s, char* p);
-  void grow(std::size_t n);
 
-  std::string buf_;  // its size is the capacity; cur_ marks the end of the text
-  char* cur_ = nullptr;
-  char* end_ = nullptr;
   bool comma_ = false;
 };
 

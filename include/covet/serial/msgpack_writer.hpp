@@ -20,6 +20,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "covet/serial/output_buffer.hpp"
+
 namespace covet {
 
 class Value;
@@ -30,18 +32,11 @@ class Uuid;
 class Bytes;
 class Json;
 
-class MsgPackWriter {
+class MsgPackWriter : public detail::OutputBuffer {
  public:
-  explicit MsgPackWriter(std::size_t reserve = 256) { grow(reserve); }
-  MsgPackWriter(const MsgPackWriter&) = delete;
-  MsgPackWriter& operator=(const MsgPackWriter&) = delete;
-  MsgPackWriter(MsgPackWriter&& o) noexcept { *this = std::move(o); }
-  MsgPackWriter& operator=(MsgPackWriter&& o) noexcept {
-    buf_ = std::move(o.buf_);
-    cur_ = o.cur_, end_ = o.end_;
-    o.buf_.clear(), o.cur_ = o.end_ = nullptr;
-    return *this;
-  }
+  explicit MsgPackWriter(std::size_t reserve = 256) : OutputBuffer(reserve) {}
+  MsgPackWriter(MsgPackWriter&&) noexcept = default;
+  MsgPackWriter& operator=(MsgPackWriter&&) noexcept = default;
 
   // InvalidArgument past 2^32-1 items (MessagePack's limit), as for text and bytes.
   void begin_map(std::size_t n) { cur_ = put_header(room(5), checked(n), 0x80, 0xde); }
@@ -86,30 +81,10 @@ class MsgPackWriter {
     begin_array(v.size());
     for (const auto& e : v) value(e);
   }
-  // Bytes the caller vouches for (a pre-encoded key, a cached fragment).
-  void append(std::string_view s) {
-    char* p = room(s.size());
-    std::memcpy(p, s.data(), s.size());
-    cur_ = p + s.size();
-  }
-
-  std::string_view view() const { return {buf_.data(), size()}; }
-  std::size_t size() const { return cur_ ? static_cast<std::size_t>(cur_ - buf_.data()) : 0; }
-  bool empty() const { return size() == 0; }
-  void clear() {
-    if (cur_) cur_ = buf_.data();
-  }
-  std::string take();
-  void reserve(std::size_t n) { room(n); }
-
-  // ---- for serializers keeping their own cursor ----
-  char* room(std::size_t n) {
-    if (end_ - cur_ < static_cast<std::ptrdiff_t>(n)) [[unlikely]]  // signed: a miscount past the end still grows
-      grow(n);
-    return cur_;
-  }
-  void commit(char* p) { cur_ = p; }
-  std::size_t available() const { return static_cast<std::size_t>(end_ - cur_); }
+  // (view(), size(), reserve(), append() of pre-encoded bytes, room() and
+  // commit() for serializers keeping their own cursor: OutputBuffer.)
+  void clear() { clear_bytes(); }
+  std::string take() { return take_bytes(); }
 
   // Writes v big-endian in n bytes at p.
   static void put_be(char* p, uint64_t v, int n) {
@@ -151,10 +126,6 @@ class MsgPackWriter {
     return n;
   }
   [[noreturn]] static void too_long(std::size_t n);
-  void grow(std::size_t n);
-  std::string buf_;
-  char* cur_ = nullptr;
-  char* end_ = nullptr;
 };
 
 }  // namespace covet
