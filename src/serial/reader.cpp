@@ -458,7 +458,11 @@ void check_unique(const SerializerPlan& p, InputData& in, const Executor& db, bo
   };
   for (int i = 0; i < static_cast<int>(m.fields.size()); ++i) {
     const FieldInfo& f = m.field(i);
-    if (!f.unique || f.primary_key || !given(i)) continue;
+    // A single-column key the input gives (made writable) is checked on
+    // create; on update the row's own key is what it is matched by.
+    bool key = f.primary_key && m.primary_key.size() == 1 && !updating;
+    if (!(f.unique && !f.primary_key) && !key) continue;
+    if (!given(i)) continue;
     if (taken(db, m, in.target, {i}, updating))
       in.error(f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
   }
@@ -546,6 +550,17 @@ sj::element parse(ParserLease& lease, std::string_view json, const ReadOptions& 
   return root;
 }
 
+// Whether the member of field i came under another of its names (a rename).
+bool given_under_another_name(const SerializerPlan& p, const InputData& in, std::size_t i) {
+  const SerialField& f = p.fields[i];
+  if (f.source != SerialField::Source::Member) return false;
+  for (std::size_t k = 0; k < p.fields.size(); ++k)
+    if (k != i && in.present[k] && !p.fields[k].read_only && p.fields[k].source == SerialField::Source::Member &&
+        p.fields[k].field == f.field)
+      return true;
+  return false;
+}
+
 // Reads one input object into `in` and validates it; the problems stay in
 // in.errors_.
 void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, InputData& in, const Executor* db,
@@ -578,6 +593,14 @@ void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, 
     if (in.present[i] == 2) throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
     in.present[i] = 2;
     if (f->read_only) continue;  // as DRF: read-only fields in the input are ignored
+    if (f->source == SerialField::Source::Member) {
+      // One member under two names (a field and a rename of it): refused,
+      // rather than the last one silently winning.
+      for (std::size_t k = 0; k < p.fields.size(); ++k)
+        if (k != i && in.present[k] == 2 && !p.fields[k].read_only && p.fields[k].source == SerialField::Source::Member &&
+            p.fields[k].field == f->field)
+          in.error(f->name, fmt::format("This field sets the same value as '{}'; give one of them.", p.fields[k].name));
+    }
     if (f->source == SerialField::Source::Input) read_input_field(*f, value, in);
     else read_member(p, *f, value, in);
   }
@@ -585,7 +608,7 @@ void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, 
     const SerialField& f = p.fields[i];
     if (in.present[i] && f.read_only) in.present[i] = 0;
     if (in.present[i]) in.present[i] = 1;
-    else if (f.required && !f.read_only && !o.partial) in.error(f.name, kRequired);
+    else if (f.required && !f.read_only && !o.partial && !given_under_another_name(p, in, i)) in.error(f.name, kRequired);
   }
 
   run_field_validators(p, in);

@@ -476,9 +476,16 @@ TEST(SerializerInput, ListsAreReadWholeAndEveryItemsErrorsReported) {
   EXPECT_THROW(s.create_list(db, R"([{"username":"c","email":"c@x.io","age":1},{"username":"a","email":"d@x.io","age":2}])"),
                ValidationError);
   EXPECT_EQ(Account::objects(db).count(), 2);
-  // An auto key made writable (DRF's extra_kwargs read_only=False).
-  auto with_id = ModelSerializer<Account>().fields({"id", "username"}).options("id", {.read_only = false});
+  // An auto key made writable (DRF's extra_kwargs read_only=False), checked on create.
+  auto with_id = ModelSerializer<Account>().fields({"id", "username", "email", "age"}).options("id", {.read_only = false});
   EXPECT_EQ(with_id.from_json(R"({"id":42,"username":"z"})", {.partial = true}).id, 42);
+  EXPECT_EQ(errors_of([&] { with_id.create(db, R"({"id":1,"username":"zz","email":"z@x.io","age":3})"); }),
+            R"({"id":["account with this id already exists."]})");
+  // One member under two names is refused, not decided by key order.
+  auto renamed = ModelSerializer<Account>().fields({"username", "email", "age"}).rename("login", "username");
+  EXPECT_EQ(errors_of([&] { renamed.from_json(R"({"username":"a","login":"b","email":"a@x.io","age":1})"); }),
+            R"({"login":["This field sets the same value as 'username'; give one of them."]})");
+  EXPECT_EQ(renamed.from_json(R"({"login":"b","email":"a@x.io","age":1})").username, "b");
 }
 
 }  // namespace
