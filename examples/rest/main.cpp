@@ -7,12 +7,13 @@
 //
 //   GET    /users?username__icontains=ann&order_by=-created_at&page=2&page_size=20
 //   POST   /users                 {"username": ..., "email": ..., "password": ...}
+//                                  (JSON, or MessagePack with Content-Type: application/msgpack)
 //   GET    /users/{id}   PUT /users/{id}   PATCH /users/{id}   DELETE /users/{id}
 //   GET    /binary/users          the same list as MessagePack
 //   GET    /stream/users          every matching user, one JSON object per line
 //
 // Errors: 400 with DRF's body ({"email": ["..."]} or {"detail": "..."}),
-// 404, 405, 413 for a body over 1 MiB. The server prints
+// 404, 405, 413 for a body over 1 MiB, 415 for a body neither JSON nor MessagePack. The server prints
 // "listening on 127.0.0.1:<port>" once it accepts connections (port 0 picks
 // a free one) and serves each connection on its own thread.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
@@ -202,17 +203,33 @@ std::optional<int64_t> id_in(std::string_view rest) {
   return id;
 }
 
+// The body's format from its Content-Type (DRF's parsers); none: 415.
+std::optional<covet::InputFormat> body_format(const Request& req) {
+  auto it = req.find(http::field::content_type);
+  if (it == req.end()) return covet::InputFormat::Json;
+  std::string_view type(it->value().data(), it->value().size());
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type == "application/json" || type.empty()) return covet::InputFormat::Json;
+  if (type == "application/msgpack" || type == "application/x-msgpack") return covet::InputFormat::MsgPack;
+  return std::nullopt;
+}
+
 Response handle(const Request& req, const covet::Database& db, tcp::socket& socket, bool& streamed) {
   std::string_view target(req.target().data(), req.target().size());  // Boost 1.74's own string_view
   auto qmark = target.find('?');
   std::string_view path = target.substr(0, qmark);
   std::string_view query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
   const auto method = req.method();
+  const std::optional<covet::InputFormat> format = body_format(req);
+  if (!format && (method == http::verb::post || method == http::verb::put || method == http::verb::patch))
+    return detail(req, http::status::unsupported_media_type, "Unsupported media type in request.");
   try {
     if (path == "/users") {
       if (method == http::verb::get) return list_users(req, db, path, query);
       if (method == http::verb::post)
-        return reply(req, http::status::created, user_serializer().to_json(user_serializer().create(db, req.body())));
+        return reply(req, http::status::created,
+                     user_serializer().to_json(user_serializer().create(db, req.body(), {.format = *format})));
       return detail(req, http::status::method_not_allowed, "Method \"" + std::string(req.method_string()) + "\" not allowed.");
     }
     if (path == "/binary/users" && method == http::verb::get) {
@@ -246,7 +263,7 @@ Response handle(const Request& req, const covet::Database& db, tcp::socket& sock
         case http::verb::get: return reply(req, http::status::ok, user_serializer().to_json(user));
         case http::verb::put:
         case http::verb::patch:
-          user_serializer().update(db, user, req.body(), {.partial = method == http::verb::patch});
+          user_serializer().update(db, user, req.body(), {.format = *format, .partial = method == http::verb::patch});
           return reply(req, http::status::ok, user_serializer().to_json(user));
         case http::verb::delete_:
           user.remove(db);

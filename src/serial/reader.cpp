@@ -1,6 +1,9 @@
-// ModelSerializer's input: a JSON body (simdjson's DOM parser, which checks
-// the whole document, with covet's size and depth limits and duplicate keys
-// refused) read into a model object and validated, every problem collected.
+// ModelSerializer's input: the checks every source shares (reader.hpp reads
+// the members), the validators that run after them, and the JSON source: a
+// body parsed with simdjson's DOM parser (which checks the whole document),
+// with covet's size and depth limits and duplicate keys refused.
+#include "serial/reader.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -20,6 +23,7 @@
 #include "covet/serial/serializer.hpp"
 #include "serial/text_format.hpp"
 #include "serial/validators.hpp"
+#include "covet/core/record.hpp"
 
 namespace covet {
 
@@ -72,348 +76,99 @@ void InputData::error(std::string field, std::string message) {
 }
 
 namespace detail {
-namespace {
 
-namespace sj = simdjson::dom;
+void fail_field(const SerialField& f, InputData& in, std::string message) { in.error(f.name, std::move(message)); }
 
-constexpr const char* kRequired = "This field is required.";
-constexpr const char* kNotNull = "This field may not be null.";
-constexpr const char* kInteger = "A valid integer is required.";
-constexpr const char* kNumber = "A valid number is required.";
-constexpr const char* kBoolean = "Must be a valid boolean.";
-constexpr const char* kString = "Not a valid string.";
-
-// The parser of this thread, holding its buffers between requests; a read
-// that starts while another is still walking its document (a validator
-// reading a nested body) gets a parser of its own.
-class ParserLease {
- public:
-  explicit ParserLease(std::size_t max_depth) {
-    thread_local sj::parser shared;
-    thread_local std::size_t depth = 0;
-    thread_local bool busy = false;
-    if (busy) {
-      own_ = std::make_unique<sj::parser>();
-      parser_ = own_.get();
-      if (parser_->allocate(4096, max_depth) != simdjson::SUCCESS) throw std::bad_alloc();
-      return;
-    }
-    if (depth != max_depth) {
-      if (shared.allocate(std::max<std::size_t>(shared.capacity(), 4096), max_depth) != simdjson::SUCCESS)
-        throw std::bad_alloc();
-      depth = max_depth;
-    }
-    busy_ = &busy;
-    busy = true;
-    parser_ = &shared;
-  }
-  ~ParserLease() {
-    if (busy_) *busy_ = false;
-  }
-  ParserLease(const ParserLease&) = delete;
-  ParserLease& operator=(const ParserLease&) = delete;
-  sj::parser& parser() { return *parser_; }
-
- private:
-  std::unique_ptr<sj::parser> own_;
-  sj::parser* parser_ = nullptr;
-  bool* busy_ = nullptr;
-};
-
-std::string_view json_type_name(sj::element_type t) {
-  switch (t) {
-    case sj::element_type::ARRAY: return "list";
-    case sj::element_type::OBJECT: return "dict";
-    case sj::element_type::STRING: return "str";
-    case sj::element_type::BOOL: return "bool";
-    case sj::element_type::NULL_VALUE: return "null";
-    default: return "number";
-  }
+bool fail_too_big(const SerialField& f, InputData& in, int64_t hi) {
+  fail_field(f, in, fmt::format("Ensure this value is less than or equal to {}.", hi));
+  return false;
 }
 
-// The checks a serializer adds to a field (its options), on text and numbers.
-class FieldReader {
- public:
-  FieldReader(const SerialField& f, InputData& in) : f_(f), in_(in) {}
+bool fail_too_small(const SerialField& f, InputData& in, int64_t lo) {
+  fail_field(f, in, fmt::format("Ensure this value is greater than or equal to {}.", lo));
+  return false;
+}
 
-  [[gnu::noinline]] void fail(std::string message) { in_.error(f_.name, std::move(message)); }
-
-  // Text: a JSON string, valid as text, within the options. Empty text is
-  // refused unless allow_blank.
-  bool text(sj::element e, std::string_view& out) {
-    if (e.get_string().get(out) != simdjson::SUCCESS) return fail(kString), false;
-    if (has_nul(out)) return fail("Null characters are not allowed."), false;
-    return check_text(out);
-  }
-  bool check_text(std::string_view s) {
-    const FieldOptions& o = f_.options;
-    if (s.empty()) {
-      if (!f_.allow_blank) return fail("This field may not be blank."), false;
-      return true;
-    }
-    if (o.max_length || o.min_length) {
-      auto n = static_cast<long>(utf8_length(s));
-      bool ok = true;
-      if (o.max_length && n > *o.max_length)
-        fail(fmt::format("Ensure this field has no more than {} characters.", *o.max_length)), ok = false;
-      if (o.min_length && n < *o.min_length)
-        fail(fmt::format("Ensure this field has at least {} characters.", *o.min_length)), ok = false;
-      if (!ok) return false;  // the format checks need not look at text of the wrong length
-    }
-    bool ok = true;
-    if (o.email && !valid_email(s)) fail("Enter a valid email address."), ok = false;
-    if (o.url && !valid_url(s)) fail("Enter a valid URL."), ok = false;
-    if (f_.regex) {
-      // libstdc++'s std::regex recurses once per character: long text
-      // could exhaust the stack, so the pattern sees at most kRegexMax bytes.
-      constexpr std::size_t kRegexMax = 4096;
-      if (s.size() > kRegexMax)
-        fail(fmt::format("Ensure this field has no more than {} characters.", kRegexMax)), ok = false;
-      else if (!std::regex_match(s.begin(), s.end(), *static_cast<const std::regex*>(f_.regex.get())))
-        fail("This value does not match the required pattern."), ok = false;
-    }
-    return ok;
-  }
-  bool integer(sj::element e, int64_t& out, int64_t lo = INT64_MIN, int64_t hi = INT64_MAX) {
-    if (e.type() == sj::element_type::UINT64) return fail(fmt::format("Ensure this value is less than or equal to {}.", hi)), false;
-    if (e.get_int64().get(out) != simdjson::SUCCESS) {
-      double d;
-      // 3.0 is an integer; 3.5 and 1e30 are not.
-      if (e.get_double().get(d) != simdjson::SUCCESS || d != std::floor(d)) return fail(kInteger), false;
-      if (d >= 9.2e18 || d <= -9.2e18) return fail(fmt::format("Ensure this value is less than or equal to {}.", hi)), false;
-      out = static_cast<int64_t>(d);
-    }
-    if (out > hi) return fail(fmt::format("Ensure this value is less than or equal to {}.", hi)), false;
-    if (out < lo) return fail(fmt::format("Ensure this value is greater than or equal to {}.", lo)), false;
-    return range(static_cast<double>(out));
-  }
-  bool number(sj::element e, double& out) {
-    if (e.get_double().get(out) != simdjson::SUCCESS) return fail(kNumber), false;
-    return range(out);
-  }
-  bool range(double v) {
-    const FieldOptions& o = f_.options;
-    bool ok = true;
-    if (o.max_value && v > *o.max_value)
-      fail(fmt::format("Ensure this value is less than or equal to {}.", Value(*o.max_value).to_string())), ok = false;
-    if (o.min_value && v < *o.min_value)
-      fail(fmt::format("Ensure this value is greater than or equal to {}.", Value(*o.min_value).to_string())), ok = false;
-    return ok;
-  }
-  bool boolean(sj::element e, bool& out) {
-    if (e.get_bool().get(out) != simdjson::SUCCESS) return fail(kBoolean), false;
+bool check_text(const SerialField& f, InputData& in, std::string_view s) {
+  const FieldOptions& o = f.options;
+  if (s.empty()) {
+    if (!f.allow_blank) return fail_field(f, in, "This field may not be blank."), false;
     return true;
   }
-  bool datetime(sj::element e, DateTime& out) {
-    std::string_view s;
-    if (e.get_string().get(s) == simdjson::SUCCESS) {
-      if (int64_t us; parse_rfc3339_utc(s, us)) {  // the form covet writes, inline
-        out = DateTime::from_unix_micros(us);
-        return true;
-      }
-      try {
-        out = DateTime::parse(s);
-        return true;
-      } catch (const InvalidArgument&) {
-      }
-    }
-    return fail("Datetime has wrong format. Use one of these formats instead: "
-                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."),
-           false;
+  if (o.max_length || o.min_length) {
+    auto n = static_cast<long>(utf8_length(s));
+    bool ok = true;
+    if (o.max_length && n > *o.max_length)
+      fail_field(f, in, fmt::format("Ensure this field has no more than {} characters.", *o.max_length)), ok = false;
+    if (o.min_length && n < *o.min_length)
+      fail_field(f, in, fmt::format("Ensure this field has at least {} characters.", *o.min_length)), ok = false;
+    if (!ok) return false;  // the format checks need not look at text of the wrong length
   }
+  bool ok = true;
+  if (o.email && !valid_email(s)) fail_field(f, in, "Enter a valid email address."), ok = false;
+  if (o.url && !valid_url(s)) fail_field(f, in, "Enter a valid URL."), ok = false;
+  if (f.regex) {
+    // libstdc++'s std::regex recurses once per character: long text
+    // could exhaust the stack, so the pattern sees at most kRegexMax bytes.
+    constexpr std::size_t kRegexMax = 4096;
+    if (s.size() > kRegexMax)
+      fail_field(f, in, fmt::format("Ensure this field has no more than {} characters.", kRegexMax)), ok = false;
+    else if (!std::regex_match(s.begin(), s.end(), *static_cast<const std::regex*>(f.regex.get())))
+      fail_field(f, in, "This value does not match the required pattern."), ok = false;
+  }
+  return ok;
+}
 
-  // Any other kind: the element as a Value of the field's kind (Date,
-  // UUID, Decimal, JSON, base64 bytes, arrays), or a field error.
-  bool value(sj::element e, FieldKind kind, Value& out) {
-    try {
-      switch (kind) {
-        case FieldKind::Integer:
-        case FieldKind::BigInteger: {
-          int64_t v;
-          if (!integer(e, v, kind == FieldKind::Integer ? INT32_MIN : INT64_MIN, kind == FieldKind::Integer ? INT32_MAX : INT64_MAX))
-            return false;
-          return out = Value(v), true;
-        }
-        case FieldKind::Float: {
-          double v;
-          if (!number(e, v)) return false;
-          return out = Value(v), true;
-        }
-        case FieldKind::Boolean: {
-          bool v;
-          if (!boolean(e, v)) return false;
-          return out = Value(v), true;
-        }
-        case FieldKind::String:
-        case FieldKind::Text: {
-          std::string_view s;
-          if (!text(e, s)) return false;
-          return out = Value(s), true;
-        }
-        case FieldKind::DateTime: {
-          DateTime t;
-          if (!datetime(e, t)) return false;
-          return out = Value(t), true;
-        }
-        case FieldKind::Date: {
-          std::string_view s;
-          if (e.get_string().get(s) == simdjson::SUCCESS) {
-            try {
-              return out = Value(Date::parse(s)), true;
-            } catch (const InvalidArgument&) {
-            }
-          }
-          return fail("Date has wrong format. Use one of these formats instead: YYYY-MM-DD."), false;
-        }
-        case FieldKind::Uuid: {
-          std::string_view s;
-          if (e.get_string().get(s) == simdjson::SUCCESS) {
-            try {
-              return out = Value(Uuid::parse(s)), true;
-            } catch (const InvalidArgument&) {
-            }
-          }
-          return fail("Must be a valid UUID."), false;
-        }
-        case FieldKind::Decimal: {
-          std::string_view s;
-          double d;
-          if (e.get_string().get(s) == simdjson::SUCCESS) {
-            try {
-              return out = Value(Decimal(s)), true;
-            } catch (const InvalidArgument&) {
-              return fail(kNumber), false;
-            }
-          }
-          int64_t i;
-          uint64_t u;
-          if (e.get_int64().get(i) == simdjson::SUCCESS) return out = Value(Decimal(std::to_string(i))), true;
-          if (e.get_uint64().get(u) == simdjson::SUCCESS) return out = Value(Decimal(std::to_string(u))), true;
-          if (e.get_double().get(d) == simdjson::SUCCESS) {
-            JsonWriter w;  // the shortest text that reads back as d
-            w.value(d);
-            return out = Value(Decimal(w.view())), true;
-          }
-          return fail(kNumber), false;
-        }
-        case FieldKind::Json:
-          return out = Value(Json::parse(simdjson::minify(e))), true;
-        case FieldKind::Binary: {
-          std::string_view s;
-          std::string bytes;
-          if (e.get_string().get(s) != simdjson::SUCCESS || !decode_base64(s, bytes))
-            return fail("Enter valid base64 data."), false;
-          return out = Value(Bytes::from(bytes)), true;
-        }
-        case FieldKind::Array: {
-          sj::array a;
-          if (e.get_array().get(a) != simdjson::SUCCESS)
-            return fail(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(e.type()))), false;
-          Array items;
-          for (sj::element x : a) {
-            switch (x.type()) {
-              case sj::element_type::INT64: items.emplace_back(int64_t(x)); break;
-              case sj::element_type::DOUBLE: items.emplace_back(double(x)); break;
-              case sj::element_type::STRING: items.emplace_back(std::string_view(x)); break;
-              default: return fail(fmt::format("Not a valid list item: {}.", json_type_name(x.type()))), false;
-            }
-          }
-          return out = Value(std::move(items)), true;
-        }
-      }
-    } catch (const InvalidArgument& ex) {
-      return fail(ex.what()), false;
-    }
+bool check_range(const SerialField& f, InputData& in, double v) {
+  const FieldOptions& o = f.options;
+  bool ok = true;
+  if (o.max_value && v > *o.max_value)
+    fail_field(f, in, fmt::format("Ensure this value is less than or equal to {}.", Value(*o.max_value).to_string())),
+        ok = false;
+  if (o.min_value && v < *o.min_value)
+    fail_field(f, in, fmt::format("Ensure this value is greater than or equal to {}.", Value(*o.min_value).to_string())),
+        ok = false;
+  return ok;
+}
+
+bool datetime_from_text(std::string_view s, DateTime& out) {
+  try {
+    out = DateTime::parse(s);
+    return true;
+  } catch (const InvalidArgument&) {
     return false;
   }
+}
 
- private:
-  const SerialField& f_;
-  InputData& in_;
-};
-
-// One model member from its element: the common member types written in
-// place, the others through their codec from a Value.
-void read_member(const SerializerPlan& p, const SerialField& f, sj::element e, InputData& in) {
-  FieldReader r(f, in);
-  void* m = static_cast<char*>(in.target) + f.offset;
-  if (e.is_null()) {
-    if (!f.allow_null || !f.codec->optional) return r.fail(kNotNull);
-    return f.codec->set_wire(m, Value(), p.model->field(f.field));
-  }
-  switch (f.op) {
-    case SerialOp::Int64:
-    case SerialOp::OptInt64: {
-      int64_t v;
-      if (!r.integer(e, v)) return;
-      if (f.op == SerialOp::Int64) *static_cast<int64_t*>(m) = v;
-      else *static_cast<std::optional<int64_t>*>(m) = v;
-      return;
-    }
-    case SerialOp::Int32:
-    case SerialOp::OptInt32: {
-      int64_t v;
-      if (!r.integer(e, v, INT32_MIN, INT32_MAX)) return;
-      if (f.op == SerialOp::Int32) *static_cast<int32_t*>(m) = static_cast<int32_t>(v);
-      else *static_cast<std::optional<int32_t>*>(m) = static_cast<int32_t>(v);
-      return;
-    }
-    case SerialOp::Double:
-    case SerialOp::OptDouble: {
-      double v;
-      if (!r.number(e, v)) return;
-      if (f.op == SerialOp::Double) *static_cast<double*>(m) = v;
-      else *static_cast<std::optional<double>*>(m) = v;
-      return;
-    }
-    case SerialOp::Bool:
-    case SerialOp::OptBool: {
-      bool v;
-      if (!r.boolean(e, v)) return;
-      if (f.op == SerialOp::Bool) *static_cast<bool*>(m) = v;
-      else *static_cast<std::optional<bool>*>(m) = v;
-      return;
-    }
-    case SerialOp::Text:
-    case SerialOp::OptText: {
-      std::string_view s;
-      if (!r.text(e, s)) return;
-      if (f.op == SerialOp::Text) static_cast<std::string*>(m)->assign(s);
-      else static_cast<std::optional<std::string>*>(m)->emplace(s);
-      return;
-    }
-    case SerialOp::DateTime:
-    case SerialOp::OptDateTime: {
-      DateTime t;
-      if (!r.datetime(e, t)) return;
-      if (f.op == SerialOp::DateTime) *static_cast<DateTime*>(m) = t;
-      else *static_cast<std::optional<DateTime>*>(m) = t;
-      return;
-    }
-    case SerialOp::Generic: {
-      Value v;
-      if (!r.value(e, f.kind, v)) return;
-      try {
-        f.codec->set_wire(m, v, p.model->field(f.field));
-      } catch (const Error& ex) {  // a custom kind's from_db, an array element of the wrong type
-        r.fail(ex.what());
+bool value_from_text(FieldKind kind, std::string_view s, Value& out) {
+  try {
+    switch (kind) {
+      case FieldKind::Date: return out = Value(Date::parse(s)), true;
+      case FieldKind::Uuid: return out = Value(Uuid::parse(s)), true;
+      case FieldKind::Decimal: return out = Value(Decimal(s)), true;
+      case FieldKind::Binary: {
+        std::string bytes;
+        if (!decode_base64(s, bytes)) return false;
+        return out = Value(Bytes::from(bytes)), true;
       }
-      return;
+      default: return false;
     }
+  } catch (const InvalidArgument&) {
+    return false;
   }
 }
 
-void read_input_field(const SerialField& f, sj::element e, InputData& in) {
-  FieldReader r(f, in);
-  Value& slot = in.extras[static_cast<std::size_t>(f.extra)];
-  if (e.is_null()) {
-    if (!f.allow_null) return r.fail(kNotNull);
-    slot = Value();
-    return;
-  }
-  Value v;
-  if (r.value(e, f.kind, v)) slot = std::move(v);
+Value decimal_from_double(double d) {
+  JsonWriter w;  // the shortest text that reads back as d
+  w.value(d);
+  return Value(Decimal(w.view()));
 }
+
+std::string not_an_object(std::string_view type_name) {
+  return fmt::format("Invalid data. Expected a dictionary, but got {}.", type_name);
+}
+
+namespace {
 
 std::string model_label(const ModelInfo& m) {
   std::string_view n = m.name;
@@ -535,80 +290,51 @@ void check_model_writes(const SerializerPlan& p, InputData& in) {
 
 }  // namespace
 
-namespace {
-
-sj::element parse(ParserLease& lease, std::string_view json, const ReadOptions& o) {
-  if (json.size() > o.max_bytes)
-    throw PayloadTooLarge(fmt::format("the input has {} bytes, more than the {} accepted", json.size(), o.max_bytes));
-  sj::parser& parser = lease.parser();
-  sj::element root;
-  if (auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
-    if (err == simdjson::DEPTH_ERROR)
-      throw ParseError(fmt::format("JSON parse error - nested deeper than {} levels", o.max_depth));
-    throw ParseError(std::string("JSON parse error - ") + simdjson::error_message(err));
-  }
-  return root;
+const SerialField* field_for_key(const SerializerPlan& p, InputData& in, std::string_view key) {
+  const SerialField* f;
+  if (in.expect_next < p.fields.size() && same_name(p.fields[in.expect_next].name, key)) f = &p.fields[in.expect_next];
+  else if (!(f = find_field(p, key))) return nullptr;
+  in.expect_next = static_cast<uint32_t>(f - p.fields.data()) + 1;
+  return f;
 }
 
-// Whether the member of field i came under another of its names (a rename).
-bool given_under_another_name(const SerializerPlan& p, const InputData& in, std::size_t i) {
-  const SerialField& f = p.fields[i];
-  if (f.source != SerialField::Source::Member) return false;
-  for (std::size_t k = 0; k < p.fields.size(); ++k)
-    if (k != i && in.present[k] && !p.fields[k].read_only && p.fields[k].source == SerialField::Source::Member &&
-        p.fields[k].field == f.field)
-      return true;
-  return false;
+void duplicate_key(const ReadOptions& o, std::string_view key) {
+  throw ParseError(fmt::format("{} parse error - duplicate key \"{}\"", o.format == InputFormat::MsgPack ? "MessagePack" : "JSON",
+                               utf8_problem(key) ? std::string_view("(not valid UTF-8)") : key));
 }
 
-// Reads one input object into `in` and validates it; the problems stay in
-// in.errors_.
-void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, InputData& in, const Executor* db,
-                 bool updating) {
-  // Keys seen so far, for duplicates: the plan's fields by index, and the
-  // unknown ones by name.
-  std::vector<std::string_view> unknown;
-  std::unordered_set<std::string_view> many_unknown;  // past 16 unknown keys, to stay linear
-  for (auto [key, value] : obj) {
-    // Inputs mostly name fields in the serializer's order: the field after
-    // the last one matched is tried first.
-    const SerialField* f = nullptr;
-    if (in.expect_next < p.fields.size() && same_name(p.fields[in.expect_next].name, key)) f = &p.fields[in.expect_next];
-    else f = find_field(p, key);
-    if (f) in.expect_next = static_cast<uint32_t>(f - p.fields.data()) + 1;
-    if (!f) {
-      bool seen;
-      if (unknown.size() < 16) {
-        seen = std::find(unknown.begin(), unknown.end(), key) != unknown.end();
-        unknown.push_back(key);
-      } else {
-        if (many_unknown.empty()) many_unknown.insert(unknown.begin(), unknown.end());
-        seen = !many_unknown.insert(key).second;
-      }
-      if (seen) throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
-      if (o.reject_unknown) in.error(std::string(key), "Unknown field.");
-      continue;
-    }
-    auto i = static_cast<std::size_t>(f - p.fields.data());
-    if (in.present[i] == 2) throw ParseError(fmt::format("JSON parse error - duplicate key \"{}\"", key));
-    in.present[i] = 2;
-    if (f->read_only) continue;  // as DRF: read-only fields in the input are ignored
-    if (f->source == SerialField::Source::Member) {
-      // One member under two names (a field and a rename of it): refused,
-      // rather than the last one silently winning.
-      for (std::size_t k = 0; k < p.fields.size(); ++k)
-        if (k != i && in.present[k] == 2 && !p.fields[k].read_only && p.fields[k].source == SerialField::Source::Member &&
-            p.fields[k].field == f->field)
-          in.error(f->name, fmt::format("This field sets the same value as '{}'; give one of them.", p.fields[k].name));
-    }
-    if (f->source == SerialField::Source::Input) read_input_field(*f, value, in);
-    else read_member(p, *f, value, in);
+void unknown_key(const ReadOptions& o, InputData& in, UnknownKeys& unknown, std::string_view key) {
+  bool seen;
+  if (unknown.few.size() < 16) {
+    seen = std::find(unknown.few.begin(), unknown.few.end(), key) != unknown.few.end();
+    unknown.few.push_back(key);
+  } else {  // past 16, a hash set keeps it linear
+    if (unknown.many.empty()) unknown.many.insert(unknown.few.begin(), unknown.few.end());
+    seen = !unknown.many.insert(key).second;
   }
+  if (seen) duplicate_key(o, key);
+  if (o.reject_unknown) in.error(std::string(key), "Unknown field.");
+}
+
+void check_same_member(const SerializerPlan& p, InputData& in, std::size_t i) {
+  // One member under two names (a field and a rename of it): refused,
+  // rather than the last one silently winning.
+  for (uint32_t k : p.fields[i].same_member)
+    if (in.present[k] == 2)
+      in.error(p.fields[i].name, fmt::format("This field sets the same value as '{}'; give one of them.", p.fields[k].name));
+}
+
+void finish_object(const SerializerPlan& p, const ReadOptions& o, InputData& in, const Executor* db, bool updating) {
   for (std::size_t i = 0; i < p.fields.size(); ++i) {
     const SerialField& f = p.fields[i];
     if (in.present[i] && f.read_only) in.present[i] = 0;
-    if (in.present[i]) in.present[i] = 1;
-    else if (f.required && !f.read_only && !o.partial && !given_under_another_name(p, in, i)) in.error(f.name, kRequired);
+    if (in.present[i]) {
+      in.present[i] = 1;
+    } else if (f.required && !f.read_only && !o.partial) {
+      bool elsewhere = false;  // given under another of its names
+      for (uint32_t k : f.same_member) elsewhere = elsewhere || in.present[k];
+      if (!elsewhere) in.error(f.name, kRequired);
+    }
   }
 
   run_field_validators(p, in);
@@ -633,18 +359,137 @@ void read_object(const SerializerPlan& p, sj::object obj, const ReadOptions& o, 
   if (in.ok() && db) check_unique(p, in, *db, updating);
 }
 
-}  // namespace
+void ListReader::begin() {
+  in_.target = next_(count_);
+  if (index_ > 0) {  // fresh for this item (the constructor made them so for the first)
+    std::fill(in_.present.begin(), in_.present.end(), 0);
+    std::fill(in_.failed.begin(), in_.failed.end(), 0);
+    for (Value& v : in_.extras) v = Value();
+    in_.errors_.clear();
+  }
+  in_.expect_next = 0;
+}
+
+void ListReader::end() {
+  if (!in_.ok() && !failed_) {
+    failed_ = true;
+    errors_.resize(index_);
+  }
+  if (failed_) {
+    errors_.push_back(std::move(in_.errors_));
+    in_.errors_.clear();
+    drop_();
+  }
+  ++index_;
+}
+
+void ListReader::finish() {
+  if (failed_) throw ValidationError(std::move(errors_));
+}
+
+namespace {
+
+namespace sj = simdjson::dom;
+
+// The parser of this thread, holding its buffers between requests; a read
+// that starts while another is still walking its document (a validator
+// reading a nested body) gets a parser of its own.
+class ParserLease {
+ public:
+  explicit ParserLease(std::size_t max_depth) {
+    thread_local sj::parser shared;
+    thread_local std::size_t depth = 0;
+    thread_local bool busy = false;
+    if (busy) {
+      own_ = std::make_unique<sj::parser>();
+      parser_ = own_.get();
+      if (parser_->allocate(4096, max_depth) != simdjson::SUCCESS) throw std::bad_alloc();
+      return;
+    }
+    if (depth != max_depth) {
+      if (shared.allocate(std::max<std::size_t>(shared.capacity(), 4096), max_depth) != simdjson::SUCCESS)
+        throw std::bad_alloc();
+      depth = max_depth;
+    }
+    busy_ = &busy;
+    busy = true;
+    parser_ = &shared;
+  }
+  ~ParserLease() {
+    if (busy_) *busy_ = false;
+  }
+  ParserLease(const ParserLease&) = delete;
+  ParserLease& operator=(const ParserLease&) = delete;
+  sj::parser& parser() { return *parser_; }
+
+ private:
+  std::unique_ptr<sj::parser> own_;
+  sj::parser* parser_ = nullptr;
+  bool* busy_ = nullptr;
+};
+
+std::string_view json_type_name(sj::element_type t) {
+  switch (t) {
+    case sj::element_type::ARRAY: return "list";
+    case sj::element_type::OBJECT: return "dict";
+    case sj::element_type::STRING: return "str";
+    case sj::element_type::BOOL: return "bool";
+    case sj::element_type::NULL_VALUE: return "null";
+    default: return "number";
+  }
+}
+
+// A JSON element as reader.hpp's source element.
+struct JsonElement {
+  sj::element e;
+  bool is_null() const { return e.is_null(); }
+  bool string(std::string_view& s) const { return e.get_string().get(s) == simdjson::SUCCESS; }
+  bool int64(int64_t& v) const { return e.get_int64().get(v) == simdjson::SUCCESS; }
+  bool too_big() const { return e.type() == sj::element_type::UINT64; }
+  bool number(double& d) const { return e.get_double().get(d) == simdjson::SUCCESS; }
+  bool boolean(bool& b) const { return e.get_bool().get(b) == simdjson::SUCCESS; }
+  bool timestamp(int64_t&) const { return false; }
+  bool bytes(std::string_view&) const { return false; }
+  bool native(FieldKind, Value&) const { return false; }
+  Json json() const { return Json::parse(simdjson::minify(e)); }
+  template <class F>
+  bool array(F&& each) const {
+    sj::array a;
+    if (e.get_array().get(a) != simdjson::SUCCESS) return false;
+    for (sj::element x : a) each(JsonElement{x});
+    return true;
+  }
+  std::string_view type_name() const { return json_type_name(e.type()); }
+};
+
+struct JsonObject {
+  sj::object obj;
+  template <class F>
+  void each(F&& f) const {
+    for (auto [key, value] : obj) f(key, JsonElement{value});
+  }
+};
+
+sj::element parse(ParserLease& lease, std::string_view json, const ReadOptions& o) {
+  if (json.size() > o.max_bytes)
+    throw PayloadTooLarge(fmt::format("the input has {} bytes, more than the {} accepted", json.size(), o.max_bytes));
+  sj::parser& parser = lease.parser();
+  sj::element root;
+  if (auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
+    if (err == simdjson::DEPTH_ERROR)
+      throw ParseError(fmt::format("JSON parse error - nested deeper than {} levels", o.max_depth));
+    throw ParseError(std::string("JSON parse error - ") + simdjson::error_message(err));
+  }
+  return root;
+}
 
 void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in, const Executor* db,
                bool updating) {
-  in.expect_next = 0;
   ParserLease lease(o.max_depth);
   sj::element root = parse(lease, json, o);
   sj::object obj;
-  if (root.get_object().get(obj) != simdjson::SUCCESS)
-    throw ValidationError(fmt::format("Invalid data. Expected a dictionary, but got {}.", json_type_name(root.type())));
-  read_object(p, obj, o, in, db, updating);
-  if (!in.ok()) throw ValidationError(in.errors_);
+  if (root.get_object().get(obj) != simdjson::SUCCESS) throw ValidationError(not_an_object(json_type_name(root.type())));
+  read_object(p, JsonObject{obj}, o, in, db, updating);
 }
 
 void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
@@ -654,36 +499,105 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
   sj::array items;
   if (root.get_array().get(items) != simdjson::SUCCESS)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));
-  const std::size_t count = items.size();
-  std::vector<ValidationError::Errors> errors;  // once an item fails: one per item so far
-  bool failed = false;
-  std::size_t index = 0;
+  ListReader list(in, next, drop, items.size());
   for (sj::element item : items) {
-    in.target = next(count);
-    if (index > 0) {  // fresh for this item (the constructor made them so for the first)
-      std::fill(in.present.begin(), in.present.end(), 0);
-      std::fill(in.failed.begin(), in.failed.end(), 0);
-      for (Value& v : in.extras) v = Value();
-      in.errors_.clear();
-    }
-    in.expect_next = 0;
+    list.begin();
     sj::object obj;
-    if (item.get_object().get(obj) != simdjson::SUCCESS)
-      in.error(fmt::format("Invalid data. Expected a dictionary, but got {}.", json_type_name(item.type())));
-    else
-      read_object(p, obj, o, in, db, false);
-    if (!in.ok() && !failed) {
-      failed = true;
-      errors.resize(index);
-    }
-    if (failed) {
-      errors.push_back(std::move(in.errors_));
-      in.errors_.clear();
-      drop();
-    }
-    ++index;
+    if (item.get_object().get(obj) != simdjson::SUCCESS) in.error(not_an_object(json_type_name(item.type())));
+    else read_object(p, JsonObject{obj}, o, in, db, false);
+    list.end();
   }
-  if (failed) throw ValidationError(std::move(errors));
+  list.finish();
+}
+
+// A covet::Value as reader.hpp's source element: its own types taken as
+// they are, text read as JSON text is.
+struct ValueElement {
+  const Value* v;
+  bool is_null() const { return v->is_null(); }
+  bool string(std::string_view& s) const {
+    const std::string* p = v->get_if<std::string>();
+    return p ? (s = *p, true) : false;
+  }
+  bool int64(int64_t& i) const {
+    const int64_t* p = v->get_if<int64_t>();
+    return p ? (i = *p, true) : false;
+  }
+  bool too_big() const { return false; }
+  bool number(double& d) const {
+    if (const double* p = v->get_if<double>()) return d = *p, true;
+    if (const int64_t* p = v->get_if<int64_t>()) return d = static_cast<double>(*p), true;
+    return false;
+  }
+  bool boolean(bool& b) const {
+    const bool* p = v->get_if<bool>();
+    return p ? (b = *p, true) : false;
+  }
+  bool timestamp(int64_t& us) const {
+    const DateTime* p = v->get_if<DateTime>();
+    return p ? (us = p->unix_micros(), true) : false;
+  }
+  bool bytes(std::string_view& s) const {
+    const Bytes* p = v->get_if<Bytes>();
+    return p ? (s = std::string_view(reinterpret_cast<const char*>(p->data()), p->size()), true) : false;
+  }
+  bool native(FieldKind kind, Value& out) const {
+    const bool same = (kind == FieldKind::Date && v->is<Date>()) || (kind == FieldKind::Uuid && v->is<Uuid>()) ||
+                      (kind == FieldKind::Decimal && v->is<Decimal>()) || (kind == FieldKind::Json && v->is<Json>());
+    return same ? (out = *v, true) : false;
+  }
+  Json json() const { return Json::parse(v->to_json()); }
+  template <class F>
+  bool array(F&& each) const {
+    const Array* a = v->get_if<Array>();
+    if (!a) return false;
+    for (const Value& x : *a) each(ValueElement{&x});
+    return true;
+  }
+  std::string_view type_name() const {
+    switch (v->type()) {
+      case Value::Type::Array: return "list";
+      case Value::Type::Json: return "dict";
+      case Value::Type::String: return "str";
+      case Value::Type::Bool: return "bool";
+      case Value::Type::Null: return "null";
+      case Value::Type::Int:
+      case Value::Type::Double: return "number";
+      default: return Value::type_name(v->type());
+    }
+  }
+};
+
+struct RecordObject {
+  const Record* r;
+  template <class F>
+  void each(F&& f) const {
+    const auto& names = r->names();
+    for (std::size_t i = 0; i < r->size(); ++i) f(std::string_view(names[i]), ValueElement{&r->values()[i]});
+  }
+};
+
+}  // namespace
+
+void read_input(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in, const Executor* db,
+                bool updating) {
+  in.expect_next = 0;
+  if (o.format == InputFormat::MsgPack) read_msgpack(p, body, o, in, db, updating);
+  else read_json(p, body, o, in, db, updating);
+  if (!in.ok()) throw ValidationError(in.errors_);
+}
+
+void read_input_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                     FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
+  if (o.format == InputFormat::MsgPack) read_msgpack_list(p, body, o, in, next, drop, db);
+  else read_json_list(p, body, o, in, next, drop, db);
+}
+
+void read_record(const SerializerPlan& p, const Record& r, const ReadOptions& o, InputData& in, const Executor* db,
+                 bool updating) {
+  in.expect_next = 0;
+  read_object(p, RecordObject{&r}, o, in, db, updating);
+  if (!in.ok()) throw ValidationError(in.errors_);
 }
 
 }  // namespace detail

@@ -124,6 +124,11 @@ void apply_input_options(SerializerPlan& p) {
     SerialField& f = p.fields[i];
     if (f.source == SerialField::Source::Input) f.extra = static_cast<int>(p.input_fields++);
     p.by_name.emplace_back(f.name, static_cast<uint32_t>(i));
+    if (f.source != SerialField::Source::Member || f.read_only) continue;
+    for (std::size_t k = 0; k < p.fields.size(); ++k)  // the member's other writable names
+      if (k != i && p.fields[k].source == SerialField::Source::Member && !p.fields[k].read_only &&
+          p.fields[k].field == f.field)
+        f.same_member.push_back(static_cast<uint32_t>(k));
   }
   std::sort(p.by_name.begin(), p.by_name.end());
 }
@@ -231,6 +236,9 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
   // Per step: the key block, and the longest fixed-size value (a quoted
   // RFC 3339 time); a separating comma and the braces.
   p->fixed_room = 3 + p->steps.size() * (OutputStep::kKeyBlock + kRfc3339Size + 2);
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (uint32_t i : p->output) names->push_back(p->fields[i].name);
+  p->output_names = std::move(names);
   return p;
 }
 
@@ -275,10 +283,8 @@ void write_related(const SerializerPlan& p, const SerialField& f, const void* ob
   else one(objs.empty() ? nullptr : objs[0]);
 }
 
-[[gnu::noinline]] void slow_step(const SerializerPlan& p, const OutputStep& st, const void* obj, JsonWriter& w) {
-  const SerialField& f = p.fields[st.field];
-  w.append(f.key);
-  w.set_needs_comma(false);
+// One output field's value, through the writer.
+void write_value(const SerializerPlan& p, const SerialField& f, const void* obj, JsonWriter& w) {
   if (f.source == SerialField::Source::Nested) {
     write_related(
         p, f, obj,
@@ -297,6 +303,32 @@ void write_related(const SerializerPlan& p, const SerialField& f, const void* ob
   } else {
     f.codec->write_json(static_cast<const char*>(obj) + f.offset, w);
   }
+}
+
+[[gnu::noinline]] void slow_step(const SerializerPlan& p, const OutputStep& st, const void* obj, JsonWriter& w) {
+  const SerialField& f = p.fields[st.field];
+  w.append(f.key);
+  w.set_needs_comma(false);
+  write_value(p, f, obj, w);
+}
+
+Record to_record(const SerializerPlan& p, const void* obj) {
+  std::vector<Value> values;
+  values.reserve(p.output.size());
+  JsonWriter w;
+  for (uint32_t i : p.output) {
+    const SerialField& f = p.fields[i];
+    if (f.source == SerialField::Source::Member && f.codec->wire_kind == f.codec->kind) {
+      values.push_back(f.codec->get(static_cast<const char*>(obj) + f.offset));
+      continue;
+    }
+    // A method field, a nested one, a member shown in another form (an
+    // Encrypted's text): the value it writes.
+    w.clear();
+    write_value(p, f, obj, w);
+    values.push_back(json_to_value(w.view()));
+  }
+  return Record(p.output_names, std::move(values));
 }
 
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {

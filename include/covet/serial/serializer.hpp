@@ -18,7 +18,8 @@
 // through Value.
 //
 // Input (DRF's is_valid / save): read_json() parses a request body (simdjson,
-// with limits on size and depth, duplicate keys refused), converts each
+// with limits on size and depth, duplicate keys refused), read_msgpack()
+// the same data as MessagePack, read_record() named Values; each converts each
 // present field to its member type, and validates everything before
 // reporting: types, required, null and blank, lengths, ranges, choices,
 // regex/email/URL, the model's write checks (max_length, decimal digits,
@@ -41,6 +42,7 @@
 #include <vector>
 
 #include "covet/core/function_ref.hpp"
+#include "covet/core/record.hpp"
 #include "covet/orm/queryset.hpp"
 #include "covet/serial/json_writer.hpp"
 #include "covet/serial/msgpack_writer.hpp"
@@ -65,10 +67,16 @@ struct FieldOptions {
   bool url = false;                 // http(s)/ftp(s) URL with a host
 };
 
+// The formats a body may come in (DRF's parsers): JSON, or MessagePack with
+// the same data (maps for objects, bin or base64 text for bytes, the
+// timestamp extension or RFC 3339 text for date-times).
+enum class InputFormat : uint8_t { Json, MsgPack };
+
 // Limits and modes for reading one input document.
 struct ReadOptions {
+  InputFormat format = InputFormat::Json;  // read(), create(), update(), create_list()
   std::size_t max_bytes = 1 << 20;  // larger input: PayloadTooLarge
-  std::size_t max_depth = 32;       // deeper nesting: ParseError
+  std::size_t max_depth = 32;       // deeper nesting: ParseError (arrays and objects/maps)
   bool partial = false;             // PATCH: only the fields given are read and required
   bool reject_unknown = false;      // a key the serializer does not know: a field error
 };
@@ -189,6 +197,7 @@ struct SerialField {
   std::shared_ptr<const void> regex;  // options.regex compiled (a std::regex)
   std::vector<const SerializerSpec::FieldValidator*> validators;
   int extra = -1;  // Input: the index among InputData's extras
+  std::vector<uint32_t> same_member;  // writable Member fields: the others setting the same member (a rename)
 };
 
 // The output loop's compact form of one output field: its key padded to a
@@ -220,22 +229,30 @@ struct SerializerPlan {
   // the number of input fields (InputData::extras).
   std::vector<std::pair<std::string_view, uint32_t>> by_name;  // sorted
   std::size_t input_fields = 0;
+  std::shared_ptr<const std::vector<std::string>> output_names;  // to_record()'s columns
 };
 
 std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, SerializerSpec spec);
-// Parses `json` and fills `in` (its target object, present fields, input
-// fields and errors); then validates. Throws ParseError/PayloadTooLarge for
-// malformed input, ValidationError with every problem otherwise. With an
-// executor, unique fields and unique sets are checked against the database
-// (`updating`: the target's own row does not count).
-void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
-               const Executor* db, bool updating);
-// A JSON array of objects (DRF's many=True): each item is read into a
-// fresh object from next(count of items), and drop() discards it again
-// when any item failed.
-// Every item's problems are reported at once (ValidationError::items()).
-void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
-                    FunctionRef<void*(std::size_t count)> next, FunctionRef<void()> drop, const Executor* db);
+// Parses `body` (JSON or MessagePack, as o.format says) and fills `in`
+// (its target object, present fields, input fields and errors); then
+// validates. Throws ParseError/PayloadTooLarge for malformed input,
+// ValidationError with every problem otherwise. With an executor, unique
+// fields and unique sets are checked against the database (`updating`:
+// the target's own row does not count).
+void read_input(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                const Executor* db, bool updating);
+// An array of objects (DRF's many=True): each item is read into a fresh
+// object from next(count of items), and drop() discards it again when any
+// item failed. Every item's problems are reported at once
+// (ValidationError::items()).
+void read_input_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                     FunctionRef<void*(std::size_t count)> next, FunctionRef<void()> drop, const Executor* db);
+// The same from named Values (a Record): each Value of its field's type
+// as it is, or in the forms JSON input takes (text for dates, numbers).
+void read_record(const SerializerPlan& p, const Record& r, const ReadOptions& o, InputData& in, const Executor* db,
+                 bool updating);
+// One object as named Values (see to_record()).
+Record to_record(const SerializerPlan& p, const void* obj);
 // The field names of a serializer's validator's member type, for messages.
 template <class F>
 struct validator_arg;
@@ -391,48 +408,79 @@ class ModelSerializer {
   }
 
   // ---- input ----
-  // A new object from a request body: parsed, converted, validated (no
-  // database: unique checks need create()). Throws ParseError,
-  // PayloadTooLarge or ValidationError.
-  Input<T> read_json(std::string_view json, const ReadOptions& o = {}) const {
+  // A new object from a request body in o.format (JSON by default):
+  // parsed, converted, validated (no database: unique checks need
+  // create()). Throws ParseError, PayloadTooLarge or ValidationError.
+  Input<T> read(std::string_view body, const ReadOptions& o = {}) const {
     Input<T> in(*plan_);
-    detail::read_json(*plan_, json, o, in, nullptr, false);
+    detail::read_input(*plan_, body, o, in, nullptr, false);
     return in;
   }
   // The same, starting from an existing object (an update): fields not
   // given keep their values (with o.partial, missing fields are no error).
-  Input<T> read_json(std::string_view json, const T& instance, const ReadOptions& o = {}) const {
+  Input<T> read(std::string_view body, const T& instance, const ReadOptions& o = {}) const {
     Input<T> in(*plan_, instance);
-    detail::read_json(*plan_, json, o, in, nullptr, true);
+    detail::read_input(*plan_, body, o, in, nullptr, true);
+    return in;
+  }
+  Input<T> read_json(std::string_view json, const ReadOptions& o = {}) const { return read(json, as(o, InputFormat::Json)); }
+  Input<T> read_json(std::string_view json, const T& instance, const ReadOptions& o = {}) const {
+    return read(json, instance, as(o, InputFormat::Json));
+  }
+  Input<T> read_msgpack(std::string_view bytes, const ReadOptions& o = {}) const {
+    return read(bytes, as(o, InputFormat::MsgPack));
+  }
+  Input<T> read_msgpack(std::string_view bytes, const T& instance, const ReadOptions& o = {}) const {
+    return read(bytes, instance, as(o, InputFormat::MsgPack));
+  }
+  // From named Values (the Value tree to_record() writes, values() rows,
+  // form data): a Value of the field's own type is taken as it is; text
+  // and numbers as JSON input gives them.
+  Input<T> read_record(const Record& r, const ReadOptions& o = {}) const {
+    Input<T> in(*plan_);
+    detail::read_record(*plan_, r, o, in, nullptr, false);
+    return in;
+  }
+  Input<T> read_record(const Record& r, const T& instance, const ReadOptions& o = {}) const {
+    Input<T> in(*plan_, instance);
+    detail::read_record(*plan_, r, o, in, nullptr, true);
     return in;
   }
   T from_json(std::string_view json, const ReadOptions& o = {}) const { return std::move(read_json(json, o).object()); }
-  // A JSON array of objects (DRF's many=True), each read and validated;
-  // the errors of every item at once (ValidationError::items()).
-  std::vector<T> from_json_list(std::string_view json, const ReadOptions& o = {}) const {
-    return read_list(json, o, nullptr);
+  T from_msgpack(std::string_view bytes, const ReadOptions& o = {}) const {
+    return std::move(read_msgpack(bytes, o).object());
   }
-  // The same, unique fields checked against `db`, then saved with
-  // bulk_create (all or nothing).
-  std::vector<T> create_list(const Executor& db, std::string_view json, const ReadOptions& o = {}) const {
-    std::vector<T> out = read_list(json, o, &db);
+  T from_record(const Record& r, const ReadOptions& o = {}) const { return std::move(read_record(r, o).object()); }
+  // An array of objects (DRF's many=True), each read and validated; the
+  // errors of every item at once (ValidationError::items()).
+  std::vector<T> from_json_list(std::string_view json, const ReadOptions& o = {}) const {
+    return read_list(json, as(o, InputFormat::Json), nullptr);
+  }
+  std::vector<T> from_msgpack_list(std::string_view bytes, const ReadOptions& o = {}) const {
+    return read_list(bytes, as(o, InputFormat::MsgPack), nullptr);
+  }
+  // The same in o.format, unique fields checked against `db`, then saved
+  // with bulk_create (all or nothing).
+  std::vector<T> create_list(const Executor& db, std::string_view body, const ReadOptions& o = {}) const {
+    std::vector<T> out = read_list(body, o, &db);
     QuerySet<T>(db).bulk_create(out);
     return out;
   }
-  // DRF's serializer.save() for a new object: validated, unique fields
-  // checked against `db`, then saved (INSERT). Returns the saved object.
-  T create(const Executor& db, std::string_view json, const ReadOptions& o = {}) const {
+  // DRF's serializer.save() for a new object from a body in o.format:
+  // validated, unique fields checked against `db`, then saved (INSERT).
+  // Returns the saved object.
+  T create(const Executor& db, std::string_view body, const ReadOptions& o = {}) const {
     Input<T> in(*plan_);
-    detail::read_json(*plan_, json, o, in, &db, false);
+    detail::read_input(*plan_, body, o, in, &db, false);
     orm::save(db, model_info<T>(), &in.object());
     return std::move(in.object());
   }
   // DRF's serializer.save() for an instance: the input applied to `obj`,
   // validated (its own row excluded from unique checks), then saved. On
   // an error `obj` is left as it was.
-  void update(const Executor& db, T& obj, std::string_view json, const ReadOptions& o = {}) const {
+  void update(const Executor& db, T& obj, std::string_view body, const ReadOptions& o = {}) const {
     Input<T> in(*plan_, obj);
-    detail::read_json(*plan_, json, o, in, &db, true);
+    detail::read_input(*plan_, body, o, in, &db, true);
     orm::save(db, model_info<T>(), &in.object());
     obj = std::move(in.object());
   }
@@ -493,6 +541,18 @@ class ModelSerializer {
     if (!w.empty()) sink(w.view());
   }
 
+  // The output as named Values (DRF's serializer.data as a tree): each
+  // output field under its key, members as their Value, method fields as
+  // the value they write; a nested object is a Json value, nested objects
+  // an Array of them. Reads back with read_record().
+  Record to_record(const T& obj) const { return detail::to_record(*plan_, &obj); }
+  std::vector<Record> to_records(const std::vector<T>& objs) const {
+    std::vector<Record> out;
+    out.reserve(objs.size());
+    for (const T& o : objs) out.push_back(detail::to_record(*plan_, &o));
+    return out;
+  }
+
   const detail::SerializerPlan& plan() const { return *plan_; }
 
  private:
@@ -505,11 +565,15 @@ class ModelSerializer {
     edit(s);
     return ModelSerializer(detail::build_serializer(model_info<T>(), std::move(s)));
   }
-  std::vector<T> read_list(std::string_view json, const ReadOptions& o, const Executor* db) const {
+  static ReadOptions as(ReadOptions o, InputFormat f) {
+    o.format = f;
+    return o;
+  }
+  std::vector<T> read_list(std::string_view body, const ReadOptions& o, const Executor* db) const {
     std::vector<T> out;
     Input<T> in(*plan_);
-    detail::read_json_list(
-        *plan_, json, o, in,
+    detail::read_input_list(
+        *plan_, body, o, in,
         [&](std::size_t n) -> void* {
           if (out.empty()) out.reserve(n);
           return &out.emplace_back();

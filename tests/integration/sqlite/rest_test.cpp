@@ -59,7 +59,8 @@ class RestServer {
     std::filesystem::remove(db_);
   }
 
-  Reply request(const std::string& method, const std::string& path, const std::string& body = "") const {
+  Reply request(const std::string& method, const std::string& path, const std::string& body = "",
+                const std::string& content_type = "application/json") const {
     CURL* c = curl_easy_init();
     Reply r;
     std::string url = "http://127.0.0.1:" + std::to_string(port_) + path;
@@ -71,7 +72,7 @@ class RestServer {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     }
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
     headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* out) {
@@ -199,6 +200,29 @@ TEST_F(Rest, MessagePackAndNdjsonStreams) {
   ASSERT_FALSE(packed.body.empty());
   EXPECT_EQ(static_cast<unsigned char>(packed.body[0]), 0x93);  // an array of three maps
   EXPECT_NE(packed.body.find("stream_user2"), std::string::npos);
+
+  // MessagePack bodies in: created, validated the same way, malformed ones 400.
+  auto body = [](std::string_view user, std::string_view email) {
+    covet::MsgPackWriter w;
+    w.begin_map(3);
+    w.key("username"), w.value(user);
+    w.key("email"), w.value(email);
+    w.key("password"), w.value("Secret123");
+    return w.take();
+  };
+  Reply made = server().request("POST", "/users", body("packed_user", "p@x.io"), "application/msgpack");
+  EXPECT_EQ(made.status, 201) << made.body;
+  EXPECT_NE(made.body.find(R"("username":"packed_user")"), std::string::npos) << made.body;
+  Reply invalid = server().request("POST", "/users", body("packed_user2", "nope"), "application/msgpack");
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(invalid.body, R"({"email":["Enter a valid email address."]})");
+  std::string truncated = body("packed_user3", "q@x.io");
+  truncated.pop_back();
+  Reply bad = server().request("POST", "/users", truncated, "application/msgpack");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body.rfind(R"({"detail":"MessagePack parse error)", 0), 0u) << bad.body;
+  EXPECT_EQ(server().request("POST", "/users", "username=x", "application/x-www-form-urlencoded").status, 415);
+  EXPECT_EQ(server().request("GET", "/users?username=packed_user3").body.find("packed_user3"), std::string::npos);
 
   Reply lines = server().request("GET", "/stream/users?username__startswith=stream_user");
   EXPECT_EQ(lines.status, 200);

@@ -625,6 +625,12 @@ TEST(Serializer, NestedSerializersAndDepth) {
   auto list = h.get().as<std::vector<std::map<std::string, msgpack::object>>>();
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0]["posts"].via.array.size, 2u);
+  // As named Values: a nested object is a Json value, nested objects an Array of them.
+  Record rec = with_posts.to_record(SAuthor::objects(db).prefetch_related("posts").get("id", ann.id));
+  EXPECT_EQ(rec["posts"], Value(Array{Value(Json::parse(R"({"id":1,"title":"one"})")),
+                                      Value(Json::parse(R"({"id":2,"title":"two"})"))}));
+  Record one = posts.to_record(loaded.at(0));
+  EXPECT_EQ(one["author"], Value(Json::parse(R"({"id":1,"name":"ann"})")));
   EXPECT_THROW(ModelSerializer<SPost>().nested("author", ModelSerializer<SPost>()), ConfigurationError);
   EXPECT_THROW(ModelSerializer<SPost>().nested("writer", authors), FieldError);
 }

@@ -1,0 +1,369 @@
+// ModelSerializer's MessagePack input, read in place from the body's bytes.
+//
+// The body is checked whole first, in one pass with no allocation per
+// value: every header complete, every size within the bytes left, text
+// valid UTF-8, map keys text, nesting within max_depth, nothing after the
+// root value. The fields are then decoded straight from the bytes.
+// (msgpack-cxx's unpack() was not used: it builds a tree in a zone and
+// allocates a claimed count of items before reading them, so a 5-byte body
+// claiming 2^32 items asks for gigabytes; a reader must check first anyway,
+// and then needs no tree.)
+#include <bit>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
+#include "serial/reader.hpp"
+#include "serial/text_format.hpp"
+
+namespace covet::detail {
+namespace {
+
+using Byte = unsigned char;
+
+uint64_t be(const Byte* p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+[[noreturn]] void malformed(std::string_view why) { throw ParseError(fmt::format("MessagePack parse error - {}", why)); }
+
+// One value's header: what it is, where its payload starts and how long
+// it is (bytes for str/bin/ext, items for array, pairs for map).
+struct Header {
+  enum Kind : uint8_t { Nil, Bool, UInt, Int, Float32, Float64, Str, Bin, Ext, Array, Map, Invalid } kind;
+  uint8_t width = 0;   // bytes of an integer or float payload
+  uint32_t head = 1;   // header bytes (an ext's type byte included)
+  uint64_t n = 0;      // payload length or item count
+};
+
+// The header at p (at least one byte); `avail` bytes from p on.
+Header header(const Byte* p, std::size_t avail) {
+  const Byte b = *p;
+  if (b <= 0x7f) return {Header::UInt, 0, 1, 0};
+  if (b >= 0xe0) return {Header::Int, 0, 1, 0};
+  if (b <= 0x8f) return {Header::Map, 0, 1, b & 0x0fu};
+  if (b <= 0x9f) return {Header::Array, 0, 1, b & 0x0fu};
+  if (b <= 0xbf) return {Header::Str, 0, 1, b & 0x1fu};
+  auto sized = [&](Header::Kind k, int len_bytes, uint32_t extra) -> Header {
+    if (avail < 1u + len_bytes) malformed("the input ends inside a value");
+    return {k, 0, static_cast<uint32_t>(1 + len_bytes) + extra, be(p + 1, len_bytes)};
+  };
+  switch (b) {
+    case 0xc0: return {Header::Nil, 0, 1, 0};
+    case 0xc2:
+    case 0xc3: return {Header::Bool, 0, 1, 0};
+    case 0xc4: return sized(Header::Bin, 1, 0);
+    case 0xc5: return sized(Header::Bin, 2, 0);
+    case 0xc6: return sized(Header::Bin, 4, 0);
+    case 0xc7: return sized(Header::Ext, 1, 1);
+    case 0xc8: return sized(Header::Ext, 2, 1);
+    case 0xc9: return sized(Header::Ext, 4, 1);
+    case 0xca: return {Header::Float32, 4, 1, 4};
+    case 0xcb: return {Header::Float64, 8, 1, 8};
+    case 0xcc: return {Header::UInt, 1, 1, 1};
+    case 0xcd: return {Header::UInt, 2, 1, 2};
+    case 0xce: return {Header::UInt, 4, 1, 4};
+    case 0xcf: return {Header::UInt, 8, 1, 8};
+    case 0xd0: return {Header::Int, 1, 1, 1};
+    case 0xd1: return {Header::Int, 2, 1, 2};
+    case 0xd2: return {Header::Int, 4, 1, 4};
+    case 0xd3: return {Header::Int, 8, 1, 8};
+    case 0xd4: return {Header::Ext, 0, 2, 1};
+    case 0xd5: return {Header::Ext, 0, 2, 2};
+    case 0xd6: return {Header::Ext, 0, 2, 4};
+    case 0xd7: return {Header::Ext, 0, 2, 8};
+    case 0xd8: return {Header::Ext, 0, 2, 16};
+    case 0xd9: return sized(Header::Str, 1, 0);
+    case 0xda: return sized(Header::Str, 2, 0);
+    case 0xdb: return sized(Header::Str, 4, 0);
+    case 0xdc: return sized(Header::Array, 2, 0);
+    case 0xdd: return sized(Header::Array, 4, 0);
+    case 0xde: return sized(Header::Map, 2, 0);
+    case 0xdf: return sized(Header::Map, 4, 0);
+    default: return {Header::Invalid, 0, 1, 0};  // 0xc1, never used
+  }
+}
+
+// Bytes a scalar's payload takes after its header (containers: 0).
+uint64_t payload(const Header& h) {
+  switch (h.kind) {
+    case Header::Str:
+    case Header::Bin:
+    case Header::Ext: return h.n;
+    case Header::UInt:
+    case Header::Int:
+    case Header::Float32:
+    case Header::Float64: return h.width;
+    default: return 0;
+  }
+}
+
+// Checks the whole body (see the top of the file); throws ParseError.
+void check(const Byte* p, const Byte* end, std::size_t max_depth) {
+  struct Frame {
+    uint64_t left;  // items still to come (a map's keys and values both count)
+    bool map;
+  };
+  std::vector<Frame> stack;
+  bool root_done = false;
+  while (!root_done) {
+    if (p >= end) malformed("the input ends inside a value");
+    const bool is_key = !stack.empty() && stack.back().map && stack.back().left % 2 == 0;
+    const Header h = header(p, static_cast<std::size_t>(end - p));
+    if (h.kind == Header::Invalid) malformed("byte 0xc1 is not a MessagePack type");
+    if (static_cast<std::size_t>(end - p) < h.head) malformed("the input ends inside a value");
+    p += h.head;
+    const auto left = static_cast<uint64_t>(end - p);
+    if (is_key && h.kind != Header::Str) malformed("a map key is not text");
+    if (h.kind == Header::Array || h.kind == Header::Map) {
+      const uint64_t items = h.kind == Header::Map ? 2 * h.n : h.n;
+      if (items > left) malformed("a size larger than the input");  // every item takes a byte at least
+      if (items > 0) {
+        if (stack.size() + 1 > max_depth) malformed(fmt::format("nested deeper than {} levels", max_depth));
+        stack.push_back({items, h.kind == Header::Map});
+        continue;
+      }
+    } else {
+      const uint64_t n = payload(h);
+      if (n > left) malformed("the input ends inside a value");
+      if (h.kind == Header::Str) {
+        std::string_view s(reinterpret_cast<const char*>(p), n);
+        if (!is_ascii(s))
+          if (auto problem = utf8_problem(s)) malformed("text " + *problem);
+      }
+      p += n;
+    }
+    // One item done: close every container it completed.
+    while (!stack.empty() && --stack.back().left == 0) stack.pop_back();
+    root_done = stack.empty();
+  }
+  if (p != end) malformed("content after the value");
+}
+
+// The byte after the value at p (the body is checked).
+const Byte* skip(const Byte* p) {
+  uint64_t left = 1;
+  while (left) {
+    --left;
+    const Header h = header(p, 16);
+    p += h.head;
+    if (h.kind == Header::Array) left += h.n;
+    else if (h.kind == Header::Map) left += 2 * h.n;
+    else p += payload(h);
+  }
+  return p;
+}
+
+std::string_view text_at(const Header& h, const Byte* p) {
+  return {reinterpret_cast<const char*>(p + h.head), static_cast<std::size_t>(h.n)};
+}
+
+void write_json(JsonWriter& w, const Byte*& p);
+
+// A value of a checked body as reader.hpp's source element.
+struct PackElement {
+  const Byte* p;
+
+  Header head() const { return header(p, 16); }
+  bool is_null() const { return *p == 0xc0; }
+  bool string(std::string_view& s) const {
+    const Header h = head();
+    if (h.kind != Header::Str) return false;
+    s = text_at(h, p);
+    return true;
+  }
+  bool int64(int64_t& v) const {
+    const Byte b = *p;
+    if (b <= 0x7f) return v = b, true;
+    if (b >= 0xe0) return v = static_cast<int8_t>(b), true;
+    const Header h = head();
+    if (h.kind == Header::UInt) {
+      const uint64_t u = be(p + 1, h.width);
+      if (u > static_cast<uint64_t>(INT64_MAX)) return false;
+      return v = static_cast<int64_t>(u), true;
+    }
+    if (h.kind == Header::Int) {
+      const uint64_t u = be(p + 1, h.width);
+      switch (h.width) {
+        case 1: v = static_cast<int8_t>(u); break;
+        case 2: v = static_cast<int16_t>(u); break;
+        case 4: v = static_cast<int32_t>(u); break;
+        default: v = static_cast<int64_t>(u); break;
+      }
+      return true;
+    }
+    return false;
+  }
+  bool too_big() const { return *p == 0xcf && be(p + 1, 8) > static_cast<uint64_t>(INT64_MAX); }
+  bool number(double& d) const {
+    if (*p == 0xcb) return d = std::bit_cast<double>(be(p + 1, 8)), true;
+    if (*p == 0xca) return d = std::bit_cast<float>(static_cast<uint32_t>(be(p + 1, 4))), true;
+    int64_t i;
+    if (int64(i)) return d = static_cast<double>(i), true;
+    if (*p == 0xcf) return d = static_cast<double>(be(p + 1, 8)), true;
+    return false;
+  }
+  bool boolean(bool& b) const {
+    if (*p != 0xc2 && *p != 0xc3) return false;
+    b = *p == 0xc3;
+    return true;
+  }
+  // The timestamp extension (type -1) in its 32-, 64- or 96-bit form, as
+  // microseconds (nanoseconds below a microsecond dropped).
+  bool timestamp(int64_t& us) const {
+    const Header h = head();
+    if (h.kind != Header::Ext || static_cast<int8_t>(p[h.head - 1]) != -1) return false;
+    const Byte* d = p + h.head;
+    uint64_t nsec;
+    int64_t sec;
+    if (h.n == 4) {
+      nsec = 0, sec = static_cast<int64_t>(be(d, 4));
+    } else if (h.n == 8) {
+      const uint64_t v = be(d, 8);
+      nsec = v >> 34, sec = static_cast<int64_t>(v & ((uint64_t{1} << 34) - 1));
+    } else if (h.n == 12) {
+      nsec = be(d, 4), sec = static_cast<int64_t>(be(d + 4, 8));
+    } else {
+      return false;
+    }
+    constexpr int64_t kMaxSec = DateTime::kMaxMicros / 1'000'000 + 1, kMinSec = DateTime::kMinMicros / 1'000'000 - 1;
+    if (nsec >= 1'000'000'000 || sec > kMaxSec || sec < kMinSec) return false;
+    us = sec * 1'000'000 + static_cast<int64_t>(nsec / 1000);
+    return true;
+  }
+  bool bytes(std::string_view& s) const {
+    const Header h = head();
+    if (h.kind != Header::Bin) return false;
+    s = text_at(h, p);
+    return true;
+  }
+  bool native(FieldKind, Value&) const { return false; }
+  Json json() const {
+    JsonWriter w;
+    const Byte* q = p;
+    write_json(w, q);
+    return Json::parse(w.view());
+  }
+  template <class F>
+  bool array(F&& each) const {
+    const Header h = head();
+    if (h.kind != Header::Array) return false;
+    const Byte* q = p + h.head;
+    for (uint64_t i = 0; i < h.n; ++i) {
+      each(PackElement{q});
+      q = skip(q);
+    }
+    return true;
+  }
+  std::string_view type_name() const {
+    switch (head().kind) {
+      case Header::Nil: return "null";
+      case Header::Bool: return "bool";
+      case Header::Str: return "str";
+      case Header::Bin: return "bytes";
+      case Header::Ext: return "extension";
+      case Header::Array: return "list";
+      case Header::Map: return "dict";
+      default: return "number";
+    }
+  }
+};
+
+// A value of a checked body written as JSON (a Json member's input): maps
+// as objects, bin as base64 text, a timestamp as RFC 3339 text; other
+// extensions have no JSON form (InvalidArgument, a field error).
+void write_json(JsonWriter& w, const Byte*& p) {
+  const PackElement e{p};
+  const Header h = e.head();
+  int64_t i;
+  double d;
+  switch (h.kind) {
+    case Header::Nil: w.null(); break;
+    case Header::Bool: w.value(*p == 0xc3); break;
+    case Header::Str: w.value(text_at(h, p)); break;
+    case Header::Bin: w.value(Bytes::from(text_at(h, p))); break;
+    case Header::Ext:
+      if (!e.timestamp(i)) throw InvalidArgument("a MessagePack extension other than a timestamp has no JSON form");
+      w.value(DateTime::from_unix_micros(i));
+      break;
+    case Header::Array:
+    case Header::Map: {
+      p += h.head;
+      h.kind == Header::Map ? w.begin_object() : w.begin_array();
+      for (uint64_t k = 0; k < h.n; ++k) {
+        if (h.kind == Header::Map) {
+          w.key(text_at(header(p, 16), p));
+          p = skip(p);
+        }
+        write_json(w, p);
+      }
+      h.kind == Header::Map ? w.end_object() : w.end_array();
+      return;
+    }
+    default:
+      if (e.int64(i)) w.value(i);
+      else if (*p == 0xcf) w.value(be(p + 1, 8));
+      else if (e.number(d)) w.value(d);  // NaN and infinities: InvalidArgument
+      break;
+  }
+  p = skip(p);
+}
+
+struct PackObject {
+  const Byte* p;  // a map header
+  template <class F>
+  void each(F&& f) const {
+    const Header h = header(p, 16);
+    const Byte* q = p + h.head;
+    for (uint64_t i = 0; i < h.n; ++i) {
+      const Header k = header(q, 16);
+      std::string_view key = text_at(k, q);
+      q += k.head + k.n;
+      f(key, PackElement{q});
+      q = skip(q);
+    }
+  }
+};
+
+const Byte* checked_body(std::string_view body, const ReadOptions& o) {
+  if (body.size() > o.max_bytes)
+    throw PayloadTooLarge(fmt::format("the input has {} bytes, more than the {} accepted", body.size(), o.max_bytes));
+  const auto* p = reinterpret_cast<const Byte*>(body.data());
+  check(p, p + body.size(), o.max_depth);
+  return p;
+}
+
+}  // namespace
+
+void read_msgpack(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                  const Executor* db, bool updating) {
+  const Byte* root = checked_body(body, o);
+  const PackElement e{root};
+  if (e.head().kind != Header::Map) throw ValidationError(not_an_object(e.type_name()));
+  read_object(p, PackObject{root}, o, in, db, updating);
+}
+
+void read_msgpack_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                       FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
+  const Byte* root = checked_body(body, o);
+  const Header h = header(root, 16);
+  if (h.kind != Header::Array)
+    throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", PackElement{root}.type_name()));
+  ListReader list(in, next, drop, static_cast<std::size_t>(h.n));
+  const Byte* q = root + h.head;
+  for (uint64_t i = 0; i < h.n; ++i) {
+    list.begin();
+    const PackElement item{q};
+    if (item.head().kind != Header::Map) in.error(not_an_object(item.type_name()));
+    else read_object(p, PackObject{q}, o, in, db, false);
+    list.end();
+    q = skip(q);
+  }
+  list.finish();
+}
+
+}  // namespace covet::detail

@@ -1,0 +1,356 @@
+#pragma once
+// The input side's shared part: one input object, from any source format,
+// read into a model object and checked field by field. A source supplies
+// its elements through a small adapter (JSON's simdjson element, a
+// MessagePack object, a covet::Value); the conversions and DRF's messages
+// are written once, here.
+//
+// An element adapter E has:
+//   bool is_null() const
+//   bool string(std::string_view&) const      a text element
+//   bool int64(int64_t&) const                an integer that fits int64_t
+//   bool too_big() const                      an integer past int64_t
+//   bool number(double&) const                any number
+//   bool boolean(bool&) const
+//   bool timestamp(int64_t& micros) const     a native date-time (MessagePack's extension)
+//   bool bytes(std::string_view&) const       native bytes (MessagePack's bin)
+//   bool native(FieldKind, Value&) const      the value already of the field's kind (a Value)
+//   Json json() const                         the element as a JSON document
+//   bool array(F each) const                  each(E) per item; false when not an array
+//   std::string_view type_name() const        DRF's name of its type: "str", "list", ...
+// An object adapter has each(F) calling f(std::string_view key, E value)
+// for each member in order.
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "covet/core/error.hpp"
+#include "covet/core/text.hpp"
+#include "covet/core/value.hpp"
+#include "covet/schema/model_info.hpp"
+#include "covet/serial/serializer.hpp"
+#include "serial/text_format.hpp"
+
+namespace covet::detail {
+
+inline constexpr const char* kRequired = "This field is required.";
+inline constexpr const char* kNotNull = "This field may not be null.";
+inline constexpr const char* kInteger = "A valid integer is required.";
+inline constexpr const char* kNumber = "A valid number is required.";
+inline constexpr const char* kBoolean = "Must be a valid boolean.";
+inline constexpr const char* kString = "Not a valid string.";
+
+// The checks shared by every source, out of line: text within the field's
+// options (blank, lengths, email, URL, regex) and numbers within its range.
+bool check_text(const SerialField& f, InputData& in, std::string_view s);
+bool check_range(const SerialField& f, InputData& in, double v);
+[[gnu::noinline]] void fail_field(const SerialField& f, InputData& in, std::string message);
+[[gnu::noinline]] bool fail_too_big(const SerialField& f, InputData& in, int64_t hi);
+[[gnu::noinline]] bool fail_too_small(const SerialField& f, InputData& in, int64_t lo);
+bool datetime_from_text(std::string_view s, DateTime& out);
+// Kinds read from text: Date, UUID, Decimal (also from a number), base64.
+bool value_from_text(FieldKind kind, std::string_view s, Value& out);
+Value decimal_from_double(double d);
+
+// One field's conversion from an element of a source E, with the field's
+// options checked; problems go to `in` under the field's name.
+template <class E>
+class FieldReader {
+ public:
+  FieldReader(const SerialField& f, InputData& in) : f_(f), in_(in) {}
+
+  void fail(std::string message) { fail_field(f_, in_, std::move(message)); }
+
+  bool text(const E& e, std::string_view& out) {
+    if (!e.string(out)) return fail(kString), false;
+    if (has_nul(out)) return fail("Null characters are not allowed."), false;
+    return check_text(f_, in_, out);
+  }
+  bool integer(const E& e, int64_t& out, int64_t lo = INT64_MIN, int64_t hi = INT64_MAX) {
+    if (!e.int64(out)) {
+      if (e.too_big()) return fail_too_big(f_, in_, hi);
+      double d;
+      // 3.0 is an integer; 3.5 and 1e30 are not.
+      if (!e.number(d) || d != std::floor(d)) return fail(kInteger), false;
+      if (d >= 9.2e18) return fail_too_big(f_, in_, hi);
+      if (d <= -9.2e18) return fail_too_small(f_, in_, lo);
+      out = static_cast<int64_t>(d);
+    }
+    if (out > hi) return fail_too_big(f_, in_, hi);
+    if (out < lo) return fail_too_small(f_, in_, lo);
+    if (!f_.options.max_value && !f_.options.min_value) return true;
+    return check_range(f_, in_, static_cast<double>(out));
+  }
+  bool number(const E& e, double& out) {
+    if (!e.number(out)) return fail(kNumber), false;
+    if (!f_.options.max_value && !f_.options.min_value) return true;
+    return check_range(f_, in_, out);
+  }
+  bool boolean(const E& e, bool& out) {
+    if (!e.boolean(out)) return fail(kBoolean), false;
+    return true;
+  }
+  bool datetime(const E& e, DateTime& out) {
+    int64_t us;
+    if (e.timestamp(us)) {
+      if (us >= DateTime::kMinMicros && us <= DateTime::kMaxMicros) return out = DateTime::from_unix_micros(us), true;
+    } else if (std::string_view s; e.string(s)) {
+      if (parse_rfc3339_utc(s, us)) return out = DateTime::from_unix_micros(us), true;  // the form covet writes, inline
+      if (datetime_from_text(s, out)) return true;
+    }
+    return fail("Datetime has wrong format. Use one of these formats instead: "
+                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."),
+           false;
+  }
+
+  // Any kind: the element as a Value of the field's kind, or a field error.
+  bool value(const E& e, FieldKind kind, Value& out) {
+    if (e.native(kind, out)) return true;
+    try {
+      switch (kind) {
+        case FieldKind::Integer:
+        case FieldKind::BigInteger: {
+          int64_t v;
+          const bool narrow = kind == FieldKind::Integer;
+          if (!integer(e, v, narrow ? INT32_MIN : INT64_MIN, narrow ? INT32_MAX : INT64_MAX)) return false;
+          return out = Value(v), true;
+        }
+        case FieldKind::Float: {
+          double v;
+          if (!number(e, v)) return false;
+          return out = Value(v), true;
+        }
+        case FieldKind::Boolean: {
+          bool v;
+          if (!boolean(e, v)) return false;
+          return out = Value(v), true;
+        }
+        case FieldKind::String:
+        case FieldKind::Text: {
+          std::string_view s;
+          if (!text(e, s)) return false;
+          return out = Value(s), true;
+        }
+        case FieldKind::DateTime: {
+          DateTime t;
+          if (!datetime(e, t)) return false;
+          return out = Value(t), true;
+        }
+        case FieldKind::Date:
+        case FieldKind::Uuid: {
+          std::string_view s;
+          if (e.string(s) && value_from_text(kind, s, out)) return true;
+          return fail(kind == FieldKind::Date ? "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+                                              : "Must be a valid UUID."),
+                 false;
+        }
+        case FieldKind::Decimal: {
+          std::string_view s;
+          int64_t i;
+          double d;
+          if (e.string(s)) {
+            if (value_from_text(kind, s, out)) return true;
+          } else if (e.int64(i)) {
+            return out = Value(Decimal(std::to_string(i))), true;
+          } else if (e.number(d) && std::isfinite(d)) {
+            return out = decimal_from_double(d), true;
+          }
+          return fail(kNumber), false;
+        }
+        case FieldKind::Json:
+          return out = Value(e.json()), true;
+        case FieldKind::Binary: {
+          std::string_view s;
+          if (e.bytes(s)) return out = Value(Bytes::from(s)), true;
+          if (e.string(s) && value_from_text(kind, s, out)) return true;
+          return fail("Enter valid base64 data."), false;
+        }
+        case FieldKind::Array: {
+          Array items;
+          bool ok = true;
+          const bool is_array = e.array([&](const E& x) {
+            if (!ok) return;
+            int64_t i;
+            double d;
+            std::string_view s;
+            if (x.int64(i)) items.emplace_back(i);
+            else if (x.string(s)) items.emplace_back(s);
+            else if (!x.too_big() && x.number(d)) items.emplace_back(d);
+            else ok = false, fail(fmt::format("Not a valid list item: {}.", x.type_name()));
+          });
+          if (!is_array) return fail(fmt::format("Expected a list of items but got type \"{}\".", e.type_name())), false;
+          if (!ok) return false;
+          return out = Value(std::move(items)), true;
+        }
+      }
+    } catch (const InvalidArgument& ex) {
+      return fail(ex.what()), false;
+    }
+    return false;
+  }
+
+ private:
+  const SerialField& f_;
+  InputData& in_;
+};
+
+// One model member from its element: the common member types written in
+// place, the others through their codec from a Value.
+template <class E>
+void read_member(const SerializerPlan& p, const SerialField& f, const E& e, InputData& in) {
+  FieldReader<E> r(f, in);
+  void* m = static_cast<char*>(in.target) + f.offset;
+  if (e.is_null()) {
+    if (!f.allow_null || !f.codec->optional) return r.fail(kNotNull);
+    return f.codec->set_wire(m, Value(), p.model->field(f.field));
+  }
+  switch (f.op) {
+    case SerialOp::Int64:
+    case SerialOp::OptInt64: {
+      int64_t v;
+      if (!r.integer(e, v)) return;
+      if (f.op == SerialOp::Int64) *static_cast<int64_t*>(m) = v;
+      else *static_cast<std::optional<int64_t>*>(m) = v;
+      return;
+    }
+    case SerialOp::Int32:
+    case SerialOp::OptInt32: {
+      int64_t v;
+      if (!r.integer(e, v, INT32_MIN, INT32_MAX)) return;
+      if (f.op == SerialOp::Int32) *static_cast<int32_t*>(m) = static_cast<int32_t>(v);
+      else *static_cast<std::optional<int32_t>*>(m) = static_cast<int32_t>(v);
+      return;
+    }
+    case SerialOp::Double:
+    case SerialOp::OptDouble: {
+      double v;
+      if (!r.number(e, v)) return;
+      if (f.op == SerialOp::Double) *static_cast<double*>(m) = v;
+      else *static_cast<std::optional<double>*>(m) = v;
+      return;
+    }
+    case SerialOp::Bool:
+    case SerialOp::OptBool: {
+      bool v;
+      if (!r.boolean(e, v)) return;
+      if (f.op == SerialOp::Bool) *static_cast<bool*>(m) = v;
+      else *static_cast<std::optional<bool>*>(m) = v;
+      return;
+    }
+    case SerialOp::Text:
+    case SerialOp::OptText: {
+      std::string_view s;
+      if (!r.text(e, s)) return;
+      if (f.op == SerialOp::Text) static_cast<std::string*>(m)->assign(s);
+      else static_cast<std::optional<std::string>*>(m)->emplace(s);
+      return;
+    }
+    case SerialOp::DateTime:
+    case SerialOp::OptDateTime: {
+      DateTime t;
+      if (!r.datetime(e, t)) return;
+      if (f.op == SerialOp::DateTime) *static_cast<DateTime*>(m) = t;
+      else *static_cast<std::optional<DateTime>*>(m) = t;
+      return;
+    }
+    case SerialOp::Generic: {
+      Value v;
+      if (!r.value(e, f.kind, v)) return;
+      try {
+        f.codec->set_wire(m, v, p.model->field(f.field));
+      } catch (const Error& ex) {  // a custom kind's from_db, an array element of the wrong type
+        r.fail(ex.what());
+      }
+      return;
+    }
+  }
+}
+
+template <class E>
+void read_input_field(const SerialField& f, const E& e, InputData& in) {
+  FieldReader<E> r(f, in);
+  Value& slot = in.extras[static_cast<std::size_t>(f.extra)];
+  if (e.is_null()) {
+    if (!f.allow_null) return r.fail(kNotNull);
+    slot = Value();
+    return;
+  }
+  Value v;
+  if (r.value(e, f.kind, v)) slot = std::move(v);
+}
+
+// The plan field a key names (the one after the last matched first: inputs
+// mostly follow the serializer's order), or null.
+const SerialField* field_for_key(const SerializerPlan& p, InputData& in, std::string_view key);
+// A key that is not a field: a ParseError when it came before, a field
+// error with reject_unknown. `unknown` collects them.
+struct UnknownKeys {
+  std::vector<std::string_view> few;
+  std::unordered_set<std::string_view> many;
+};
+void unknown_key(const ReadOptions& o, InputData& in, UnknownKeys& unknown, std::string_view key);
+[[noreturn]] void duplicate_key(const ReadOptions& o, std::string_view key);
+// Whether field i's member already came under another of its names.
+void check_same_member(const SerializerPlan& p, InputData& in, std::size_t i);
+// After the members: required fields, then the validators (field, model
+// writes, object, model, and unique ones given a database).
+void finish_object(const SerializerPlan& p, const ReadOptions& o, InputData& in, const Executor* db, bool updating);
+
+// Reads one input object into `in` and validates it; the problems stay in
+// in.errors_.
+template <class Object>
+void read_object(const SerializerPlan& p, const Object& obj, const ReadOptions& o, InputData& in, const Executor* db,
+                 bool updating) {
+  UnknownKeys unknown;
+  obj.each([&](std::string_view key, const auto& value) {
+    const SerialField* f = field_for_key(p, in, key);
+    if (!f) return unknown_key(o, in, unknown, key);
+    auto i = static_cast<std::size_t>(f - p.fields.data());
+    if (in.present[i] == 2) duplicate_key(o, key);
+    in.present[i] = 2;
+    if (f->read_only) return;  // as DRF: read-only fields in the input are ignored
+    if (!f->same_member.empty()) check_same_member(p, in, i);
+    if (f->source == SerialField::Source::Input) read_input_field(*f, value, in);
+    else read_member(p, *f, value, in);
+  });
+  finish_object(p, o, in, db, updating);
+}
+
+// Many input objects (DRF's many=True): each item read into a fresh object
+// from next(count), every item's problems kept, and all of them dropped
+// again when any failed.
+class ListReader {
+ public:
+  ListReader(InputData& in, FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, std::size_t count)
+      : in_(in), next_(next), drop_(drop), count_(count) {}
+  // Before item `index`: a fresh object and fresh input state.
+  void begin();
+  // After it: its errors kept when any item so far failed.
+  void end();
+  // ValidationError with every item's problems, when one failed.
+  void finish();
+
+ private:
+  InputData& in_;
+  FunctionRef<void*(std::size_t)> next_;
+  FunctionRef<void()> drop_;
+  std::size_t count_, index_ = 0;
+  std::vector<ValidationError::Errors> errors_;
+  bool failed_ = false;
+};
+
+// The MessagePack source (msgpack_reader.cpp).
+void read_msgpack(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                  const Executor* db, bool updating);
+void read_msgpack_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                       FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db);
+
+// "Invalid data. Expected a dictionary, but got list."
+std::string not_an_object(std::string_view type_name);
+
+}  // namespace covet::detail

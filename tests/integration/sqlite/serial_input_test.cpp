@@ -1,0 +1,296 @@
+// ModelSerializer's input from MessagePack and from named Values (Record):
+// the same conversions, messages and validation as JSON input, and bad
+// bytes refused as a ParseError without a crash or a write.
+#include <gtest/gtest.h>
+
+#include <covet/covet.hpp>
+
+#include <string>
+#include <vector>
+
+#include "support/models.hpp"
+
+namespace {
+
+using namespace covet;
+using testing_models::Everything;
+
+struct Signup : Model<Signup> {
+  int64_t id = 0;
+  std::string username;
+  std::string email;
+  int32_t age = 0;
+  std::optional<std::string> bio;
+  static void meta(Meta<Signup>& m) { m.table("signups").field(&Signup::username, max_length(20), unique()); }
+};
+
+const ModelSerializer<Signup>& signup() {
+  static const auto s = ModelSerializer<Signup>()
+                            .fields({"id", "username", "email", "age", "bio"})
+                            .options("email", {.email = true})
+                            .options("age", {.min_value = 0, .max_value = 150});
+  return s;
+}
+
+std::string errors_of(auto&& f) {
+  try {
+    f();
+  } catch (const ValidationError& e) {
+    return e.to_json();
+  }
+  return "no error";
+}
+
+// A one-member map {field: <value written by `put`>}.
+template <class Put>
+std::string pack_one(std::string_view field, Put put) {
+  MsgPackWriter w;
+  w.begin_map(1);
+  w.key(field);
+  put(w);
+  return w.take();
+}
+
+std::string bytes(std::initializer_list<int> b) {
+  std::string s;
+  for (int c : b) s += static_cast<char>(c);
+  return s;
+}
+
+Everything sample() {
+  Everything e;
+  e.id = 3;
+  e.small = -3;
+  e.big = 9'000'000'000;
+  e.real = 0.1;
+  e.price = Decimal("19.90");
+  e.name = "n\"ame ü";
+  e.body = "line1\nline2\t\x01";
+  e.flag = true;
+  e.day = Date(2023, 12, 31);
+  e.at = DateTime(1969, 12, 31, 23, 59, 59, 1);
+  e.uid = Uuid::v4();
+  e.doc = Json::parse(R"({"k": [true, null, 1.5, "s", {"n": -7}]})");
+  e.tags = {"a", "b c"};
+  e.numbers = {1, -2};
+  e.blob = Bytes::from(std::string("\0\x01\xff", 3));
+  e.nickname = "nick";
+  e.seen_at = DateTime(2020, 1, 1);
+  e.ratio = 1e300;
+  return e;
+}
+
+TEST(MsgPackInput, EveryFieldKindRoundTrips) {
+  auto s = ModelSerializer<Everything>();
+  Everything e = sample();
+  Everything back = s.from_msgpack(s.to_msgpack(e));
+  back.id = e.id;  // an auto key is read-only by default
+  EXPECT_EQ(s.to_json(back), s.to_json(e));
+  EXPECT_EQ(back.doc, e.doc);
+  EXPECT_EQ(back.blob, e.blob);
+  EXPECT_EQ(back.at, e.at);
+  // Far dates take the 96-bit timestamp; both ends of covet's range.
+  for (DateTime t : {DateTime(1, 1, 1), DateTime(9999, 12, 31, 23, 59, 59, 999999), DateTime(2106, 2, 7, 6, 28, 16)}) {
+    e.at = t;
+    EXPECT_EQ(s.from_msgpack(s.to_msgpack(e)).at, t);
+  }
+  // A list, and the same through a Record (the Value tree).
+  std::vector<Everything> two{sample(), sample()};
+  two[1].name = "second";
+  std::vector<Everything> back_two = s.from_msgpack_list(s.to_msgpack(two));
+  ASSERT_EQ(back_two.size(), 2u);
+  EXPECT_EQ(back_two[1].name, "second");
+  Everything from_rec = s.from_record(s.to_record(e));
+  from_rec.id = e.id;
+  EXPECT_EQ(s.to_json(from_rec), s.to_json(e));
+}
+
+TEST(MsgPackInput, TheFormsJsonTakesAreTakenToo) {
+  auto s = ModelSerializer<Everything>();
+  ReadOptions partial{.partial = true};
+  // Date-times as RFC 3339 text, bytes as base64 text, decimals as numbers.
+  Everything e = s.from_msgpack(pack_one("at", [](MsgPackWriter& w) { w.value("2024-01-15T10:30:00.25Z"); }), partial);
+  EXPECT_EQ(e.at, DateTime(2024, 1, 15, 10, 30, 0, 250000));
+  e = s.from_msgpack(pack_one("blob", [](MsgPackWriter& w) { w.value("AAH/"); }), partial);
+  EXPECT_EQ(e.blob, Bytes::from(std::string("\0\x01\xff", 3)));
+  e = s.from_msgpack(pack_one("price", [](MsgPackWriter& w) { w.value(12.5); }), partial);
+  EXPECT_EQ(e.price, Decimal("12.5"));
+  e = s.from_msgpack(pack_one("real", [](MsgPackWriter& w) { w.value(int64_t{7}); }), partial);
+  EXPECT_EQ(e.real, 7.0);
+  // float 32 and every integer width.
+  e = s.from_msgpack(bytes({0x81, 0xa4, 'r', 'e', 'a', 'l', 0xca, 0x3f, 0xc0, 0, 0}), partial);
+  EXPECT_EQ(e.real, 1.5);
+  e = s.from_msgpack(bytes({0x81, 0xa3, 'b', 'i', 'g', 0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}), partial);
+  EXPECT_EQ(e.big, -2);
+  e = s.from_msgpack(bytes({0x81, 0xa3, 'b', 'i', 'g', 0xd0, 0x80}), partial);
+  EXPECT_EQ(e.big, -128);
+  e = s.from_msgpack(bytes({0x81, 0xa3, 'b', 'i', 'g', 0xce, 0xff, 0xff, 0xff, 0xff}), partial);
+  EXPECT_EQ(e.big, 4294967295);
+  e = s.from_msgpack(bytes({0x81, 0xa3, 'b', 'i', 'g', 0xf0}), partial);
+  EXPECT_EQ(e.big, -16);
+}
+
+TEST(MsgPackInput, TypeAndRangeErrorsAreTheJsonOnes) {
+  auto s = ModelSerializer<Everything>().options("name", {.allow_blank = true});
+  auto err = [&](std::string_view field, auto put) {
+    try {
+      s.read_msgpack(pack_one(field, put), {.partial = true});
+    } catch (const ValidationError& e) {
+      auto it = e.errors().find(std::string(field));
+      return it == e.errors().end() ? std::string("other: ") + e.what() : it->second.at(0);
+    }
+    return std::string("accepted");
+  };
+  auto val = [](auto v) { return [v](MsgPackWriter& w) { w.value(v); }; };
+  EXPECT_EQ(err("small", val(int64_t{2147483648})), "Ensure this value is less than or equal to 2147483647.");
+  EXPECT_EQ(err("small", val(int64_t{-2147483649})), "Ensure this value is greater than or equal to -2147483648.");
+  EXPECT_EQ(err("big", val(uint64_t{18446744073709551615u})), "Ensure this value is less than or equal to 9223372036854775807.");
+  EXPECT_EQ(err("big", val(1.5)), "A valid integer is required.");
+  EXPECT_EQ(err("big", val(3.0)), "accepted");
+  EXPECT_EQ(err("real", val("1")), "A valid number is required.");
+  EXPECT_EQ(err("flag", val(int64_t{1})), "Must be a valid boolean.");
+  EXPECT_EQ(err("name", [](MsgPackWriter& w) { w.begin_array(1), w.value(int64_t{1}); }), "Not a valid string.");
+  EXPECT_EQ(err("name", val(std::string_view("a\0b", 3))), "Null characters are not allowed.");
+  EXPECT_EQ(err("name", val(Bytes::from("abc"))), "Not a valid string.");
+  EXPECT_EQ(err("day", val("2024-13-01")), "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.");
+  EXPECT_EQ(err("at", val("yesterday")),
+            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
+  EXPECT_EQ(err("uid", val("xyz")), "Must be a valid UUID.");
+  EXPECT_EQ(err("price", val("12.345")), "Ensure that there are no more than 2 decimal places.");
+  EXPECT_EQ(err("tags", val("a")), "Expected a list of items but got type \"str\".");
+  EXPECT_EQ(err("tags", [](MsgPackWriter& w) { w.begin_array(1), w.value(true); }), "Not a valid list item: bool.");
+  EXPECT_EQ(err("blob", val(int64_t{5})), "Enter valid base64 data.");
+  EXPECT_EQ(err("name", val("way too long a name for twenty")), "Ensure this value has at most 20 characters (it has 30).");
+  EXPECT_EQ(err("nickname", [](MsgPackWriter& w) { w.null(); }), "accepted");
+  EXPECT_EQ(err("name", [](MsgPackWriter& w) { w.null(); }), "This field may not be null.");
+  // A timestamp with nanoseconds past a second, an extension of another
+  // type, a Json member holding one.
+  EXPECT_EQ(err("at", [](MsgPackWriter& w) { w.append(bytes({0xd7, 0xff, 0xff, 0xff, 0xff, 0xfc, 0, 0, 0, 0})); }),
+            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
+  EXPECT_EQ(err("at", [](MsgPackWriter& w) { w.append(bytes({0xd4, 0x05, 0x00})); }),
+            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
+  EXPECT_EQ(err("doc", [](MsgPackWriter& w) { w.append(bytes({0xd4, 0x05, 0x00})); }),
+            "a MessagePack extension other than a timestamp has no JSON form");
+}
+
+TEST(MsgPackInput, MalformedInputIsAParseErrorNeverACrash) {
+  auto s = ModelSerializer<Everything>();
+  ReadOptions partial{.partial = true};
+  Everything e = sample();
+  const std::string good = s.to_msgpack(e);
+  // Every proper prefix is truncated input.
+  for (std::size_t n = 0; n < good.size(); ++n)
+    EXPECT_THROW(s.read_msgpack(std::string_view(good).substr(0, n), partial), ParseError) << n;
+  EXPECT_THROW(s.read_msgpack(good + "\x01", partial), ParseError);                          // content after the value
+  EXPECT_THROW(s.read_msgpack(bytes({0x81, 0xc1, 0x00}), partial), ParseError);              // 0xc1 is no type
+  EXPECT_THROW(s.read_msgpack(bytes({0x81, 0x01, 0x02}), partial), ParseError);              // an integer key
+  EXPECT_THROW(s.read_msgpack(bytes({0x81, 0xa1, 0xff, 0x02}), partial), ParseError);        // a key not UTF-8
+  EXPECT_THROW(s.read_msgpack(bytes({0x81, 0xa4, 'n', 'a', 'm', 'e', 0xa2, 0xc3, 0x28}), partial), ParseError);
+  EXPECT_THROW(s.read_msgpack(bytes({0x82, 0xa1, 'z', 0x01, 0xa1, 'z', 0x02}), partial), ParseError);  // duplicate
+  EXPECT_THROW(s.read_msgpack(bytes({0x82, 0xa3, 'b', 'i', 'g', 0x01, 0xa3, 'b', 'i', 'g', 0x02}), partial), ParseError);
+  // Sizes that claim more items or bytes than there are: refused before
+  // anything is allocated for them.
+  EXPECT_THROW(s.read_msgpack(bytes({0xdd, 0xff, 0xff, 0xff, 0xff}), partial), ParseError);
+  EXPECT_THROW(s.read_msgpack(bytes({0xdf, 0xff, 0xff, 0xff, 0xff, 0xa1, 'a'}), partial), ParseError);
+  EXPECT_THROW(s.read_msgpack(bytes({0x81, 0xa1, 'a', 0xdb, 0x7f, 0xff, 0xff, 0xff}), partial), ParseError);
+  EXPECT_THROW(s.from_msgpack_list(bytes({0xdd, 0x00, 0x10, 0x00, 0x00, 0x80}), partial), ParseError);
+  // Depth, size.
+  std::string deep = bytes({0x81, 0xa3, 'd', 'o', 'c'}) + std::string(100, '\x91') + '\x90';
+  EXPECT_THROW(s.read_msgpack(deep, partial), ParseError);
+  EXPECT_NO_THROW(s.read_msgpack(deep, {.max_depth = 200, .partial = true}));
+  MsgPackWriter big;
+  big.begin_map(1), big.key("body"), big.value(std::string(2 << 20, 'x'));
+  EXPECT_THROW(s.read_msgpack(big.view(), partial), PayloadTooLarge);
+  EXPECT_NO_THROW(s.read_msgpack(big.view(), {.max_bytes = 4 << 20, .partial = true}));
+  // Not a map.
+  EXPECT_EQ(errors_of([&] { s.read_msgpack(bytes({0x92, 0x01, 0x02}), partial); }),
+            R"({"non_field_errors":["Invalid data. Expected a dictionary, but got list."]})");
+  EXPECT_EQ(errors_of([&] { s.from_msgpack_list(bytes({0x81, 0xa1, 'a', 0x01}), partial); }),
+            R"({"non_field_errors":["Expected a list of items but got type \"dict\"."]})");
+  // Unknown keys with values of any shape are skipped over.
+  Everything u = s.from_msgpack(bytes({0x82, 0xa1, 'x', 0x92, 0x81, 0xa1, 'y', 0xc0, 0xc4, 0x01, 0x00, 0xa4, 'n', 'a', 'm', 'e',
+                                       0xa2, 'o', 'k'}),
+                                partial);
+  EXPECT_EQ(u.name, "ok");
+}
+
+TEST(MsgPackInput, CreateUpdateAndListsValidateAndWriteNothingOnError) {
+  Database db("sqlite://:memory:");
+  db.create_all<Signup>();
+  const ReadOptions mp{.format = InputFormat::MsgPack};
+  auto body = [](std::string_view user, std::string_view email, int64_t age) {
+    MsgPackWriter w;
+    w.begin_map(3);
+    w.key("username"), w.value(user);
+    w.key("email"), w.value(email);
+    w.key("age"), w.value(age);
+    return w.take();
+  };
+  Signup a = signup().create(db, body("ann", "ann@example.com", 30), mp);
+  EXPECT_GT(a.id, 0);
+  EXPECT_EQ(errors_of([&] { signup().create(db, body("ann", "nope", 200), mp); }),
+            R"({"age":["Ensure this value is less than or equal to 150."],"email":["Enter a valid email address."]})");
+  EXPECT_EQ(errors_of([&] { signup().create(db, body("ann", "a2@example.com", 3), mp); }),
+            R"({"username":["signup with this username already exists."]})");
+  MsgPackWriter patch;
+  patch.begin_map(1), patch.key("bio"), patch.value("hello");
+  signup().update(db, a, patch.view(), {.format = InputFormat::MsgPack, .partial = true});
+  EXPECT_EQ(Signup::objects(db).get("id", a.id).bio, "hello");
+  // A list: every item's problems, and nothing saved when one fails.
+  MsgPackWriter list;
+  list.begin_array(2);
+  list.append(body("bob", "bob@example.com", 40));
+  list.append(body("cat", "cat@", 41));
+  EXPECT_EQ(errors_of([&] { signup().create_list(db, list.view(), mp); }),
+            R"([{},{"email":["Enter a valid email address."]}])");
+  EXPECT_EQ(Signup::objects(db).count(), 1);
+  MsgPackWriter ok;
+  ok.begin_array(2);
+  ok.append(body("bob", "bob@example.com", 40));
+  ok.append(body("cat", "cat@example.com", 41));
+  EXPECT_EQ(signup().create_list(db, ok.view(), mp).size(), 2u);
+  EXPECT_EQ(Signup::objects(db).count(), 3);
+  // read_json refuses MessagePack even when the options say MessagePack.
+  EXPECT_THROW(signup().read_json(body("dan", "d@example.com", 1), mp), ParseError);
+}
+
+TEST(RecordInput, ValuesOfTheFieldsTypeOrTheirJsonForms) {
+  auto s = ModelSerializer<Everything>();
+  auto names = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"day", "at", "uid", "price", "name", "tags"});
+  Uuid u = Uuid::v4();
+  Record native(names, {Value(Date(2024, 2, 29)), Value(DateTime(2024, 1, 1, 12)), Value(u), Value(Decimal("1.50")),
+                        Value("x"), Value(std::vector<std::string>{"a"})});
+  Everything e = s.from_record(native, {.partial = true});
+  EXPECT_EQ(e.day, Date(2024, 2, 29));
+  EXPECT_EQ(e.at, DateTime(2024, 1, 1, 12));
+  EXPECT_EQ(e.uid, u);
+  EXPECT_EQ(e.price, Decimal("1.50"));
+  EXPECT_EQ(e.tags, std::vector<std::string>{"a"});
+  Record text(names, {Value("2024-02-29"), Value("2024-01-01T12:00:00Z"), Value(u.to_string()), Value("1.50"), Value("x"),
+                      Value(std::vector<std::string>{"a"})});
+  Everything t = s.from_record(text, {.partial = true});
+  EXPECT_EQ(s.to_json(t), s.to_json(e));
+  Record wrong(names, {Value(5), Value(true), Value(1.5), Value(Bytes::from("x")), Value(Date(2024, 1, 1)), Value("a")});
+  EXPECT_EQ(errors_of([&] { s.from_record(wrong, {.partial = true}); }),
+            R"({"at":["Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."],)"
+            R"("day":["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],)"
+            R"("name":["Not a valid string."],"price":["A valid number is required."],)"
+            R"("tags":["Expected a list of items but got type \"str\"."],"uid":["Must be a valid UUID."]})");
+}
+
+TEST(RecordOutput, NamedValuesWithNestedObjectsAsJson) {
+  auto s = ModelSerializer<Signup>()
+               .method("label", [](const Signup& x) { return x.username + "!"; })
+               .fields({"id", "username", "bio", "label"});
+  Signup a;
+  a.id = 4, a.username = "ann", a.email = "a@b.co";
+  Record r = s.to_record(a);
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"id", "username", "bio", "label"}));
+  EXPECT_EQ(r["id"], Value(4));
+  EXPECT_EQ(r["username"], Value("ann"));
+  EXPECT_TRUE(r["bio"].is_null());
+  EXPECT_EQ(r["label"], Value("ann!"));
+  EXPECT_EQ(s.to_records({a, a}).size(), 2u);
+}
+
+}  // namespace
