@@ -3,6 +3,9 @@
 // Writer and by nlohmann::ordered_json, byte-identical output checked
 // before timing. Each side reuses its buffer between runs, as a server
 // writing responses would.
+#define MSGPACK_NO_BOOST
+#include <msgpack.hpp>
+
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 #include <rapidjson/stringbuffer.h>
@@ -292,6 +295,72 @@ void BM_JsonRead_Pair(benchmark::State& state) {
 BENCHMARK(BM_JsonRead_Covet)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_JsonRead_Simdjson)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_JsonRead_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+// ---- MessagePack input: the same users packed, read back the same way ----
+// covet: check the whole body, convert and validate every field into
+// 1,000 SeedUser structs, against covet's own JSON read of the same data.
+// msgpack-cxx's unpack() of the same bytes (a tree built, nothing checked
+// or converted) is printed for the record.
+const std::string& users_msgpack() {
+  static const std::string bytes = [] {
+    covet::MsgPackWriter w;
+    serializer().write(w, users());
+    return w.take();
+  }();
+  return bytes;
+}
+std::size_t read_covet_msgpack() {
+  auto v = input_serializer().from_msgpack_list(users_msgpack());
+  benchmark::DoNotOptimize(v.data());
+  return v.size();
+}
+bool same_msgpack_input() {
+  static const bool same = [] {
+    auto v = input_serializer().from_msgpack_list(users_msgpack());
+    if (v.size() != users().size()) return false;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (serializer().to_json(v[i]) != serializer().to_json(users()[i])) return false;
+    return true;
+  }();
+  return same;
+}
+std::size_t unpack_msgpack_cxx() {
+  msgpack::object_handle h = msgpack::unpack(users_msgpack().data(), users_msgpack().size());
+  return h.get().via.array.size;
+}
+void BM_MsgpackRead_Covet(benchmark::State& state) {
+  if (!same_msgpack_input()) return state.SkipWithError("covet read back different users");
+  for (auto _ : state) expect(state, read_covet_msgpack(), kUsers);
+}
+void BM_MsgpackRead_MsgpackCxx(benchmark::State& state) {
+  for (auto _ : state) expect(state, unpack_msgpack_cxx(), kUsers);
+}
+void BM_MsgpackRead_Pair(benchmark::State& state) {
+  if (!same_msgpack_input() || !same_input()) return state.SkipWithError("covet read back different users");
+  paired(
+      state, nothing,
+      [&] {
+        for (int k = 0; k < 10; ++k) expect(state, read_covet(), kUsers);
+      },
+      [&] {
+        for (int k = 0; k < 10; ++k) expect(state, read_covet_msgpack(), kUsers);
+      });
+}
+void BM_MsgpackReadCxx_Pair(benchmark::State& state) {
+  if (!same_msgpack_input()) return state.SkipWithError("covet read back different users");
+  paired(
+      state, nothing,
+      [&] {
+        for (int k = 0; k < 10; ++k) expect(state, unpack_msgpack_cxx(), kUsers);
+      },
+      [&] {
+        for (int k = 0; k < 10; ++k) expect(state, read_covet_msgpack(), kUsers);
+      });
+}
+BENCHMARK(BM_MsgpackRead_Covet)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MsgpackRead_MsgpackCxx)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MsgpackRead_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
+BENCHMARK(BM_MsgpackReadCxx_Pair)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 // ---- end to end: SELECT 1,000 users and write them as JSON ----
 // Both sides read the same SQLite file. covet: a QuerySet streamed through

@@ -492,7 +492,12 @@ int main(int argc, char** argv) {
        {"e2e.select_1000_to_json_vs_raw", "BM_E2E_Covet", "BM_E2E_Raw", "BM_E2E_Pair"},
        {"serial.msgpack_write_vs_json_write", "BM_Msgpack_Covet", "BM_Json_Covet", "BM_Msgpack_Pair"},
        // Parse + validate + build 1,000 users against simdjson On-Demand's bare walk of the same bytes.
-       {"serial.json_read_validate_vs_simdjson_parse", "BM_JsonRead_Covet", "BM_JsonRead_Simdjson", "BM_JsonRead_Pair"}},
+       {"serial.json_read_validate_vs_simdjson_parse", "BM_JsonRead_Covet", "BM_JsonRead_Simdjson", "BM_JsonRead_Pair"},
+       // The same users as MessagePack, read the same way, against covet's JSON read.
+       {"serial.msgpack_read_vs_json_read", "BM_MsgpackRead_Covet", "BM_JsonRead_Covet", "BM_MsgpackRead_Pair"},
+       // For the record: that read (checked, converted, validated) against msgpack-cxx's bare unpack() to a tree.
+       {"serial.msgpack_read_vs_msgpack_cxx_unpack", "BM_MsgpackRead_Covet", "BM_MsgpackRead_MsgpackCxx",
+        "BM_MsgpackReadCxx_Pair"}},
       {{"alloc", "sqlite.filter_repeat", "BM_FilterRepeat_Covet", "allocs"},
        {"alloc", "sqlite.filter_repeat_raw", "BM_FilterRepeat_Raw", "allocs"},
        {"ns", "pool.checkout_ns", "BM_PoolCheckout", ""},

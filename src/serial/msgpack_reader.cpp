@@ -8,6 +8,7 @@
 // allocates a claimed count of items before reading them, so a 5-byte body
 // claiming 2^32 items asks for gigabytes; a reader must check first anyway,
 // and then needs no tree.)
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -23,83 +24,103 @@ namespace {
 
 using Byte = unsigned char;
 
-uint64_t be(const Byte* p, int n) {
-  uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v = v << 8 | p[i];
-  return v;
+// A big-endian integer of n (1, 2, 4 or 8) bytes.
+inline uint64_t be(const Byte* p, int n) {
+  switch (n) {
+    case 1: return p[0];
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return __builtin_bswap16(v);
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return __builtin_bswap32(v);
+    }
+    default: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return __builtin_bswap64(v);
+    }
+  }
 }
 
-[[noreturn]] void malformed(std::string_view why) { throw ParseError(fmt::format("MessagePack parse error - {}", why)); }
+[[noreturn, gnu::noinline]] void malformed(std::string_view why) {
+  throw ParseError(fmt::format("MessagePack parse error - {}", why));
+}
 
-// One value's header: what it is, where its payload starts and how long
-// it is (bytes for str/bin/ext, items for array, pairs for map).
+// One value's header: what it is, how many header bytes (an ext's type
+// byte included) and n: the payload's bytes for str/bin/ext and numbers,
+// the items for an array, the pairs for a map.
 struct Header {
   enum Kind : uint8_t { Nil, Bool, UInt, Int, Float32, Float64, Str, Bin, Ext, Array, Map, Invalid } kind;
-  uint8_t width = 0;   // bytes of an integer or float payload
-  uint32_t head = 1;   // header bytes (an ext's type byte included)
-  uint64_t n = 0;      // payload length or item count
+  uint8_t head;
+  uint64_t n;
+  bool container() const { return kind == Array || kind == Map; }
+  uint64_t payload() const { return container() ? 0 : n; }  // bytes after the header
 };
 
-// The header at p (at least one byte); `avail` bytes from p on.
-Header header(const Byte* p, std::size_t avail) {
-  const Byte b = *p;
-  if (b <= 0x7f) return {Header::UInt, 0, 1, 0};
-  if (b >= 0xe0) return {Header::Int, 0, 1, 0};
-  if (b <= 0x8f) return {Header::Map, 0, 1, b & 0x0fu};
-  if (b <= 0x9f) return {Header::Array, 0, 1, b & 0x0fu};
-  if (b <= 0xbf) return {Header::Str, 0, 1, b & 0x1fu};
-  auto sized = [&](Header::Kind k, int len_bytes, uint32_t extra) -> Header {
-    if (avail < 1u + len_bytes) malformed("the input ends inside a value");
-    return {k, 0, static_cast<uint32_t>(1 + len_bytes) + extra, be(p + 1, len_bytes)};
-  };
-  switch (b) {
-    case 0xc0: return {Header::Nil, 0, 1, 0};
-    case 0xc2:
-    case 0xc3: return {Header::Bool, 0, 1, 0};
-    case 0xc4: return sized(Header::Bin, 1, 0);
-    case 0xc5: return sized(Header::Bin, 2, 0);
-    case 0xc6: return sized(Header::Bin, 4, 0);
-    case 0xc7: return sized(Header::Ext, 1, 1);
-    case 0xc8: return sized(Header::Ext, 2, 1);
-    case 0xc9: return sized(Header::Ext, 4, 1);
-    case 0xca: return {Header::Float32, 4, 1, 4};
-    case 0xcb: return {Header::Float64, 8, 1, 8};
-    case 0xcc: return {Header::UInt, 1, 1, 1};
-    case 0xcd: return {Header::UInt, 2, 1, 2};
-    case 0xce: return {Header::UInt, 4, 1, 4};
-    case 0xcf: return {Header::UInt, 8, 1, 8};
-    case 0xd0: return {Header::Int, 1, 1, 1};
-    case 0xd1: return {Header::Int, 2, 1, 2};
-    case 0xd2: return {Header::Int, 4, 1, 4};
-    case 0xd3: return {Header::Int, 8, 1, 8};
-    case 0xd4: return {Header::Ext, 0, 2, 1};
-    case 0xd5: return {Header::Ext, 0, 2, 2};
-    case 0xd6: return {Header::Ext, 0, 2, 4};
-    case 0xd7: return {Header::Ext, 0, 2, 8};
-    case 0xd8: return {Header::Ext, 0, 2, 16};
-    case 0xd9: return sized(Header::Str, 1, 0);
-    case 0xda: return sized(Header::Str, 2, 0);
-    case 0xdb: return sized(Header::Str, 4, 0);
-    case 0xdc: return sized(Header::Array, 2, 0);
-    case 0xdd: return sized(Header::Array, 4, 0);
-    case 0xde: return sized(Header::Map, 2, 0);
-    case 0xdf: return sized(Header::Map, 4, 0);
-    default: return {Header::Invalid, 0, 1, 0};  // 0xc1, never used
+// Per first byte: the kind, the header's bytes, the bytes of its length
+// field (0: n is in the table).
+struct Code {
+  Header::Kind kind;
+  uint8_t head, len_bytes, n;
+};
+constexpr std::array<Code, 256> kCodes = [] {
+  std::array<Code, 256> t{};
+  for (int b = 0; b < 256; ++b) {
+    auto u = static_cast<uint8_t>(b);
+    Code c{Header::Invalid, 1, 0, 0};
+    if (b <= 0x7f) c = {Header::UInt, 1, 0, 0};
+    else if (b >= 0xe0) c = {Header::Int, 1, 0, 0};
+    else if (b <= 0x8f) c = {Header::Map, 1, 0, static_cast<uint8_t>(u & 0x0f)};
+    else if (b <= 0x9f) c = {Header::Array, 1, 0, static_cast<uint8_t>(u & 0x0f)};
+    else if (b <= 0xbf) c = {Header::Str, 1, 0, static_cast<uint8_t>(u & 0x1f)};
+    else {
+      switch (b) {
+        case 0xc0: c = {Header::Nil, 1, 0, 0}; break;
+        case 0xc2: case 0xc3: c = {Header::Bool, 1, 0, 0}; break;
+        case 0xc4: c = {Header::Bin, 2, 1, 0}; break;
+        case 0xc5: c = {Header::Bin, 3, 2, 0}; break;
+        case 0xc6: c = {Header::Bin, 5, 4, 0}; break;
+        case 0xc7: c = {Header::Ext, 3, 1, 0}; break;
+        case 0xc8: c = {Header::Ext, 4, 2, 0}; break;
+        case 0xc9: c = {Header::Ext, 6, 4, 0}; break;
+        case 0xca: c = {Header::Float32, 1, 0, 4}; break;
+        case 0xcb: c = {Header::Float64, 1, 0, 8}; break;
+        case 0xcc: c = {Header::UInt, 1, 0, 1}; break;
+        case 0xcd: c = {Header::UInt, 1, 0, 2}; break;
+        case 0xce: c = {Header::UInt, 1, 0, 4}; break;
+        case 0xcf: c = {Header::UInt, 1, 0, 8}; break;
+        case 0xd0: c = {Header::Int, 1, 0, 1}; break;
+        case 0xd1: c = {Header::Int, 1, 0, 2}; break;
+        case 0xd2: c = {Header::Int, 1, 0, 4}; break;
+        case 0xd3: c = {Header::Int, 1, 0, 8}; break;
+        case 0xd4: c = {Header::Ext, 2, 0, 1}; break;
+        case 0xd5: c = {Header::Ext, 2, 0, 2}; break;
+        case 0xd6: c = {Header::Ext, 2, 0, 4}; break;
+        case 0xd7: c = {Header::Ext, 2, 0, 8}; break;
+        case 0xd8: c = {Header::Ext, 2, 0, 16}; break;
+        case 0xd9: c = {Header::Str, 2, 1, 0}; break;
+        case 0xda: c = {Header::Str, 3, 2, 0}; break;
+        case 0xdb: c = {Header::Str, 5, 4, 0}; break;
+        case 0xdc: c = {Header::Array, 3, 2, 0}; break;
+        case 0xdd: c = {Header::Array, 5, 4, 0}; break;
+        case 0xde: c = {Header::Map, 3, 2, 0}; break;
+        case 0xdf: c = {Header::Map, 5, 4, 0}; break;
+        default: break;  // 0xc1, never used
+      }
+    }
+    t[static_cast<std::size_t>(b)] = c;
   }
-}
+  return t;
+}();
 
-// Bytes a scalar's payload takes after its header (containers: 0).
-uint64_t payload(const Header& h) {
-  switch (h.kind) {
-    case Header::Str:
-    case Header::Bin:
-    case Header::Ext: return h.n;
-    case Header::UInt:
-    case Header::Int:
-    case Header::Float32:
-    case Header::Float64: return h.width;
-    default: return 0;
-  }
+// The header at p, in a checked body (its length field is there).
+inline Header header(const Byte* p) {
+  const Code c = kCodes[*p];
+  return {c.kind, c.head, c.len_bytes ? be(p + 1, c.len_bytes) : c.n};
 }
 
 // Checks the whole body (see the top of the file); throws ParseError.
@@ -113,13 +134,14 @@ void check(const Byte* p, const Byte* end, std::size_t max_depth) {
   while (!root_done) {
     if (p >= end) malformed("the input ends inside a value");
     const bool is_key = !stack.empty() && stack.back().map && stack.back().left % 2 == 0;
-    const Header h = header(p, static_cast<std::size_t>(end - p));
-    if (h.kind == Header::Invalid) malformed("byte 0xc1 is not a MessagePack type");
-    if (static_cast<std::size_t>(end - p) < h.head) malformed("the input ends inside a value");
+    const Code c = kCodes[*p];
+    if (c.kind == Header::Invalid) malformed("byte 0xc1 is not a MessagePack type");
+    if (static_cast<std::size_t>(end - p) < c.head) malformed("the input ends inside a value");
+    const Header h = header(p);
     p += h.head;
     const auto left = static_cast<uint64_t>(end - p);
     if (is_key && h.kind != Header::Str) malformed("a map key is not text");
-    if (h.kind == Header::Array || h.kind == Header::Map) {
+    if (h.container()) {
       const uint64_t items = h.kind == Header::Map ? 2 * h.n : h.n;
       if (items > left) malformed("a size larger than the input");  // every item takes a byte at least
       if (items > 0) {
@@ -128,14 +150,13 @@ void check(const Byte* p, const Byte* end, std::size_t max_depth) {
         continue;
       }
     } else {
-      const uint64_t n = payload(h);
-      if (n > left) malformed("the input ends inside a value");
+      if (h.n > left) malformed("the input ends inside a value");
       if (h.kind == Header::Str) {
-        std::string_view s(reinterpret_cast<const char*>(p), n);
+        std::string_view s(reinterpret_cast<const char*>(p), h.n);
         if (!is_ascii(s))
           if (auto problem = utf8_problem(s)) malformed("text " + *problem);
       }
-      p += n;
+      p += h.n;
     }
     // One item done: close every container it completed.
     while (!stack.empty() && --stack.back().left == 0) stack.pop_back();
@@ -145,15 +166,22 @@ void check(const Byte* p, const Byte* end, std::size_t max_depth) {
 }
 
 // The byte after the value at p (the body is checked).
-const Byte* skip(const Byte* p) {
+const Byte* skip_container(const Byte* p);
+inline const Byte* skip(const Byte* p) {
+  const Header h = header(p);
+  if (!h.container()) [[likely]]
+    return p + h.head + h.n;
+  return skip_container(p);
+}
+const Byte* skip_container(const Byte* p) {
   uint64_t left = 1;
   while (left) {
     --left;
-    const Header h = header(p, 16);
+    const Header h = header(p);
     p += h.head;
     if (h.kind == Header::Array) left += h.n;
     else if (h.kind == Header::Map) left += 2 * h.n;
-    else p += payload(h);
+    else p += h.n;
   }
   return p;
 }
@@ -168,7 +196,7 @@ void write_json(JsonWriter& w, const Byte*& p);
 struct PackElement {
   const Byte* p;
 
-  Header head() const { return header(p, 16); }
+  Header head() const { return header(p); }
   bool is_null() const { return *p == 0xc0; }
   bool string(std::string_view& s) const {
     const Header h = head();
@@ -182,13 +210,13 @@ struct PackElement {
     if (b >= 0xe0) return v = static_cast<int8_t>(b), true;
     const Header h = head();
     if (h.kind == Header::UInt) {
-      const uint64_t u = be(p + 1, h.width);
+      const uint64_t u = be(p + 1, static_cast<int>(h.n));
       if (u > static_cast<uint64_t>(INT64_MAX)) return false;
       return v = static_cast<int64_t>(u), true;
     }
     if (h.kind == Header::Int) {
-      const uint64_t u = be(p + 1, h.width);
-      switch (h.width) {
+      const uint64_t u = be(p + 1, static_cast<int>(h.n));
+      switch (h.n) {
         case 1: v = static_cast<int8_t>(u); break;
         case 2: v = static_cast<int16_t>(u); break;
         case 4: v = static_cast<int32_t>(u); break;
@@ -296,7 +324,7 @@ void write_json(JsonWriter& w, const Byte*& p) {
       h.kind == Header::Map ? w.begin_object() : w.begin_array();
       for (uint64_t k = 0; k < h.n; ++k) {
         if (h.kind == Header::Map) {
-          w.key(text_at(header(p, 16), p));
+          w.key(text_at(header(p), p));
           p = skip(p);
         }
         write_json(w, p);
@@ -315,17 +343,19 @@ void write_json(JsonWriter& w, const Byte*& p) {
 
 struct PackObject {
   const Byte* p;  // a map header
+  const Byte** end = nullptr;  // set to the byte after the map
   template <class F>
   void each(F&& f) const {
-    const Header h = header(p, 16);
+    const Header h = header(p);
     const Byte* q = p + h.head;
     for (uint64_t i = 0; i < h.n; ++i) {
-      const Header k = header(q, 16);
+      const Header k = header(q);
       std::string_view key = text_at(k, q);
       q += k.head + k.n;
       f(key, PackElement{q});
       q = skip(q);
     }
+    if (end) *end = q;
   }
 };
 
@@ -350,7 +380,7 @@ void read_msgpack(const SerializerPlan& p, std::string_view body, const ReadOpti
 void read_msgpack_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
                        FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
   const Byte* root = checked_body(body, o);
-  const Header h = header(root, 16);
+  const Header h = header(root);
   if (h.kind != Header::Array)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", PackElement{root}.type_name()));
   ListReader list(in, next, drop, static_cast<std::size_t>(h.n));
@@ -358,10 +388,13 @@ void read_msgpack_list(const SerializerPlan& p, std::string_view body, const Rea
   for (uint64_t i = 0; i < h.n; ++i) {
     list.begin();
     const PackElement item{q};
-    if (item.head().kind != Header::Map) in.error(not_an_object(item.type_name()));
-    else read_object(p, PackObject{q}, o, in, db, false);
+    if (item.head().kind != Header::Map) {
+      in.error(not_an_object(item.type_name()));
+      q = skip(q);
+    } else {
+      read_object(p, PackObject{q, &q}, o, in, db, false);
+    }
     list.end();
-    q = skip(q);
   }
   list.finish();
 }
