@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <regex>
 #include <unordered_set>
@@ -243,9 +244,9 @@ void merge(InputData& in, const ValidationError& e, const std::string* field = n
 }
 
 void run_field_validators(const SerializerPlan& p, InputData& in) {
-  for (std::size_t i = 0; i < p.fields.size(); ++i) {
+  for (uint32_t i : p.validated_inputs) {
     const SerialField& f = p.fields[i];
-    if (!in.present[i] || f.validators.empty() || in.failed[i]) continue;
+    if (!in.present[i] || in.failed[i]) continue;
     void* target = f.source == SerialField::Source::Input ? static_cast<void*>(&in.extras[static_cast<std::size_t>(f.extra)])
                                                           : static_cast<char*>(in.target) + f.offset;
     for (const SerializerSpec::FieldValidator* v : f.validators) {
@@ -264,25 +265,23 @@ void run_field_validators(const SerializerPlan& p, InputData& in) {
 // text) on the members the input set: std::string members inline, the
 // others through their kind's check; the messages only when one fails.
 void check_model_writes(const SerializerPlan& p, InputData& in) {
-  const ModelInfo& m = *p.model;
-  if (m.write_checked.empty()) return;
-  in.given.clear();
-  for (std::size_t i = 0; i < p.fields.size(); ++i)
-    if (in.present[i] && !in.failed[i] && p.fields[i].source == SerialField::Source::Member)
-      in.given.push_back(p.fields[i].field);
-  if (in.given.empty()) return;
-  auto is_given = [&](int field) { return std::find(in.given.begin(), in.given.end(), field) != in.given.end(); };
   bool ok = true;
-  for (const ModelInfo::TextCheck& t : m.text_checks)
-    if (is_given(t.field))
-      ok = ok && text_fits(*reinterpret_cast<const std::string*>(static_cast<const char*>(in.target) + t.offset), t.max_length);
-  for (int i : m.other_checks) {
-    const FieldInfo& f = m.field(i);
-    if (ok && is_given(i) && !f.codec->is_null(f.member(in.target))) ok = write_problems(f, f.get(in.target)).empty();
+  for (const SerializerPlan::WriteCheck& c : p.write_checks) {
+    if (!in.present[c.field] || in.failed[c.field]) continue;
+    if (c.text) {
+      ok = text_fits(*reinterpret_cast<const std::string*>(static_cast<const char*>(in.target) + c.offset), c.max_length);
+    } else {
+      const FieldInfo& f = p.model->field(c.model_field);
+      ok = f.codec->is_null(f.member(in.target)) || write_problems(f, f.get(in.target)).empty();
+    }
+    if (!ok) break;
   }
   if (ok) return;
+  in.given.clear();  // the model fields the input set, for the messages
+  for (const SerializerPlan::WriteCheck& c : p.write_checks)
+    if (in.present[c.field] && !in.failed[c.field]) in.given.push_back(c.model_field);
   try {
-    orm::validate_for_write(m, in.target, &in.given);
+    orm::validate_for_write(*p.model, in.target, &in.given);
   } catch (const ValidationError& e) {
     merge(in, e);
   }
@@ -325,17 +324,16 @@ void check_same_member(const SerializerPlan& p, InputData& in, std::size_t i) {
 }
 
 void finish_object(const SerializerPlan& p, const ReadOptions& o, InputData& in, const Executor* db, bool updating) {
-  for (std::size_t i = 0; i < p.fields.size(); ++i) {
-    const SerialField& f = p.fields[i];
-    if (in.present[i] && f.read_only) in.present[i] = 0;
-    if (in.present[i]) {
-      in.present[i] = 1;
-    } else if (f.required && !f.read_only && !o.partial) {
+  for (uint32_t i : p.read_only_inputs) in.present[i] = 0;  // as DRF: ignored when given
+  if (!o.partial) {
+    for (uint32_t i : p.required_inputs) {
+      if (in.present[i]) continue;
       bool elsewhere = false;  // given under another of its names
-      for (uint32_t k : f.same_member) elsewhere = elsewhere || in.present[k];
-      if (!elsewhere) in.error(f.name, kRequired);
+      for (uint32_t k : p.fields[i].same_member) elsewhere = elsewhere || in.present[k];
+      if (!elsewhere) in.error(p.fields[i].name, kRequired);
     }
   }
+  for (uint8_t& given : in.present) given = given != 0;
 
   run_field_validators(p, in);
   check_model_writes(p, in);
@@ -361,6 +359,7 @@ void finish_object(const SerializerPlan& p, const ReadOptions& o, InputData& in,
 
 void ListReader::begin() {
   in_.target = next_(count_);
+  if (db_) items_.push_back(in_.target);
   if (index_ > 0) {  // fresh for this item (the constructor made them so for the first)
     std::fill(in_.present.begin(), in_.present.end(), 0);
     std::fill(in_.failed.begin(), in_.failed.end(), 0);
@@ -384,7 +383,43 @@ void ListReader::end() {
 }
 
 void ListReader::finish() {
+  if (!failed_ && db_) check_unique_among();
   if (failed_) throw ValidationError(std::move(errors_));
+}
+
+void ListReader::check_unique_among() {
+  const ModelInfo& m = *p_.model;
+  auto check = [&](const std::vector<int>& fields, auto&& report) {
+    std::map<std::vector<Value>, std::size_t> seen;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      std::vector<Value> key;
+      for (int f : fields) key.push_back(m.field(f).get(items_[i]));
+      if (std::any_of(key.begin(), key.end(), [](const Value& v) { return v.is_null(); })) continue;
+      if (!seen.emplace(std::move(key), i).second) {
+        if (!failed_) failed_ = true, errors_.assign(items_.size(), {});
+        report(errors_[i]);
+      }
+    }
+  };
+  auto add = [](ValidationError::Errors& e, const std::string& field, std::string message) {
+    auto& list = e[field];
+    if (std::find(list.begin(), list.end(), message) == list.end()) list.push_back(std::move(message));
+  };
+  for (std::size_t i = 0; i < m.fields.size(); ++i) {
+    const FieldInfo& f = m.fields[i];
+    if (!f.unique || f.primary_key) continue;
+    check({static_cast<int>(i)}, [&](ValidationError::Errors& e) {
+      add(e, f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
+    });
+  }
+  for (const UniqueConstraintInfo& u : m.unique_constraints) {
+    std::vector<std::string> names;
+    for (int i : u.fields) names.push_back(m.field(i).name);
+    check(u.fields, [&](ValidationError::Errors& e) {
+      if (u.fields.size() == 1) add(e, names[0], fmt::format("{} with this {} already exists.", model_label(m), names[0]));
+      else add(e, "non_field_errors", fmt::format("The fields {} must make a unique set.", fmt::join(names, ", ")));
+    });
+  }
 }
 
 namespace {
@@ -499,7 +534,7 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
   sj::array items;
   if (root.get_array().get(items) != simdjson::SUCCESS)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));
-  ListReader list(in, next, drop, items.size());
+  ListReader list(p, in, next, drop, items.size(), db);
   for (sj::element item : items) {
     list.begin();
     sj::object obj;
@@ -579,11 +614,36 @@ struct RecordObject {
 
 }  // namespace
 
+namespace {
+// On an update, the key of the row being updated: an input that changes it
+// (a key made writable) would make save() write another row, so it is a
+// field error instead.
+class KeyGuard {
+ public:
+  KeyGuard(const SerializerPlan& p, const InputData& in, bool updating) : p_(p) {
+    if (!updating) return;
+    for (int k : p.model->primary_key) before_.push_back(p.model->field(k).get(in.target));
+  }
+  void check(InputData& in) const {
+    for (std::size_t i = 0; i < before_.size(); ++i) {
+      const FieldInfo& f = p_.model->field(p_.model->primary_key[i]);
+      if (f.get(in.target) != before_[i]) in.error(f.name, "The primary key cannot be changed by an update.");
+    }
+  }
+
+ private:
+  const SerializerPlan& p_;
+  std::vector<Value> before_;
+};
+}  // namespace
+
 void read_input(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in, const Executor* db,
                 bool updating) {
   in.expect_next = 0;
+  KeyGuard key(p, in, updating);
   if (o.format == InputFormat::MsgPack) read_msgpack(p, body, o, in, db, updating);
   else read_json(p, body, o, in, db, updating);
+  key.check(in);
   if (!in.ok()) throw ValidationError(in.errors_);
 }
 
@@ -596,7 +656,9 @@ void read_input_list(const SerializerPlan& p, std::string_view body, const ReadO
 void read_record(const SerializerPlan& p, const Record& r, const ReadOptions& o, InputData& in, const Executor* db,
                  bool updating) {
   in.expect_next = 0;
+  KeyGuard key(p, in, updating);
   read_object(p, RecordObject{&r}, o, in, db, updating);
+  key.check(in);
   if (!in.ok()) throw ValidationError(in.errors_);
 }
 

@@ -326,21 +326,28 @@ void read_object(const SerializerPlan& p, const Object& obj, const ReadOptions& 
 // again when any failed.
 class ListReader {
  public:
-  ListReader(InputData& in, FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, std::size_t count)
-      : in_(in), next_(next), drop_(drop), count_(count) {}
+  ListReader(const SerializerPlan& p, InputData& in, FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop,
+             std::size_t count, const Executor* db)
+      : p_(p), in_(in), next_(next), drop_(drop), count_(count), db_(db) {}
   // Before item `index`: a fresh object and fresh input state.
   void begin();
   // After it: its errors kept when any item so far failed.
   void end();
-  // ValidationError with every item's problems, when one failed.
+  // ValidationError with every item's problems, when one failed. With a
+  // database (items to be saved), items repeating another's unique field
+  // or unique set are refused too, as the database would.
   void finish();
 
  private:
+  void check_unique_among();
+  const SerializerPlan& p_;
   InputData& in_;
   FunctionRef<void*(std::size_t)> next_;
   FunctionRef<void()> drop_;
   std::size_t count_, index_ = 0;
+  const Executor* db_;
   std::vector<ValidationError::Errors> errors_;
+  std::vector<const void*> items_;  // with a database: every item, for check_unique_among
   bool failed_ = false;
 };
 

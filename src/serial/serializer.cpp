@@ -124,13 +124,33 @@ void apply_input_options(SerializerPlan& p) {
     SerialField& f = p.fields[i];
     if (f.source == SerialField::Source::Input) f.extra = static_cast<int>(p.input_fields++);
     p.by_name.emplace_back(f.name, static_cast<uint32_t>(i));
-    if (f.source != SerialField::Source::Member || f.read_only) continue;
+  }
+  std::sort(p.by_name.begin(), p.by_name.end());
+}
+
+// What the reader checks after the members, by field, once read-only and
+// write-only are final.
+void plan_input_checks(SerializerPlan& p) {
+  const ModelInfo& m = *p.model;
+  for (std::size_t i = 0; i < p.fields.size(); ++i) {
+    SerialField& f = p.fields[i];
+    const auto idx = static_cast<uint32_t>(i);
+    if (f.read_only) {
+      p.read_only_inputs.push_back(idx);
+      continue;
+    }
+    if (f.required) p.required_inputs.push_back(idx);
+    if (!f.validators.empty()) p.validated_inputs.push_back(idx);
+    if (f.source != SerialField::Source::Member) continue;
     for (std::size_t k = 0; k < p.fields.size(); ++k)  // the member's other writable names
       if (k != i && p.fields[k].source == SerialField::Source::Member && !p.fields[k].read_only &&
           p.fields[k].field == f.field)
         f.same_member.push_back(static_cast<uint32_t>(k));
+    for (const ModelInfo::TextCheck& t : m.text_checks)
+      if (t.field == f.field) p.write_checks.push_back({idx, t.offset, t.max_length, f.field, true});
+    for (int k : m.other_checks)
+      if (k == f.field) p.write_checks.push_back({idx, 0, 0, f.field, false});
   }
-  std::sort(p.by_name.begin(), p.by_name.end());
 }
 
 // The fields in output order, as the spec orders them (see serializer.hpp).
@@ -236,6 +256,15 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
   // Per step: the key block, and the longest fixed-size value (a quoted
   // RFC 3339 time); a separating comma and the braces.
   p->fixed_room = 3 + p->steps.size() * (OutputStep::kKeyBlock + kRfc3339Size + 2);
+  plan_input_checks(*p);
+  std::vector<int> members;
+  bool only_members = true;
+  for (uint32_t i : p->output) {
+    const SerialField& f = p->fields[i];
+    if (f.source != SerialField::Source::Member) only_members = false;
+    else if (std::find(members.begin(), members.end(), f.field) == members.end()) members.push_back(f.field);
+  }
+  if (only_members) p->output_members = std::move(members);
   auto names = std::make_shared<std::vector<std::string>>();
   for (uint32_t i : p->output) names->push_back(p->fields[i].name);
   p->output_names = std::move(names);

@@ -244,6 +244,18 @@ class QuerySet {
     d->columns = std::move(cols);
     return QuerySet<T, Partial<T>>(ex_, std::move(d));
   }
+  // For a caller that reads only some members (a serializer writing its
+  // fields): the same rows with only these fields and the key loaded into
+  // T, the other members left as constructed. Unchanged when the query
+  // already picks its columns or loads related objects.
+  QuerySet loading_only(const std::vector<int>& fields) const {
+    if (!data_->columns.empty() || !data_->related.empty() || !data_->prefetch.empty()) return *this;
+    auto d = copy();
+    std::vector<int> cols = d->model->primary_key;
+    for (int f : fields) add_unique(cols, f);
+    d->columns = std::move(cols);
+    return QuerySet(ex_, std::move(d));
+  }
   // Partial loading: every field but the named ones.
   template <class... S>
     requires(std::convertible_to<const S&, std::string_view> && ...)

@@ -230,6 +230,23 @@ struct SerializerPlan {
   std::vector<std::pair<std::string_view, uint32_t>> by_name;  // sorted
   std::size_t input_fields = 0;
   std::shared_ptr<const std::vector<std::string>> output_names;  // to_record()'s columns
+  // Input, for the checks after the members (by index in `fields`): the
+  // fields ignored on input, the required ones, those with validators,
+  // and the model's write checks (max_length, valid text, choices,
+  // decimal digits) on the members the input may set.
+  struct WriteCheck {
+    uint32_t field;
+    uint32_t offset;   // text: the std::string member
+    int max_length;    // text: the model's, 0 for none
+    int model_field;
+    bool text;         // a std::string member (else through its kind)
+  };
+  std::vector<uint32_t> read_only_inputs, required_inputs, validated_inputs;
+  // Output from a query: the model fields written, when only members are
+  // (no method or nested field reads anything else); the query then loads
+  // only those.
+  std::optional<std::vector<int>> output_members;
+  std::vector<WriteCheck> write_checks;
 };
 
 std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, SerializerSpec spec);
@@ -494,7 +511,7 @@ class ModelSerializer {
   void write(JsonWriter& w, const QuerySet<T, R>& qs) const {
     static_assert(std::is_same_v<R, T>, "covet: serializers write whole objects; drop only()/values()");
     w.begin_array();
-    for (const T& obj : qs.iterate()) write(w, obj);
+    for (const T& obj : narrowed(qs).iterate()) write(w, obj);
     w.end_array();
   }
   void write(MsgPackWriter& w, const T& obj) const { detail::write_object(*plan_, &obj, w); }
@@ -505,7 +522,7 @@ class ModelSerializer {
   void write(MsgPackWriter& w, const QuerySet<T, R>& qs) const {
     static_assert(std::is_same_v<R, T>, "covet: serializers write whole objects; drop only()/values()");
     std::size_t at = detail::begin_stream(w), n = 0;
-    for (const T& obj : qs.iterate()) write(w, obj), ++n;
+    for (const T& obj : narrowed(qs).iterate()) write(w, obj), ++n;
     detail::end_stream(w, at, n);
   }
   // MessagePack: the same data as to_json, each object a map.
@@ -530,7 +547,7 @@ class ModelSerializer {
                     std::size_t chunk_bytes = 16 * 1024) const {
     static_assert(std::is_same_v<R, T>, "covet: serializers write whole objects; drop only()/values()");
     JsonWriter w(chunk_bytes + chunk_bytes / 4);
-    for (const T& obj : qs.iterate()) {
+    for (const T& obj : narrowed(qs).iterate()) {
       write(w, obj);
       w.newline();
       if (w.size() >= chunk_bytes) {
@@ -564,6 +581,11 @@ class ModelSerializer {
     detail::SerializerSpec s = plan_->spec;
     edit(s);
     return ModelSerializer(detail::build_serializer(model_info<T>(), std::move(s)));
+  }
+  // The query loading only the members written, when that is all the output reads.
+  template <class R>
+  QuerySet<T, R> narrowed(const QuerySet<T, R>& qs) const {
+    return plan_->output_members ? qs.loading_only(*plan_->output_members) : qs;
   }
   static ReadOptions as(ReadOptions o, InputFormat f) {
     o.format = f;

@@ -254,6 +254,33 @@ TEST(MsgPackInput, CreateUpdateAndListsValidateAndWriteNothingOnError) {
   EXPECT_THROW(signup().read_json(body("dan", "d@example.com", 1), mp), ParseError);
 }
 
+TEST(SerializerInput, ListItemsRepeatingAUniqueValueAreRefusedBeforeSaving) {
+  Database db("sqlite://:memory:");
+  db.create_all<Signup>();
+  const std::string body = R"([{"username":"ann","email":"a@x.io","age":1},{"username":"bob","email":"b@x.io","age":2},)"
+                           R"({"username":"ann","email":"c@x.io","age":3}])";
+  EXPECT_EQ(errors_of([&] { signup().create_list(db, body); }),
+            R"([{},{},{"username":["signup with this username already exists."]}])");
+  EXPECT_EQ(Signup::objects(db).count(), 0);
+  // Without a database nothing is saved, and nothing is checked.
+  EXPECT_EQ(signup().from_json_list(body).size(), 3u);
+}
+
+TEST(SerializerInput, AnUpdateCannotMoveAnObjectToAnotherKey) {
+  Database db("sqlite://:memory:");
+  db.create_all<Signup>();
+  auto writable_id = signup().options("id", {.read_only = false});
+  Signup ann = writable_id.create(db, R"({"id":1,"username":"ann","email":"a@x.io","age":1})");
+  Signup bob = writable_id.create(db, R"({"id":2,"username":"bob","email":"b@x.io","age":2})");
+  EXPECT_EQ(errors_of([&] { writable_id.update(db, ann, R"({"id":2})", {.partial = true}); }),
+            R"({"id":["The primary key cannot be changed by an update."]})");
+  EXPECT_EQ(Signup::objects(db).get("id", 2).username, "bob");
+  EXPECT_EQ(ann.id, 1);
+  writable_id.update(db, ann, R"({"id":1,"age":5})", {.partial = true});  // the same key is fine
+  EXPECT_EQ(Signup::objects(db).get("id", 1).age, 5);
+  (void)bob;
+}
+
 TEST(RecordInput, ValuesOfTheFieldsTypeOrTheirJsonForms) {
   auto s = ModelSerializer<Everything>();
   auto names = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"day", "at", "uid", "price", "name", "tags"});

@@ -1,0 +1,7 @@
+// libFuzzer target: ModelSerializer's JSON input (see harness.hpp).
+#include "harness.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+  covet_fuzz::run(data, size, covet::InputFormat::Json);
+  return 0;
+}
