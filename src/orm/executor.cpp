@@ -32,9 +32,26 @@ const MemberLoad* loads_of(const ModelInfo& m, const std::vector<int>& columns, 
 
 void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const Row& row, void* obj) {
   // A cursor or partial objects come here once per row: the partial loads
-  // are built on the first and kept while the columns are the same.
-  thread_local std::vector<MemberLoad> partial;
-  const MemberLoad* loads = loads_of(m, columns, partial);
+  // are built on the first and kept while the model and columns are the
+  // same (compared as the column numbers and the model's own loads).
+  const MemberLoad* loads;
+  if (&columns == m.all_columns.get()) {
+    loads = m.loads.data();
+  } else {
+    thread_local struct {
+      const MemberLoad* model_loads = nullptr;
+      std::vector<int> columns;
+      std::vector<MemberLoad> loads;
+    } cache;
+    if (cache.model_loads != m.loads.data() || cache.columns != columns) {
+      cache.loads.clear();
+      cache.loads.resize(0);
+      loads_of(m, columns, cache.loads);
+      cache.model_loads = m.loads.data();
+      cache.columns = columns;
+    }
+    loads = cache.loads.data();
+  }
   try {
     row.load(loads, columns.size(), obj, &m);
   } catch (const InvalidArgument& e) {  // text the codec cannot read ("invalid datetime 'x'")
