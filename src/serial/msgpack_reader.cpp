@@ -124,43 +124,59 @@ inline Header header(const Byte* p) {
 }
 
 // Checks the whole body (see the top of the file); throws ParseError.
+// One value's header at p (bounds and type checked); a scalar's payload is
+// checked and skipped. Returns the items of a non-empty container (a map's
+// keys and values both count), 0 for anything else.
+[[gnu::noinline]] void check_utf8(const Byte* p, uint64_t n) {
+  if (auto problem = utf8_problem(std::string_view(reinterpret_cast<const char*>(p), n))) malformed("text " + *problem);
+}
+
+[[gnu::always_inline]] inline uint64_t check_value(const Byte*& p, const Byte* end, bool key) {
+  if (p >= end) malformed("the input ends inside a value");
+  const Code c = kCodes[*p];
+  if (c.kind == Header::Invalid) malformed("byte 0xc1 is not a MessagePack type");
+  if (static_cast<std::size_t>(end - p) < c.head) malformed("the input ends inside a value");
+  if (key && c.kind != Header::Str) malformed("a map key is not text");
+  const uint64_t n = c.len_bytes ? be(p + 1, c.len_bytes) : c.n;
+  p += c.head;
+  const auto left = static_cast<uint64_t>(end - p);
+  if (c.kind == Header::Array || c.kind == Header::Map) {
+    const uint64_t items = c.kind == Header::Map ? 2 * n : n;
+    if (items > left) malformed("a size larger than the input");  // every item takes a byte at least
+    return items;
+  }
+  if (n > left) malformed("the input ends inside a value");
+  if (c.kind == Header::Str && !is_ascii(std::string_view(reinterpret_cast<const char*>(p), n))) [[unlikely]]
+    check_utf8(p, n);
+  p += n;
+  return 0;
+}
+
+// Checks the whole body (see the top of the file); throws ParseError.
 void check(const Byte* p, const Byte* end, std::size_t max_depth) {
   struct Frame {
     uint64_t left;  // items still to come (a map's keys and values both count)
     bool map;
   };
   std::vector<Frame> stack;
-  bool root_done = false;
-  while (!root_done) {
-    if (p >= end) malformed("the input ends inside a value");
-    const bool is_key = !stack.empty() && stack.back().map && stack.back().left % 2 == 0;
-    const Code c = kCodes[*p];
-    if (c.kind == Header::Invalid) malformed("byte 0xc1 is not a MessagePack type");
-    if (static_cast<std::size_t>(end - p) < c.head) malformed("the input ends inside a value");
-    const Header h = header(p);
-    p += h.head;
-    const auto left = static_cast<uint64_t>(end - p);
-    if (is_key && h.kind != Header::Str) malformed("a map key is not text");
-    if (h.container()) {
-      const uint64_t items = h.kind == Header::Map ? 2 * h.n : h.n;
-      if (items > left) malformed("a size larger than the input");  // every item takes a byte at least
-      if (items > 0) {
-        if (stack.size() + 1 > max_depth) malformed(fmt::format("nested deeper than {} levels", max_depth));
-        stack.push_back({items, h.kind == Header::Map});
-        continue;
-      }
-    } else {
-      if (h.n > left) malformed("the input ends inside a value");
-      if (h.kind == Header::Str) {
-        std::string_view s(reinterpret_cast<const char*>(p), h.n);
-        if (!is_ascii(s))
-          if (auto problem = utf8_problem(s)) malformed("text " + *problem);
-      }
-      p += h.n;
+  const Byte* root = p;
+  if (uint64_t items = check_value(p, end, false)) {
+    if (max_depth < 1) malformed(fmt::format("nested deeper than {} levels", max_depth));
+    stack.push_back({items, kCodes[*root].kind == Header::Map});
+  }
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    const bool is_key = top.map && top.left % 2 == 0;
+    const Byte* at = p;
+    const uint64_t items = check_value(p, end, is_key);
+    --top.left;
+    if (items) {
+      if (stack.size() + 1 > max_depth) malformed(fmt::format("nested deeper than {} levels", max_depth));
+      stack.push_back({items, kCodes[*at].kind == Header::Map});
+      continue;
     }
     // One item done: close every container it completed.
-    while (!stack.empty() && --stack.back().left == 0) stack.pop_back();
-    root_done = stack.empty();
+    while (!stack.empty() && stack.back().left == 0) stack.pop_back();
   }
   if (p != end) malformed("content after the value");
 }
@@ -195,11 +211,14 @@ void write_json(JsonWriter& w, const Byte*& p);
 // A value of a checked body as reader.hpp's source element.
 struct PackElement {
   const Byte* p;
+  Header h;  // decoded once
 
-  Header head() const { return header(p); }
+  explicit PackElement(const Byte* at) : p(at), h(header(at)) {}
+  const Header& head() const { return h; }
+  // The byte after this value.
+  const Byte* end() const { return h.container() ? skip_container(p) : p + h.head + h.n; }
   bool is_null() const { return *p == 0xc0; }
   bool string(std::string_view& s) const {
-    const Header h = head();
     if (h.kind != Header::Str) return false;
     s = text_at(h, p);
     return true;
@@ -208,7 +227,6 @@ struct PackElement {
     const Byte b = *p;
     if (b <= 0x7f) return v = b, true;
     if (b >= 0xe0) return v = static_cast<int8_t>(b), true;
-    const Header h = head();
     if (h.kind == Header::UInt) {
       const uint64_t u = be(p + 1, static_cast<int>(h.n));
       if (u > static_cast<uint64_t>(INT64_MAX)) return false;
@@ -243,7 +261,6 @@ struct PackElement {
   // The timestamp extension (type -1) in its 32-, 64- or 96-bit form, as
   // microseconds (nanoseconds below a microsecond dropped).
   bool timestamp(int64_t& us) const {
-    const Header h = head();
     if (h.kind != Header::Ext || static_cast<int8_t>(p[h.head - 1]) != -1) return false;
     const Byte* d = p + h.head;
     uint64_t nsec;
@@ -264,7 +281,6 @@ struct PackElement {
     return true;
   }
   bool bytes(std::string_view& s) const {
-    const Header h = head();
     if (h.kind != Header::Bin) return false;
     s = text_at(h, p);
     return true;
@@ -278,17 +294,17 @@ struct PackElement {
   }
   template <class F>
   bool array(F&& each) const {
-    const Header h = head();
     if (h.kind != Header::Array) return false;
     const Byte* q = p + h.head;
     for (uint64_t i = 0; i < h.n; ++i) {
-      each(PackElement{q});
-      q = skip(q);
+      const PackElement x(q);
+      each(x);
+      q = x.end();
     }
     return true;
   }
   std::string_view type_name() const {
-    switch (head().kind) {
+    switch (h.kind) {
       case Header::Nil: return "null";
       case Header::Bool: return "bool";
       case Header::Str: return "str";
@@ -352,8 +368,9 @@ struct PackObject {
       const Header k = header(q);
       std::string_view key = text_at(k, q);
       q += k.head + k.n;
-      f(key, PackElement{q});
-      q = skip(q);
+      const PackElement v(q);
+      f(key, v);
+      q = v.end();
     }
     if (end) *end = q;
   }

@@ -289,11 +289,9 @@ void check_model_writes(const SerializerPlan& p, InputData& in) {
 
 }  // namespace
 
-const SerialField* field_for_key(const SerializerPlan& p, InputData& in, std::string_view key) {
-  const SerialField* f;
-  if (in.expect_next < p.fields.size() && same_name(p.fields[in.expect_next].name, key)) f = &p.fields[in.expect_next];
-  else if (!(f = find_field(p, key))) return nullptr;
-  in.expect_next = static_cast<uint32_t>(f - p.fields.data()) + 1;
+const SerialField* find_field_for_key(const SerializerPlan& p, InputData& in, std::string_view key) {
+  const SerialField* f = find_field(p, key);
+  if (f) in.expect_next = static_cast<uint32_t>(f - p.fields.data()) + 1;
   return f;
 }
 

@@ -286,7 +286,14 @@ void read_input_field(const SerialField& f, const E& e, InputData& in) {
 
 // The plan field a key names (the one after the last matched first: inputs
 // mostly follow the serializer's order), or null.
-const SerialField* field_for_key(const SerializerPlan& p, InputData& in, std::string_view key);
+const SerialField* find_field_for_key(const SerializerPlan& p, InputData& in, std::string_view key);
+inline const SerialField* field_for_key(const SerializerPlan& p, InputData& in, std::string_view key) {
+  if (in.expect_next < p.fields.size()) {
+    const SerialField& f = p.fields[in.expect_next];
+    if (same_name(f.name, key)) return ++in.expect_next, &f;
+  }
+  return find_field_for_key(p, in, key);
+}
 // A key that is not a field: a ParseError when it came before, a field
 // error with reject_unknown. `unknown` collects them.
 struct UnknownKeys {

@@ -227,10 +227,20 @@ inline bool is_ascii(std::string_view s) {
   constexpr uint64_t high = 0x8080808080808080ull;
   const std::size_t n = s.size();
   const char* p = s.data();
-  if (n < 8) {
-    uint64_t acc = 0;
-    for (std::size_t i = 0; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
-    return (acc & 0x80) == 0;
+  if (n < 8) {  // overlapping loads, no loop
+    if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, p, 4), std::memcpy(&b, p + n - 4, 4);
+      return ((a | b) & 0x80808080u) == 0;
+    }
+    if (n == 0) return true;
+    return ((static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
+             static_cast<unsigned char>(p[n - 1])) & 0x80) == 0;
+  }
+  if (n <= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8), std::memcpy(&b, p + n - 8, 8);
+    return ((a | b) & high) == 0;
   }
   uint64_t acc = 0, w;
   std::size_t i = 0;
@@ -254,6 +264,11 @@ inline bool same_name(std::string_view a, std::string_view b) {
     std::memcpy(&x1, a.data(), 4), std::memcpy(&x2, a.data() + n - 4, 4);
     std::memcpy(&y1, b.data(), 4), std::memcpy(&y2, b.data() + n - 4, 4);
     return ((x1 ^ y1) | (x2 ^ y2)) == 0;
+  }
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
   return a == b;
 }

@@ -4,6 +4,7 @@
 // internationalised domain must come in its xn-- form).
 #include <arpa/inet.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,33 +13,46 @@ namespace covet::detail {
 
 inline bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
+// Character classes of ASCII bytes, one table lookup each.
+enum : uint8_t { kAlpha = 1, kDigit = 2, kAtextSpecial = 4 };
+inline constexpr auto kCharClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kAlpha;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = kAlpha;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = kDigit;
+  for (char c : std::string_view("!#$%&'*+/=?^_`{|}~-")) t[static_cast<unsigned char>(c)] = kAtextSpecial;
+  return t;
+}();
+inline uint8_t char_class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
+
 // A DNS host name: dot-separated labels of letters, digits and inner
 // hyphens (1-63 characters), at most 253 in all; with `need_tld`, at least
-// two labels and a last one of letters (or xn--...), as Django's.
+// two labels and a last one of letters (or xn--...), as Django's. One pass.
 inline bool valid_hostname(std::string_view h, bool need_tld) {
   if (h.empty() || h.size() > 253) return false;
   if (h.back() == '.') h.remove_suffix(1);  // a fully qualified name
+  if (h.empty()) return false;
   int labels = 0;
-  std::string_view last;
-  while (!h.empty()) {
-    auto dot = h.find('.');
-    std::string_view label = h.substr(0, dot);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label)
-      if (!is_alnum(c) && c != '-') return false;
-    ++labels;
-    last = label;
-    if (dot == std::string_view::npos) break;
-    h.remove_prefix(dot + 1);
-    if (h.empty()) return false;
+  std::size_t start = 0;  // of the current label
+  bool last_alpha = true;  // the current label is letters only
+  for (std::size_t i = 0; i <= h.size(); ++i) {
+    const char c = i < h.size() ? h[i] : '.';
+    if (c == '.') {
+      const std::size_t n = i - start;
+      if (n == 0 || n > 63 || h[start] == '-' || h[i - 1] == '-') return false;
+      ++labels;
+      if (i < h.size()) start = i + 1, last_alpha = true;
+      continue;
+    }
+    const uint8_t k = char_class(c);
+    if (!(k & (kAlpha | kDigit)) && c != '-') return false;
+    last_alpha = last_alpha && (k & kAlpha);
   }
   if (!need_tld) return labels >= 1;
   if (labels < 2) return false;
+  std::string_view last = h.substr(start);
   if (last.starts_with("xn--")) return last.size() > 4;
-  if (last.size() < 2) return false;
-  for (char c : last)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
-  return true;
+  return last.size() >= 2 && last_alpha;
 }
 
 inline bool valid_ipv4(std::string_view s) {
@@ -61,7 +75,7 @@ inline bool valid_ipv4(std::string_view s) {
 // an address literal [1.2.3.4].
 inline bool valid_email(std::string_view s) {
   if (s.size() > 254) return false;
-  auto at = s.rfind('@');
+  auto at = s.rfind('@');  // (memrchr)
   if (at == std::string_view::npos || at == 0 || at > 64) return false;
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
   if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
@@ -73,10 +87,13 @@ inline bool valid_email(std::string_view s) {
       else if (c == '"') return false;
     }
   } else {
-    constexpr std::string_view specials = "!#$%&'*+/=?^_`{|}~-";
-    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
-    for (char c : local)
-      if (!is_alnum(c) && c != '.' && specials.find(c) == std::string_view::npos) return false;
+    // A dot-atom: atext characters, dots only between them.
+    if (local.front() == '.' || local.back() == '.') return false;
+    char prev = 0;
+    for (char c : local) {
+      if (c == '.' ? prev == '.' : !char_class(c)) return false;
+      prev = c;
+    }
   }
   if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']') return valid_ipv4(domain.substr(1, domain.size() - 2));
   return valid_hostname(domain, true);

@@ -232,11 +232,14 @@ TEST(JsonReaderHelpers, NulAndNameChecksCoverEveryLength) {
     std::string s(n, 'k');
     EXPECT_FALSE(detail::has_nul(s));
     EXPECT_TRUE(detail::same_name(s, s));
+    EXPECT_TRUE(detail::is_ascii(s));
     for (std::size_t i = 0; i < n; ++i) {
       std::string t = s;
       t[i] = '\0';
       EXPECT_TRUE(detail::has_nul(t)) << n << " " << i;
       EXPECT_FALSE(detail::same_name(s, t)) << n << " " << i;
+      t[i] = '\x80';
+      EXPECT_FALSE(detail::is_ascii(t)) << n << " " << i;
     }
     EXPECT_FALSE(detail::same_name(s, s + "k"));
   }
