@@ -16,40 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "support/models.hpp"  // Everything: one member of every field kind
+
 namespace covet_fuzz {
 
 using covet::InputFormat;
 using covet::ModelSerializer;
 using covet::ReadOptions;
-
-// One member of every field kind.
-struct Everything : covet::Model<Everything> {
-  int64_t id = 0;
-  int32_t small = 0;
-  int64_t big = 0;
-  double real = 0;
-  covet::Decimal price;
-  std::string name;
-  std::string body;
-  bool flag = false;
-  covet::Date day;
-  covet::DateTime at;
-  covet::Uuid uid;
-  covet::Json doc;
-  std::vector<std::string> tags;
-  std::vector<int64_t> numbers;
-  covet::Bytes blob;
-  std::optional<std::string> nickname;
-  std::optional<int64_t> score;
-  std::optional<covet::DateTime> seen_at;
-  std::optional<double> ratio;
-  static void meta(covet::Meta<Everything>& m) {
-    m.table("everything")
-        .field(&Everything::price, covet::decimal(12, 2))
-        .field(&Everything::name, covet::max_length(20))
-        .field(&Everything::nickname, covet::max_length(30));
-  }
-};
+using testing_models::Everything;
 
 struct Account : covet::Model<Account> {
   int64_t id = 0;

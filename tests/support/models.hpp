@@ -37,6 +37,31 @@ struct Everything : covet::Model<Everything> {
   }
 };
 
+// An Everything with a value of every kind set (text with escapes, a time
+// before the epoch, a nested JSON document, bytes with a NUL).
+inline Everything sample_everything() {
+  Everything e;
+  e.id = 3;
+  e.small = -3;
+  e.big = 9'000'000'000;
+  e.real = 0.1;
+  e.price = covet::Decimal("19.90");
+  e.name = "n\"ame \u00fc";
+  e.body = "line1\nline2\t\x01";
+  e.flag = true;
+  e.day = covet::Date(2023, 12, 31);
+  e.at = covet::DateTime(1969, 12, 31, 23, 59, 59, 1);
+  e.uid = covet::Uuid::v4();
+  e.doc = covet::Json::parse(R"({"k": [true, null, 1.5, "s", {"n": -7}]})");
+  e.tags = {"a", "b c"};
+  e.numbers = {1, -2};
+  e.blob = covet::Bytes::from(std::string("\0\x01\xff", 3));
+  e.nickname = "nick";
+  e.seen_at = covet::DateTime(2020, 1, 1);
+  e.ratio = 1e300;
+  return e;
+}
+
 // Chinook tables (../shared/data/chinook). The SQLite file names them in
 // PascalCase ("Track"."TrackId"), the PostgreSQL script in snake_case
 // ("track"."track_id"); the models are the same but for those names.

@@ -368,25 +368,7 @@ TEST(SerializerInput, MalformedOversizedAndDeepInputIsAParseError) {
 }
 
 TEST(SerializerInput, EveryFieldKindRoundTripsThroughJson) {
-  Everything e;
-  e.id = 3;
-  e.small = -3;
-  e.big = 9'000'000'000;
-  e.real = 0.1;
-  e.price = Decimal("19.90");
-  e.name = "n\"ame ü";
-  e.body = "line1\nline2\t\x01";
-  e.flag = true;
-  e.day = Date(2023, 12, 31);
-  e.at = DateTime(1969, 12, 31, 23, 59, 59, 1);
-  e.uid = Uuid::v4();
-  e.doc = Json::parse(R"({"k": [true, null, 1.5, "s"]})");
-  e.tags = {"a", "b c"};
-  e.numbers = {1, -2};
-  e.blob = Bytes::from(std::string("\0\x01\xff", 3));
-  e.nickname = "nick";
-  e.seen_at = DateTime(2020, 1, 1);
-  e.ratio = 1e300;
+  Everything e = testing_models::sample_everything();
   auto s = ModelSerializer<Everything>();
   std::string json = s.to_json(e);
   Everything back = s.from_json(json);
