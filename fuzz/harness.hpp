@@ -70,7 +70,7 @@ inline const ModelSerializer<Account>& registration() {
   return s;
 }
 
-[[noreturn]] inline void mismatch(std::string_view what, const std::string& a, const std::string& b) {
+[[noreturn]] inline void round_trip_failed(std::string_view what, const std::string& a, const std::string& b) {
   std::fprintf(stderr, "round trip changed the data (%.*s):\n  %s\n  %s\n", static_cast<int>(what.size()), what.data(),
                a.c_str(), b.c_str());
   std::abort();
@@ -82,34 +82,44 @@ void round_trip(const ModelSerializer<T>& s, const T& obj) {
   try {
     json = s.to_json(obj);
   } catch (const covet::InvalidArgument&) {
-    return;  // a value JSON cannot hold (a NaN from MessagePack): refused, as documented
+    return;  // a value JSON cannot hold: refused, as documented
   }
-  const ReadOptions all{.max_bytes = 1 << 24};
-  std::string again = s.to_json(s.from_json(json, all));
-  if (again != json) mismatch("JSON", json, again);
-  std::string packed = s.to_json(s.from_msgpack(s.to_msgpack(obj), all));
-  if (packed != json) mismatch("MessagePack", json, packed);
+  // From here nothing may fail: covet reads back what it wrote.
+  try {
+    const ReadOptions all{.max_bytes = 1 << 24, .max_string_bytes = 1 << 24};
+    std::string again = s.to_json(s.from_json(json, all));
+    if (again != json) round_trip_failed("JSON", json, again);
+    std::string packed = s.to_json(s.from_msgpack(s.to_msgpack(obj), all));
+    if (packed != json) round_trip_failed("MessagePack", json, packed);
+  } catch (const covet::Error& e) {
+    round_trip_failed(std::string("refused: ") + e.what(), json, "");
+  }
 }
 
+// `round`: whether what this serializer accepts can be read back (not when
+// it takes write-only input fields, which its output leaves out).
 template <class T>
-void exercise(const ModelSerializer<T>& s, std::string_view body, InputFormat format, bool partial) {
+void exercise(const ModelSerializer<T>& s, std::string_view body, InputFormat format, bool partial, bool round) {
   try {
     auto in = s.read(body, {.format = format, .partial = partial});
-    if (!partial) round_trip(s, in.object());
+    if (round && !partial) round_trip(s, in.object());
   } catch (const covet::Error&) {
   }
+  if (partial) return;
+  std::vector<T> list;
   try {
-    for (const T& obj : partial ? std::vector<T>{} : (format == InputFormat::Json ? s.from_json_list(body) : s.from_msgpack_list(body)))
-      round_trip(s, obj);
+    list = format == InputFormat::Json ? s.from_json_list(body) : s.from_msgpack_list(body);
   } catch (const covet::Error&) {
   }
+  if (round)
+    for (const T& obj : list) round_trip(s, obj);
 }
 
 inline void run(const uint8_t* data, std::size_t size, InputFormat format) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
-  exercise(everything(), body, format, false);
-  exercise(everything(), body, format, true);
-  exercise(registration(), body, format, false);
+  exercise(everything(), body, format, false, true);
+  exercise(everything(), body, format, true, true);
+  exercise(registration(), body, format, false, false);
 }
 
 }  // namespace covet_fuzz

@@ -123,13 +123,13 @@ inline Header header(const Byte* p) {
   return {c.kind, c.head, c.len_bytes ? be(p + 1, c.len_bytes) : c.n};
 }
 
-// Checks the whole body (see the top of the file); throws ParseError.
-// One value's header at p (bounds and type checked); a scalar's payload is
-// checked and skipped. Returns the items of a non-empty container (a map's
-// keys and values both count), 0 for anything else.
 [[gnu::noinline]] void check_utf8(const Byte* p, uint64_t n) {
   if (auto problem = utf8_problem(std::string_view(reinterpret_cast<const char*>(p), n))) malformed("text " + *problem);
 }
+
+// One value's header at p (bounds and type checked); a scalar's payload is
+// checked and skipped. Returns the items of a non-empty container (a map's
+// keys and values both count), 0 for anything else.
 
 [[gnu::always_inline]] inline uint64_t check_value(const Byte*& p, const Byte* end, bool key) {
   if (p >= end) malformed("the input ends inside a value");
@@ -245,6 +245,7 @@ struct PackElement {
     return false;
   }
   bool too_big() const { return *p == 0xcf && be(p + 1, 8) > static_cast<uint64_t>(INT64_MAX); }
+  bool uint64(uint64_t& u) const { return *p == 0xcf && (u = be(p + 1, 8), true); }
   bool number(double& d) const {
     if (*p == 0xcb) return d = std::bit_cast<double>(be(p + 1, 8)), true;
     if (*p == 0xca) return d = std::bit_cast<float>(static_cast<uint32_t>(be(p + 1, 4))), true;

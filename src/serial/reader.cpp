@@ -90,6 +90,11 @@ bool fail_too_small(const SerialField& f, InputData& in, int64_t lo) {
   return false;
 }
 
+bool fail_too_long(const SerialField& f, InputData& in, std::size_t max_bytes) {
+  fail_field(f, in, fmt::format("Ensure this value has no more than {} bytes.", max_bytes));
+  return false;
+}
+
 bool check_text(const SerialField& f, InputData& in, std::string_view s) {
   const FieldOptions& o = f.options;
   if (s.empty()) {
@@ -392,7 +397,14 @@ void ListReader::check_unique_among() {
     for (std::size_t i = 0; i < items_.size(); ++i) {
       std::vector<Value> key;
       for (int f : fields) key.push_back(m.field(f).get(items_[i]));
-      if (std::any_of(key.begin(), key.end(), [](const Value& v) { return v.is_null(); })) continue;
+      // NULLs never collide, nor do unset auto keys (0: the database picks);
+      // NaN is never equal, even to itself.
+      if (std::any_of(key.begin(), key.end(), [](const Value& v) {
+            const double* d = v.get_if<double>();
+            return v.is_null() || (d && std::isnan(*d));
+          }))
+        continue;
+      if (fields.size() == 1 && m.field(fields[0]).auto_increment && key[0] == Value(0)) continue;
       if (!seen.emplace(std::move(key), i).second) {
         if (!failed_) failed_ = true, errors_.assign(items_.size(), {});
         report(errors_[i]);
@@ -403,9 +415,15 @@ void ListReader::check_unique_among() {
     auto& list = e[field];
     if (std::find(list.begin(), list.end(), message) == list.end()) list.push_back(std::move(message));
   };
+  auto writable = [&](int field) {  // the input may set it (a key made writable)
+    for (const SerialField& s : p_.fields)
+      if (s.source == SerialField::Source::Member && s.field == field && !s.read_only) return true;
+    return false;
+  };
   for (std::size_t i = 0; i < m.fields.size(); ++i) {
     const FieldInfo& f = m.fields[i];
-    if (!f.unique || f.primary_key) continue;
+    const bool key = f.primary_key && m.primary_key.size() == 1 && writable(static_cast<int>(i));
+    if (!(f.unique && !f.primary_key) && !key) continue;
     check({static_cast<int>(i)}, [&](ValidationError::Errors& e) {
       add(e, f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
     });
@@ -479,6 +497,7 @@ struct JsonElement {
   bool string(std::string_view& s) const { return e.get_string().get(s) == simdjson::SUCCESS; }
   bool int64(int64_t& v) const { return e.get_int64().get(v) == simdjson::SUCCESS; }
   bool too_big() const { return e.type() == sj::element_type::UINT64; }
+  bool uint64(uint64_t& u) const { return e.type() == sj::element_type::UINT64 && e.get_uint64().get(u) == simdjson::SUCCESS; }
   bool number(double& d) const { return e.get_double().get(d) == simdjson::SUCCESS; }
   bool boolean(bool& b) const { return e.get_bool().get(b) == simdjson::SUCCESS; }
   bool timestamp(int64_t&) const { return false; }
@@ -532,7 +551,9 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
   sj::array items;
   if (root.get_array().get(items) != simdjson::SUCCESS)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));
-  ListReader list(p, in, next, drop, items.size(), db);
+  std::size_t count = items.size();
+  if (count == 0xFFFFFF) count = static_cast<std::size_t>(std::distance(items.begin(), items.end()));  // size() saturates
+  ListReader list(p, in, next, drop, count, db);
   for (sj::element item : items) {
     list.begin();
     sj::object obj;
@@ -557,6 +578,7 @@ struct ValueElement {
     return p ? (i = *p, true) : false;
   }
   bool too_big() const { return false; }
+  bool uint64(uint64_t&) const { return false; }
   bool number(double& d) const {
     if (const double* p = v->get_if<double>()) return d = *p, true;
     if (const int64_t* p = v->get_if<int64_t>()) return d = static_cast<double>(*p), true;

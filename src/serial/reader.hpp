@@ -10,6 +10,7 @@
 //   bool string(std::string_view&) const      a text element
 //   bool int64(int64_t&) const                an integer that fits int64_t
 //   bool too_big() const                      an integer past int64_t
+//   bool uint64(uint64_t&) const              such an integer, when it fits uint64_t
 //   bool number(double&) const                any number
 //   bool boolean(bool&) const
 //   bool timestamp(int64_t& micros) const     a native date-time (MessagePack's extension)
@@ -52,6 +53,7 @@ bool check_range(const SerialField& f, InputData& in, double v);
 [[gnu::noinline]] void fail_field(const SerialField& f, InputData& in, std::string message);
 [[gnu::noinline]] bool fail_too_big(const SerialField& f, InputData& in, int64_t hi);
 [[gnu::noinline]] bool fail_too_small(const SerialField& f, InputData& in, int64_t lo);
+[[gnu::noinline]] bool fail_too_long(const SerialField& f, InputData& in, std::size_t max_bytes);
 bool datetime_from_text(std::string_view s, DateTime& out);
 // Kinds read from text: Date, UUID, Decimal (also from a number), base64.
 bool value_from_text(FieldKind kind, std::string_view s, Value& out);
@@ -62,12 +64,19 @@ Value decimal_from_double(double d);
 template <class E>
 class FieldReader {
  public:
-  FieldReader(const SerialField& f, InputData& in) : f_(f), in_(in) {}
+  FieldReader(const SerialField& f, InputData& in, std::size_t max_string) : f_(f), in_(in), max_string_(max_string) {}
 
   void fail(std::string message) { fail_field(f_, in_, std::move(message)); }
+  // ReadOptions::max_string_bytes, for text, bytes and JSON values.
+  bool fits(std::size_t bytes) {
+    if (bytes <= max_string_) [[likely]]
+      return true;
+    return fail_too_long(f_, in_, max_string_);
+  }
 
   bool text(const E& e, std::string_view& out) {
     if (!e.string(out)) return fail(kString), false;
+    if (!fits(out.size())) return false;
     if (has_nul(out)) return fail("Null characters are not allowed."), false;
     return check_text(f_, in_, out);
   }
@@ -87,7 +96,9 @@ class FieldReader {
     return check_range(f_, in_, static_cast<double>(out));
   }
   bool number(const E& e, double& out) {
-    if (!e.number(out)) return fail(kNumber), false;
+    // NaN and infinities (MessagePack has them) are refused: JSON cannot
+    // hold them, and no range check could pass them.
+    if (!e.number(out) || !std::isfinite(out)) return fail(kNumber), false;
     if (!f_.options.max_value && !f_.options.min_value) return true;
     return check_range(f_, in_, out);
   }
@@ -152,21 +163,28 @@ class FieldReader {
         case FieldKind::Decimal: {
           std::string_view s;
           int64_t i;
+          uint64_t u;
           double d;
           if (e.string(s)) {
             if (value_from_text(kind, s, out)) return true;
           } else if (e.int64(i)) {
             return out = Value(Decimal(std::to_string(i))), true;
+          } else if (e.uint64(u)) {  // exact, past int64
+            return out = Value(Decimal(std::to_string(u))), true;
           } else if (e.number(d) && std::isfinite(d)) {
             return out = decimal_from_double(d), true;
           }
           return fail(kNumber), false;
         }
-        case FieldKind::Json:
-          return out = Value(e.json()), true;
+        case FieldKind::Json: {
+          Json j = e.json();
+          if (!fits(j.text().size())) return false;
+          return out = Value(std::move(j)), true;
+        }
         case FieldKind::Binary: {
           std::string_view s;
-          if (e.bytes(s)) return out = Value(Bytes::from(s)), true;
+          if (e.bytes(s)) return fits(s.size()) && (out = Value(Bytes::from(s)), true);
+          if (e.string(s) && !fits(s.size())) return false;
           if (e.string(s) && value_from_text(kind, s, out)) return true;
           return fail("Enter valid base64 data."), false;
         }
@@ -179,8 +197,8 @@ class FieldReader {
             double d;
             std::string_view s;
             if (x.int64(i)) items.emplace_back(i);
-            else if (x.string(s)) items.emplace_back(s);
-            else if (!x.too_big() && x.number(d)) items.emplace_back(d);
+            else if (x.string(s)) fits(s.size()) ? items.emplace_back(s), void() : void(ok = false);
+            else if (!x.too_big() && x.number(d) && std::isfinite(d)) items.emplace_back(d);
             else ok = false, fail(fmt::format("Not a valid list item: {}.", x.type_name()));
           });
           if (!is_array) return fail(fmt::format("Expected a list of items but got type \"{}\".", e.type_name())), false;
@@ -197,13 +215,14 @@ class FieldReader {
  private:
   const SerialField& f_;
   InputData& in_;
+  std::size_t max_string_;
 };
 
 // One model member from its element: the common member types written in
 // place, the others through their codec from a Value.
 template <class E>
-void read_member(const SerializerPlan& p, const SerialField& f, const E& e, InputData& in) {
-  FieldReader<E> r(f, in);
+void read_member(const SerializerPlan& p, const SerialField& f, const E& e, InputData& in, std::size_t max_string) {
+  FieldReader<E> r(f, in, max_string);
   void* m = static_cast<char*>(in.target) + f.offset;
   if (e.is_null()) {
     if (!f.allow_null || !f.codec->optional) return r.fail(kNotNull);
@@ -272,8 +291,8 @@ void read_member(const SerializerPlan& p, const SerialField& f, const E& e, Inpu
 }
 
 template <class E>
-void read_input_field(const SerialField& f, const E& e, InputData& in) {
-  FieldReader<E> r(f, in);
+void read_input_field(const SerialField& f, const E& e, InputData& in, std::size_t max_string) {
+  FieldReader<E> r(f, in, max_string);
   Value& slot = in.extras[static_cast<std::size_t>(f.extra)];
   if (e.is_null()) {
     if (!f.allow_null) return r.fail(kNotNull);
@@ -322,8 +341,8 @@ void read_object(const SerializerPlan& p, const Object& obj, const ReadOptions& 
     in.present[i] = 2;
     if (f->read_only) return;  // as DRF: read-only fields in the input are ignored
     if (!f->same_member.empty()) check_same_member(p, in, i);
-    if (f->source == SerialField::Source::Input) read_input_field(*f, value, in);
-    else read_member(p, *f, value, in);
+    if (f->source == SerialField::Source::Input) read_input_field(*f, value, in, o.max_string_bytes);
+    else read_member(p, *f, value, in, o.max_string_bytes);
   });
   finish_object(p, o, in, db, updating);
 }

@@ -77,6 +77,7 @@ struct ReadOptions {
   InputFormat format = InputFormat::Json;  // read(), create(), update(), create_list()
   std::size_t max_bytes = 1 << 20;  // larger input: PayloadTooLarge
   std::size_t max_depth = 32;       // deeper nesting: ParseError (arrays and objects/maps)
+  std::size_t max_string_bytes = 1 << 20;  // a longer text, bytes or JSON field value: a field error
   bool partial = false;             // PATCH: only the fields given are read and required
   bool reject_unknown = false;      // a key the serializer does not know: a field error
 };

@@ -5,6 +5,7 @@
 
 #include <covet/covet.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,13 @@ TEST(MsgPackInput, TheFormsJsonTakesAreTakenToo) {
   EXPECT_EQ(e.big, 4294967295);
   e = s.from_msgpack(bytes({0x81, 0xa3, 'b', 'i', 'g', 0xf0}), partial);
   EXPECT_EQ(e.big, -16);
+  // A decimal past int64 is read exactly (not through a double).
+  auto amounts = covet::ModelSerializer<Everything>().input_field("amount", FieldKind::Decimal);
+  auto huge = amounts.read_msgpack(pack_one("amount", [](MsgPackWriter& w) { w.value(uint64_t{18446744073709551615u}); }),
+                                   partial);
+  EXPECT_EQ(huge.extra("amount"), Value(Decimal("18446744073709551615")));
+  EXPECT_EQ(amounts.read_json(R"({"amount": 18446744073709551615})", partial).extra("amount"),
+            Value(Decimal("18446744073709551615")));
 }
 
 TEST(MsgPackInput, TypeAndRangeErrorsAreTheJsonOnes) {
@@ -140,6 +148,9 @@ TEST(MsgPackInput, TypeAndRangeErrorsAreTheJsonOnes) {
   EXPECT_EQ(err("tags", [](MsgPackWriter& w) { w.begin_array(1), w.value(true); }), "Not a valid list item: bool.");
   EXPECT_EQ(err("blob", val(int64_t{5})), "Enter valid base64 data.");
   EXPECT_EQ(err("name", val("way too long a name for twenty")), "Ensure this value has at most 20 characters (it has 30).");
+  EXPECT_EQ(err("real", val(std::numeric_limits<double>::quiet_NaN())), "A valid number is required.");
+  EXPECT_EQ(err("ratio", val(-std::numeric_limits<double>::infinity())), "A valid number is required.");
+  EXPECT_EQ(err("price", val(std::numeric_limits<double>::infinity())), "A valid number is required.");
   EXPECT_EQ(err("nickname", [](MsgPackWriter& w) { w.null(); }), "accepted");
   EXPECT_EQ(err("name", [](MsgPackWriter& w) { w.null(); }), "This field may not be null.");
   // A timestamp with nanoseconds past a second, an extension of another
@@ -180,7 +191,9 @@ TEST(MsgPackInput, MalformedInputIsAParseErrorNeverACrash) {
   MsgPackWriter big;
   big.begin_map(1), big.key("body"), big.value(std::string(2 << 20, 'x'));
   EXPECT_THROW(s.read_msgpack(big.view(), partial), PayloadTooLarge);
-  EXPECT_NO_THROW(s.read_msgpack(big.view(), {.max_bytes = 4 << 20, .partial = true}));
+  EXPECT_NO_THROW(s.read_msgpack(big.view(), {.max_bytes = 4 << 20, .max_string_bytes = 4 << 20, .partial = true}));
+  EXPECT_EQ(errors_of([&] { s.read_msgpack(big.view(), {.max_bytes = 4 << 20, .partial = true}); }),
+            R"({"body":["Ensure this value has no more than 1048576 bytes."]})");
   // Not a map.
   EXPECT_EQ(errors_of([&] { s.read_msgpack(bytes({0x92, 0x01, 0x02}), partial); }),
             R"({"non_field_errors":["Invalid data. Expected a dictionary, but got list."]})");
@@ -243,6 +256,16 @@ TEST(SerializerInput, ListItemsRepeatingAUniqueValueAreRefusedBeforeSaving) {
   EXPECT_EQ(Signup::objects(db).count(), 0);
   // Without a database nothing is saved, and nothing is checked.
   EXPECT_EQ(signup().from_json_list(body).size(), 3u);
+  // A key made writable is checked among the items too; unset auto keys are not.
+  auto writable_id = signup().options("id", {.read_only = false});
+  EXPECT_EQ(errors_of([&] {
+              writable_id.create_list(db, R"([{"id":7,"username":"a1","email":"a@x.io","age":1},)"
+                                          R"({"id":7,"username":"a2","email":"b@x.io","age":2}])");
+            }),
+            R"([{},{"id":["signup with this id already exists."]}])");
+  EXPECT_EQ(writable_id.create_list(db, R"([{"username":"a1","email":"a@x.io","age":1},{"username":"a2","email":"b@x.io","age":2}])")
+                .size(),
+            2u);
 }
 
 TEST(SerializerInput, AnUpdateCannotMoveAnObjectToAnotherKey) {

@@ -358,7 +358,16 @@ TEST(SerializerInput, MalformedOversizedAndDeepInputIsAParseError) {
   EXPECT_NO_THROW(s.read_json(deep, {.max_depth = 200, .partial = true}));
   std::string big = "{\"body\":\"" + std::string(2 << 20, 'x') + "\"}";
   EXPECT_THROW(s.read_json(big, partial), PayloadTooLarge);
-  EXPECT_NO_THROW(s.read_json(big, {.max_bytes = 4 << 20, .partial = true}));
+  EXPECT_NO_THROW(s.read_json(big, {.max_bytes = 4 << 20, .max_string_bytes = 4 << 20, .partial = true}));
+  // One value past max_string_bytes is that field's error.
+  EXPECT_EQ(errors_of([&] { s.read_json(big, {.max_bytes = 4 << 20, .partial = true}); }),
+            R"({"body":["Ensure this value has no more than 1048576 bytes."]})");
+  EXPECT_EQ(errors_of([&] {
+              s.read_json(R"({"name":"abcdef","blob":"AAAAAAAA","doc":[1,2,3],"tags":["abcdef"]})",
+                          {.max_string_bytes = 5, .partial = true});
+            }),
+            R"({"blob":["Ensure this value has no more than 5 bytes."],"doc":["Ensure this value has no more than 5 bytes."],)"
+            R"("name":["Ensure this value has no more than 5 bytes."],"tags":["Ensure this value has no more than 5 bytes."]})");
   EXPECT_EQ(errors_of([&] { s.read_json("[1,2]", partial); }),
             R"({"non_field_errors":["Invalid data. Expected a dictionary, but got list."]})");
   // Unknown keys: ignored, or refused on request.
