@@ -26,6 +26,17 @@ std::string message_of(F&& f) {
   return {};
 }
 
+// Runs f; the DRF-shaped body of the ValidationError it throws, or "no error".
+template <class F>
+std::string errors_of(F&& f) {
+  try {
+    f();
+  } catch (const covet::ValidationError& e) {
+    return e.to_json();
+  }
+  return "no error";
+}
+
 // A blog user that passes every check (username long enough, an email).
 inline blog::User make_user(const std::string& name, const std::string& password_hash = "h") {
   blog::User u;

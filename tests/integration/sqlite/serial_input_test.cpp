@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "support/models.hpp"
 
 namespace {
@@ -33,14 +34,7 @@ const ModelSerializer<Signup>& signup() {
   return s;
 }
 
-std::string errors_of(auto&& f) {
-  try {
-    f();
-  } catch (const ValidationError& e) {
-    return e.to_json();
-  }
-  return "no error";
-}
+using test_support::errors_of;
 
 // A one-member map {field: <value written by `put`>}.
 template <class Put>

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "support/models.hpp"
 
 namespace {
@@ -249,14 +250,7 @@ const ModelSerializer<Account>& registration() {
   return s;
 }
 
-std::string errors_of(auto&& f) {
-  try {
-    f();
-  } catch (const ValidationError& e) {
-    return e.to_json();
-  }
-  return "no error";
-}
+using test_support::errors_of;
 
 Database account_db() {
   Database db("sqlite://:memory:");
