@@ -13,19 +13,11 @@ namespace covet::orm {
 
 namespace {
 // The loads of `columns` in column order: the model's own for every field,
-// else built into `partial` (left as it is when it already holds them).
+// else built into `partial`.
 const MemberLoad* loads_of(const ModelInfo& m, const std::vector<int>& columns, std::vector<MemberLoad>& partial) {
   if (&columns == m.all_columns.get()) return m.loads.data();
-  bool same = partial.size() == columns.size();
-  for (std::size_t i = 0; same && i < columns.size(); ++i) {
-    const MemberLoad& a = partial[i];
-    const MemberLoad& b = m.loads[static_cast<std::size_t>(columns[i])];
-    same = a.op == b.op && a.offset == b.offset && a.field == b.field && a.generic == b.generic && a.fail == b.fail;
-  }
-  if (!same) {
-    partial.clear();
-    for (int c : columns) partial.push_back(m.loads[static_cast<std::size_t>(c)]);
-  }
+  partial.clear();
+  for (int c : columns) partial.push_back(m.loads[static_cast<std::size_t>(c)]);
   return partial.data();
 }
 }  // namespace
@@ -44,8 +36,6 @@ void hydrate_columns(const ModelInfo& m, const std::vector<int>& columns, const 
       std::vector<MemberLoad> loads;
     } cache;
     if (cache.model_loads != m.loads.data() || cache.columns != columns) {
-      cache.loads.clear();
-      cache.loads.resize(0);
       loads_of(m, columns, cache.loads);
       cache.model_loads = m.loads.data();
       cache.columns = columns;

@@ -191,6 +191,15 @@ std::string model_label(const ModelInfo& m) {
   return out;
 }
 
+// DRF's message for a unique field already taken.
+std::string already_exists(const ModelInfo& m, const std::string& field) {
+  return fmt::format("{} with this {} already exists.", model_label(m), field);
+}
+
+std::string not_a_unique_set(const std::vector<std::string>& names) {
+  return fmt::format("The fields {} must make a unique set.", fmt::join(names, ", "));
+}
+
 // Whether another row than the target's own has these values. On an
 // update the rows with them are counted with and without the object's own
 // key (which also holds for a composite key).
@@ -225,20 +234,20 @@ void check_unique(const SerializerPlan& p, InputData& in, const Executor& db, bo
     if (!(f.unique && !f.primary_key) && !key) continue;
     if (!given(i)) continue;
     if (taken(db, m, in.target, {i}, updating))
-      in.error(f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
+      in.error(f.name, already_exists(m, f.name));
   }
   for (const UniqueConstraintInfo& u : m.unique_constraints) {
     if (std::none_of(u.fields.begin(), u.fields.end(), given)) continue;
     if (u.fields.size() == 1) {  // one field: reported as the field's own, as DRF does
       const FieldInfo& f = m.field(u.fields[0]);
       if (!f.unique && taken(db, m, in.target, u.fields, updating))
-        in.error(f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
+        in.error(f.name, already_exists(m, f.name));
       continue;
     }
     if (taken(db, m, in.target, u.fields, updating)) {
       std::vector<std::string> names;
       for (int i : u.fields) names.push_back(m.field(i).name);
-      in.error(fmt::format("The fields {} must make a unique set.", fmt::join(names, ", ")));
+      in.error(not_a_unique_set(names));
     }
   }
 }
@@ -425,15 +434,15 @@ void ListReader::check_unique_among() {
     const bool key = f.primary_key && m.primary_key.size() == 1 && writable(static_cast<int>(i));
     if (!(f.unique && !f.primary_key) && !key) continue;
     check({static_cast<int>(i)}, [&](ValidationError::Errors& e) {
-      add(e, f.name, fmt::format("{} with this {} already exists.", model_label(m), f.name));
+      add(e, f.name, already_exists(m, f.name));
     });
   }
   for (const UniqueConstraintInfo& u : m.unique_constraints) {
     std::vector<std::string> names;
     for (int i : u.fields) names.push_back(m.field(i).name);
     check(u.fields, [&](ValidationError::Errors& e) {
-      if (u.fields.size() == 1) add(e, names[0], fmt::format("{} with this {} already exists.", model_label(m), names[0]));
-      else add(e, "non_field_errors", fmt::format("The fields {} must make a unique set.", fmt::join(names, ", ")));
+      if (u.fields.size() == 1) add(e, names[0], already_exists(m, names[0]));
+      else add(e, "non_field_errors", not_a_unique_set(names));
     });
   }
 }

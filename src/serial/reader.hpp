@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -183,9 +184,11 @@ class FieldReader {
         }
         case FieldKind::Binary: {
           std::string_view s;
-          if (e.bytes(s)) return fits(s.size()) && (out = Value(Bytes::from(s)), true);
-          if (e.string(s) && !fits(s.size())) return false;
-          if (e.string(s) && value_from_text(kind, s, out)) return true;
+          const bool raw = e.bytes(s);  // else base64 text
+          if (!raw && !e.string(s)) return fail("Enter valid base64 data."), false;
+          if (!fits(s.size())) return false;
+          if (raw) return out = Value(Bytes::from(s)), true;
+          if (value_from_text(kind, s, out)) return true;
           return fail("Enter valid base64 data."), false;
         }
         case FieldKind::Array: {
@@ -197,7 +200,7 @@ class FieldReader {
             double d;
             std::string_view s;
             if (x.int64(i)) items.emplace_back(i);
-            else if (x.string(s)) fits(s.size()) ? items.emplace_back(s), void() : void(ok = false);
+            else if (x.string(s)) ok = fits(s.size()) && (items.emplace_back(s), true);
             else if (!x.too_big() && x.number(d) && std::isfinite(d)) items.emplace_back(d);
             else ok = false, fail(fmt::format("Not a valid list item: {}.", x.type_name()));
           });
@@ -228,53 +231,49 @@ void read_member(const SerializerPlan& p, const SerialField& f, const E& e, Inpu
     if (!f.allow_null || !f.codec->optional) return r.fail(kNotNull);
     return f.codec->set_wire(m, Value(), p.model->field(f.field));
   }
+  // The value into the member, or into the std::optional holding it.
+  auto store = [&]<class T>(std::type_identity<T>, auto&& v, bool optional) {
+    if (optional) static_cast<std::optional<T>*>(m)->emplace(std::forward<decltype(v)>(v));
+    else *static_cast<T*>(m) = T(std::forward<decltype(v)>(v));
+  };
   switch (f.op) {
     case SerialOp::Int64:
     case SerialOp::OptInt64: {
       int64_t v;
-      if (!r.integer(e, v)) return;
-      if (f.op == SerialOp::Int64) *static_cast<int64_t*>(m) = v;
-      else *static_cast<std::optional<int64_t>*>(m) = v;
+      if (r.integer(e, v)) store(std::type_identity<int64_t>{}, v, f.op == SerialOp::OptInt64);
       return;
     }
     case SerialOp::Int32:
     case SerialOp::OptInt32: {
       int64_t v;
-      if (!r.integer(e, v, INT32_MIN, INT32_MAX)) return;
-      if (f.op == SerialOp::Int32) *static_cast<int32_t*>(m) = static_cast<int32_t>(v);
-      else *static_cast<std::optional<int32_t>*>(m) = static_cast<int32_t>(v);
+      if (r.integer(e, v, INT32_MIN, INT32_MAX))
+        store(std::type_identity<int32_t>{}, static_cast<int32_t>(v), f.op == SerialOp::OptInt32);
       return;
     }
     case SerialOp::Double:
     case SerialOp::OptDouble: {
       double v;
-      if (!r.number(e, v)) return;
-      if (f.op == SerialOp::Double) *static_cast<double*>(m) = v;
-      else *static_cast<std::optional<double>*>(m) = v;
+      if (r.number(e, v)) store(std::type_identity<double>{}, v, f.op == SerialOp::OptDouble);
       return;
     }
     case SerialOp::Bool:
     case SerialOp::OptBool: {
       bool v;
-      if (!r.boolean(e, v)) return;
-      if (f.op == SerialOp::Bool) *static_cast<bool*>(m) = v;
-      else *static_cast<std::optional<bool>*>(m) = v;
+      if (r.boolean(e, v)) store(std::type_identity<bool>{}, v, f.op == SerialOp::OptBool);
       return;
     }
     case SerialOp::Text:
     case SerialOp::OptText: {
       std::string_view s;
       if (!r.text(e, s)) return;
-      if (f.op == SerialOp::Text) static_cast<std::string*>(m)->assign(s);
+      if (f.op == SerialOp::Text) static_cast<std::string*>(m)->assign(s);  // keeps the member's buffer
       else static_cast<std::optional<std::string>*>(m)->emplace(s);
       return;
     }
     case SerialOp::DateTime:
     case SerialOp::OptDateTime: {
       DateTime t;
-      if (!r.datetime(e, t)) return;
-      if (f.op == SerialOp::DateTime) *static_cast<DateTime*>(m) = t;
-      else *static_cast<std::optional<DateTime>*>(m) = t;
+      if (r.datetime(e, t)) store(std::type_identity<DateTime>{}, t, f.op == SerialOp::OptDateTime);
       return;
     }
     case SerialOp::Generic: {
