@@ -22,6 +22,10 @@ struct MemberLoad {
     Generic,  // anything else: calls `generic`
     Int64, Int32, Double, Bool, Text,
     OptInt64, OptInt32, OptDouble, OptBool, OptText,
+    // Loaded inline by drivers whose storage form they can read cheaply
+    // (SQLite's text, PostgreSQL's binary timestamp), else as Generic;
+    // bound as Generic.
+    DateTime, OptDateTime,
   };
   Op op = Op::Generic;
   uint32_t offset = 0;  // of the member in the object

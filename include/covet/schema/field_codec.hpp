@@ -262,6 +262,8 @@ constexpr MemberLoad::Op load_op_of() {
   else if constexpr (std::is_same_v<M, std::optional<double>>) return Op::OptDouble;
   else if constexpr (std::is_same_v<M, std::optional<bool>>) return Op::OptBool;
   else if constexpr (std::is_same_v<M, std::optional<std::string>>) return Op::OptText;
+  else if constexpr (std::is_same_v<M, DateTime>) return Op::DateTime;
+  else if constexpr (std::is_same_v<M, std::optional<DateTime>>) return Op::OptDateTime;
   else return Op::Generic;
 }
 

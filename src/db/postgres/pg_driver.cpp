@@ -393,6 +393,22 @@ class PgRow final : public Row {
           }
           break;
         }
+        case Cell::Timestamp:
+        case Cell::OptTimestamp: {
+          // Microseconds since 2000-01-01; infinities and years past 1-9999
+          // take the general path, which reports them.
+          const char* p = PQgetvalue(r, rw, i);
+          if (is_value(p, i, 8)) {
+            const int64_t us = read_be<int64_t>(p);
+            if (us <= DateTime::kMaxMicros - kPgEpochMicros && us >= DateTime::kMinMicros - kPgEpochMicros) {
+              const DateTime t = DateTime::from_unix_micros(us + kPgEpochMicros);
+              if (c.op == Cell::Timestamp) *reinterpret_cast<DateTime*>(m) = t;
+              else *reinterpret_cast<std::optional<DateTime>*>(m) = t;
+              continue;
+            }
+          }
+          break;
+        }
         case Cell::Slow: break;
       }
       load_general(loads[k], i, m, context);
@@ -401,7 +417,7 @@ class PgRow final : public Row {
 
   // How one column of this execution's result is read.
   struct Cell {
-    enum Op : uint8_t { Slow, Int8ToI64, Int4ToI64, Int4ToI32, Float8, Bool, Text };
+    enum Op : uint8_t { Slow, Int8ToI64, Int4ToI64, Int4ToI32, Float8, Bool, Text, Timestamp, OptTimestamp };
     Op op = Slow;
     uint32_t offset = 0;
   };
@@ -448,6 +464,11 @@ class PgRow final : public Row {
         case Op::Double: c.op = t == oid::kFloat8 ? Cell::Float8 : Cell::Slow; break;
         case Op::Bool: c.op = t == oid::kBool ? Cell::Bool : Cell::Slow; break;
         case Op::Text: c.op = is_text_type(t) || t == oid::kJson ? Cell::Text : Cell::Slow; break;
+        case Op::DateTime:
+        case Op::OptDateTime:
+          if (t == oid::kTimestamptz || t == oid::kTimestamp)
+            c.op = loads[k].op == Op::DateTime ? Cell::Timestamp : Cell::OptTimestamp;
+          break;
         default: break;
       }
     }
@@ -461,7 +482,8 @@ class PgRow final : public Row {
   // types, text results.
   [[gnu::noinline]] void load_general(const MemberLoad& l, int i, void* m, const void* context) const {
     using Op = MemberLoad::Op;
-    if (l.op == Op::Generic) return l.generic(m, *this, i, context, l.field);
+    if (l.op == Op::Generic || l.op == Op::DateTime || l.op == Op::OptDateTime)
+      return l.generic(m, *this, i, context, l.field);
     const bool null = PQgetisnull(res, row, i);
     switch (l.op) {
       case Op::Int64:
@@ -523,7 +545,9 @@ class PgRow final : public Row {
         else o.emplace(get_text(i));
         break;
       }
-      case Op::Generic: break;
+      case Op::Generic:
+      case Op::DateTime:
+      case Op::OptDateTime: break;
     }
   }
 

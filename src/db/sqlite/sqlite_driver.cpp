@@ -17,6 +17,7 @@
 #include "db/sql_text.hpp"
 #include "db/sqlite/sqlite_driver.hpp"
 #include "db/text_forms.hpp"
+#include "serial/text_format.hpp"
 
 namespace covet {
 
@@ -182,6 +183,22 @@ class SqliteRow final : public Row {
             p = "";
           }
           static_cast<std::string*>(m)->assign(p, static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
+          break;
+        }
+        case Op::DateTime:
+        case Op::OptDateTime: {
+          // The text forms covet stores, parsed inline; anything else (NULL,
+          // unix seconds, other text forms, errors) through the generic
+          // loader. A text that parses cannot have been a number, so the
+          // column's type is not looked up first.
+          const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+          int64_t us;
+          if (p && detail::parse_datetime_fast({p, static_cast<std::size_t>(sqlite3_column_bytes(st, i))}, us)) {
+            if (l.op == Op::DateTime) *static_cast<DateTime*>(m) = DateTime::from_unix_micros(us);
+            else *static_cast<std::optional<DateTime>*>(m) = DateTime::from_unix_micros(us);
+            break;
+          }
+          l.generic(m, *this, i, context, l.field);
           break;
         }
         case Op::OptInt64:

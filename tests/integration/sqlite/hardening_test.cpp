@@ -19,6 +19,25 @@ TEST_F(Hardening, StoredDatetimesOutOfRangeReadAsDataErrorNotGarbage) {
   EXPECT_THROW(Everything::objects(db).all(), covet::DataError);
 }
 
+// Datetimes are read inline from covet's own text forms; every other
+// stored form still reads as before (through the general path).
+TEST_F(Hardening, StoredDatetimesOfEveryFormRead) {
+  auto e = Everything::create(db, {{"name", "x"}});
+  auto at = [&] { return Everything::objects(db).get("id", e.id).at; };
+  auto seen = [&] { return Everything::objects(db).get("id", e.id).seen_at; };
+  db.execute("UPDATE everything SET at = $1, seen_at = $1", {Value(int64_t{1'700'000'000})});  // unix seconds
+  EXPECT_EQ(at(), covet::DateTime::from_unix_micros(1'700'000'000'000'000));
+  EXPECT_EQ(seen(), covet::DateTime::from_unix_micros(1'700'000'000'000'000));
+  db.execute("UPDATE everything SET at = '2024-01-15 09:30:00.000001', seen_at = '2024-01-15T09:30:00+02:00'");
+  EXPECT_EQ(at(), covet::DateTime(2024, 1, 15, 9, 30, 0, 1));
+  EXPECT_EQ(seen(), covet::DateTime(2024, 1, 15, 7, 30, 0));
+  db.execute("UPDATE everything SET at = '2024-01-15', seen_at = NULL");
+  EXPECT_EQ(at(), covet::DateTime(2024, 1, 15));
+  EXPECT_EQ(seen(), std::nullopt);
+  db.execute("UPDATE everything SET seen_at = '2024-02-30 00:00:00.000000'");  // the inline form, an invalid day
+  EXPECT_THROW(seen(), covet::DataError);
+}
+
 TEST(HardeningChinook, ColumnNamesAreNotFieldNames) {
   covet::Database db(testing_models::chinook_copy("hardening_columns"));
   using testing_models::Track;
