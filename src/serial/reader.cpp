@@ -101,7 +101,11 @@ bool check_text(const SerialField& f, InputData& in, std::string_view s) {
     if (!f.allow_blank) return fail_field(f, in, "This field may not be blank."), false;
     return true;
   }
-  if (o.max_length || o.min_length) {
+  // Characters are at most the bytes and at least a quarter of them: most
+  // text is settled by its size, without counting.
+  const auto bytes = static_cast<long>(s.size());
+  const bool settled = (!o.max_length || bytes <= *o.max_length) && (!o.min_length || (bytes + 3) / 4 >= *o.min_length);
+  if (!settled) {
     auto n = static_cast<long>(utf8_length(s));
     bool ok = true;
     if (o.max_length && n > *o.max_length)

@@ -4,7 +4,9 @@
 // internationalised domain must come in its xn-- form).
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -74,8 +76,27 @@ inline bool valid_ipv4(std::string_view s) {
 // of at most 64 characters, '@', a host name with a top-level domain, or
 // an address literal [1.2.3.4].
 inline bool valid_email(std::string_view s) {
-  if (s.size() > 254) return false;
-  auto at = s.rfind('@');  // (memrchr)
+  if (s.empty() || s.size() > 254) return false;
+  const char* p = s.data();
+  if (p[0] != '"') {
+    // The common form: a dot-atom local part up to the first '@' (its
+    // characters exclude '@').
+    const void* found = std::memchr(p, '@', std::min<std::size_t>(s.size(), 65));
+    if (!found) return false;
+    const auto i = static_cast<std::size_t>(static_cast<const char*>(found) - p);
+    if (i == 0 || p[0] == '.' || p[i - 1] == '.') return false;
+    char prev = 0;
+    for (std::size_t k = 0; k < i; ++k) {
+      const char c = p[k];
+      if (c == '.' ? prev == '.' : !char_class(c)) return false;
+      prev = c;
+    }
+    std::string_view domain(p + i + 1, s.size() - i - 1);
+    if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']')
+      return valid_ipv4(std::string_view(domain.data() + 1, domain.size() - 2));
+    return valid_hostname(domain, true);
+  }
+  const auto at = s.rfind('@');  // a quoted local part may hold '@'
   if (at == std::string_view::npos || at == 0 || at > 64) return false;
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
   if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
@@ -83,8 +104,13 @@ inline bool valid_email(std::string_view s) {
     for (std::size_t i = 0; i < q.size(); ++i) {
       auto c = static_cast<unsigned char>(q[i]);
       if (c < 0x20 || c > 0x7e) return false;
-      if (c == '\\') ++i;  // an escaped character (quoted-pair)
-      else if (c == '"') return false;
+      if (c == '\\') {  // a quoted-pair: any ASCII but NUL, CR and LF (and not the closing quote)
+        if (++i == q.size()) return false;
+        const auto e = static_cast<unsigned char>(q[i]);
+        if (e == 0 || e == '\n' || e == '\r' || e > 0x7f) return false;
+      } else if (c == '"') {
+        return false;
+      }
     }
   } else {
     // A dot-atom: atext characters, dots only between them.

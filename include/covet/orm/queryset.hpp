@@ -253,6 +253,8 @@ class QuerySet {
     auto d = copy();
     std::vector<int> cols = d->model->primary_key;
     for (int f : fields) add_unique(cols, f);
+    // Every field: the whole object, which loads in one driver call.
+    if (cols.size() == d->model->fields.size()) return *this;
     d->columns = std::move(cols);
     return QuerySet(ex_, std::move(d));
   }
