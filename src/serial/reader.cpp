@@ -582,9 +582,11 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
 struct ValueElement {
   const Value* v;
   bool is_null() const { return v->is_null(); }
+  // Text that is not valid UTF-8 is not text (JSON and MessagePack input
+  // are checked whole before they are read).
   bool string(std::string_view& s) const {
     const std::string* p = v->get_if<std::string>();
-    return p ? (s = *p, true) : false;
+    return p && !utf8_problem(*p) ? (s = *p, true) : false;
   }
   bool int64(int64_t& i) const {
     const int64_t* p = v->get_if<int64_t>();

@@ -92,6 +92,7 @@ inline bool valid_email(std::string_view s) {
       prev = c;
     }
     std::string_view domain(p + i + 1, s.size() - i - 1);
+    if (!domain.empty() && domain.back() == '.') return false;  // Django's: the domain ends in its TLD
     if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']')
       return valid_ipv4(std::string_view(domain.data() + 1, domain.size() - 2));
     return valid_hostname(domain, true);
@@ -122,6 +123,7 @@ inline bool valid_email(std::string_view s) {
     }
   }
   if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']') return valid_ipv4(domain.substr(1, domain.size() - 2));
+  if (!domain.empty() && domain.back() == '.') return false;
   return valid_hostname(domain, true);
 }
 

@@ -250,11 +250,11 @@ class QuerySet {
   // already picks its columns or loads related objects.
   QuerySet loading_only(const std::vector<int>& fields) const {
     if (!data_->columns.empty() || !data_->related.empty() || !data_->prefetch.empty()) return *this;
-    auto d = copy();
-    std::vector<int> cols = d->model->primary_key;
+    std::vector<int> cols = data_->model->primary_key;
     for (int f : fields) add_unique(cols, f);
     // Every field: the whole object, which loads in one driver call.
-    if (cols.size() == d->model->fields.size()) return *this;
+    if (cols.size() == data_->model->fields.size()) return *this;
+    auto d = copy();
     d->columns = std::move(cols);
     return QuerySet(ex_, std::move(d));
   }

@@ -299,6 +299,10 @@ TEST(RecordInput, ValuesOfTheFieldsTypeOrTheirJsonForms) {
             R"("day":["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],)"
             R"("name":["Not a valid string."],"price":["A valid number is required."],)"
             R"("tags":["Expected a list of items but got type \"str\"."],"uid":["Must be a valid UUID."]})");
+  // A Value's text is not checked when it is made: input refuses what is not UTF-8.
+  auto one = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"name"});
+  EXPECT_EQ(errors_of([&] { s.from_record(Record(one, {Value(std::string("\x80\x80\x80\x80"))}), {.partial = true}); }),
+            R"({"name":["Not a valid string."]})");
 }
 
 TEST(RecordOutput, NamedValuesWithNestedObjectsAsJson) {
