@@ -401,6 +401,7 @@ void read_msgpack_list(const SerializerPlan& p, std::string_view body, const Rea
   const Header h = header(root);
   if (h.kind != Header::Array)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", PackElement{root}.type_name()));
+  check_list_size(static_cast<std::size_t>(h.n), o);
   ListReader list(p, in, next, drop, static_cast<std::size_t>(h.n), db);
   const Byte* q = root + h.head;
   for (uint64_t i = 0; i < h.n; ++i) {

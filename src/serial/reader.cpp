@@ -373,6 +373,11 @@ void finish_object(const SerializerPlan& p, const ReadOptions& o, InputData& in,
   if (in.ok() && db) check_unique(p, in, *db, updating);
 }
 
+void check_list_size(std::size_t count, const ReadOptions& o) {
+  if (count > o.max_items)
+    throw ValidationError(fmt::format("Ensure this field has no more than {} elements.", o.max_items));
+}
+
 void ListReader::begin() {
   in_.target = next_(count_);
   if (db_) items_.push_back(in_.target);
@@ -566,6 +571,7 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));
   std::size_t count = items.size();
   if (count == 0xFFFFFF) count = static_cast<std::size_t>(std::distance(items.begin(), items.end()));  // size() saturates
+  check_list_size(count, o);
   ListReader list(p, in, next, drop, count, db);
   for (sj::element item : items) {
     list.begin();

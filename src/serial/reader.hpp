@@ -346,6 +346,9 @@ void read_object(const SerializerPlan& p, const Object& obj, const ReadOptions& 
   finish_object(p, o, in, db, updating);
 }
 
+// A list of `count` items within o.max_items, else the ValidationError.
+void check_list_size(std::size_t count, const ReadOptions& o);
+
 // Many input objects (DRF's many=True): each item read into a fresh object
 // from next(count), every item's problems kept, and all of them dropped
 // again when any failed.

@@ -78,6 +78,12 @@ struct ReadOptions {
   std::size_t max_bytes = 1 << 20;  // larger input: PayloadTooLarge
   std::size_t max_depth = 32;       // deeper nesting: ParseError (arrays and objects/maps)
   std::size_t max_string_bytes = 1 << 20;  // a longer text, bytes or JSON field value: a field error
+  // A list input (create_list, from_json_list, from_msgpack_list) of more
+  // items: a ValidationError before any item is read, as DRF's
+  // ListSerializer(max_length=...). Each item becomes an object (and its
+  // errors a report), so an item of one byte must not cost a whole one
+  // unbounded times.
+  std::size_t max_items = 10'000;
   bool partial = false;             // PATCH: only the fields given are read and required
   bool reject_unknown = false;      // a key the serializer does not know: a field error
 };

@@ -262,6 +262,27 @@ TEST(SerializerInput, ListItemsRepeatingAUniqueValueAreRefusedBeforeSaving) {
             2u);
 }
 
+TEST(SerializerInput, ListsLongerThanMaxItemsAreRefusedBeforeAnyItemIsRead) {
+  Database db("sqlite://:memory:");
+  db.create_all<Signup>();
+  const std::string three = R"([{"username":"a1","email":"a@x.io","age":1},{"username":"a2","email":"b@x.io","age":2},)"
+                            R"({"username":"a3","email":"c@x.io","age":3}])";
+  EXPECT_EQ(errors_of([&] { signup().create_list(db, three, {.max_items = 2}); }),
+            R"({"non_field_errors":["Ensure this field has no more than 2 elements."]})");
+  EXPECT_EQ(Signup::objects(db).count(), 0);
+  EXPECT_EQ(signup().create_list(db, three, {.max_items = 3}).size(), 3u);
+  // A MessagePack array of a million nils (a byte each, under max_bytes)
+  // costs no million objects: the default limit refuses it up front.
+  std::string nils = {'\xdd', '\x00', '\x0f', '\x42', '\x40'};
+  nils.append(1'000'000, '\xc0');
+  EXPECT_EQ(errors_of([&] { signup().from_msgpack_list(nils); }),
+            R"({"non_field_errors":["Ensure this field has no more than 10000 elements."]})");
+  std::string json = "[" + std::string(20'001 * 2 - 1, ',') + "]";
+  for (std::size_t i = 1; i < json.size() - 1; i += 2) json[i] = '1';
+  EXPECT_EQ(errors_of([&] { signup().from_json_list(json); }),
+            R"({"non_field_errors":["Ensure this field has no more than 10000 elements."]})");
+}
+
 TEST(SerializerInput, AnUpdateCannotMoveAnObjectToAnotherKey) {
   Database db("sqlite://:memory:");
   db.create_all<Signup>();
