@@ -570,7 +570,8 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
   if (root.get_array().get(items) != simdjson::SUCCESS)
     throw ValidationError(fmt::format("Expected a list of items but got type \"{}\".", json_type_name(root.type())));
   std::size_t count = items.size();
-  if (count == 0xFFFFFF) count = static_cast<std::size_t>(std::distance(items.begin(), items.end()));  // size() saturates
+  // size() saturates at 2^24-1: counted by walking, when the limit allows that many.
+  if (count == 0xFFFFFF && o.max_items >= count) count = static_cast<std::size_t>(std::distance(items.begin(), items.end()));
   check_list_size(count, o);
   ListReader list(p, in, next, drop, count, db);
   for (sj::element item : items) {

@@ -78,52 +78,38 @@ inline bool valid_ipv4(std::string_view s) {
 inline bool valid_email(std::string_view s) {
   if (s.empty() || s.size() > 254) return false;
   const char* p = s.data();
+  std::size_t at;  // of the '@' before the domain
   if (p[0] != '"') {
-    // The common form: a dot-atom local part up to the first '@' (its
-    // characters exclude '@').
+    // A dot-atom, up to the first '@' (atext excludes it): atext
+    // characters, dots only between them.
     const void* found = std::memchr(p, '@', std::min<std::size_t>(s.size(), 65));
     if (!found) return false;
-    const auto i = static_cast<std::size_t>(static_cast<const char*>(found) - p);
-    if (i == 0 || p[0] == '.' || p[i - 1] == '.') return false;
+    at = static_cast<std::size_t>(static_cast<const char*>(found) - p);
+    if (at == 0 || p[0] == '.' || p[at - 1] == '.') return false;
     char prev = 0;
-    for (std::size_t k = 0; k < i; ++k) {
+    for (std::size_t k = 0; k < at; ++k) {
       const char c = p[k];
       if (c == '.' ? prev == '.' : !char_class(c)) return false;
       prev = c;
     }
-    std::string_view domain(p + i + 1, s.size() - i - 1);
-    if (!domain.empty() && domain.back() == '.') return false;  // Django's: the domain ends in its TLD
-    if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']')
-      return valid_ipv4(std::string_view(domain.data() + 1, domain.size() - 2));
-    return valid_hostname(domain, true);
-  }
-  const auto at = s.rfind('@');  // a quoted local part may hold '@'
-  if (at == std::string_view::npos || at == 0 || at > 64) return false;
-  std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
-  if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
-    std::string_view q = local.substr(1, local.size() - 2);
-    for (std::size_t i = 0; i < q.size(); ++i) {
-      auto c = static_cast<unsigned char>(q[i]);
-      if (c < 0x20 || c > 0x7e) return false;
+  } else {
+    // A quoted string, which may hold '@': the last one ends it.
+    at = s.rfind('@');
+    if (at == std::string_view::npos || at < 2 || at > 64 || p[at - 1] != '"') return false;
+    for (std::size_t i = 1; i + 1 < at; ++i) {
+      const auto c = static_cast<unsigned char>(p[i]);
+      if (c < 0x20 || c > 0x7e || c == '"') return false;
       if (c == '\\') {  // a quoted-pair: any ASCII but NUL, CR and LF (and not the closing quote)
-        if (++i == q.size()) return false;
-        const auto e = static_cast<unsigned char>(q[i]);
+        if (++i + 1 == at) return false;
+        const auto e = static_cast<unsigned char>(p[i]);
         if (e == 0 || e == '\n' || e == '\r' || e > 0x7f) return false;
-      } else if (c == '"') {
-        return false;
       }
     }
-  } else {
-    // A dot-atom: atext characters, dots only between them.
-    if (local.front() == '.' || local.back() == '.') return false;
-    char prev = 0;
-    for (char c : local) {
-      if (c == '.' ? prev == '.' : !char_class(c)) return false;
-      prev = c;
-    }
   }
-  if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']') return valid_ipv4(domain.substr(1, domain.size() - 2));
-  if (!domain.empty() && domain.back() == '.') return false;
+  const std::string_view domain(p + at + 1, s.size() - at - 1);
+  if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']')
+    return valid_ipv4(std::string_view(domain.data() + 1, domain.size() - 2));
+  if (!domain.empty() && domain.back() == '.') return false;  // Django's: the domain ends in its TLD
   return valid_hostname(domain, true);
 }
 

@@ -190,7 +190,10 @@ class SqliteRow final : public Row {
           // The text forms covet stores, parsed inline; anything else (NULL,
           // unix seconds, other text forms, errors) through the generic
           // loader. A text that parses cannot have been a number, so the
-          // column's type is not looked up first.
+          // column's type is not looked up first. The fallback looks it up
+          // after sqlite3_column_text converted the cell: SQLite's docs call
+          // that undefined, but its type table reports a number turned text
+          // as the number (Hardening.StoredDatetimesOfEveryFormRead pins it).
           const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
           int64_t us;
           if (p && detail::parse_datetime_fast({p, static_cast<std::size_t>(sqlite3_column_bytes(st, i))}, us)) {
