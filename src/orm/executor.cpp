@@ -128,13 +128,15 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
   std::vector<MemberLoad> partial;
   const MemberLoad* loads = loads_of(m, columns, partial);
   std::vector<RelatedSegment> related = related_segments(q, columns.size());
+  if (q.limit && *q.limit >= 0) sink.max_rows = std::min(sink.max_rows, *q.limit);  // the SQL's LIMIT
   auto consume = [&](Statement& st) {
     try {
       if (related.empty()) {
         st.load_rows(loads, columns.size(), &m, sink);
         return;
       }
-      while (st.step()) {  // select_related: the row's own columns, then each related object's
+      // select_related: the row's own columns, then each related object's
+      for (int64_t left = sink.max_rows; left > 0 && st.step(); --left) {
         const Row& row = st.row();
         sink.last = sink.next(sink.state, row);
         row.load(loads, columns.size(), sink.last, &m);

@@ -52,6 +52,10 @@ struct ObjectSink {
   void* (*next)(void* state, const Row& row) = nullptr;
   void* state = nullptr;
   void* last = nullptr;
+  // The most rows the result can have (the query's LIMIT): a driver that
+  // steps through rows stops after that many instead of stepping once more
+  // to learn that the result has ended.
+  int64_t max_rows = INT64_MAX;
 };
 
 class Row {

@@ -442,8 +442,11 @@ class SqliteStatement final : public Statement {
     raise(db_, rc, sql());
   }
   const Row& row() const override { return row_; }
+  // A result that has reached its LIMIT is not stepped again: that last
+  // step (which only reports SQLITE_DONE) costs about as much as reading a
+  // row, and the reset that follows ends the statement either way.
   void load_rows(const MemberLoad* loads, std::size_t n, const void* context, ObjectSink& sink) override {
-    while (step()) {
+    for (int64_t left = sink.max_rows; left > 0 && step(); --left) {
       sink.last = sink.next(sink.state, row_);
       row_.load_cells(loads, n, sink.last, context);
     }
