@@ -4,6 +4,8 @@
 
 namespace covet {
 
+bool Row::datetime_text(int, char*) const { return false; }
+
 void Row::load(const MemberLoad* loads, std::size_t n, void* obj, const void* context) const {
   for (std::size_t i = 0; i < n; ++i)
     loads[i].generic(static_cast<char*>(obj) + loads[i].offset, *this, static_cast<int>(i), context, loads[i].field);

@@ -265,6 +265,8 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
     else if (std::find(members.begin(), members.end(), f.field) == members.end()) members.push_back(f.field);
   }
   if (only_members) p->output_members = std::move(members);
+  p->rows_direct = std::all_of(p->steps.begin(), p->steps.end(),
+                               [](const OutputStep& st) { return !st.slow && st.op != SerialOp::Generic; });
   auto names = std::make_shared<std::vector<std::string>>();
   for (uint32_t i : p->output) names->push_back(p->fields[i].name);
   p->output_names = std::move(names);
@@ -457,6 +459,145 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
   *c.q++ = '}';
   w.commit(c.q);
   w.set_needs_comma(true);
+}
+
+std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns) {
+  std::vector<int> cols;
+  if (!p.rows_direct) return cols;
+  cols.reserve(p.steps.size());
+  for (const OutputStep& st : p.steps) {
+    auto at = std::find(columns.begin(), columns.end(), p.fields[st.field].field);
+    if (at == columns.end()) return {};  // not selected: the object path says so
+    cols.push_back(static_cast<int>(at - columns.begin()));
+  }
+  return cols;
+}
+
+bool write_row(const SerializerPlan& p, const int* cols, const Row& r, JsonWriter& w) {
+  const std::size_t mark = w.size();
+  const bool comma = w.needs_comma();
+  Cursor c = resume(w);
+  auto need = [&](std::size_t n) {
+    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
+      c = refill(w, c.q, n);
+  };
+  auto rewind = [&] {  // to where the row began
+    char* q = w.room(0);
+    w.commit(q - (w.size() - mark));
+    w.set_needs_comma(comma);
+    return false;
+  };
+  auto back_out = [&] {
+    w.commit(c.q);
+    return rewind();
+  };
+  // A value the writer writes itself: the cursor is handed over (and is
+  // null while the writer holds it, for the catch below).
+  auto through_writer = [&](auto&& write) {
+    w.commit(c.q);
+    c.q = nullptr;
+    w.set_needs_comma(false);
+    write();
+    c = resume(w);
+    need(p.fixed_room);
+  };
+  try {
+    need(p.fixed_room);
+    *c.q = ',';
+    c.q += comma;
+    *c.q++ = '{';
+    for (std::size_t k = 0; k < p.steps.size(); ++k) {
+      const OutputStep& st = p.steps[k];
+      const int col = cols[k];
+      std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
+      c.q += st.key_len;
+      // A NULL cell reads as zero: only then is it looked up.
+      auto null = [&] {
+        std::memcpy(c.q, "null", 4);
+        c.q += 4;
+      };
+      switch (st.op) {
+        case SerialOp::Int64:
+        case SerialOp::OptInt64:
+        case SerialOp::Int32:
+        case SerialOp::OptInt32: {
+          const int64_t v = r.get_int(col);
+          const bool opt = st.op == SerialOp::OptInt64 || st.op == SerialOp::OptInt32;
+          if (v == 0 && r.is_null(col)) {
+            if (!opt) return back_out();
+            null();
+            break;
+          }
+          if ((st.op == SerialOp::Int32 || st.op == SerialOp::OptInt32) && (v < INT32_MIN || v > INT32_MAX))
+            return back_out();
+          c.q = write_int(c.q, v);
+          break;
+        }
+        case SerialOp::Bool:
+        case SerialOp::OptBool: {
+          const bool b = r.get_bool(col);
+          if (!b && r.is_null(col)) {
+            if (st.op == SerialOp::Bool) return back_out();
+            null();
+            break;
+          }
+          std::memcpy(c.q, b ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
+          c.q += 5 - b;
+          break;
+        }
+        case SerialOp::Text:
+        case SerialOp::OptText: {
+          const std::string_view s = r.get_text(col);
+          if (s.empty() && r.is_null(col)) {
+            if (st.op == SerialOp::Text) return back_out();
+            null();
+            break;
+          }
+          need(s.size() + JsonWriter::kQuotedSlack + p.fixed_room);
+          if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
+            c.q = e;
+          else
+            through_writer([&] { w.quoted(s); });  // escapes; text that is not UTF-8 is refused
+          break;
+        }
+        case SerialOp::DateTime:
+        case SerialOp::OptDateTime:
+          if (r.datetime_text(col, c.q + 1)) {
+            *c.q = '"';
+            c.q[kRfc3339Size + 1] = '"';
+            c.q += kRfc3339Size + 2;
+          } else if (st.op == SerialOp::OptDateTime && r.is_null(col)) {
+            null();
+          } else {
+            return back_out();
+          }
+          break;
+        case SerialOp::Double:
+        case SerialOp::OptDouble: {
+          const double v = r.get_double(col);
+          if (v == 0 && r.is_null(col)) {
+            if (st.op == SerialOp::Double) return back_out();
+            null();
+            break;
+          }
+          through_writer([&] { w.value(v); });  // NaN and the infinities refused
+          break;
+        }
+        case SerialOp::Generic:
+          return back_out();  // (row_columns gives no columns for such a plan)
+      }
+    }
+  } catch (const InvalidArgument&) {
+    // A cell a getter cannot read as this kind, or a value the writer
+    // refuses: loading the row and writing the object gives the error (the
+    // one that names the column).
+    if (c.q) w.commit(c.q);
+    return rewind();
+  }
+  *c.q++ = '}';
+  w.commit(c.q);
+  w.set_needs_comma(true);
+  return true;
 }
 
 // ---- MessagePack ----

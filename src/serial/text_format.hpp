@@ -147,17 +147,17 @@ inline int32_t days_from_civil(int year, unsigned m, unsigned d) {
 // The forms covet writes, read without a call: RFC 3339 in UTC
 // ("YYYY-MM-DDTHH:MM:SS[.ffffff]Z") and SQLite's storage form
 // ("YYYY-MM-DD HH:MM:SS[.ffffff]"); false for anything else
-// (DateTime::parse takes the other forms and gives the errors).
-// Hot: without it g++ may keep the copy it made for a rarely run caller,
-// optimized for size (with divide instructions).
-[[gnu::hot]] inline bool parse_datetime_fast(std::string_view s, int64_t& unix_micros) {
+// (DateTime::parse takes the other forms and gives the errors). The
+// checks alone without kCompute.
+template <bool kCompute>
+[[gnu::always_inline]] inline bool datetime_form(std::string_view s, [[maybe_unused]] int64_t& unix_micros) {
   const std::size_t n = s.size();
   bool z = n == 20 || n == 27;
   if (n != 19 && n != 20 && n != 26 && n != 27) return false;
   if (z && s.back() != 'Z') return false;
   const char* p = s.data();
   auto d = [&](std::size_t i) { return static_cast<unsigned>(p[i] - '0'); };
-  unsigned frac = 0;
+  [[maybe_unused]] unsigned frac = 0;
   if (n >= 26) {
     // The microsecond forms (what covet stores and writes): the digits and
     // separators checked 8 bytes at a time.
@@ -180,7 +180,7 @@ inline int32_t days_from_civil(int year, unsigned m, unsigned d) {
         (w2 & 0x00000000FF0000FFull) != 0x000000002E00003Aull ||  // ':' at 16, '.' at 19
         (p[10] != 'T' && p[10] != ' '))
       return false;
-    frac = ((d(20) * 10 + d(21)) * 100 + d(22) * 10 + d(23)) * 100 + d(24) * 10 + d(25);
+    if constexpr (kCompute) frac = ((d(20) * 10 + d(21)) * 100 + d(22) * 10 + d(23)) * 100 + d(24) * 10 + d(25);
   } else {
     for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
       if (d(i) > 9) return false;
@@ -196,8 +196,29 @@ inline int32_t days_from_civil(int year, unsigned m, unsigned d) {
     const auto y = static_cast<unsigned>(year);
     if (!(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return false;
   }
-  unix_micros = int64_t{days_from_civil(year, month, day)} * 86'400'000'000LL +
-                int64_t{(hh * 60 + mm) * 60 + ss} * 1'000'000LL + frac;
+  if constexpr (kCompute)
+    unix_micros = int64_t{days_from_civil(year, month, day)} * 86'400'000'000LL +
+                  int64_t{(hh * 60 + mm) * 60 + ss} * 1'000'000LL + frac;
+  return true;
+}
+// Hot: without it g++ may keep the copy it made for a rarely run caller,
+// optimized for size (with divide instructions).
+[[gnu::hot]] inline bool parse_datetime_fast(std::string_view s, int64_t& unix_micros) {
+  return datetime_form<true>(s, unix_micros);
+}
+
+// A stored time in one of the forms parse_datetime_fast reads, written as
+// RFC 3339 ("YYYY-MM-DDTHH:MM:SS.ffffffZ", kRfc3339Size bytes at `out`)
+// by copying it: the same checks, no conversion to and from microseconds.
+// False (nothing promised about `out`) for any other text.
+inline bool stored_datetime_to_rfc3339(std::string_view s, char* out) {
+  int64_t unused;
+  if (!datetime_form<false>(s, unused)) return false;
+  std::memcpy(out, s.data(), 19);
+  if (s.size() >= 26) std::memcpy(out + 19, s.data() + 19, 7);
+  else std::memcpy(out + 19, ".000000", 7);
+  out[10] = 'T';
+  out[26] = 'Z';
   return true;
 }
 // Only RFC 3339 in UTC, as covet writes it (the 'T' and the 'Z').

@@ -67,6 +67,9 @@ class Row {
   virtual int column_count() const = 0;
   virtual std::string_view column_name(int col) const = 0;
   virtual bool is_null(int col) const = 0;
+  // A NULL cell reads as 0, 0.0, empty text (and false from get_bool),
+  // never as whatever bytes a driver keeps for it: is_null() tells it
+  // from a stored zero.
   virtual int64_t get_int(int col) const = 0;
   virtual double get_double(int col) const = 0;
   // Valid until the row advances.
@@ -85,6 +88,13 @@ class Row {
   virtual Decimal get_decimal(int col, int decimal_places) const = 0;
   virtual Json get_json(int col) const = 0;
   virtual Array get_array(int col) const = 0;
+
+  // A DateTime cell written as RFC 3339 in UTC with microseconds
+  // ("YYYY-MM-DDTHH:MM:SS.ffffffZ", 27 bytes at `out`), for output that
+  // goes straight from rows to text. False when the driver cannot do it
+  // cheaply (NULL, a form it would have to convert first): the caller then
+  // reads the cell the general way. The default always returns false.
+  virtual bool datetime_text(int col, char* out) const;
 
   // Loads columns 0..n-1 into the members `loads` describes (column i into
   // loads[i]). The default calls each member's generic loader; drivers

@@ -479,16 +479,8 @@ class QuerySet {
       R& operator*() const { return c_->current_; }
       R* operator->() const { return &c_->current_; }
       iterator& operator++() {
-        if (c_->rows_.next()) {
-          // A T is refilled row after row (every selected member is
-          // overwritten; strings keep their buffers). A Partial starts afresh:
-          // its loaded/assigned marks belong to one row.
-          if constexpr (!std::is_same_v<R, T>) c_->current_ = R{};
-          load_row(*c_->data_, c_->current_, c_->rows_.row(), c_->rows_.columns());
-          if constexpr (std::is_same_v<R, T>) c_->rows_.load_related(&c_->current_);
-        } else {
-          c_ = nullptr;
-        }
+        if (c_->rows_.next()) c_->load_current();
+        else c_ = nullptr;
         return *this;
       }
       void operator++(int) { ++*this; }
@@ -500,6 +492,22 @@ class QuerySet {
     Cursor(orm::RowCursor rows, std::shared_ptr<const QueryData> data) : rows_(std::move(rows)), data_(std::move(data)) {}
     iterator begin() { return iterator(this); }
     iterator end() { return iterator(); }
+
+    // For a writer that reads the rows itself (a serializer writing cells
+    // straight out): the next row (null after the last), the fields the
+    // query selects (in column order), and the current row loaded into the
+    // cursor's object.
+    const Row* next_row() { return rows_.next() ? &rows_.row() : nullptr; }
+    const std::vector<int>& columns() const { return rows_.columns(); }
+    R& load_current() {
+      // A T is refilled row after row (every selected member is
+      // overwritten; strings keep their buffers). A Partial starts afresh:
+      // its loaded/assigned marks belong to one row.
+      if constexpr (!std::is_same_v<R, T>) current_ = R{};
+      load_row(*data_, current_, rows_.row(), rows_.columns());
+      if constexpr (std::is_same_v<R, T>) rows_.load_related(&current_);
+      return current_;
+    }
 
    private:
     orm::RowCursor rows_;

@@ -253,6 +253,9 @@ struct SerializerPlan {
   // (no method or nested field reads anything else); the query then loads
   // only those.
   std::optional<std::vector<int>> output_members;
+  // Every output field a member whose cell can be written as it is read
+  // (row_columns / write_row).
+  bool rows_direct = false;
   std::vector<WriteCheck> write_checks;
 };
 
@@ -298,6 +301,19 @@ struct validator_arg<R (*)(A)> {
 // One object as a JSON object; `n` objects `stride` bytes apart as an array.
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w);
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w);
+// A query's rows written as JSON objects straight from their cells, when
+// every output field is a member of a plain kind (no method or nested
+// field, nothing written through a codec): the row column of each output
+// field (`columns`: the query's selected fields), or an empty list when
+// the rows must become objects first.
+std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns);
+// One row as a JSON object from its cells at `cols` (row_columns). False,
+// with nothing written, when a cell is not what the member would plainly
+// hold (NULL where the member cannot be, an int32 out of range, a time the
+// driver would convert first, a value it cannot read): the caller loads
+// that row into an object and writes the object, so it gets the same
+// output, or the same error, as all() would.
+bool write_row(const SerializerPlan& p, const int* cols, const Row& row, JsonWriter& w);
 // The same as MessagePack maps.
 void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w);
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, MsgPackWriter& w);
@@ -514,11 +530,13 @@ class ModelSerializer {
   void write(JsonWriter& w, const std::vector<T>& objs) const {
     detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
   }
+  // A query's rows are written straight from their cells when the output
+  // allows it (detail::write_row), else loaded into an object each.
   template <class R>
   void write(JsonWriter& w, const QuerySet<T, R>& qs) const {
     static_assert(std::is_same_v<R, T>, "covet: serializers write whole objects; drop only()/values()");
     w.begin_array();
-    for (const T& obj : narrowed(qs).iterate()) write(w, obj);
+    each_row(qs, w, [] {});
     w.end_array();
   }
   void write(MsgPackWriter& w, const T& obj) const { detail::write_object(*plan_, &obj, w); }
@@ -554,14 +572,13 @@ class ModelSerializer {
                     std::size_t chunk_bytes = 16 * 1024) const {
     static_assert(std::is_same_v<R, T>, "covet: serializers write whole objects; drop only()/values()");
     JsonWriter w(chunk_bytes + chunk_bytes / 4);
-    for (const T& obj : narrowed(qs).iterate()) {
-      write(w, obj);
+    each_row(qs, w, [&] {
       w.newline();
       if (w.size() >= chunk_bytes) {
         sink(w.view());
         w.clear();
       }
-    }
+    });
     if (!w.empty()) sink(w.view());
   }
 
@@ -588,6 +605,16 @@ class ModelSerializer {
     detail::SerializerSpec s = plan_->spec;
     edit(s);
     return ModelSerializer(detail::build_serializer(model_info<T>(), std::move(s)));
+  }
+  // Writes each row of the query as a JSON object, then calls `after`.
+  template <class R, class After>
+  void each_row(const QuerySet<T, R>& qs, JsonWriter& w, After&& after) const {
+    auto rows = narrowed(qs).iterate();
+    const std::vector<int> cols = detail::row_columns(*plan_, rows.columns());
+    while (const Row* row = rows.next_row()) {
+      if (cols.empty() || !detail::write_row(*plan_, cols.data(), *row, w)) write(w, rows.load_current());
+      after();
+    }
   }
   // The query loading only the members written, when that is all the output reads.
   template <class R>

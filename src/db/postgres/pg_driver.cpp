@@ -26,6 +26,7 @@
 #include "covet/core/text.hpp"
 #include "covet/db/connection.hpp"
 #include "db/postgres/pg_driver.hpp"
+#include "serial/text_format.hpp"
 #include "db/sql_text.hpp"
 
 namespace covet {
@@ -557,7 +558,10 @@ class PgRow final : public Row {
   std::string_view column_name(int col) const override { return PQfname(res, col); }
   bool is_null(int col) const override { return PQgetisnull(res, row, col); }
 
+  // A NULL cell reads as 0, 0.0, false or empty text (Row's rule): its
+  // value is an empty string, shorter than any binary number.
   int64_t get_int(int col) const override {
+    if (is_null(col)) return 0;
     const char* p = data(col);
     if (binary) {
       switch (type(col)) {
@@ -586,6 +590,7 @@ class PgRow final : public Row {
     return parse_int(std::string_view(p, static_cast<std::size_t>(length(col))));
   }
   double get_double(int col) const override {
+    if (is_null(col)) return 0;
     const char* p = data(col);
     if (binary) {
       switch (type(col)) {
@@ -601,7 +606,7 @@ class PgRow final : public Row {
   std::string_view get_text(int col) const override {
     const char* p = data(col);
     auto n = static_cast<std::size_t>(length(col));
-    if (!binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
+    if (n == 0 || !binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
     if (type(col) == oid::kJsonb) return n ? std::string_view(p + 1, n - 1) : std::string_view();
     // Another type asked for as text (a std::string member over a uuid or
     // date column, say): its text form, unquoted.
@@ -622,6 +627,7 @@ class PgRow final : public Row {
     return s;
   }
   bool get_bool(int col) const override {
+    if (is_null(col)) return false;
     const char* p = data(col);
     if (binary) return type(col) == oid::kBool ? *p != 0 : get_int(col) != 0;
     return type(col) == oid::kBool ? *p == 't' : get_int(col) != 0;
@@ -634,6 +640,14 @@ class PgRow final : public Row {
     }
     if (type(col) == oid::kTimestamptz || type(col) == oid::kTimestamp) return get_datetime(col).date();
     return Date::parse(get_text(col));
+  }
+  bool datetime_text(int col, char* out) const override {
+    if (!binary || (type(col) != oid::kTimestamptz && type(col) != oid::kTimestamp) || is_null(col) || length(col) != 8)
+      return false;
+    int64_t us = read_be<int64_t>(data(col));
+    if (us > DateTime::kMaxMicros - kPgEpochMicros || us < DateTime::kMinMicros - kPgEpochMicros) return false;  // infinities too
+    detail::write_rfc3339(out, us + kPgEpochMicros);
+    return true;
   }
   DateTime get_datetime(int col) const override {
     if (binary && (type(col) == oid::kTimestamptz || type(col) == oid::kTimestamp)) {

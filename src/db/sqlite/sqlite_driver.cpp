@@ -303,6 +303,12 @@ class SqliteRow final : public Row {
   Uuid get_uuid(int col) const override { return text_forms::uuid(*this, col); }
   Json get_json(int col) const override { return text_forms::json(*this, col); }
   Array get_array(int col) const override { return text_forms::array(*this, col); }
+  // covet's stored forms copied with 'T' and 'Z' (the checks parsing
+  // makes, no conversion); every other cell the general way.
+  bool datetime_text(int col, char* out) const override {
+    const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+    return p && detail::stored_datetime_to_rfc3339({p, static_cast<std::size_t>(sqlite3_column_bytes(st, col))}, out);
+  }
   DateTime get_datetime(int col) const override {
     if (sqlite3_column_type(st, col) == SQLITE_INTEGER) {  // unix seconds, as strftime('%s') writes
       int64_t s = get_int(col);

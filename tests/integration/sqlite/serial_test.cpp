@@ -193,6 +193,125 @@ TEST(Serializer, ListsQueriesAndNdjsonStreams) {
   for (const auto& o : out) EXPECT_EQ(o, out[0]);
 }
 
+// A member of every kind a query's rows are written with straight from
+// their cells (detail::write_row), each also optional.
+struct Cells : Model<Cells> {
+  int64_t id = 0;
+  int32_t small = 0;
+  bool flag = false;
+  std::string name;
+  DateTime at;
+  double ratio = 0;
+  std::optional<int64_t> o64;
+  std::optional<int32_t> o32;
+  std::optional<bool> oflag;
+  std::optional<std::string> oname;
+  std::optional<DateTime> oat;
+  std::optional<double> oratio;
+  static void meta(Meta<Cells>& m) { m.table("cells"); }
+};
+
+// What all() then the object writer give: the reference for the rows.
+template <class Q>
+std::string through_objects(const ModelSerializer<Cells>& s, const Q& qs) {
+  return s.to_json(qs.all());
+}
+
+TEST(Serializer, QueryRowsWrittenFromTheirCellsAsFromObjects) {
+  Database db("sqlite://:memory:");
+  db.create_all<Cells>();
+  Cells a;
+  a.small = -7, a.flag = true, a.name = "Ann", a.at = DateTime(2024, 1, 15, 10, 30, 0, 250000), a.ratio = 0.5;
+  a.o64 = 0, a.o32 = 0, a.oflag = false, a.oname = "", a.oat = DateTime(1, 1, 1, 0, 0, 0, 0), a.oratio = 0.0;
+  a.save(db);
+  Cells b;  // zeros, empty text and NULLs: each looked up as NULL or not
+  b.name = "quote \" and \\ back\nslash \x01 \xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80";
+  b.at = DateTime(9999, 12, 31, 23, 59, 59, 999999);
+  b.save(db);
+  Cells c = a;
+  c.id = 0;
+  c.save(db);
+  c.id = 0;
+  c.save(db);  // row 4 keeps every stored form covet writes
+  // Times stored in other forms: no fraction, a 'T', unix seconds, an
+  // offset (read the general way, row by row).
+  db.execute("UPDATE cells SET at = '2024-02-29 08:00:00' WHERE id = 1");
+  db.execute("UPDATE cells SET oat = '2024-03-01T09:15:00.000001' WHERE id = 1");
+  db.execute("UPDATE cells SET at = 1700000000 WHERE id = 3");
+  db.execute("UPDATE cells SET oat = '2024-03-01 09:15:00+02:00' WHERE id = 3");
+  auto s = ModelSerializer<Cells>();
+  ASSERT_TRUE(s.plan().rows_direct);
+  auto qs = Cells::objects(db).order_by("id");
+  const std::string json = s.to_json(qs);
+  EXPECT_EQ(json, through_objects(s, qs));
+  EXPECT_NE(json.find(R"("at":"2024-02-29T08:00:00.000000Z")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("oat":"2024-03-01T09:15:00.000001Z")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("at":"2023-11-14T22:13:20.000000Z")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("oat":"2024-03-01T07:15:00.000000Z")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("o64":null,"o32":null,"oflag":null,"oname":null,"oat":null,"oratio":null)"), std::string::npos);
+  EXPECT_NE(json.find(R"("o64":0,"o32":0,"oflag":false,"oname":"","oat":"0001-01-01T00:00:00.000000Z","oratio":0.0)"),
+            std::string::npos) << json;
+  // Fewer fields, renamed, in another order: the columns found by field.
+  auto some = ModelSerializer<Cells>().rename("label", "name").fields({"oname", "id", "label", "at"});
+  ASSERT_TRUE(some.plan().rows_direct);
+  EXPECT_EQ(some.to_json(qs), some.to_json(qs.all()));
+  // NDJSON from the same rows: one object per line, the same objects.
+  std::string lines;
+  s.write_ndjson(qs, [&](std::string_view chunk) { lines += chunk; }, 64);
+  std::string joined = "[";
+  for (std::size_t pos = 0, nl; (nl = lines.find('\n', pos)) != std::string::npos; pos = nl + 1)
+    joined += (pos ? "," : "") + lines.substr(pos, nl - pos);
+  EXPECT_EQ(joined + "]", json);
+  // Into a writer that already holds output: the rows follow it.
+  JsonWriter w;
+  w.begin_array();
+  w.value(1);
+  s.write(w, qs);
+  w.end_array();
+  EXPECT_EQ(std::string(w.view()), "[1," + json + "]");
+}
+
+TEST(Serializer, QueryRowsThatCannotBeReadFailAsFromObjects) {
+  Database db("sqlite://:memory:");
+  db.create_all<Cells>();
+  for (int i = 0; i < 3; ++i) {
+    Cells c;
+    c.name = "n" + std::to_string(i);
+    c.save(db);
+  }
+  auto s = ModelSerializer<Cells>();
+  auto qs = Cells::objects(db).order_by("id");
+  auto same_error = [&](const char* what, bool unreadable) {
+    std::string direct, objects;
+    try {
+      s.to_json(qs);
+    } catch (const Error& e) {
+      direct = e.what();
+    }
+    try {
+      through_objects(s, qs);
+    } catch (const Error& e) {
+      objects = e.what();
+    }
+    EXPECT_FALSE(direct.empty()) << what;
+    EXPECT_EQ(direct, objects) << what;
+    // A writer that failed to read the third row holds the first two
+    // whole (one that could not write a value stops inside the object).
+    JsonWriter w;
+    EXPECT_THROW(s.write(w, qs), Error) << what;
+    std::string two = s.to_json(Cells::objects(db).filter("id__lte", 2).order_by("id"));
+    if (unreadable) EXPECT_EQ(std::string(w.view()), two.substr(0, two.size() - 1)) << what;
+  };
+  db.execute("UPDATE cells SET small = 5000000000 WHERE id = 3");  // beyond int32_t
+  same_error("an int32 out of range", true);
+  db.execute("UPDATE cells SET small = 0, at = 'not a time' WHERE id = 3");
+  same_error("a time in no known form", true);
+  db.execute("UPDATE cells SET at = '2024-01-01 00:00:00', name = CAST(x'6869ff' AS TEXT) WHERE id = 3");
+  same_error("text that is not UTF-8", false);
+  db.execute("UPDATE cells SET name = 'n', ratio = 1e999 WHERE id = 3");  // SQLite keeps the infinity
+  same_error("an infinite float", false);
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ input
