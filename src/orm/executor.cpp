@@ -128,7 +128,8 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
   std::vector<MemberLoad> partial;
   const MemberLoad* loads = loads_of(m, columns, partial);
   std::vector<RelatedSegment> related = related_segments(q, columns.size());
-  if (q.limit && *q.limit >= 0) sink.max_rows = std::min(sink.max_rows, *q.limit);  // the SQL's LIMIT
+  // The SQL's LIMIT (not 0: that statement still runs, for its errors).
+  if (q.limit && *q.limit > 0) sink.max_rows = std::min(sink.max_rows, *q.limit);
   auto consume = [&](Statement& st) {
     try {
       if (related.empty()) {

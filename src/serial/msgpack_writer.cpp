@@ -32,26 +32,6 @@ void MsgPackWriter::value(std::string_view s) {
   cur_ = p + s.size();
 }
 
-char* MsgPackWriter::put_timestamp(char* p, int64_t us) {
-  int64_t sec = us / 1'000'000, micros = us % 1'000'000;
-  if (micros < 0) micros += 1'000'000, --sec;
-  const auto nsec = static_cast<uint64_t>(micros) * 1000;
-  if (sec >= 0 && (static_cast<uint64_t>(sec) >> 34) == 0) {
-    if (nsec == 0 && (static_cast<uint64_t>(sec) >> 32) == 0) {  // timestamp 32
-      p[0] = static_cast<char>(0xd6), p[1] = static_cast<char>(0xff);
-      put_be(p + 2, static_cast<uint64_t>(sec), 4);
-      return p + 6;
-    }
-    p[0] = static_cast<char>(0xd7), p[1] = static_cast<char>(0xff);  // timestamp 64
-    put_be(p + 2, (nsec << 34) | static_cast<uint64_t>(sec), 8);
-    return p + 10;
-  }
-  p[0] = static_cast<char>(0xc7), p[1] = 12, p[2] = static_cast<char>(0xff);  // timestamp 96
-  put_be(p + 3, nsec, 4);
-  put_be(p + 7, static_cast<uint64_t>(sec), 8);
-  return p + 15;
-}
-
 void MsgPackWriter::value(const DateTime& t) { cur_ = put_timestamp(room(15), t.unix_micros()); }
 
 void MsgPackWriter::value(const Date& d) {

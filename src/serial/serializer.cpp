@@ -461,15 +461,20 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
   w.set_needs_comma(true);
 }
 
-std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns) {
+std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns, bool loads_related) {
   std::vector<int> cols;
-  if (!p.rows_direct) return cols;
+  if (!p.rows_direct || loads_related) return cols;
   cols.reserve(p.steps.size());
+  std::vector<bool> written(columns.size());
   for (const OutputStep& st : p.steps) {
     auto at = std::find(columns.begin(), columns.end(), p.fields[st.field].field);
     if (at == columns.end()) return {};  // not selected: the object path says so
     cols.push_back(static_cast<int>(at - columns.begin()));
+    written[static_cast<std::size_t>(at - columns.begin())] = true;
   }
+  // A column read but not written (the key loading_only() adds, say) would
+  // go unchecked: loading it as an object would refuse a bad one.
+  if (std::find(written.begin(), written.end(), false) != written.end()) return {};
   return cols;
 }
 
@@ -587,10 +592,10 @@ bool write_row(const SerializerPlan& p, const int* cols, const Row& r, JsonWrite
           return back_out();  // (row_columns gives no columns for such a plan)
       }
     }
-  } catch (const InvalidArgument&) {
+  } catch (const Error&) {
     // A cell a getter cannot read as this kind, or a value the writer
     // refuses: loading the row and writing the object gives the error (the
-    // one that names the column).
+    // one that names the column, in the order loading meets them).
     if (c.q) w.commit(c.q);
     return rewind();
   }
@@ -658,14 +663,12 @@ void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
     c.q += st.packed_key_len;
     const void* m = o + st.offset;
     auto text = [&](const std::string& s) {
-      if (!is_ascii(s)) [[unlikely]] {
-        through_writer([&] { w.value(std::string_view(s)); });  // checks the UTF-8
-        return;
-      }
       need(s.size() + 5 + fixed);
-      c.q = MsgPackWriter::put_str_header(c.q, s.size());
-      std::memcpy(c.q, s.data(), s.size());
-      c.q += s.size();
+      char* at = MsgPackWriter::put_str_header(c.q, s.size());
+      if (s.size() <= 0xffffffffu && copy_ascii(at, s.data(), s.size())) [[likely]]  // (longer: refused by the writer)
+        c.q = at + s.size();
+      else
+        through_writer([&] { w.value(std::string_view(s)); });  // checks the UTF-8
     };
     auto boolean = [&](bool b) { *c.q++ = static_cast<char>(b ? 0xc3 : 0xc2); };
     auto null = [&] { *c.q++ = static_cast<char>(0xc0); };

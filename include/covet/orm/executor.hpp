@@ -188,6 +188,7 @@ class RowCursor {
   bool next();
   const Row& row() const { return st_->row(); }
   const std::vector<int>& columns() const { return *compiled_.columns; }
+  bool loads_related() const { return !related_.empty(); }
   // Loads the current row's select_related objects into `obj`.
   void load_related(void* obj) const {
     if (!related_.empty()) orm::load_related(related_, st_->row(), obj);

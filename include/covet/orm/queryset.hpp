@@ -499,6 +499,7 @@ class QuerySet {
     // cursor's object.
     const Row* next_row() { return rows_.next() ? &rows_.row() : nullptr; }
     const std::vector<int>& columns() const { return rows_.columns(); }
+    bool loads_related() const { return rows_.loads_related(); }  // select_related: more columns per row
     R& load_current() {
       // A T is refilled row after row (every selected member is
       // overwritten; strings keep their buffers). A Partial starts afresh:

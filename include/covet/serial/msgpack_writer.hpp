@@ -113,7 +113,25 @@ class MsgPackWriter : public detail::OutputBuffer {
     return *p = static_cast<char>(0xdb), put_be(p + 1, n, 4), p + 5;
   }
   // The timestamp extension for microseconds since the epoch (up to 15 bytes).
-  static char* put_timestamp(char* p, int64_t unix_micros);
+  static char* put_timestamp(char* p, int64_t unix_micros) {
+    int64_t sec = unix_micros / 1'000'000, micros = unix_micros % 1'000'000;
+    if (micros < 0) micros += 1'000'000, --sec;
+    const auto nsec = static_cast<uint64_t>(micros) * 1000;
+    if (sec >= 0 && (static_cast<uint64_t>(sec) >> 34) == 0) {
+      if (nsec == 0 && (static_cast<uint64_t>(sec) >> 32) == 0) {  // timestamp 32
+        p[0] = static_cast<char>(0xd6), p[1] = static_cast<char>(0xff);
+        put_be(p + 2, static_cast<uint64_t>(sec), 4);
+        return p + 6;
+      }
+      p[0] = static_cast<char>(0xd7), p[1] = static_cast<char>(0xff);  // timestamp 64
+      put_be(p + 2, (nsec << 34) | static_cast<uint64_t>(sec), 8);
+      return p + 10;
+    }
+    p[0] = static_cast<char>(0xc7), p[1] = 12, p[2] = static_cast<char>(0xff);  // timestamp 96
+    put_be(p + 3, nsec, 4);
+    put_be(p + 7, static_cast<uint64_t>(sec), 8);
+    return p + 15;
+  }
   static char* put_header(char* p, std::size_t n, unsigned fix, unsigned wide) {
     if (n < 16) return *p = static_cast<char>(fix | n), p + 1;
     if (n < 65536) return *p = static_cast<char>(wide), put_be(p + 1, n, 2), p + 3;

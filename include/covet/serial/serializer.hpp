@@ -303,10 +303,11 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w);
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w);
 // A query's rows written as JSON objects straight from their cells, when
 // every output field is a member of a plain kind (no method or nested
-// field, nothing written through a codec): the row column of each output
-// field (`columns`: the query's selected fields), or an empty list when
-// the rows must become objects first.
-std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns);
+// field, nothing written through a codec) and every cell the query reads
+// is written (so none goes unchecked): the row column of each output field
+// (`columns`: the query's selected fields), or an empty list when the rows
+// must become objects first (also when the query loads related objects).
+std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns, bool loads_related);
 // One row as a JSON object from its cells at `cols` (row_columns). False,
 // with nothing written, when a cell is not what the member would plainly
 // hold (NULL where the member cannot be, an int32 out of range, a time the
@@ -610,7 +611,7 @@ class ModelSerializer {
   template <class R, class After>
   void each_row(const QuerySet<T, R>& qs, JsonWriter& w, After&& after) const {
     auto rows = narrowed(qs).iterate();
-    const std::vector<int> cols = detail::row_columns(*plan_, rows.columns());
+    const std::vector<int> cols = detail::row_columns(*plan_, rows.columns(), rows.loads_related());
     while (const Row* row = rows.next_row()) {
       if (cols.empty() || !detail::write_row(*plan_, cols.data(), *row, w)) write(w, rows.load_current());
       after();

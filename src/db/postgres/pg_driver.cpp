@@ -604,9 +604,10 @@ class PgRow final : public Row {
     return parse_double(std::string_view(p, static_cast<std::size_t>(length(col))));
   }
   std::string_view get_text(int col) const override {
+    if (is_null(col)) return {};
     const char* p = data(col);
     auto n = static_cast<std::size_t>(length(col));
-    if (n == 0 || !binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
+    if (!binary || is_text_type(type(col)) || type(col) == oid::kJson) return {p, n};
     if (type(col) == oid::kJsonb) return n ? std::string_view(p + 1, n - 1) : std::string_view();
     // Another type asked for as text (a std::string member over a uuid or
     // date column, say): its text form, unquoted.

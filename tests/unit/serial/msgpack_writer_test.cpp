@@ -134,4 +134,29 @@ TEST(MsgPackWriter, OtherKindsMatchTheirJsonForms) {
   EXPECT_TRUE(std::isnan(unpack(pack([&](MsgPackWriter& w) { w.value(nan); })).get().as<double>()));
 }
 
+// A serializer copies ASCII text in the loads that check it: every length
+// (short words, 16-byte blocks, the overlapping last block) comes out
+// whole, and text with other bytes goes through the UTF-8 check.
+struct Named : Model<Named> {
+  int64_t id = 0;
+  std::string name;
+};
+
+TEST(MsgPackWriter, ASerializersTextIsCopiedWholeAtEveryLength) {
+  auto s = ModelSerializer<Named>();
+  for (std::size_t n = 0; n < 80; ++n) {
+    for (int at = -1; at < static_cast<int>(n); ++at) {
+      Named x;
+      for (std::size_t i = 0; i < n; ++i) x.name += static_cast<char>('a' + i % 26);
+      if (at >= 0) x.name.replace(static_cast<std::size_t>(at), 1, "\xC3\xA9");  // é: two bytes past ASCII
+      auto doc = unpack(s.to_msgpack(x));
+      auto m = doc.get().as<std::map<std::string, msgpack::object>>();
+      EXPECT_EQ(m["name"].as<std::string>(), x.name) << n << " " << at;
+    }
+  }
+  Named bad;
+  bad.name = "abcdefghijklmnopq\xff";
+  EXPECT_THROW(s.to_msgpack(bad), InvalidArgument);
+}
+
 }  // namespace
