@@ -37,6 +37,24 @@ struct Everything : covet::Model<Everything> {
   }
 };
 
+// A member of every kind a serializer writes a query's rows with straight
+// from their cells (detail::write_row), each also optional.
+struct Cells : covet::Model<Cells> {
+  int64_t id = 0;
+  int32_t small = 0;
+  bool flag = false;
+  std::string name;
+  covet::DateTime at;
+  double ratio = 0;
+  std::optional<int64_t> o64;
+  std::optional<int32_t> o32;
+  std::optional<bool> oflag;
+  std::optional<std::string> oname;
+  std::optional<covet::DateTime> oat;
+  std::optional<double> oratio;
+  static void meta(covet::Meta<Cells>& m) { m.table("cells"); }
+};
+
 // An Everything with a value of every kind set (text with escapes, a time
 // before the epoch, a nested JSON document, bytes with a NUL).
 inline Everything sample_everything() {

@@ -31,41 +31,27 @@ TEST_F(Hardening, StoredTimestampsDateTimeCannotHoldAreDataErrors) {
 
 // A serializer writes a query's rows straight from PostgreSQL's binary
 // cells, with the same text (and the same errors) as from loaded objects.
-struct PgCells : covet::Model<PgCells> {
-  int64_t id = 0;
-  int32_t small = 0;
-  bool flag = false;
-  std::string name;
-  DateTime at;
-  double ratio = 0;
-  std::optional<int64_t> o64;
-  std::optional<int32_t> o32;
-  std::optional<bool> oflag;
-  std::optional<std::string> oname;
-  std::optional<DateTime> oat;
-  std::optional<double> oratio;
-  static void meta(covet::Meta<PgCells>& m) { m.table("pg_cells"); }
-};
+using testing_models::Cells;
 
 TEST_F(Hardening, QueryRowsWrittenFromBinaryCellsAsFromObjects) {
-  db.create_all<PgCells>();
-  PgCells a;
+  db.create_all<Cells>();
+  Cells a;
   a.small = -7, a.flag = true, a.name = "Ann", a.at = DateTime(2024, 1, 15, 10, 30, 0, 250000), a.ratio = 0.5;
   a.o64 = 0, a.o32 = 0, a.oflag = false, a.oname = "", a.oat = DateTime(1, 1, 1, 0, 0, 0, 0), a.oratio = 0.0;
   a.save(db);
-  PgCells b;  // zeros, empty text and NULLs
+  Cells b;  // zeros, empty text and NULLs
   b.name = "quote \" and \\ back\nslash \xC3\xA9t\xC3\xA9";
   b.at = DateTime(9999, 12, 31, 23, 59, 59, 999999);
   b.save(db);
-  auto s = covet::ModelSerializer<PgCells>();
+  auto s = covet::ModelSerializer<Cells>();
   ASSERT_TRUE(s.plan().rows_direct);
-  auto qs = PgCells::objects(db).order_by("id");
+  auto qs = Cells::objects(db).order_by("id");
   const std::string json = s.to_json(qs);
   EXPECT_EQ(json, s.to_json(qs.all()));
   EXPECT_TRUE(has(json, R"("o64":null,"o32":null,"oflag":null,"oname":null,"oat":null,"oratio":null)")) << json;
   EXPECT_TRUE(has(json, R"("at":"9999-12-31T23:59:59.999999Z")")) << json;
   // A time DateTime cannot hold: the DataError loading the row gives.
-  db.execute("UPDATE pg_cells SET oat = 'infinity' WHERE id = " + std::to_string(b.id));
+  db.execute("UPDATE cells SET oat = 'infinity' WHERE id = " + std::to_string(b.id));
   std::string direct = message_of<covet::DataError>([&] { s.to_json(qs); });
   EXPECT_TRUE(has(direct, "oat")) << direct;
   EXPECT_EQ(direct, message_of<covet::DataError>([&] { s.to_json(qs.all()); }));

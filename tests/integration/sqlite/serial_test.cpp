@@ -193,23 +193,7 @@ TEST(Serializer, ListsQueriesAndNdjsonStreams) {
   for (const auto& o : out) EXPECT_EQ(o, out[0]);
 }
 
-// A member of every kind a query's rows are written with straight from
-// their cells (detail::write_row), each also optional.
-struct Cells : Model<Cells> {
-  int64_t id = 0;
-  int32_t small = 0;
-  bool flag = false;
-  std::string name;
-  DateTime at;
-  double ratio = 0;
-  std::optional<int64_t> o64;
-  std::optional<int32_t> o32;
-  std::optional<bool> oflag;
-  std::optional<std::string> oname;
-  std::optional<DateTime> oat;
-  std::optional<double> oratio;
-  static void meta(Meta<Cells>& m) { m.table("cells"); }
-};
+using testing_models::Cells;
 
 // What all() then the object writer give: the reference for the rows.
 template <class Q>
