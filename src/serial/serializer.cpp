@@ -295,6 +295,62 @@ Cursor resume(OutputBuffer& w) {
   return {p, p + w.available()};
 }
 
+// One JSON object written through a cursor of its own (write_object from
+// members, write_row from cells): the room checks, the opening and closing,
+// the values both write inline, and the hand-over to the writer for the rest.
+struct ObjectOut {
+  JsonWriter& w;
+  std::size_t fixed_room;  // the plan's: one object's keys and fixed-size values
+  Cursor c = resume(w);
+
+  void need(std::size_t n) {
+    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
+      c = refill(w, c.q, n);
+  }
+  void open() {
+    need(fixed_room);
+    *c.q = ',';
+    c.q += w.needs_comma();
+    *c.q++ = '{';
+  }
+  void close() {
+    *c.q++ = '}';
+    w.commit(c.q);
+    w.set_needs_comma(true);
+  }
+  void key(const OutputStep& st) {
+    std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
+    c.q += st.key_len;
+  }
+  // Hands the cursor to the writer for a call that writes through it (it
+  // is null meanwhile), then takes it back with room for the rest of the
+  // object's fixed part again.
+  template <class Write>
+  void through_writer(Write&& write) {
+    w.commit(c.q);
+    c.q = nullptr;
+    w.set_needs_comma(false);
+    write();
+    c = resume(w);
+    need(fixed_room);
+  }
+  void text(std::string_view s) {
+    need(s.size() + JsonWriter::kQuotedSlack + fixed_room);
+    if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
+      c.q = e;
+    else
+      through_writer([&] { w.quoted(s); });  // escapes; text that is not UTF-8 is refused
+  }
+  void null() {
+    std::memcpy(c.q, "null", 4);
+    c.q += 4;
+  }
+  void boolean(bool b) {
+    std::memcpy(c.q, b ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
+    c.q += 5 - b;
+  }
+};
+
 }  // namespace
 
 // A step the inline loop does not take: a method field, or a key longer
@@ -363,48 +419,21 @@ Record to_record(const SerializerPlan& p, const void* obj) {
 }
 
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
-  Cursor c = resume(w);
-  auto need = [&](std::size_t n) {
-    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
-      c = refill(w, c.q, n);
-  };
-  // Hands the cursor to the writer for a call that writes through it, then
-  // takes it back with room for the rest of the object's fixed part again.
-  auto through_writer = [&](auto&& write) {
-    w.commit(c.q);
-    w.set_needs_comma(false);
-    write();
-    c = resume(w);
-    need(p.fixed_room);
-  };
-  need(p.fixed_room);
-  *c.q = ',';
-  c.q += w.needs_comma();
-  *c.q++ = '{';
+  ObjectOut out{w, p.fixed_room};
+  Cursor& c = out.c;
+  out.open();
   const char* o = static_cast<const char*>(obj);
   for (const OutputStep& st : p.steps) {
     if (st.slow) [[unlikely]] {
-      through_writer([&] { slow_step(p, st, obj, w); });
+      out.through_writer([&] { slow_step(p, st, obj, w); });
       continue;
     }
-    std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
-    c.q += st.key_len;
+    out.key(st);
     const void* m = o + st.offset;
-    auto text = [&](const std::string& s) {
-      need(s.size() + JsonWriter::kQuotedSlack + p.fixed_room);
-      if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
-        c.q = e;
-      else
-        through_writer([&] { w.quoted(s); });
-    };
     auto time = [&](const DateTime& t) {
       *c.q++ = '"';
       c.q = write_rfc3339(c.q, t.unix_micros());
       *c.q++ = '"';
-    };
-    auto null = [&] {
-      std::memcpy(c.q, "null", 4);
-      c.q += 4;
     };
     switch (st.op) {
       case SerialOp::Int64:
@@ -413,52 +442,43 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
       case SerialOp::Int32:
         c.q = write_int(c.q, *static_cast<const int32_t*>(m));
         break;
-      case SerialOp::Bool: {
-        bool b = *static_cast<const bool*>(m);
-        std::memcpy(c.q, b ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
-        c.q += 5 - b;
+      case SerialOp::Bool:
+        out.boolean(*static_cast<const bool*>(m));
         break;
-      }
       case SerialOp::Text:
-        text(*static_cast<const std::string*>(m));
+        out.text(*static_cast<const std::string*>(m));
         break;
       case SerialOp::DateTime:
         time(*static_cast<const DateTime*>(m));
         break;
       case SerialOp::OptInt64:
         if (const auto& v = *static_cast<const std::optional<int64_t>*>(m)) c.q = write_int(c.q, *v);
-        else null();
+        else out.null();
         break;
       case SerialOp::OptInt32:
         if (const auto& v = *static_cast<const std::optional<int32_t>*>(m)) c.q = write_int(c.q, *v);
-        else null();
+        else out.null();
         break;
       case SerialOp::OptBool:
-        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) {
-          std::memcpy(c.q, *v ? "true" : "false", 5);
-          c.q += 5 - *v;
-        } else {
-          null();
-        }
+        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) out.boolean(*v);
+        else out.null();
         break;
       case SerialOp::OptText:
-        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) text(*v);
-        else null();
+        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) out.text(*v);
+        else out.null();
         break;
       case SerialOp::OptDateTime:
         if (const auto& v = *static_cast<const std::optional<DateTime>*>(m)) time(*v);
-        else null();
+        else out.null();
         break;
       case SerialOp::Double:
       case SerialOp::OptDouble:
       case SerialOp::Generic:  // every other kind: its codec writes it
-        through_writer([&] { p.fields[st.field].codec->write_json(m, w); });
+        out.through_writer([&] { p.fields[st.field].codec->write_json(m, w); });
         break;
     }
   }
-  *c.q++ = '}';
-  w.commit(c.q);
-  w.set_needs_comma(true);
+  out.close();
 }
 
 std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& columns, bool loads_related) {
@@ -481,88 +501,58 @@ std::vector<int> row_columns(const SerializerPlan& p, const std::vector<int>& co
 bool write_row(const SerializerPlan& p, const int* cols, const Row& r, JsonWriter& w) {
   const std::size_t mark = w.size();
   const bool comma = w.needs_comma();
-  Cursor c = resume(w);
-  auto need = [&](std::size_t n) {
-    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
-      c = refill(w, c.q, n);
-  };
+  ObjectOut out{w, p.fixed_room};
+  Cursor& c = out.c;
   auto rewind = [&] {  // to where the row began
+    if (c.q) w.commit(c.q);  // (null while the writer holds the cursor)
     char* q = w.room(0);
     w.commit(q - (w.size() - mark));
     w.set_needs_comma(comma);
     return false;
   };
-  auto back_out = [&] {
-    w.commit(c.q);
-    return rewind();
-  };
-  // A value the writer writes itself: the cursor is handed over (and is
-  // null while the writer holds it, for the catch below).
-  auto through_writer = [&](auto&& write) {
-    w.commit(c.q);
-    c.q = nullptr;
-    w.set_needs_comma(false);
-    write();
-    c = resume(w);
-    need(p.fixed_room);
-  };
   try {
-    need(p.fixed_room);
-    *c.q = ',';
-    c.q += comma;
-    *c.q++ = '{';
+    out.open();
     for (std::size_t k = 0; k < p.steps.size(); ++k) {
       const OutputStep& st = p.steps[k];
       const int col = cols[k];
-      std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
-      c.q += st.key_len;
+      out.key(st);
       // A NULL cell reads as zero: only then is it looked up.
-      auto null = [&] {
-        std::memcpy(c.q, "null", 4);
-        c.q += 4;
-      };
       switch (st.op) {
         case SerialOp::Int64:
         case SerialOp::OptInt64:
         case SerialOp::Int32:
         case SerialOp::OptInt32: {
           const int64_t v = r.get_int(col);
-          const bool opt = st.op == SerialOp::OptInt64 || st.op == SerialOp::OptInt32;
           if (v == 0 && r.is_null(col)) {
-            if (!opt) return back_out();
-            null();
-            break;
+            if (st.op == SerialOp::Int64 || st.op == SerialOp::Int32) return rewind();
+            out.null();
+          } else if ((st.op == SerialOp::Int32 || st.op == SerialOp::OptInt32) && (v < INT32_MIN || v > INT32_MAX)) {
+            return rewind();
+          } else {
+            c.q = write_int(c.q, v);
           }
-          if ((st.op == SerialOp::Int32 || st.op == SerialOp::OptInt32) && (v < INT32_MIN || v > INT32_MAX))
-            return back_out();
-          c.q = write_int(c.q, v);
           break;
         }
         case SerialOp::Bool:
         case SerialOp::OptBool: {
           const bool b = r.get_bool(col);
           if (!b && r.is_null(col)) {
-            if (st.op == SerialOp::Bool) return back_out();
-            null();
-            break;
+            if (st.op == SerialOp::Bool) return rewind();
+            out.null();
+          } else {
+            out.boolean(b);
           }
-          std::memcpy(c.q, b ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
-          c.q += 5 - b;
           break;
         }
         case SerialOp::Text:
         case SerialOp::OptText: {
           const std::string_view s = r.get_text(col);
           if (s.empty() && r.is_null(col)) {
-            if (st.op == SerialOp::Text) return back_out();
-            null();
-            break;
+            if (st.op == SerialOp::Text) return rewind();
+            out.null();
+          } else {
+            out.text(s);
           }
-          need(s.size() + JsonWriter::kQuotedSlack + p.fixed_room);
-          if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
-            c.q = e;
-          else
-            through_writer([&] { w.quoted(s); });  // escapes; text that is not UTF-8 is refused
           break;
         }
         case SerialOp::DateTime:
@@ -572,36 +562,33 @@ bool write_row(const SerializerPlan& p, const int* cols, const Row& r, JsonWrite
             c.q[kRfc3339Size + 1] = '"';
             c.q += kRfc3339Size + 2;
           } else if (st.op == SerialOp::OptDateTime && r.is_null(col)) {
-            null();
+            out.null();
           } else {
-            return back_out();
+            return rewind();
           }
           break;
         case SerialOp::Double:
         case SerialOp::OptDouble: {
           const double v = r.get_double(col);
           if (v == 0 && r.is_null(col)) {
-            if (st.op == SerialOp::Double) return back_out();
-            null();
-            break;
+            if (st.op == SerialOp::Double) return rewind();
+            out.null();
+          } else {
+            out.through_writer([&] { w.value(v); });  // NaN and the infinities refused
           }
-          through_writer([&] { w.value(v); });  // NaN and the infinities refused
           break;
         }
         case SerialOp::Generic:
-          return back_out();  // (row_columns gives no columns for such a plan)
+          return rewind();  // (row_columns gives no columns for such a plan)
       }
     }
   } catch (const Error&) {
     // A cell a getter cannot read as this kind, or a value the writer
     // refuses: loading the row and writing the object gives the error (the
     // one that names the column, in the order loading meets them).
-    if (c.q) w.commit(c.q);
     return rewind();
   }
-  *c.q++ = '}';
-  w.commit(c.q);
-  w.set_needs_comma(true);
+  out.close();
   return true;
 }
 
