@@ -124,6 +124,7 @@ inline void expect(benchmark::State& state, size_t got, size_t want) {
 template <class Setup, class Raw, class Covet>
 void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
   std::vector<double> ratios;
+  double tr = 0, tc = 0;
   bool flip = false;
   for (auto _ : state) {
     setup();
@@ -131,6 +132,7 @@ void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
     if ((flip = !flip)) r = seconds(raw), c = seconds(covet);
     else c = seconds(covet), r = seconds(raw);
     ratios.push_back(c / r);
+    tr += r, tc += c;
     state.SetIterationTime(r + c);
   }
   if (ratios.empty()) return;
@@ -139,6 +141,8 @@ void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
   double median = *mid;
   if (ratios.size() % 2 == 0) median = (median + *std::max_element(ratios.begin(), mid)) / 2;
   state.counters["ratio"] = median;
+  state.counters["raw_ms"] = tr * 1e3 / ratios.size();
+  state.counters["cov_ms"] = tc * 1e3 / ratios.size();
 }
 inline void nothing() {}
 
