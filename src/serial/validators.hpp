@@ -118,27 +118,38 @@ inline bool valid_email_bytes(std::string_view s) {
 
 // The common address, settled 16 bytes at a time: up to 32 bytes of
 // letters, digits and "._+-" in the local part, one '@', and a domain of
-// letters, digits, '-' and '.' ending in a letters-only top-level label.
+// letters, digits, '-' and '.' ending in a letters-only top-level label
+// (8 to 32 bytes).
 // True only when valid_email_bytes would say so; false means "not
 // settled here" (anything else: quoted, IP literal, xn--, other atext,
 // longer, or invalid), for the byte-at-a-time check to decide.
 inline bool common_email(std::string_view s) {
 #if defined(__SSE2__)
   const std::size_t n = s.size();
-  if (n < 5 || n > 32) return false;
-  alignas(16) char buf[32] = {};
-  std::memcpy(buf, s.data(), n);
-  auto classify = [&](auto&& test) {
-    const __m128i a = _mm_load_si128(reinterpret_cast<const __m128i*>(buf));
-    const __m128i b = _mm_load_si128(reinterpret_cast<const __m128i*>(buf + 16));
-    return static_cast<uint32_t>(_mm_movemask_epi8(test(a))) |
-           static_cast<uint32_t>(_mm_movemask_epi8(test(b))) << 16;
+  if (n < 8 || n > 32) return false;
+  // The bytes in one or two registers, straight from the text (overlapping
+  // loads: nothing past either end, no copy to stall on); a byte's class
+  // lands on its position whatever load it came in.
+  const char* p = s.data();
+  __m128i lo, hi = _mm_setzero_si128();
+  if (n <= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8), std::memcpy(&b, p + n - 8, 8);
+    lo = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
+  } else {
+    lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+  }
+  auto classify = [&](auto&& test) -> uint32_t {
+    const auto l = static_cast<uint32_t>(_mm_movemask_epi8(test(lo)));
+    if (n <= 16) return (l & 0xFF) | (l >> 8) << (n - 8);
+    return l | static_cast<uint32_t>(_mm_movemask_epi8(test(hi))) << (n - 16);
   };
   // Bytes in [lo, hi]: (x - lo) as a signed byte offset from -128.
-  auto range = [](char lo, char hi) {
-    return [lo, hi](__m128i x) {
-      const __m128i y = _mm_xor_si128(_mm_sub_epi8(x, _mm_set1_epi8(lo)), _mm_set1_epi8(static_cast<char>(0x80)));
-      return _mm_cmplt_epi8(y, _mm_set1_epi8(static_cast<char>(-128 + (hi - lo) + 1)));
+  auto range = [](char first, char last) {
+    return [first, last](__m128i x) {
+      const __m128i y = _mm_xor_si128(_mm_sub_epi8(x, _mm_set1_epi8(first)), _mm_set1_epi8(static_cast<char>(0x80)));
+      return _mm_cmplt_epi8(y, _mm_set1_epi8(static_cast<char>(-128 + (last - first) + 1)));
     };
   };
   auto byte = [](char c) { return [c](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); }; };
