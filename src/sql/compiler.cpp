@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -140,12 +143,19 @@ struct Cache {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
   };
   std::unordered_map<std::string, std::shared_ptr<const std::string>, Hash, std::equal_to<>> map;
-  std::atomic<uint64_t> hits{0}, misses{0};
+  std::atomic<uint64_t> hits{0}, misses{0}, checked{0};
+  // set_compile_cache_check; from the environment when the cache is made
+  // (the first compile), so no start-up order can read it unset.
+  std::atomic<bool> check{[] {
+    const char* v = std::getenv("COVET_CHECK_COMPILE_CACHE");
+    return v && *v && std::string_view(v) != "0";
+  }()};
 };
 Cache& cache() {
   static Cache c;
   return c;
 }
+
 constexpr std::size_t kMaxCached = 8192;
 
 // One walk writes the shape key and the parameters, and the SQL text too
@@ -775,6 +785,46 @@ std::shared_ptr<const std::vector<int>> selected_columns(const QueryData& q) {
   return q.model->all_columns;
 }
 
+// Equal parameters for the self-check: the same type each, doubles
+// compared as their bits (a NaN equals itself), arrays item by item.
+bool same_value(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  if (const double* x = a.get_if<double>()) return std::memcmp(x, b.get_if<double>(), sizeof(double)) == 0;
+  if (const Array* x = a.get_if<Array>()) {
+    const Array& y = *b.get_if<Array>();
+    return x->size() == y.size() && std::equal(x->begin(), x->end(), y.begin(), same_value);
+  }
+  return a == b;
+}
+bool same_params(const std::vector<Value>& a, const std::vector<Value>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same_value);
+}
+
+// A failed self-check ends the process with both texts: as an exception, a
+// test expecting an error from that call could catch it and pass.
+[[noreturn, gnu::cold]] void cache_check_failed(const std::string& cached, std::size_t cached_params,
+                                                 const std::string& fresh, std::size_t fresh_params) {
+  std::fprintf(stderr,
+               "covet: the compile cache's self-check failed (a shape key misses a decision the SQL depends on)\n"
+               "  cached: %s (%zu parameters)\n  fresh:  %s (%zu parameters)\n",
+               cached.c_str(), cached_params, fresh.c_str(), fresh_params);
+  std::abort();
+}
+
+// The self-check of a compile served from the cache: the text and the
+// parameters a fresh walk writes must be the cached text and the key
+// walk's parameters.
+[[gnu::noinline, gnu::cold]] void check_compiled(const Dialect& d, const QueryData& q, FunctionRef<void(Builder&)> emit,
+                                                 const CompiledQuery& compiled) {
+  std::string sql;
+  std::vector<Value> params;
+  Builder fresh{d, q, nullptr, SqlWriter(d, &sql, &params)};
+  emit(fresh);
+  cache().checked.fetch_add(1, std::memory_order_relaxed);
+  if (sql != *compiled.sql || !same_params(params, compiled.params))
+    cache_check_failed(*compiled.sql, compiled.params.size(), sql, params.size());
+}
+
 template <class Emit>
 CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
   CompiledQuery out;
@@ -792,6 +842,7 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
     b.finish();
   }
   Cache& c = cache();
+  const bool checking = c.check.load(std::memory_order_relaxed);
   // The same shape as this thread's last query (a handler serving one
   // endpoint): no hashing, no lock. A shape's text never changes, so the
   // entry stays right even after the shared map is cleared.
@@ -800,6 +851,8 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   if (last_sql && key.bytes() == last_key) {
     out.sql = last_sql;
     c.hits.fetch_add(1, std::memory_order_relaxed);
+    if (checking) [[unlikely]]
+      check_compiled(d, q, emit, out);
     return out;
   }
   {
@@ -810,6 +863,9 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
       c.hits.fetch_add(1, std::memory_order_relaxed);
       last_key = key.bytes();
       last_sql = out.sql;
+      lock.unlock();
+      if (checking) [[unlikely]]
+        check_compiled(d, q, emit, out);
       return out;
     }
   }
@@ -819,6 +875,10 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   Builder b{d, q, nullptr, SqlWriter(d, sql.get(), &params)};
   emit(b);
   out.sql = sql;
+  if (checking) [[unlikely]] {  // the key walk's parameters against the text walk's
+    c.checked.fetch_add(1, std::memory_order_relaxed);
+    if (!same_params(params, out.params)) cache_check_failed(*sql, out.params.size(), *sql, params.size());
+  }
   last_key = key.bytes();
   last_sql = sql;
   std::unique_lock lock(c.mutex);
@@ -829,7 +889,9 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
 
 }  // namespace
 
-CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().misses.load()}; }
+CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().misses.load(), cache().checked.load()}; }
+void set_compile_cache_check(bool on) { cache().check.store(on, std::memory_order_relaxed); }
+bool compile_cache_check() { return cache().check.load(std::memory_order_relaxed); }
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {
   if (kind != QueryKind::Select && q.lock != RowLock::None) {  // count(), exists(), delete() take no row locks

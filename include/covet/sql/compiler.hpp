@@ -95,7 +95,20 @@ std::string drop_table_sql(const Dialect& d, const ModelInfo& m, bool if_exists 
 struct CompileCacheStats {
   uint64_t hits;
   uint64_t misses;
+  uint64_t checked;  // compiles checked against a fresh one (set_compile_cache_check)
 };
 CompileCacheStats compile_cache_stats();
+
+// The shape cache's self-check (DESIGN.md: "a test mode recompiles on every
+// cache hit and compares the text"): with it on, every compile also writes
+// the SQL afresh and compares the text and the parameters with what the
+// cache and the key walk gave; a difference (a shape key that misses a
+// decision the text depends on) ends the process with both texts on
+// stderr (an exception could be caught by a test expecting an error).
+// Off by default (it doubles the compile cost); on when the environment
+// has COVET_CHECK_COMPILE_CACHE=1 at start-up, as every test under CTest
+// does.
+void set_compile_cache_check(bool on);
+bool compile_cache_check();
 
 }  // namespace covet

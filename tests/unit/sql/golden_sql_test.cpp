@@ -168,6 +168,24 @@ TEST(CompileCache, RepeatedShapeIsServedFromCache) {
   EXPECT_EQ(after.hits - before.hits, 4u);
 }
 
+// The self-check CTest turns on (COVET_CHECK_COMPILE_CACHE=1): every
+// compile, hit or miss, is compared with a fresh one (a difference would
+// abort the test program).
+TEST(CompileCache, SelfCheckComparesEveryCompileWithAFreshOne) {
+  const bool was = compile_cache_check();
+  set_compile_cache_check(true);
+  auto before = compile_cache_stats();
+  for (int i = 0; i < 3; ++i) {
+    (void)query<User>().filter("username__icontains", std::to_string(i)).filter("id__in", Array{i, i + 1}).order_by("-id").limit(i + 1).compiled(sqlite);
+    (void)query<testing_models::Everything>().filter("real__gt", 0.5 + i).compiled(sqlite);
+    (void)query<testing_models::Everything>().filter("real__in", Array{1.5, 2.5 + i}).exclude("name__icontains", "x").compiled(sqlite);
+  }
+  auto after = compile_cache_stats();
+  set_compile_cache_check(was);
+  EXPECT_EQ(after.checked - before.checked, 9u);
+  EXPECT_EQ((after.hits + after.misses) - (before.hits + before.misses), 9u);
+}
+
 TEST(CompileCache, ParamsFromCacheMatchAFreshCompile) {
   auto make = [](int i) { return query<User>().filter(Q("id__gt", i) | ~Q("username__startswith", "u" + std::to_string(i))).limit(i + 1); };
   auto first = make(1).compiled(sqlite);  // miss or hit: both must agree
