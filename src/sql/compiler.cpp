@@ -785,6 +785,7 @@ std::shared_ptr<const std::vector<int>> selected_columns(const QueryData& q) {
   return q.model->all_columns;
 }
 
+#ifdef COVET_CHECK_COMPILE_CACHE
 // Equal parameters for the self-check: the same type each, doubles
 // compared as their bits (a NaN equals itself), arrays item by item.
 bool same_value(const Value& a, const Value& b) {
@@ -811,19 +812,15 @@ bool same_params(const std::vector<Value>& a, const std::vector<Value>& b) {
   std::abort();
 }
 
-// The self-check of a compile served from the cache: the text and the
-// parameters a fresh walk writes must be the cached text and the key
-// walk's parameters.
-[[gnu::noinline, gnu::cold]] void check_compiled(const Dialect& d, const QueryData& q, FunctionRef<void(Builder&)> emit,
-                                                 const CompiledQuery& compiled) {
-  std::string sql;
-  std::vector<Value> params;
-  Builder fresh{d, q, nullptr, SqlWriter(d, &sql, &params)};
-  emit(fresh);
+// The self-check: a fresh walk's text and parameters against what the
+// cache gave (or, on a miss, the key walk's parameters).
+[[gnu::noinline, gnu::cold]] void check_compile(const std::string* cached, const std::vector<Value>& key_params,
+                                                const std::string& sql, const std::vector<Value>& params) {
   cache().checked.fetch_add(1, std::memory_order_relaxed);
-  if (sql != *compiled.sql || !same_params(params, compiled.params))
-    cache_check_failed(*compiled.sql, compiled.params.size(), sql, params.size());
+  if ((cached && *cached != sql) || !same_params(params, key_params))
+    cache_check_failed(cached ? *cached : sql, key_params.size(), sql, params.size());
 }
+#endif
 
 template <class Emit>
 CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
@@ -842,7 +839,13 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
     b.finish();
   }
   Cache& c = cache();
+  // With the self-check on, a hit goes on to the miss path's walk (the one
+  // place the text is written) and is compared with it.
+#ifdef COVET_CHECK_COMPILE_CACHE
   const bool checking = c.check.load(std::memory_order_relaxed);
+#else
+  constexpr bool checking = false;  // built without it (release): not a branch on the hot path
+#endif
   // The same shape as this thread's last query (a handler serving one
   // endpoint): no hashing, no lock. A shape's text never changes, so the
   // entry stays right even after the shared map is cleared.
@@ -851,11 +854,9 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   if (last_sql && key.bytes() == last_key) {
     out.sql = last_sql;
     c.hits.fetch_add(1, std::memory_order_relaxed);
-    if (checking) [[unlikely]]
-      check_compiled(d, q, emit, out);
-    return out;
-  }
-  {
+    if (!checking) [[likely]]
+      return out;
+  } else {
     std::shared_lock lock(c.mutex);
     auto it = c.map.find(key.bytes());
     if (it != c.map.end()) {
@@ -863,22 +864,23 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
       c.hits.fetch_add(1, std::memory_order_relaxed);
       last_key = key.bytes();
       last_sql = out.sql;
-      lock.unlock();
-      if (checking) [[unlikely]]
-        check_compiled(d, q, emit, out);
-      return out;
+      if (!checking) [[likely]]
+        return out;
     }
   }
-  c.misses.fetch_add(1, std::memory_order_relaxed);
+  [[maybe_unused]] const bool hit = out.sql != nullptr;  // only when checking
+  if (!hit) c.misses.fetch_add(1, std::memory_order_relaxed);
   auto sql = std::make_shared<std::string>();
   std::vector<Value> params;
   Builder b{d, q, nullptr, SqlWriter(d, sql.get(), &params)};
   emit(b);
-  out.sql = sql;
-  if (checking) [[unlikely]] {  // the key walk's parameters against the text walk's
-    c.checked.fetch_add(1, std::memory_order_relaxed);
-    if (!same_params(params, out.params)) cache_check_failed(*sql, out.params.size(), *sql, params.size());
+#ifdef COVET_CHECK_COMPILE_CACHE
+  if (checking) [[unlikely]] {
+    check_compile(hit ? out.sql.get() : nullptr, out.params, *sql, params);
+    if (hit) return out;
   }
+#endif
+  out.sql = sql;
   last_key = key.bytes();
   last_sql = sql;
   std::unique_lock lock(c.mutex);
@@ -890,8 +892,21 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
 }  // namespace
 
 CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().misses.load(), cache().checked.load()}; }
-void set_compile_cache_check(bool on) { cache().check.store(on, std::memory_order_relaxed); }
-bool compile_cache_check() { return cache().check.load(std::memory_order_relaxed); }
+void set_compile_cache_check(bool on) {
+#ifndef COVET_CHECK_COMPILE_CACHE
+  if (on)
+    throw ConfigurationError("this build of covet has no compile-cache self-check (configure it with "
+                             "-DCOVET_CHECK_COMPILE_CACHE=ON, as the dev, tsan and fuzz presets do)");
+#endif
+  cache().check.store(on, std::memory_order_relaxed);
+}
+bool compile_cache_check() {
+#ifdef COVET_CHECK_COMPILE_CACHE
+  return cache().check.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {
   if (kind != QueryKind::Select && q.lock != RowLock::None) {  // count(), exists(), delete() take no row locks

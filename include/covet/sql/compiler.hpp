@@ -105,9 +105,11 @@ CompileCacheStats compile_cache_stats();
 // cache and the key walk gave; a difference (a shape key that misses a
 // decision the text depends on) ends the process with both texts on
 // stderr (an exception could be caught by a test expecting an error).
-// Off by default (it doubles the compile cost); on when the environment
-// has COVET_CHECK_COMPILE_CACHE=1 at start-up, as every test under CTest
-// does.
+// A test mode: built only with -DCOVET_CHECK_COMPILE_CACHE=ON (the dev,
+// tsan and fuzz presets; a release build has not even its branch, and
+// set_compile_cache_check(true) there is a ConfigurationError). Off until
+// switched on, or until the first compile when the environment has
+// COVET_CHECK_COMPILE_CACHE=1, as every test under CTest does.
 void set_compile_cache_check(bool on);
 bool compile_cache_check();
 
