@@ -145,7 +145,7 @@ inline bool common_email(std::string_view s) {
     if (n <= 16) return (l & 0xFF) | (l >> 8) << (n - 8);
     return l | static_cast<uint32_t>(_mm_movemask_epi8(test(hi))) << (n - 16);
   };
-  // Bytes in [lo, hi]: (x - lo) as a signed byte offset from -128.
+  // Bytes in [first, last]: (x - first) as a signed byte offset from -128.
   auto range = [](char first, char last) {
     return [first, last](__m128i x) {
       const __m128i y = _mm_xor_si128(_mm_sub_epi8(x, _mm_set1_epi8(first)), _mm_set1_epi8(static_cast<char>(0x80)));

@@ -868,7 +868,7 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
         return out;
     }
   }
-  [[maybe_unused]] const bool hit = out.sql != nullptr;  // only when checking
+  [[maybe_unused]] const bool hit = out.sql != nullptr;  // a hit only comes this far when checked
   if (!hit) c.misses.fetch_add(1, std::memory_order_relaxed);
   auto sql = std::make_shared<std::string>();
   std::vector<Value> params;

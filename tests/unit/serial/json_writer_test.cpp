@@ -269,6 +269,11 @@ TEST(JsonReaderHelpers, EmailCheckAgreesWithDjango) {
 // check accepts, and the two agree on every address (random ones from the
 // bytes that matter, every length the fast path takes and past it).
 TEST(JsonReaderHelpers, CommonEmailPathAgreesWithTheByteCheck) {
+#if defined(__SSE2__)
+  constexpr bool kFastPath = true;
+#else
+  constexpr bool kFastPath = false;  // common_email settles nothing: the byte check decides all
+#endif
   // The bytes that matter, and those just outside each range the fast path
   // tests (/ : ` { beside the digits and letters, NUL, bytes past ASCII).
   const std::string alphabet = std::string("ab.-@_+Z9\"[]x!/:`{\x80\xff") + '\0';
@@ -299,10 +304,10 @@ TEST(JsonReaderHelpers, CommonEmailPathAgreesWithTheByteCheck) {
     }
     ASSERT_EQ(detail::valid_email(s), bytes) << s;
   }
-  EXPECT_GT(settled, 10000);  // the fast path is taken
+  if (kFastPath) EXPECT_GT(settled, 10000);  // the fast path is taken
   for (std::size_t n = 7; n <= 40; ++n) {  // every length: u@ + letters + .com (the fast path from 8 bytes)
     std::string s = "u@" + std::string(n - 6, 'd') + ".com";
-    EXPECT_EQ(detail::common_email(s), n >= 8 && n <= 32) << s;
+    EXPECT_EQ(detail::common_email(s), kFastPath && n >= 8 && n <= 32) << s;
     EXPECT_TRUE(detail::valid_email(s)) << s;
   }
   for (const char* bad : {"a@b-.com", "a@-b.com", "a@b.-com", "a@b.com-", "a@b..com", "a@.b.com", "a@b.com.", ".a@b.com",
