@@ -260,15 +260,19 @@ struct Builder {
       col(alias, j.model->field(j.child_field)).text(")");
     }
   }
-  // The hint's text, in the key (eight bytes a word).
-  void hint_key() {
-    if (q.index_hint.empty()) return;
-    k(0x4117 | q.index_hint.size() << 16);
-    for (std::size_t i = 0; i < q.index_hint.size(); i += 8) {
+  // A name written into the text (a hint, a select-list alias), in the
+  // key: its length, then eight bytes a word.
+  void text_key(std::string_view s) {
+    if (!kp) return;
+    k(0x4117 | s.size() << 16);
+    for (std::size_t i = 0; i < s.size(); i += 8) {
       uint64_t word = 0;
-      std::memcpy(&word, q.index_hint.data() + i, std::min<std::size_t>(8, q.index_hint.size() - i));
+      std::memcpy(&word, s.data() + i, std::min<std::size_t>(8, s.size() - i));
       k(word);
     }
+  }
+  void hint_key() {
+    if (!q.index_hint.empty()) text_key(q.index_hint);
   }
   // A subquery inside this one's text: the same walk, key and parameters.
   // `one`: it selects 1 (EXISTS). A correlated one (QueryData::correlated)
@@ -551,7 +555,9 @@ struct Builder {
   bool select_one = false;  // EXISTS (SELECT 1 ...)
   void named(const Annotation& a) {
     expr(a.expr);
-    if (!nested) w.text(" AS ").ident(a.name);
+    if (nested) return;
+    text_key(a.name);  // values("author") and values("author_id") select one column under two names
+    w.text(" AS ").ident(a.name);
   }
   // SELECT aggregate AS name, ... (aggregate()'s one row).
   void select_aggregates(const std::vector<Annotation>& aggregates) {
@@ -822,6 +828,45 @@ bool same_params(const std::vector<Value>& a, const std::vector<Value>& b) {
 }
 #endif
 
+// The short key of the commonest SELECT: the model's own columns, plain
+// comparisons (= > >= < <=) of its own fields with non-NULL scalars ANDed,
+// an ordering by its own fields, a limit or offset; nothing else. The text
+// of such a query depends on nothing but what is keyed here (the self-check
+// compares it with the full walk's), so a chain of filter() calls that
+// Builder would walk word by word costs a word per condition. False (and
+// nothing written) for any other query, which takes the full walk.
+bool flat_select_key(const Dialect& d, const QueryData& q, KeyBuffer& key, std::vector<Value>& params) {
+  if (!q.columns.empty() || q.distinct || q.lock != RowLock::None || !q.joins.empty() || !q.related.empty() ||
+      !q.extra.empty() || !q.annotations.empty() || q.values_mode || q.grouping != QueryData::Grouping::None ||
+      !q.index_hint.empty() || q.correlated)
+    return false;
+  const std::size_t n = 4 + q.where.size() + q.order.size();
+  if (n > key.words.size()) return false;
+  for (const WhereNode& w : q.where) {
+    const Filter& f = w.filter;
+    if (w.kind != QNode::Kind::Leaf || w.negated || f.rhs || f.subquery || f.alias != 0 ||
+        f.transform != Transform::None || !plain_comparison(f.lookup) || f.value.is_null() || f.value.is<Array>())
+      return false;
+  }
+  for (const OrderTerm& o : q.order)
+    if (o.alias != 0) return false;
+  uint64_t* k = key.words.data() + 3;
+  key.words[2] = 0x101;  // kind 1 (a SELECT of rows), flat: never a full walk's key
+  *k++ = q.where.size() | q.order.size() << 24 | static_cast<uint64_t>(q.limit.has_value()) << 48 |
+         static_cast<uint64_t>(q.offset != 0) << 49;
+  for (const WhereNode& w : q.where) {
+    *k++ = static_cast<uint64_t>(w.filter.field) << 8 | static_cast<uint64_t>(w.filter.lookup);
+    params.push_back(w.filter.value);
+  }
+  for (const OrderTerm& o : q.order) *k++ = static_cast<uint64_t>(o.field) << 1 | o.descending;
+  key.n = n;
+  if (q.limit || q.offset) {
+    SqlWriter w(d, nullptr, &params);
+    d.compile_limit(w, q);
+  }
+  return true;
+}
+
 template <class Emit>
 CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
   CompiledQuery out;
@@ -829,11 +874,11 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   // The key is built in a per-thread buffer (no allocation once it has grown);
   // only a miss copies it into the cache.
   thread_local KeyBuffer key;
-  key.n = 3;
   key.words[0] = reinterpret_cast<uintptr_t>(&d);
   key.words[1] = reinterpret_cast<uintptr_t>(q.model);
-  key.words[2] = kind;
-  {
+  if (kind != 1 || !flat_select_key(d, q, key, out.params)) {
+    key.n = 3;
+    key.words[2] = kind;
     Builder b{d, q, &key, SqlWriter(d, nullptr, &out.params)};
     emit(b);
     b.finish();

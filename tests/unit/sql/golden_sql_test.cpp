@@ -200,6 +200,24 @@ TEST(CompileCache, DifferentShapesDoNotCollide) {
   EXPECT_NE(query<User>().filter("username", nullptr).sql(sqlite), query<User>().filter("username", "x").sql(sqlite));
 }
 
+// The short key of a plain SELECT (own columns, plain comparisons ANDed,
+// ordering, limit) keeps apart what its text depends on.
+TEST(CompileCache, FlatSelectsKeepTheirShapes) {
+  for (int i = 0; i < 2; ++i) {
+    auto a = query<User>().filter("id__gt", i).filter("username", "x").order_by("id").limit(3).compiled(sqlite);
+    auto b = query<User>().filter("id__gte", i).filter("username", "x").order_by("id").limit(3).compiled(sqlite);
+    auto c = query<User>().filter("username", "x").filter("id__gt", i).order_by("-id").compiled(sqlite);
+    auto d = query<User>().filter("id__gt", i).filter("username", "x").order_by("id").offset(2).compiled(sqlite);
+    EXPECT_EQ(*a.sql, R"(SELECT "users"."id", "users"."username", "users"."email", "users"."password_hash", "users"."is_active", "users"."created_at", "users"."updated_at" FROM "users" WHERE "users"."id" > ? AND "users"."username" = ? ORDER BY "users"."id" LIMIT ?)")
+        << *a.sql;
+    EXPECT_EQ(a.params, (std::vector<Value>{i, "x", 3}));
+    EXPECT_NE(*a.sql, *b.sql);
+    EXPECT_NE(*a.sql, *c.sql);
+    EXPECT_NE(*a.sql, *d.sql);
+    EXPECT_EQ(d.params, (std::vector<Value>{i, "x", 2}));
+  }
+}
+
 // ------------------------------------------------------------- PostgreSQL
 namespace {
 const Dialect& pg = postgres_dialect();
@@ -359,4 +377,16 @@ TEST(GoldenSql, SubqueriesAndColumnComparisons) {
   // group_by() after values().
   auto g = query<RTrack>().values("genre").annotate({{"n", Count("id")}}).group_by("genre");
   EXPECT_EQ(g.sql(pg), R"(SELECT "track"."genre_id" AS "genre", COUNT("track"."track_id") AS "n" FROM "track" GROUP BY 1)");
+}
+
+// Names written into the text are part of the shape: two annotations of
+// one expression, or one column selected under two names (values("author")
+// and values("author_id")), compile to their own aliases.
+TEST(CompileCache, SelectListNamesAreKeyed) {
+  for (int i = 0; i < 2; ++i) {  // the second round hits the cache
+    EXPECT_NE(query<User>().annotate({{"a", Count("id")}}).sql(sqlite).find(R"(AS "a")"), std::string::npos);
+    EXPECT_NE(query<User>().annotate({{"b", Count("id")}}).sql(sqlite).find(R"(AS "b")"), std::string::npos);
+    EXPECT_NE(query<RTrack>().values("album").sql(sqlite).find(R"(AS "album")"), std::string::npos);
+    EXPECT_NE(query<RTrack>().values("album_id").sql(sqlite).find(R"(AS "album_id")"), std::string::npos);
+  }
 }
