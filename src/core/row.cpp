@@ -23,6 +23,10 @@ void Binder::bind_members(const MemberBind* binds, std::size_t n, const void* ob
                      binds[i].field);
 }
 
+void Binder::bind_values(const Value* values, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) bind(static_cast<int>(i) + 1, values[i]);
+}
+
 void Binder::bind(int idx, const Value& v) {
   switch (v.type()) {
     case Value::Type::Null: return bind_null(idx);

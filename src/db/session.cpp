@@ -179,11 +179,7 @@ void Lease::insert_members(const std::string& static_sql, const MemberBind* bind
 
 int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {
   return run_on(
-      *db_, *conn_, sql,
-      [&](Binder& b) {
-        for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
-      },
-      on_row, &params);
+      *db_, *conn_, sql, [&](Binder& b) { b.bind_values(params.data(), params.size()); }, on_row, &params);
 }
 
 bool Lease::copy_rows(const std::string& target, const std::string& insert_sql, std::size_t rows,
@@ -231,11 +227,7 @@ bool Lease::last_drawn_key(const std::string& table, const std::string& column, 
 int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,
                              FunctionRef<void(Statement&)> consume) {
   return run_statement(
-      *db_, *conn_, sql,
-      [&](Binder& b) {
-        for (std::size_t i = 0; i < params.size(); ++i) b.bind(static_cast<int>(i) + 1, params[i]);
-      },
-      consume, &params);
+      *db_, *conn_, sql, [&](Binder& b) { b.bind_values(params.data(), params.size()); }, consume, &params);
 }
 
 StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& params) {

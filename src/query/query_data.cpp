@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <utility>
 
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
@@ -120,6 +122,20 @@ void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value) {
   const FieldInfo& f = m.field(flt.field);
   Lookup lk = flt.lookup;
   FieldKind kind = flt.transform == Transform::None ? f.kind : FieldKind::BigInteger;
+  // The commonest leaves, a comparison of an integer column with an
+  // integer (in range) or an equality of a boolean one with a bool, take
+  // the value as it is: what the general path below would make of them.
+  if (lk == Lookup::Exact || lk == Lookup::Gt || lk == Lookup::Gte || lk == Lookup::Lt || lk == Lookup::Lte) {
+    if (const int64_t* i = value.get_if<int64_t>();
+        i && (kind == FieldKind::BigInteger || (kind == FieldKind::Integer && *i >= INT32_MIN && *i <= INT32_MAX))) {
+      flt.value = *i;
+      return;
+    }
+    if (const bool* b = value.get_if<bool>(); b && kind == FieldKind::Boolean && lk == Lookup::Exact) {
+      flt.value = *b;
+      return;
+    }
+  }
   switch (lk) {
     case Lookup::IsNull:
       if (value.is_null()) throw FieldError(fmt::format("{}.{}__isnull takes true or false, not NULL", m.name, f.name));
@@ -685,6 +701,44 @@ QueryData::~QueryData() {
   leave_spare(where, spare_where);
   leave_spare(order, spare_order);
 }
+
+namespace {
+// One freed block of share_copy's size, kept per thread (a block freed on
+// another thread than it was made on simply stays there).
+struct SpareBlock {
+  void* p = nullptr;
+  std::size_t bytes = 0;
+  ~SpareBlock() { ::operator delete(p); }
+};
+thread_local SpareBlock spare_block;
+
+template <class T>
+struct RecyclingAlloc {
+  using value_type = T;
+  RecyclingAlloc() = default;
+  template <class U>
+  RecyclingAlloc(const RecyclingAlloc<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (spare_block.p && spare_block.bytes == bytes) return static_cast<T*>(std::exchange(spare_block.p, nullptr));
+    return static_cast<T*>(::operator new(bytes));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (!spare_block.p) {
+      spare_block.p = p;
+      spare_block.bytes = n * sizeof(T);
+      return;
+    }
+    ::operator delete(p);
+  }
+  template <class U>
+  bool operator==(const RecyclingAlloc<U>&) const noexcept {
+    return true;
+  }
+};
+}  // namespace
+
+std::shared_ptr<QueryData> share_copy(const QueryData& q) { return std::allocate_shared<QueryData>(RecyclingAlloc<QueryData>(), q); }
 
 std::string_view to_string(Lookup l) {
   for (const auto& x : kLookups)

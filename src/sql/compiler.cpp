@@ -788,7 +788,9 @@ QueryData key_rows(const QueryData& q, std::string_view what) {
 
 std::shared_ptr<const std::vector<int>> selected_columns(const QueryData& q) {
   if (!q.columns.empty()) return std::make_shared<const std::vector<int>>(q.columns);
-  return q.model->all_columns;
+  // The model's own list, held without a reference count (the ModelInfo
+  // outlives every query of it, as QueryData::model does).
+  return std::shared_ptr<const std::vector<int>>(std::shared_ptr<const void>(), q.model->all_columns.get());
 }
 
 #ifdef COVET_CHECK_COMPILE_CACHE

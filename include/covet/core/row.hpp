@@ -135,6 +135,9 @@ class Binder {
   // each member's generic binder; drivers override it with the switch on
   // `op` inlined over their own bind calls.
   virtual void bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context);
+  // Binds values to parameters 1..n (a compiled query's): the default calls
+  // bind() for each; drivers override it with the common types inlined.
+  virtual void bind_values(const Value* values, std::size_t n);
 };
 
 }  // namespace covet

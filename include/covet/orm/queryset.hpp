@@ -625,16 +625,20 @@ class QuerySet {
   QuerySet(const std::optional<HeldExecutor>& ex, std::shared_ptr<const QueryData> d) : ex_(ex), data_(std::move(d)) {}
   QuerySet(std::optional<HeldExecutor>&& ex, std::shared_ptr<const QueryData> d) : ex_(std::move(ex)), data_(std::move(d)) {}
 
+  // The unchanged query of every objects(db): one for the program (never
+  // destroyed, so a QuerySet in a static object may outlive main), held
+  // without a control block (no reference count to change; its use_count()
+  // of 0 makes the first chained call copy it).
   static std::shared_ptr<const QueryData> initial() {
-    static const auto base = [] {
-      auto d = std::make_shared<QueryData>();
+    static const QueryData* const base = [] {
+      auto* d = new QueryData();
       d->model = &model_info<T>();
-      return std::shared_ptr<const QueryData>(std::move(d));
+      return d;
     }();
-    return base;
+    return std::shared_ptr<const QueryData>(std::shared_ptr<const QueryData>(), base);
   }
   std::shared_ptr<QueryData> copy() const {
-    return std::make_shared<QueryData>(*data_);  // room for a chain of filters (see QueryData's copy)
+    return share_copy(*data_);  // room for a chain of filters (see QueryData's copy)
   }
   const Executor& ex() const {
     if (!ex_) orm::throw_unbound();

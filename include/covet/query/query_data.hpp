@@ -175,6 +175,10 @@ struct QueryData {
 
 // Replaces the ordering (storage from this thread's spare when it has none).
 void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n);
+// A shared copy of `q` (QuerySet's chained calls): its memory is the last
+// one this thread freed when there is one, so a query built and run in a
+// loop allocates none.
+std::shared_ptr<QueryData> share_copy(const QueryData& q);
 
 // Checks a Q against the query's model and converts values to the fields'
 // kinds; relation spans ("author__username") add joins to `q` (one

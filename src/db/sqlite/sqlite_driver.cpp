@@ -377,6 +377,20 @@ class SqliteStatement final : public Statement {
                                   "be rounded (at most 15)", t, digits), "", sql());
     bind_text(idx, t);  // NUMERIC affinity stores it as INTEGER or REAL
   }
+  // A compiled query's parameters: the common types bound here, the rest
+  // through bind().
+  void bind_values(const Value* values, std::size_t n) override {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Value& v = values[i];
+      const int idx = static_cast<int>(i) + 1;
+      switch (v.type()) {
+        case Value::Type::Int: check(sqlite3_bind_int64(st_, idx, *v.get_if<int64_t>())); break;
+        case Value::Type::Bool: check(sqlite3_bind_int(st_, idx, *v.get_if<bool>() ? 1 : 0)); break;
+        case Value::Type::String: SqliteStatement::bind_text(idx, *v.get_if<std::string>()); break;
+        default: bind(idx, v);
+      }
+    }
+  }
   // The binder's hot loop: one call per INSERT/UPDATE, the binds inlined.
   void bind_members(const MemberBind* binds, std::size_t n, const void* obj, int first, const void* context) override {
     bind_row(binds, n, obj, first, context);

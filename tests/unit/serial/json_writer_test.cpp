@@ -304,7 +304,9 @@ TEST(JsonReaderHelpers, CommonEmailPathAgreesWithTheByteCheck) {
     }
     ASSERT_EQ(detail::valid_email(s), bytes) << s;
   }
-  if (kFastPath) EXPECT_GT(settled, 10000);  // the fast path is taken
+  if (kFastPath) {
+    EXPECT_GT(settled, 10000);  // the fast path is taken
+  }
   for (std::size_t n = 7; n <= 40; ++n) {  // every length: u@ + letters + .com (the fast path from 8 bytes)
     std::string s = "u@" + std::string(n - 6, 'd') + ".com";
     EXPECT_EQ(detail::common_email(s), kFastPath && n >= 8 && n <= 32) << s;
