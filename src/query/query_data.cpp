@@ -704,12 +704,31 @@ QueryData::~QueryData() {
 
 namespace {
 // One freed block of share_copy's size, kept per thread (a block freed on
-// another thread than it was made on simply stays there).
+// another thread than it was made on simply stays there). Once the thread's
+// copy is destroyed (a query built in a static destructor), blocks come
+// from the heap and go back to it. Under AddressSanitizer nothing is kept,
+// so a use of a freed QueryData is still reported.
 struct SpareBlock {
   void* p = nullptr;
   std::size_t bytes = 0;
-  ~SpareBlock() { ::operator delete(p); }
+  bool gone = false;
+  ~SpareBlock() {
+    ::operator delete(p);
+    p = nullptr;
+    gone = true;
+  }
 };
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRecycle = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kRecycle = false;
+#else
+constexpr bool kRecycle = true;
+#endif
+#else
+constexpr bool kRecycle = true;
+#endif
 thread_local SpareBlock spare_block;
 
 template <class T>
@@ -724,7 +743,7 @@ struct RecyclingAlloc {
     return static_cast<T*>(::operator new(bytes));
   }
   void deallocate(T* p, std::size_t n) noexcept {
-    if (!spare_block.p) {
+    if (kRecycle && !spare_block.p && !spare_block.gone) {
       spare_block.p = p;
       spare_block.bytes = n * sizeof(T);
       return;

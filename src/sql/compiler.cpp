@@ -699,7 +699,8 @@ struct Builder {
       k(static_cast<uint64_t>(o.alias) << 40 | static_cast<uint64_t>(o.field) << 1 | o.descending);
       if (i) w.text(", ");
       const FieldInfo& f = model_of(o.alias).field(o.field);
-      if (o.alias == kAnnotationAlias && annotation_selected(o.field)) {
+      // (A subquery's select list names nothing: its ordering repeats the expression.)
+      if (o.alias == kAnnotationAlias && !nested && annotation_selected(o.field)) {
         w.ident(f.name);  // by its name in the select list (DISTINCT wants exactly that)
       } else {
         col(o.alias, f);

@@ -390,3 +390,22 @@ TEST(CompileCache, SelectListNamesAreKeyed) {
     EXPECT_NE(query<RTrack>().values("album_id").sql(sqlite).find(R"(AS "album_id")"), std::string::npos);
   }
 }
+
+// A subquery's select list carries no names, so its ordering by an
+// annotation repeats the expression (ORDER BY "n" would name nothing:
+// PostgreSQL refuses it, SQLite reads it as a string and sorts by a constant).
+TEST(GoldenSql, SubqueryOrderedByAnAnnotationRepeatsIt) {
+  for (const char* name : {"n", "m"}) {  // two names, one shape of text
+    auto most = query<RArtist>().annotate({{"most", Subquery(query<RAlbum>()
+                                                                 .filter("artist", OuterRef("id"))
+                                                                 .annotate({{name, Count("tracks")}})
+                                                                 .order_by(std::string("-") + name)
+                                                                 .values(name)
+                                                                 .limit(1))}});
+    for (const Dialect* d : {&sqlite, &pg}) {
+      std::string sql = most.sql(*d);
+      EXPECT_NE(sql.find(R"(ORDER BY COUNT("U1"."track_id") DESC)"), std::string::npos) << sql;
+      EXPECT_EQ(sql.find("ORDER BY \"" + std::string(name) + "\""), std::string::npos) << sql;
+    }
+  }
+}
