@@ -292,11 +292,13 @@ class QuerySet {
     std::vector<R> out;
     if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
     if constexpr (std::is_same_v<R, T>) {  // whole objects: the driver loads the result in one call
+      // Per row: an object made in room already there (no registers to
+      // save, no call); growing is the rare case, out of line.
       ObjectSink sink{[](void* state, const Row& row) -> void* {
                         auto& v = *static_cast<std::vector<R>*>(state);
-                        if (v.empty()) [[unlikely]]
-                          if (int64_t n = row.result_size(); n > 0) v.reserve(static_cast<std::size_t>(n));
-                        return &v.emplace_back();
+                        if (v.size() != v.capacity()) [[likely]]
+                          return &v.emplace_back();
+                        return grow_and_add(v, row);
                       },
                       &out};
       orm::fetch_objects(ex(), *data_, sink);
@@ -629,6 +631,13 @@ class QuerySet {
   // destroyed, so a QuerySet in a static object may outlive main), held
   // without a control block (no reference count to change; its use_count()
   // of 0 makes the first chained call copy it).
+  // all()'s sink when the vector is full: room for the whole result when
+  // the driver knows its size (on the first row), else the vector's growth.
+  [[gnu::noinline]] static void* grow_and_add(std::vector<R>& v, const Row& row) {
+    if (v.empty())
+      if (int64_t n = row.result_size(); n > 0) v.reserve(static_cast<std::size_t>(n));
+    return &v.emplace_back();
+  }
   static std::shared_ptr<const QueryData> initial() {
     static const QueryData* const base = [] {
       auto* d = new QueryData();
