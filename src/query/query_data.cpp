@@ -116,6 +116,10 @@ void parse_suffix(Filter& flt, const ModelInfo& m, std::string_view path, std::s
     throw FieldError(fmt::format("{}: cannot resolve '{}': nothing may follow lookup '{}'", m.name, path, parts[i - 1]));
 }
 
+bool comparison(Lookup l) {
+  return l == Lookup::Exact || l == Lookup::Gt || l == Lookup::Gte || l == Lookup::Lt || l == Lookup::Lte;
+}
+
 // The value a lookup compares with, converted to the field's kind (or the
 // lookup's: booleans for isnull, lists for in and range).
 void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value) {
@@ -125,7 +129,7 @@ void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value) {
   // The commonest leaves, a comparison of an integer column with an
   // integer (in range) or an equality of a boolean one with a bool, take
   // the value as it is: what the general path below would make of them.
-  if (lk == Lookup::Exact || lk == Lookup::Gt || lk == Lookup::Gte || lk == Lookup::Lt || lk == Lookup::Lte) {
+  if (comparison(lk)) {
     if (const int64_t* i = value.get_if<int64_t>();
         i && (kind == FieldKind::BigInteger || (kind == FieldKind::Integer && *i >= INT32_MIN && *i <= INT32_MAX))) {
       flt.value = *i;
@@ -444,9 +448,6 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
   flt.alias = static_cast<uint16_t>(alias);
 }
 
-bool comparison(Lookup l) {
-  return l == Lookup::Exact || l == Lookup::Gt || l == Lookup::Gte || l == Lookup::Lt || l == Lookup::Lte;
-}
 bool is_number_kind(FieldKind k) {
   return k == FieldKind::Integer || k == FieldKind::BigInteger || k == FieldKind::Float || k == FieldKind::Decimal;
 }

@@ -627,10 +627,6 @@ class QuerySet {
   QuerySet(const std::optional<HeldExecutor>& ex, std::shared_ptr<const QueryData> d) : ex_(ex), data_(std::move(d)) {}
   QuerySet(std::optional<HeldExecutor>&& ex, std::shared_ptr<const QueryData> d) : ex_(std::move(ex)), data_(std::move(d)) {}
 
-  // The unchanged query of every objects(db): one for the program (never
-  // destroyed, so a QuerySet in a static object may outlive main), held
-  // without a control block (no reference count to change; its use_count()
-  // of 0 makes the first chained call copy it).
   // all()'s sink when the vector is full: room for the whole result when
   // the driver knows its size (on the first row), else the vector's growth.
   [[gnu::noinline]] static void* grow_and_add(std::vector<R>& v, const Row& row) {
@@ -638,6 +634,10 @@ class QuerySet {
       if (int64_t n = row.result_size(); n > 0) v.reserve(static_cast<std::size_t>(n));
     return &v.emplace_back();
   }
+  // The unchanged query of every objects(db): one for the program (never
+  // destroyed, so a QuerySet in a static object may outlive main), held
+  // without a control block (no reference count to change; its use_count()
+  // of 0 makes the first chained call copy it).
   static std::shared_ptr<const QueryData> initial() {
     static const QueryData* const base = [] {
       auto* d = new QueryData();

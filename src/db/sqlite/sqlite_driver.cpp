@@ -384,8 +384,9 @@ class SqliteStatement final : public Statement {
       const Value& v = values[i];
       const int idx = static_cast<int>(i) + 1;
       switch (v.type()) {
-        case Value::Type::Int: check(sqlite3_bind_int64(st_, idx, *v.get_if<int64_t>())); break;
-        case Value::Type::Bool: check(sqlite3_bind_int(st_, idx, *v.get_if<bool>() ? 1 : 0)); break;
+        // (The calls name this class: inlined, not virtual.)
+        case Value::Type::Int: SqliteStatement::bind_int(idx, *v.get_if<int64_t>()); break;
+        case Value::Type::Bool: SqliteStatement::bind_bool(idx, *v.get_if<bool>()); break;
         case Value::Type::String: SqliteStatement::bind_text(idx, *v.get_if<std::string>()); break;
         default: bind(idx, v);
       }
