@@ -11,6 +11,38 @@
 
 namespace covet {
 
+char* JsonWriter::quote_plain_other(char* p, const char* src, std::size_t n) {
+  *p++ = '"';
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i) {
+      unsigned char c = static_cast<unsigned char>(src[i]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) [[unlikely]]
+        return nullptr;
+      p[i] = src[i];
+    }
+  } else {
+#if defined(__SSE2__)
+    // 16 bytes at a time; the last block overlaps the one before it.
+    for (std::size_t i = 0;; i += 16) {
+      if (i + 16 > n) i = n - 16;
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), v);
+      if (special_mask(v)) [[unlikely]]
+        return nullptr;
+      if (i + 16 == n) break;
+    }
+#else
+    for (std::size_t i = 0; i < n; ++i) {
+      unsigned char c = static_cast<unsigned char>(src[i]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return nullptr;
+      p[i] = src[i];
+    }
+#endif
+  }
+  p[n] = '"';
+  return p + n + 1;
+}
+
 void JsonWriter::quoted_slow(std::string_view s, char* p) {
   cur_ = p;
   const std::size_t n = s.size();

@@ -273,27 +273,35 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
   return p;
 }
 
-namespace {
-
-// The output loop keeps its own cursor and end in locals, never in memory
-// a char store could alias, and gives them back to the writer only around
-// calls that write through it (text with escapes, generic members, methods).
-struct Cursor {
-  char* q;
-  char* end;
-};
-
-// (Both writers are OutputBuffers: one pair of functions serves both.)
-[[gnu::noinline]] Cursor refill(OutputBuffer& w, char* q, std::size_t n) {
+// (Both writers are OutputBuffers: one refill serves both.)
+[[gnu::noinline]] OutCursor refill(OutputBuffer& w, char* q, std::size_t n) {
   w.commit(q);
   char* p = w.room(n);
   return {p, p + w.available()};
 }
 
-Cursor resume(OutputBuffer& w) {
-  char* p = w.room(0);
-  return {p, p + w.available()};
+// Hands the cursor to the writer for a call that writes through it, then
+// takes it back with `room` bytes.
+template <class Write>
+OutCursor through_writer(JsonWriter& w, char* q, std::size_t room, Write&& write) {
+  w.commit(q);
+  w.set_needs_comma(false);
+  write();
+  OutCursor c = resume(w);
+  if (static_cast<std::size_t>(c.end - c.q) < room) c = refill(w, c.q, room);
+  return c;
 }
+
+[[gnu::noinline]] OutCursor write_escaped(JsonWriter& w, char* q, std::string_view s, std::size_t room) {
+  return through_writer(w, q, room, [&] { w.quoted(s); });
+}
+
+[[gnu::noinline]] OutCursor write_through(JsonWriter& w, char* q, const FieldCodec& codec, const void* m,
+                                          std::size_t room) {
+  return through_writer(w, q, room, [&] { codec.write_json(m, w); });
+}
+
+namespace {
 
 // One JSON object written through a cursor of its own (write_object from
 // members, write_row from cells): the room checks, the opening and closing,
@@ -301,7 +309,7 @@ Cursor resume(OutputBuffer& w) {
 struct ObjectOut {
   JsonWriter& w;
   std::size_t fixed_room;  // the plan's: one object's keys and fixed-size values
-  Cursor c = resume(w);
+  OutCursor c = resume(w);
 
   void need(std::size_t n) {
     if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
@@ -322,24 +330,18 @@ struct ObjectOut {
     std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
     c.q += st.key_len;
   }
-  // Hands the cursor to the writer for a call that writes through it (it
-  // is null meanwhile), then takes it back with room for the rest of the
-  // object's fixed part again.
+  // Hands the cursor to the writer for a call that writes through it, then
+  // takes it back with room for the rest of the object's fixed part again.
   template <class Write>
   void through_writer(Write&& write) {
-    w.commit(c.q);
-    c.q = nullptr;
-    w.set_needs_comma(false);
-    write();
-    c = resume(w);
-    need(fixed_room);
+    c = detail::through_writer(w, c.q, fixed_room, write);
   }
   void text(std::string_view s) {
     need(s.size() + JsonWriter::kQuotedSlack + fixed_room);
     if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
       c.q = e;
     else
-      through_writer([&] { w.quoted(s); });  // escapes; text that is not UTF-8 is refused
+      c = write_escaped(w, c.q, s, fixed_room);  // text that is not UTF-8 is refused
   }
   void null() {
     std::memcpy(c.q, "null", 4);
@@ -420,7 +422,7 @@ Record to_record(const SerializerPlan& p, const void* obj) {
 
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
   ObjectOut out{w, p.fixed_room};
-  Cursor& c = out.c;
+  OutCursor& c = out.c;
   out.open();
   const char* o = static_cast<const char*>(obj);
   for (const OutputStep& st : p.steps) {
@@ -502,7 +504,7 @@ bool write_row(const SerializerPlan& p, const int* cols, const Row& r, JsonWrite
   const std::size_t mark = w.size();
   const bool comma = w.needs_comma();
   ObjectOut out{w, p.fixed_room};
-  Cursor& c = out.c;
+  OutCursor& c = out.c;
   auto rewind = [&] {  // to where the row began
     if (c.q) w.commit(c.q);  // (null while the writer holds the cursor)
     char* q = w.room(0);
@@ -627,7 +629,7 @@ void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
   // Room for the map header, each key block and the largest fixed value
   // (a 96-bit timestamp, 15 bytes); text asks for its own.
   const std::size_t fixed = 5 + p.steps.size() * (OutputStep::kPackedKeyBlock + 15);
-  Cursor c = resume(w);
+  OutCursor c = resume(w);
   auto need = [&](std::size_t n) {
     if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
       c = refill(w, c.q, n);

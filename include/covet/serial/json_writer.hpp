@@ -154,49 +154,36 @@ class JsonWriter : public detail::OutputBuffer {
   // end, or returns null (leaving garbage at p) when s holds a byte that
   // needs a look: an escape, or non-ASCII text to check.
   static constexpr std::size_t kQuotedSlack = 2 + 16;
+  // Text of 4 to 31 bytes (most names and emails) is checked and copied
+  // inline, as two overlapping blocks read and written whole, never past
+  // the text's end; other lengths out of line.
   static char* quote_plain(char* p, const char* src, std::size_t n) {
+    if (n - 4 >= 28) [[unlikely]]
+      return quote_plain_other(p, src, n);
     *p++ = '"';
-    if (n < 16) {
-      // Short text (most names and emails): two overlapping words, read
-      // and written whole, never past the text's end.
-      if (n >= 8) {
-        uint64_t a, b;
-        std::memcpy(&a, src, 8), std::memcpy(&b, src + n - 8, 8);
-        if (word_special(a) | word_special(b)) [[unlikely]]
-          return nullptr;
-        std::memcpy(p, &a, 8), std::memcpy(p + n - 8, &b, 8);
-      } else if (n >= 4) {
-        uint32_t x, y;
-        std::memcpy(&x, src, 4), std::memcpy(&y, src + n - 4, 4);
-        if (word_special(x | (uint64_t{y} << 32))) [[unlikely]]
-          return nullptr;
-        std::memcpy(p, &x, 4), std::memcpy(p + n - 4, &y, 4);
-      } else {
-        for (std::size_t i = 0; i < n; ++i) {
-          unsigned char c = static_cast<unsigned char>(src[i]);
-          if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) [[unlikely]]
-            return nullptr;
-          p[i] = src[i];
-        }
-      }
-    } else {
+    if (n >= 16) {
 #if defined(__SSE2__)
-      // 16 bytes at a time; the last block overlaps the one before it.
-      for (std::size_t i = 0;; i += 16) {
-        if (i + 16 > n) i = n - 16;
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), v);
-        if (special_mask(v)) [[unlikely]]
-          return nullptr;
-        if (i + 16 == n) break;
-      }
+      __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+      __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16));
+      if (special_mask(a) | special_mask(b)) [[unlikely]]
+        return nullptr;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), a);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + n - 16), b);
 #else
-      for (std::size_t i = 0; i < n; ++i) {
-        unsigned char c = static_cast<unsigned char>(src[i]);
-        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return nullptr;
-        p[i] = src[i];
-      }
+      return quote_plain_other(p - 1, src, n);
 #endif
+    } else if (n >= 8) {
+      uint64_t a, b;
+      std::memcpy(&a, src, 8), std::memcpy(&b, src + n - 8, 8);
+      if (words_special(a, b)) [[unlikely]]
+        return nullptr;
+      std::memcpy(p, &a, 8), std::memcpy(p + n - 8, &b, 8);
+    } else {
+      uint32_t x, y;
+      std::memcpy(&x, src, 4), std::memcpy(&y, src + n - 4, 4);
+      if (word_special(x | (uint64_t{y} << 32))) [[unlikely]]
+        return nullptr;
+      std::memcpy(p, &x, 4), std::memcpy(p + n - 4, &y, 4);
     }
     p[n] = '"';
     return p + n + 1;
@@ -238,6 +225,15 @@ class JsonWriter : public detail::OutputBuffer {
     return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, slash))));
   }
 #endif
+  // Whether any byte of two words needs a look (one vector check where
+  // there are vectors).
+  static bool words_special(uint64_t a, uint64_t b) {
+#if defined(__SSE2__)
+    return special_mask(_mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a))) != 0;
+#else
+    return (word_special(a) | word_special(b)) != 0;
+#endif
+  }
   // Whether any of the 8 bytes needs a look: below 0x20, from 0x80 on, the
   // quote or the backslash (the has-less-than and has-zero-byte word tricks).
   static uint64_t word_special(uint64_t x) {
@@ -247,6 +243,8 @@ class JsonWriter : public detail::OutputBuffer {
   }
   // quoted() for text with escapes or non-ASCII bytes, written at p.
   void quoted_slow(std::string_view s, char* p);
+  // quote_plain() for text shorter than 4 bytes or longer than 31.
+  static char* quote_plain_other(char* p, const char* src, std::size_t n);
 
   bool comma_ = false;
 };

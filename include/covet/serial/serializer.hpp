@@ -44,6 +44,7 @@
 #include "covet/core/function_ref.hpp"
 #include "covet/core/record.hpp"
 #include "covet/orm/queryset.hpp"
+#include "covet/serial/detail/text_out.hpp"
 #include "covet/serial/json_writer.hpp"
 #include "covet/serial/msgpack_writer.hpp"
 
@@ -322,13 +323,143 @@ void write_objects(const SerializerPlan& p, const void* first, std::size_t n, st
 std::size_t begin_stream(MsgPackWriter& w);
 void end_stream(MsgPackWriter& w, std::size_t at, std::size_t count);
 
+// ---- the typed JSON output (ModelSerializer<T>::write) ----
+// When every output field is a member, in the struct's member order, the
+// output loop is generated for T: each member's type is known at compile
+// time, so its value is written inline, without the per-step dispatch of
+// write_object; the plan gives only the keys, and which members are
+// written (a mask, the same branches for every object). It writes the
+// same bytes as write_object, and what write_object writes through the
+// writer (escaped text, doubles, other kinds through their codec) it
+// writes through the same calls.
+
+// A writer's cursor and end kept in locals, given back to the writer only
+// around calls that write through it.
+struct OutCursor {
+  char* q;
+  char* end;
+};
+// Commits q and makes room for n bytes (out of line: the rare case).
+OutCursor refill(OutputBuffer& w, char* q, std::size_t n);
+inline OutCursor resume(OutputBuffer& w) {
+  char* p = w.room(0);
+  return {p, p + w.available()};
+}
+// Writes s quoted with escapes (or refuses text that is not UTF-8) after
+// q, then gives a cursor with `room` bytes.
+OutCursor write_escaped(JsonWriter& w, char* q, std::string_view s, std::size_t room);
+// Writes the member at m through its codec after q (no separator), then
+// gives a cursor with `room` bytes.
+OutCursor write_through(JsonWriter& w, char* q, const FieldCodec& codec, const void* m, std::size_t room);
+
+// The op the plan gives a member of type M (a ForeignKey's: its key's).
+template <class M>
+constexpr SerialOp typed_op() {
+  if constexpr (RelationTraits<M>::forward) return serial_op_of<typename RelationTraits<M>::key>();
+  else if constexpr (RelationTraits<M>::many) return SerialOp::Generic;
+  else return serial_op_of<M>();
+}
+
+// Bit i set: member i of T is written. 0 when the output is not plain
+// members in member order (the plan's write_object writes it then).
+template <class T, std::size_t... I>
+uint64_t typed_members(const SerializerPlan& p, std::index_sequence<I...>) {
+  if constexpr (sizeof...(I) > 64) {
+    return 0;
+  } else {
+    const T& obj = sample_object<T>();
+    auto members = tie_members<sizeof...(I)>(obj);
+    const uint32_t offsets[] = {static_cast<uint32_t>(reinterpret_cast<const char*>(&std::get<I>(members)) -
+                                                      reinterpret_cast<const char*>(&obj))...};
+    constexpr SerialOp ops[] = {typed_op<member_type<T, I>>()...};
+    constexpr bool relation[] = {RelationTraits<member_type<T, I>>::many...};
+    uint64_t mask = 0;
+    std::size_t i = 0;
+    for (const OutputStep& st : p.steps) {
+      if (st.slow) return 0;
+      while (i < sizeof...(I) && (offsets[i] != st.offset || relation[i])) ++i;
+      if (i == sizeof...(I) || ops[i] != st.op) return 0;
+      mask |= uint64_t{1} << i++;
+    }
+    return mask;
+  }
+}
+
+template <class M>
+[[gnu::always_inline]] inline void typed_value(OutCursor& c, JsonWriter& w, const SerializerPlan& p,
+                                               const OutputStep& st, const M& m) {
+  if constexpr (RelationTraits<M>::forward) {
+    typed_value(c, w, p, st, m.id);
+  } else if constexpr (std::is_same_v<M, int64_t> || std::is_same_v<M, int32_t>) {
+    c.q = write_int(c.q, m);
+  } else if constexpr (std::is_same_v<M, bool>) {
+    std::memcpy(c.q, m ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
+    c.q += 5 - m;
+  } else if constexpr (std::is_same_v<M, std::string>) {
+    const std::size_t need = m.size() + JsonWriter::kQuotedSlack + p.fixed_room;
+    if (static_cast<std::size_t>(c.end - c.q) < need) [[unlikely]]
+      c = refill(w, c.q, need);
+    if (char* e = JsonWriter::quote_plain(c.q, m.data(), m.size())) [[likely]]
+      c.q = e;
+    else
+      c = write_escaped(w, c.q, m, p.fixed_room);
+  } else if constexpr (std::is_same_v<M, DateTime>) {
+    *c.q++ = '"';
+    c.q = write_rfc3339(c.q, m.unix_micros());
+    *c.q++ = '"';
+  } else if constexpr (serial_op_of<M>() >= SerialOp::OptInt64 && serial_op_of<M>() != SerialOp::OptDouble) {
+    if (m) {
+      typed_value(c, w, p, st, *m);
+    } else {
+      std::memcpy(c.q, "null", 4);
+      c.q += 4;
+    }
+  } else {  // doubles and every other kind: the codec writes it
+    c = write_through(w, c.q, *p.fields[st.field].codec, &m, p.fixed_room);
+  }
+}
+
+template <class T, std::size_t... I>
+[[gnu::always_inline]] inline void typed_object(OutCursor& c, JsonWriter& w, const SerializerPlan& p, uint64_t mask,
+                                                const T& obj, std::index_sequence<I...>) {
+  *c.q++ = '{';
+  const OutputStep* st = p.steps.data();
+  auto members = tie_members<sizeof...(I)>(obj);
+  auto one = [&](const auto& m) {
+    std::memcpy(c.q, st->key, OutputStep::kKeyBlock);
+    c.q += st->key_len;
+    typed_value(c, w, p, *st, m);
+    ++st;
+  };
+  ((mask >> I & 1 ? one(std::get<I>(members)) : void()), ...);
+  *c.q++ = '}';
+}
+
+// n objects, each a JSON object, separated by commas (the first one too
+// when the writer expects a separator).
+template <class T>
+void write_typed(const SerializerPlan& p, uint64_t mask, const T* objs, std::size_t n, JsonWriter& w) {
+  OutCursor c = resume(w);
+  bool comma = w.needs_comma();
+  for (std::size_t k = 0; k < n; ++k) {
+    if (static_cast<std::size_t>(c.end - c.q) < p.fixed_room) [[unlikely]]
+      c = refill(w, c.q, p.fixed_room);
+    *c.q = ',';
+    c.q += comma;
+    comma = true;
+    typed_object(c, w, p, mask, objs[k], std::make_index_sequence<member_count<T>>{});
+  }
+  w.commit(c.q);
+  w.set_needs_comma(comma);
+}
+
 }  // namespace detail
 
 template <class T>
 class ModelSerializer {
  public:
   // Every model field ("__all__").
-  ModelSerializer() : plan_(detail::build_serializer(model_info<T>(), {})) {}
+  ModelSerializer() : ModelSerializer(detail::build_serializer(model_info<T>(), {})) {}
 
   // ---- configuration (DRF's Meta) ----
   // The fields written, in this order: model fields and extra fields declared before.
@@ -527,9 +658,22 @@ class ModelSerializer {
   }
 
   // ---- output ----
-  void write(JsonWriter& w, const T& obj) const { detail::write_object(*plan_, &obj, w); }
+  void write(JsonWriter& w, const T& obj) const {
+    if (typed_) detail::write_typed(*plan_, typed_, &obj, 1, w);
+    else detail::write_object(*plan_, &obj, w);
+  }
   void write(JsonWriter& w, const std::vector<T>& objs) const {
-    detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
+    if (!typed_) return detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
+    w.begin_array();
+    if (!objs.empty()) {
+      std::size_t before = w.size();
+      detail::write_typed(*plan_, typed_, objs.data(), 1, w);
+      // The rest are about the size of the first: one growth, not a doubling series.
+      const std::size_t n = objs.size() - 1, one = w.size() - before;
+      w.reserve((one + 1) * n + n / 8 * one);
+      detail::write_typed(*plan_, typed_, objs.data() + 1, n, w);
+    }
+    w.end_array();
   }
   // A query's rows are written straight from their cells when the output
   // allows it (detail::write_row), else loaded into an object each.
@@ -600,7 +744,8 @@ class ModelSerializer {
  private:
   template <class>
   friend class ModelSerializer;
-  explicit ModelSerializer(std::shared_ptr<const detail::SerializerPlan> p) : plan_(std::move(p)) {}
+  explicit ModelSerializer(std::shared_ptr<const detail::SerializerPlan> p)
+      : plan_(std::move(p)), typed_(detail::typed_members<T>(*plan_, std::make_index_sequence<detail::member_count<T>>{})) {}
   template <class Edit>
   ModelSerializer with(Edit&& edit) const {
     detail::SerializerSpec s = plan_->spec;
@@ -652,6 +797,7 @@ class ModelSerializer {
   }
 
   std::shared_ptr<const detail::SerializerPlan> plan_;
+  uint64_t typed_;  // detail::typed_members: the members the typed output writes (0: write_object does)
 };
 
 }  // namespace covet

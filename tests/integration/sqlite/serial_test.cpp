@@ -857,3 +857,106 @@ TEST(Encrypted, KeysFromTheEnvironment) {
 }
 
 }  // namespace
+
+namespace {
+
+// ModelSerializer<T> writes plain members in member order through a loop
+// generated for T (detail::write_typed); the plan's step loop
+// (detail::write_object) writes every other output. Both give the same bytes.
+template <class T>
+bool typed(const ModelSerializer<T>& s) {
+  return detail::typed_members<T>(s.plan(), std::make_index_sequence<detail::member_count<T>>{}) != 0;
+}
+template <class T>
+std::string by_steps(const ModelSerializer<T>& s, const std::vector<T>& objs) {
+  JsonWriter w;
+  detail::write_objects(s.plan(), objs.data(), objs.size(), sizeof(T), w);
+  return std::string(w.view());
+}
+template <class T>
+std::string by_steps(const ModelSerializer<T>& s, const T& obj) {
+  JsonWriter w;
+  detail::write_object(s.plan(), &obj, w);
+  return std::string(w.view());
+}
+
+TEST(Serializer, TheTypedOutputWritesWhatTheStepLoopWrites) {
+  Everything a;
+  a.id = -1;
+  a.small = INT32_MIN;
+  a.big = INT64_MIN;
+  a.real = 1e300;
+  a.price = Decimal("-0.01");
+  a.name = "\"quoted\" \\ and \x01";
+  a.body = std::string(70, 'b') + "\n" + "ü 日本";
+  a.flag = true;
+  a.day = Date(1, 1, 1);
+  a.at = DateTime(9999, 12, 31, 23, 59, 59, 999999);
+  a.doc = Json::parse("[1,{\"a\":null}]");
+  a.tags = {"x\"y"};
+  a.nickname = "abcd";
+  a.score = INT64_MAX;
+  a.seen_at = DateTime(1970, 1, 1);
+  a.ratio = -0.5;
+  Everything b;  // defaults: empty text, nulls
+  std::vector<Everything> v{a, b, a};
+  using S = ModelSerializer<Everything>;
+  const std::pair<S, bool> cases[] = {
+      {S(), true},
+      {S().fields({"id", "name", "nickname", "score", "seen_at", "ratio"}), true},
+      {S().fields({"small", "real", "price", "day", "uid", "blob"}), true},
+      {S().rename("label", "name").fields({"id", "label", "flag"}), true},  // a member under another key
+      {S().fields({"name", "id"}), false},                                  // not in member order
+      {S().fields({"id", "name"}).method("twice", [](const Everything& e) { return e.id * 2; }), false},
+      {S().rename("again", "id").fields({"id", "again"}), false},  // one member twice
+  };
+  for (const auto& [s, expect_typed] : cases) {
+    EXPECT_EQ(typed(s), expect_typed) << s.to_json(b);
+    EXPECT_EQ(s.to_json(v), by_steps(s, v));
+    EXPECT_EQ(s.to_json(a), by_steps(s, a));
+    EXPECT_EQ(s.to_json(std::vector<Everything>{}), "[]");
+    // After a value, inside an array: the separator comes first.
+    JsonWriter w;
+    w.begin_array();
+    w.value(1);
+    s.write(w, a);
+    s.write(w, v);
+    w.value(2);
+    w.end_array();
+    EXPECT_EQ(w.view(), "[1," + by_steps(s, a) + "," + by_steps(s, v) + ",2]");
+  }
+  // Short text of every length, plain and with an escape at each end, from
+  // the smallest room the writer has.
+  auto names = S().fields({"id", "name"});
+  ASSERT_TRUE(typed(names));
+  for (std::size_t n = 0; n <= 40; ++n) {
+    Everything e;
+    e.name = std::string(n, 'n');
+    for (int at = 0; at < 3; ++at) {
+      if (at == 1 && n > 0) e.name.front() = '\t';
+      if (at == 2 && n > 0) e.name.back() = '"';
+      JsonWriter w(1);
+      names.write(w, e);
+      EXPECT_EQ(w.view(), by_steps(names, e)) << n << " " << at;
+    }
+  }
+  // Text that is not UTF-8 is refused, as by the step loop.
+  Everything bad;
+  bad.name = "ok\xff";
+  EXPECT_THROW(S().to_json(bad), InvalidArgument);
+  EXPECT_THROW(by_steps(S(), bad), InvalidArgument);
+  // A ForeignKey is written as its key, a OneToMany not at all.
+  SPost p;
+  p.id = 3;
+  p.title = "t";
+  p.author.id = 9;
+  ASSERT_TRUE(typed(ModelSerializer<SPost>()));
+  EXPECT_EQ(ModelSerializer<SPost>().to_json(p), by_steps(ModelSerializer<SPost>(), p));
+  SAuthor au;
+  au.id = 4;
+  au.name = "n";
+  ASSERT_TRUE(typed(ModelSerializer<SAuthor>()));
+  EXPECT_EQ(ModelSerializer<SAuthor>().to_json(au), R"({"id":4,"name":"n"})");
+}
+
+}  // namespace
