@@ -301,6 +301,25 @@ OutCursor through_writer(JsonWriter& w, char* q, std::size_t room, Write&& write
   return through_writer(w, q, room, [&] { codec.write_json(m, w); });
 }
 
+// (MessagePack has no separators to keep.)
+template <class Write>
+OutCursor through_writer(MsgPackWriter& w, char* q, std::size_t room, Write&& write) {
+  w.commit(q);
+  write();
+  OutCursor c = resume(w);
+  if (static_cast<std::size_t>(c.end - c.q) < room) c = refill(w, c.q, room);
+  return c;
+}
+
+[[gnu::noinline]] OutCursor write_escaped(MsgPackWriter& w, char* q, std::string_view s, std::size_t room) {
+  return through_writer(w, q, room, [&] { w.value(s); });
+}
+
+[[gnu::noinline]] OutCursor write_through(MsgPackWriter& w, char* q, const FieldCodec& codec, const void* m,
+                                          std::size_t room) {
+  return through_writer(w, q, room, [&] { codec.write_msgpack(m, w); });
+}
+
 namespace {
 
 // One JSON object written through a cursor of its own (write_object from
@@ -626,20 +645,13 @@ namespace {
 }  // namespace
 
 void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
-  // Room for the map header, each key block and the largest fixed value
-  // (a 96-bit timestamp, 15 bytes); text asks for its own.
-  const std::size_t fixed = 5 + p.steps.size() * (OutputStep::kPackedKeyBlock + 15);
+  const std::size_t fixed = typed_room(p, w);
   OutCursor c = resume(w);
   auto need = [&](std::size_t n) {
     if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
       c = refill(w, c.q, n);
   };
-  auto through_writer = [&](auto&& write) {
-    w.commit(c.q);
-    write();
-    c = resume(w);
-    need(fixed);
-  };
+  auto through_writer = [&](auto&& write) { c = detail::through_writer(w, c.q, fixed, write); };
   need(fixed);
   c.q = MsgPackWriter::put_header(c.q, p.steps.size(), 0x80, 0xde);
   const char* o = static_cast<const char*>(obj);
@@ -657,7 +669,7 @@ void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
       if (s.size() <= 0xffffffffu && copy_ascii(at, s.data(), s.size())) [[likely]]  // (longer: refused by the writer)
         c.q = at + s.size();
       else
-        through_writer([&] { w.value(std::string_view(s)); });  // checks the UTF-8
+        c = write_escaped(w, c.q, s, fixed);  // checks the UTF-8
     };
     auto boolean = [&](bool b) { *c.q++ = static_cast<char>(b ? 0xc3 : 0xc2); };
     auto null = [&] { *c.q++ = static_cast<char>(0xc0); };

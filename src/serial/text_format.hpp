@@ -182,41 +182,6 @@ inline bool is_ascii(std::string_view s) {
   return ((acc | w) & high) == 0;
 }
 
-// Copies n bytes of text to dst when all are ASCII (true), in the same
-// loads that check them: overlapping words for short text, 16-byte blocks
-// for longer (the last overlapping the one before), so no byte past either
-// end is touched. False (dst holding part of a copy) at the first other byte.
-inline bool copy_ascii(char* dst, const char* src, std::size_t n) {
-  constexpr uint64_t high = 0x8080808080808080ull;
-  if (n <= 16) {
-    if (n >= 8) {
-      uint64_t a, b;
-      std::memcpy(&a, src, 8), std::memcpy(&b, src + n - 8, 8);
-      if ((a | b) & high) return false;
-      std::memcpy(dst, &a, 8), std::memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4) {
-      uint32_t a, b;
-      std::memcpy(&a, src, 4), std::memcpy(&b, src + n - 4, 4);
-      if ((a | b) & 0x80808080u) return false;
-      std::memcpy(dst, &a, 4), std::memcpy(dst + n - 4, &b, 4);
-    } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (static_cast<unsigned char>(src[i]) >= 0x80) return false;
-        dst[i] = src[i];
-      }
-    }
-    return true;
-  }
-  for (std::size_t i = 0;; i += 16) {
-    if (i + 16 > n) i = n - 16;
-    uint64_t a, b;
-    std::memcpy(&a, src + i, 8), std::memcpy(&b, src + i + 8, 8);
-    if ((a | b) & high) return false;
-    std::memcpy(dst + i, &a, 8), std::memcpy(dst + i + 8, &b, 8);
-    if (i + 16 == n) return true;
-  }
-}
-
 // Two short names compared without a call.
 inline bool same_name(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

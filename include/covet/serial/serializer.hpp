@@ -323,15 +323,15 @@ void write_objects(const SerializerPlan& p, const void* first, std::size_t n, st
 std::size_t begin_stream(MsgPackWriter& w);
 void end_stream(MsgPackWriter& w, std::size_t at, std::size_t count);
 
-// ---- the typed JSON output (ModelSerializer<T>::write) ----
+// ---- the typed output (ModelSerializer<T>::write) ----
 // When every output field is a member, in the struct's member order, the
 // output loop is generated for T: each member's type is known at compile
 // time, so its value is written inline, without the per-step dispatch of
 // write_object; the plan gives only the keys, and which members are
 // written (a mask, the same branches for every object). It writes the
-// same bytes as write_object, and what write_object writes through the
-// writer (escaped text, doubles, other kinds through their codec) it
-// writes through the same calls.
+// same bytes as write_object, JSON or MessagePack, and what write_object
+// writes through the writer (escaped or non-ASCII text, doubles, other
+// kinds through their codec) it writes through the same calls.
 
 // A writer's cursor and end kept in locals, given back to the writer only
 // around calls that write through it.
@@ -345,12 +345,14 @@ inline OutCursor resume(OutputBuffer& w) {
   char* p = w.room(0);
   return {p, p + w.available()};
 }
-// Writes s quoted with escapes (or refuses text that is not UTF-8) after
-// q, then gives a cursor with `room` bytes.
+// Writes s (JSON: quoted with escapes) after q, or refuses text that is
+// not UTF-8, then gives a cursor with `room` bytes.
 OutCursor write_escaped(JsonWriter& w, char* q, std::string_view s, std::size_t room);
+OutCursor write_escaped(MsgPackWriter& w, char* q, std::string_view s, std::size_t room);
 // Writes the member at m through its codec after q (no separator), then
 // gives a cursor with `room` bytes.
 OutCursor write_through(JsonWriter& w, char* q, const FieldCodec& codec, const void* m, std::size_t room);
+OutCursor write_through(MsgPackWriter& w, char* q, const FieldCodec& codec, const void* m, std::size_t room);
 
 // The op the plan gives a member of type M (a ForeignKey's: its key's).
 template <class M>
@@ -361,9 +363,10 @@ constexpr SerialOp typed_op() {
 }
 
 // Bit i set: member i of T is written. 0 when the output is not plain
-// members in member order (the plan's write_object writes it then).
+// members in member order, each with its key in the step's block (JSON's,
+// or MessagePack's when `packed`): the plan's write_object writes it then.
 template <class T, std::size_t... I>
-uint64_t typed_members(const SerializerPlan& p, std::index_sequence<I...>) {
+uint64_t typed_members(const SerializerPlan& p, bool packed, std::index_sequence<I...>) {
   if constexpr (sizeof...(I) > 64) {
     return 0;
   } else {
@@ -376,7 +379,7 @@ uint64_t typed_members(const SerializerPlan& p, std::index_sequence<I...>) {
     uint64_t mask = 0;
     std::size_t i = 0;
     for (const OutputStep& st : p.steps) {
-      if (st.slow) return 0;
+      if (packed ? st.packed_slow : st.slow) return 0;
       while (i < sizeof...(I) && (offsets[i] != st.offset || relation[i])) ++i;
       if (i == sizeof...(I) || ops[i] != st.op) return 0;
       mask |= uint64_t{1} << i++;
@@ -385,72 +388,124 @@ uint64_t typed_members(const SerializerPlan& p, std::index_sequence<I...>) {
   }
 }
 
+// One member's value at the cursor, which has `room` bytes (JSON).
 template <class M>
 [[gnu::always_inline]] inline void typed_value(OutCursor& c, JsonWriter& w, const SerializerPlan& p,
-                                               const OutputStep& st, const M& m) {
+                                               const OutputStep& st, const M& m, std::size_t room) {
   if constexpr (RelationTraits<M>::forward) {
-    typed_value(c, w, p, st, m.id);
+    typed_value(c, w, p, st, m.id, room);
   } else if constexpr (std::is_same_v<M, int64_t> || std::is_same_v<M, int32_t>) {
     c.q = write_int(c.q, m);
   } else if constexpr (std::is_same_v<M, bool>) {
     std::memcpy(c.q, m ? "true" : "false", 5);  // "true" copies its NUL, overwritten next
     c.q += 5 - m;
   } else if constexpr (std::is_same_v<M, std::string>) {
-    const std::size_t need = m.size() + JsonWriter::kQuotedSlack + p.fixed_room;
+    const std::size_t need = m.size() + JsonWriter::kQuotedSlack + room;
     if (static_cast<std::size_t>(c.end - c.q) < need) [[unlikely]]
       c = refill(w, c.q, need);
     if (char* e = JsonWriter::quote_plain(c.q, m.data(), m.size())) [[likely]]
       c.q = e;
     else
-      c = write_escaped(w, c.q, m, p.fixed_room);
+      c = write_escaped(w, c.q, m, room);
   } else if constexpr (std::is_same_v<M, DateTime>) {
     *c.q++ = '"';
     c.q = write_rfc3339(c.q, m.unix_micros());
     *c.q++ = '"';
   } else if constexpr (serial_op_of<M>() >= SerialOp::OptInt64 && serial_op_of<M>() != SerialOp::OptDouble) {
     if (m) {
-      typed_value(c, w, p, st, *m);
+      typed_value(c, w, p, st, *m, room);
     } else {
       std::memcpy(c.q, "null", 4);
       c.q += 4;
     }
   } else {  // doubles and every other kind: the codec writes it
-    c = write_through(w, c.q, *p.fields[st.field].codec, &m, p.fixed_room);
+    c = write_through(w, c.q, *p.fields[st.field].codec, &m, room);
   }
 }
 
-template <class T, std::size_t... I>
-[[gnu::always_inline]] inline void typed_object(OutCursor& c, JsonWriter& w, const SerializerPlan& p, uint64_t mask,
-                                                const T& obj, std::index_sequence<I...>) {
-  *c.q++ = '{';
-  const OutputStep* st = p.steps.data();
-  auto members = tie_members<sizeof...(I)>(obj);
-  auto one = [&](const auto& m) {
+// The same as MessagePack.
+template <class M>
+[[gnu::always_inline]] inline void typed_value(OutCursor& c, MsgPackWriter& w, const SerializerPlan& p,
+                                               const OutputStep& st, const M& m, std::size_t room) {
+  if constexpr (RelationTraits<M>::forward) {
+    typed_value(c, w, p, st, m.id, room);
+  } else if constexpr (std::is_same_v<M, int64_t> || std::is_same_v<M, int32_t>) {
+    c.q = MsgPackWriter::put_int(c.q, m);
+  } else if constexpr (std::is_same_v<M, bool>) {
+    *c.q++ = static_cast<char>(m ? 0xc3 : 0xc2);
+  } else if constexpr (std::is_same_v<M, std::string>) {
+    const std::size_t need = m.size() + 5 + room;
+    if (static_cast<std::size_t>(c.end - c.q) < need) [[unlikely]]
+      c = refill(w, c.q, need);
+    char* at = MsgPackWriter::put_str_header(c.q, m.size());
+    if (m.size() <= 0xffffffffu && copy_ascii(at, m.data(), m.size())) [[likely]]  // (longer: refused by the writer)
+      c.q = at + m.size();
+    else
+      c = write_escaped(w, c.q, m, room);  // checks the UTF-8
+  } else if constexpr (std::is_same_v<M, DateTime>) {
+    c.q = MsgPackWriter::put_timestamp(c.q, m.unix_micros());
+  } else if constexpr (serial_op_of<M>() >= SerialOp::OptInt64 && serial_op_of<M>() != SerialOp::OptDouble) {
+    if (m) typed_value(c, w, p, st, *m, room);
+    else *c.q++ = static_cast<char>(0xc0);
+  } else {
+    c = write_through(w, c.q, *p.fields[st.field].codec, &m, room);
+  }
+}
+
+// What one object takes besides its text: JSON's keys, punctuation and
+// fixed-size values; MessagePack's map header, keys and fixed values (a
+// 96-bit timestamp at most, 15 bytes).
+inline std::size_t typed_room(const SerializerPlan& p, const JsonWriter&) { return p.fixed_room; }
+inline std::size_t typed_room(const SerializerPlan& p, const MsgPackWriter&) {
+  return 5 + p.steps.size() * (OutputStep::kPackedKeyBlock + 15);
+}
+
+// One member's key and value; the next step.
+template <class W, class M>
+[[gnu::always_inline]] inline void typed_member(OutCursor& c, W& w, const SerializerPlan& p, const OutputStep*& st,
+                                                const M& m, std::size_t room) {
+  if constexpr (std::is_same_v<W, JsonWriter>) {
     std::memcpy(c.q, st->key, OutputStep::kKeyBlock);
     c.q += st->key_len;
-    typed_value(c, w, p, *st, m);
-    ++st;
-  };
-  ((mask >> I & 1 ? one(std::get<I>(members)) : void()), ...);
-  *c.q++ = '}';
+  } else {
+    std::memcpy(c.q, st->packed_key, OutputStep::kPackedKeyBlock);
+    c.q += st->packed_key_len;
+  }
+  typed_value(c, w, p, *st, m, room);
+  ++st;
 }
 
-// n objects, each a JSON object, separated by commas (the first one too
-// when the writer expects a separator).
-template <class T>
-void write_typed(const SerializerPlan& p, uint64_t mask, const T* objs, std::size_t n, JsonWriter& w) {
+// n objects after the cursor: JSON objects separated by commas (the first
+// one too when the writer expects a separator), or MessagePack maps.
+template <class T, class W, std::size_t... I>
+void write_typed(const SerializerPlan& p, uint64_t mask, const T* objs, std::size_t n, W& w,
+                 std::index_sequence<I...>) {
+  constexpr bool json = std::is_same_v<W, JsonWriter>;
+  const std::size_t room = typed_room(p, w);
+  char map_header[5];
+  const auto map_header_len = static_cast<std::size_t>(MsgPackWriter::put_header(map_header, p.steps.size(), 0x80, 0xde) - map_header);
   OutCursor c = resume(w);
-  bool comma = w.needs_comma();
+  bool comma = false;
+  if constexpr (json) comma = w.needs_comma();
   for (std::size_t k = 0; k < n; ++k) {
-    if (static_cast<std::size_t>(c.end - c.q) < p.fixed_room) [[unlikely]]
-      c = refill(w, c.q, p.fixed_room);
-    *c.q = ',';
-    c.q += comma;
-    comma = true;
-    typed_object(c, w, p, mask, objs[k], std::make_index_sequence<member_count<T>>{});
+    if (static_cast<std::size_t>(c.end - c.q) < room) [[unlikely]]
+      c = refill(w, c.q, room);
+    if constexpr (json) {
+      *c.q = ',';
+      c.q += comma;
+      comma = true;
+      *c.q++ = '{';
+    } else {
+      std::memcpy(c.q, map_header, sizeof map_header);
+      c.q += map_header_len;
+    }
+    const OutputStep* st = p.steps.data();
+    auto members = tie_members<sizeof...(I)>(objs[k]);
+    ((mask >> I & 1 ? typed_member(c, w, p, st, std::get<I>(members), room) : void()), ...);
+    if constexpr (json) *c.q++ = '}';
   }
   w.commit(c.q);
-  w.set_needs_comma(comma);
+  if constexpr (json) w.set_needs_comma(comma);
 }
 
 }  // namespace detail
@@ -659,20 +714,13 @@ class ModelSerializer {
 
   // ---- output ----
   void write(JsonWriter& w, const T& obj) const {
-    if (typed_) detail::write_typed(*plan_, typed_, &obj, 1, w);
+    if (typed_json_) typed(w, typed_json_, &obj, 1);
     else detail::write_object(*plan_, &obj, w);
   }
   void write(JsonWriter& w, const std::vector<T>& objs) const {
-    if (!typed_) return detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
+    if (!typed_json_) return detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
     w.begin_array();
-    if (!objs.empty()) {
-      std::size_t before = w.size();
-      detail::write_typed(*plan_, typed_, objs.data(), 1, w);
-      // The rest are about the size of the first: one growth, not a doubling series.
-      const std::size_t n = objs.size() - 1, one = w.size() - before;
-      w.reserve((one + 1) * n + n / 8 * one);
-      detail::write_typed(*plan_, typed_, objs.data() + 1, n, w);
-    }
+    typed_list(w, typed_json_, objs);
     w.end_array();
   }
   // A query's rows are written straight from their cells when the output
@@ -684,9 +732,14 @@ class ModelSerializer {
     each_row(qs, w, [] {});
     w.end_array();
   }
-  void write(MsgPackWriter& w, const T& obj) const { detail::write_object(*plan_, &obj, w); }
+  void write(MsgPackWriter& w, const T& obj) const {
+    if (typed_packed_) typed(w, typed_packed_, &obj, 1);
+    else detail::write_object(*plan_, &obj, w);
+  }
   void write(MsgPackWriter& w, const std::vector<T>& objs) const {
-    detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
+    if (!typed_packed_) return detail::write_objects(*plan_, objs.data(), objs.size(), sizeof(T), w);
+    w.begin_array(objs.size());
+    typed_list(w, typed_packed_, objs);
   }
   template <class R>
   void write(MsgPackWriter& w, const QuerySet<T, R>& qs) const {
@@ -745,7 +798,24 @@ class ModelSerializer {
   template <class>
   friend class ModelSerializer;
   explicit ModelSerializer(std::shared_ptr<const detail::SerializerPlan> p)
-      : plan_(std::move(p)), typed_(detail::typed_members<T>(*plan_, std::make_index_sequence<detail::member_count<T>>{})) {}
+      : plan_(std::move(p)),
+        typed_json_(detail::typed_members<T>(*plan_, false, Members{})),
+        typed_packed_(detail::typed_members<T>(*plan_, true, Members{})) {}
+  using Members = std::make_index_sequence<detail::member_count<T>>;
+  template <class W>
+  void typed(W& w, uint64_t mask, const T* objs, std::size_t n) const {
+    detail::write_typed(*plan_, mask, objs, n, w, Members{});
+  }
+  template <class W>
+  void typed_list(W& w, uint64_t mask, const std::vector<T>& objs) const {
+    if (objs.empty()) return;
+    const std::size_t before = w.size();
+    typed(w, mask, objs.data(), 1);
+    // The rest are about the size of the first: one growth, not a doubling series.
+    const std::size_t n = objs.size() - 1, one = w.size() - before;
+    w.reserve((one + 1) * n + n / 8 * one);
+    typed(w, mask, objs.data() + 1, n);
+  }
   template <class Edit>
   ModelSerializer with(Edit&& edit) const {
     detail::SerializerSpec s = plan_->spec;
@@ -797,7 +867,9 @@ class ModelSerializer {
   }
 
   std::shared_ptr<const detail::SerializerPlan> plan_;
-  uint64_t typed_;  // detail::typed_members: the members the typed output writes (0: write_object does)
+  // detail::typed_members: the members the typed output writes, as JSON
+  // and as MessagePack (0: write_object writes them).
+  uint64_t typed_json_, typed_packed_;
 };
 
 }  // namespace covet

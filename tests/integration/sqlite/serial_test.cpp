@@ -864,18 +864,18 @@ namespace {
 // generated for T (detail::write_typed); the plan's step loop
 // (detail::write_object) writes every other output. Both give the same bytes.
 template <class T>
-bool typed(const ModelSerializer<T>& s) {
-  return detail::typed_members<T>(s.plan(), std::make_index_sequence<detail::member_count<T>>{}) != 0;
+bool typed(const ModelSerializer<T>& s, bool packed = false) {
+  return detail::typed_members<T>(s.plan(), packed, std::make_index_sequence<detail::member_count<T>>{}) != 0;
 }
-template <class T>
+template <class W = JsonWriter, class T>
 std::string by_steps(const ModelSerializer<T>& s, const std::vector<T>& objs) {
-  JsonWriter w;
+  W w;
   detail::write_objects(s.plan(), objs.data(), objs.size(), sizeof(T), w);
   return std::string(w.view());
 }
-template <class T>
+template <class W = JsonWriter, class T>
 std::string by_steps(const ModelSerializer<T>& s, const T& obj) {
-  JsonWriter w;
+  W w;
   detail::write_object(s.plan(), &obj, w);
   return std::string(w.view());
 }
@@ -912,9 +912,13 @@ TEST(Serializer, TheTypedOutputWritesWhatTheStepLoopWrites) {
   };
   for (const auto& [s, expect_typed] : cases) {
     EXPECT_EQ(typed(s), expect_typed) << s.to_json(b);
+    EXPECT_EQ(typed(s, true), expect_typed) << s.to_json(b);
     EXPECT_EQ(s.to_json(v), by_steps(s, v));
     EXPECT_EQ(s.to_json(a), by_steps(s, a));
     EXPECT_EQ(s.to_json(std::vector<Everything>{}), "[]");
+    EXPECT_EQ(s.to_msgpack(v), by_steps<MsgPackWriter>(s, v));
+    EXPECT_EQ(s.to_msgpack(a), by_steps<MsgPackWriter>(s, a));
+    EXPECT_EQ(s.to_msgpack(std::vector<Everything>{}), "\x90");
     // After a value, inside an array: the separator comes first.
     JsonWriter w;
     w.begin_array();
@@ -938,13 +942,27 @@ TEST(Serializer, TheTypedOutputWritesWhatTheStepLoopWrites) {
       JsonWriter w(1);
       names.write(w, e);
       EXPECT_EQ(w.view(), by_steps(names, e)) << n << " " << at;
+      MsgPackWriter m(1);
+      names.write(m, e);
+      EXPECT_EQ(m.view(), by_steps<MsgPackWriter>(names, e)) << n << " " << at;
     }
+    e.name = std::string(n, 'n') + "é";  // non-ASCII: checked by the writer
+    EXPECT_EQ(names.to_msgpack(e), by_steps<MsgPackWriter>(names, e)) << n;
   }
   // Text that is not UTF-8 is refused, as by the step loop.
   Everything bad;
   bad.name = "ok\xff";
   EXPECT_THROW(S().to_json(bad), InvalidArgument);
   EXPECT_THROW(by_steps(S(), bad), InvalidArgument);
+  EXPECT_THROW(S().to_msgpack(bad), InvalidArgument);
+  EXPECT_THROW(by_steps<MsgPackWriter>(S(), bad), InvalidArgument);
+  // A key too long for the MessagePack step's block: JSON typed, MessagePack by steps.
+  auto long_keys = ModelSerializer<LongNames>().fields({"email_verification_expires_at"});
+  LongNames ln;
+  EXPECT_TRUE(typed(long_keys));
+  EXPECT_FALSE(typed(long_keys, true));
+  EXPECT_EQ(long_keys.to_json(ln), by_steps(long_keys, ln));
+  EXPECT_EQ(long_keys.to_msgpack(ln), by_steps<MsgPackWriter>(long_keys, ln));
   // A ForeignKey is written as its key, a OneToMany not at all.
   SPost p;
   p.id = 3;
@@ -952,6 +970,7 @@ TEST(Serializer, TheTypedOutputWritesWhatTheStepLoopWrites) {
   p.author.id = 9;
   ASSERT_TRUE(typed(ModelSerializer<SPost>()));
   EXPECT_EQ(ModelSerializer<SPost>().to_json(p), by_steps(ModelSerializer<SPost>(), p));
+  EXPECT_EQ(ModelSerializer<SPost>().to_msgpack(p), by_steps<MsgPackWriter>(ModelSerializer<SPost>(), p));
   SAuthor au;
   au.id = 4;
   au.name = "n";

@@ -1,6 +1,6 @@
 #pragma once
-// Decimal integers, dates and RFC 3339 times written straight into a
-// caller's buffer: what the serializers' inline output loops (serializer.cpp
+// Decimal integers, dates, RFC 3339 times and ASCII text written straight
+// into a caller's buffer: what the serializers' inline output loops (serializer.cpp
 // and the typed writer in typed_output.hpp) and the drivers' text forms
 // share. No allocation, no bounds checks: callers reserve the sizes given
 // here.
@@ -100,6 +100,41 @@ inline char* write_rfc3339(char* p, int64_t unix_micros) {
   p = put2(p, frac % 100);
   *p++ = 'Z';
   return p;
+}
+
+// Copies n bytes of text to dst when all are ASCII (true), in the same
+// loads that check them: overlapping words for short text, 16-byte blocks
+// for longer (the last overlapping the one before), so no byte past either
+// end is touched. False (dst holding part of a copy) at the first other byte.
+inline bool copy_ascii(char* dst, const char* src, std::size_t n) {
+  constexpr uint64_t high = 0x8080808080808080ull;
+  if (n <= 16) {
+    if (n >= 8) {
+      uint64_t a, b;
+      std::memcpy(&a, src, 8), std::memcpy(&b, src + n - 8, 8);
+      if ((a | b) & high) return false;
+      std::memcpy(dst, &a, 8), std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, src, 4), std::memcpy(&b, src + n - 4, 4);
+      if ((a | b) & 0x80808080u) return false;
+      std::memcpy(dst, &a, 4), std::memcpy(dst + n - 4, &b, 4);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (static_cast<unsigned char>(src[i]) >= 0x80) return false;
+        dst[i] = src[i];
+      }
+    }
+    return true;
+  }
+  for (std::size_t i = 0;; i += 16) {
+    if (i + 16 > n) i = n - 16;
+    uint64_t a, b;
+    std::memcpy(&a, src + i, 8), std::memcpy(&b, src + i + 8, 8);
+    if ((a | b) & high) return false;
+    std::memcpy(dst + i, &a, 8), std::memcpy(dst + i + 8, &b, 8);
+    if (i + 16 == n) return true;
+  }
 }
 
 }  // namespace covet::detail
