@@ -11,6 +11,7 @@
 #include "covet/core/text.hpp"
 #include "covet/schema/field_kind.hpp"
 #include "covet/schema/registry.hpp"
+#include "core/thread_spare.hpp"
 
 namespace covet {
 
@@ -653,20 +654,22 @@ void add_prefetch(QueryData& q, std::string_view path) {
 }
 
 namespace {
-thread_local std::vector<WhereNode> spare_where;
-thread_local std::vector<OrderTerm> spare_order;
+template <class V>
+using Spare = detail::ThreadSpare<V>;
+thread_local Spare<std::vector<WhereNode>> spare_where;
+thread_local Spare<std::vector<OrderTerm>> spare_order;
 
 template <class V>
-void take_spare(V& out, V& spare, const V& from) {
-  if (spare.capacity() >= from.size()) out = std::move(spare);  // spare is left empty
+void take_spare(V& out, Spare<V>& spare, const V& from) {
+  if (spare.v.capacity() >= from.size()) out = std::move(spare.v);  // spare is left empty
   else out.reserve(std::max<std::size_t>(from.size(), 4));
   out.assign(from.begin(), from.end());
 }
 template <class V>
-void leave_spare(V& v, V& spare) {
-  if (v.capacity() > spare.capacity() && v.capacity() <= 16) {
+void leave_spare(V& v, Spare<V>& spare) {
+  if (v.capacity() > spare.v.capacity() && v.capacity() <= 16 && !spare.gone) {
     v.clear();
-    spare = std::move(v);
+    spare.v = std::move(v);
   }
 }
 }  // namespace
@@ -694,7 +697,7 @@ QueryData::QueryData(const QueryData& o)
 }
 
 void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n) {
-  if (q.order.capacity() < n && spare_order.capacity() >= n) q.order = std::move(spare_order);
+  if (q.order.capacity() < n && spare_order.v.capacity() >= n) q.order = std::move(spare_order.v);
   q.order.assign(terms, terms + n);
 }
 

@@ -11,6 +11,7 @@
 
 namespace covet {
 
+// (quote_plain sends only n < 4 and n >= 32 here: the block loop needs 16 bytes.)
 char* JsonWriter::quote_plain_other(char* p, const char* src, std::size_t n) {
   *p++ = '"';
   if (n < 4) {

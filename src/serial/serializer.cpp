@@ -2,6 +2,7 @@
 #include "covet/serial/serializer.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <regex>
 
 #include <fmt/format.h>
@@ -349,18 +350,20 @@ struct ObjectOut {
     std::memcpy(c.q, st.key, OutputStep::kKeyBlock);
     c.q += st.key_len;
   }
-  // Hands the cursor to the writer for a call that writes through it, then
-  // takes it back with room for the rest of the object's fixed part again.
+  // Hands the cursor to the writer for a call that writes through it (it
+  // is null meanwhile: a call that throws may have moved the buffer, and
+  // write_row's rewind must not commit it), then takes it back with room
+  // for the rest of the object's fixed part again.
   template <class Write>
   void through_writer(Write&& write) {
-    c = detail::through_writer(w, c.q, fixed_room, write);
+    c = detail::through_writer(w, std::exchange(c.q, nullptr), fixed_room, write);
   }
   void text(std::string_view s) {
     need(s.size() + JsonWriter::kQuotedSlack + fixed_room);
     if (char* e = JsonWriter::quote_plain(c.q, s.data(), s.size())) [[likely]]
       c.q = e;
     else
-      c = write_escaped(w, c.q, s, fixed_room);  // text that is not UTF-8 is refused
+      c = write_escaped(w, std::exchange(c.q, nullptr), s, fixed_room);  // text that is not UTF-8 is refused
   }
   void null() {
     std::memcpy(c.q, "null", 4);

@@ -12,6 +12,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "core/thread_spare.hpp"
 #include "covet/core/error.hpp"
 
 namespace covet {
@@ -122,14 +123,14 @@ std::string sql_like_escape(std::string_view s) {
 
 // ------------------------------------------------------------ compile cache
 namespace {
-thread_local std::vector<Value> spare_params;
+thread_local detail::ThreadSpare<std::vector<Value>> spare_params;  // the parameter vector's buffer
 }  // namespace
 
-CompiledQuery::CompiledQuery() : params(std::move(spare_params)) {}
+CompiledQuery::CompiledQuery() : params(std::move(spare_params.v)) {}
 CompiledQuery::~CompiledQuery() {
-  if (params.capacity() > spare_params.capacity() && params.capacity() <= 64) {
+  if (params.capacity() > spare_params.v.capacity() && params.capacity() <= 64 && !spare_params.gone) {
     params.clear();
-    spare_params = std::move(params);
+    spare_params.v = std::move(params);
   }
 }
 
@@ -870,8 +871,13 @@ bool flat_select_key(const Dialect& d, const QueryData& q, KeyBuffer& key, std::
   return true;
 }
 
+// What a compiled text is, as the first word of its cache key after the
+// dialect and the model (two queries of one shape but of different kinds
+// must not share a text).
+enum class Compiled : uint64_t { Rows = 1, Count, Exists, Delete, Update, Aggregate, AggregateOverSubquery };
+
 template <class Emit>
-CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind, Emit&& emit) {
+CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind, Emit&& emit) {
   CompiledQuery out;
   out.params.reserve(q.where.size() + 2);  // a parameter per condition, limit, offset: usually one allocation
   // The key is built in a per-thread buffer (no allocation once it has grown);
@@ -879,9 +885,9 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, uint64_t kind
   thread_local KeyBuffer key;
   key.words[0] = reinterpret_cast<uintptr_t>(&d);
   key.words[1] = reinterpret_cast<uintptr_t>(q.model);
-  if (kind != 1 || !flat_select_key(d, q, key, out.params)) {
+  if (kind != Compiled::Rows || !flat_select_key(d, q, key, out.params)) {
     key.n = 3;
-    key.words[2] = kind;
+    key.words[2] = static_cast<uint64_t>(kind);
     Builder b{d, q, &key, SqlWriter(d, nullptr, &out.params)};
     emit(b);
     b.finish();
@@ -971,12 +977,12 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
   switch (kind) {
     case QueryKind::Select: {
       auto cols = selected_columns(q);
-      CompiledQuery out = compile_cached(d, q, 1, [&](Builder& b) { b.select_rows(*cols); });
+      CompiledQuery out = compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(*cols); });
       out.columns = std::move(cols);
       return out;
     }
     case QueryKind::Count:
-      return compile_cached(d, q, 2, [&](Builder& b) {
+      return compile_cached(d, q, Compiled::Count, [&](Builder& b) {
         if (sliced(q)) {
           b.w.text("SELECT COUNT(*) FROM (");
           b.select_rows(*selected_columns(q));
@@ -991,7 +997,7 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       if (has_aggregates(q)) {  // HAVING decides: the grouped rows, then any
         QueryData q1 = q;
         q1.order.clear();
-        return compile_cached(d, q1, 3, [&](Builder& b) {
+        return compile_cached(d, q1, Compiled::Exists, [&](Builder& b) {
           b.w.text("SELECT 1 FROM (");
           b.select_rows(*selected_columns(q1));
           b.w.text(") AS \"covet_subquery\" LIMIT 1");
@@ -1000,7 +1006,7 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       QueryData q1 = q;
       q1.limit = 1;
       q1.order.clear();
-      return compile_cached(d, q1, 3, [&](Builder& b) {
+      return compile_cached(d, q1, Compiled::Exists, [&](Builder& b) {
         b.w.text("SELECT 1");
         b.from();
         b.where();
@@ -1017,12 +1023,12 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
       if (!q.order.empty()) return compile_query(d, unordered(q), kind);  // as Django, ordering is ignored
       if (!q.joins.empty()) {
         QueryData rows = key_rows(q, "delete()");
-        return compile_cached(d, q, 4, [&](Builder& b) {
+        return compile_cached(d, q, Compiled::Delete, [&](Builder& b) {
           b.w.text("DELETE FROM ").ident(q.model->table);
           b.where_pk_in(rows);
         });
       }
-      return compile_cached(d, q, 4, [&](Builder& b) {
+      return compile_cached(d, q, Compiled::Delete, [&](Builder& b) {
         b.w.text("DELETE FROM ").ident(q.model->table);
         b.where();
       });
@@ -1114,7 +1120,7 @@ CompiledQuery compile_aggregate_over_rows(const Dialect& d, const QueryData& q, 
     one.out.kind = FieldKind::BigInteger;
     inner.values.push_back(Annotation{"__one", std::move(one)});
   }
-  return compile_cached(d, inner, 7, [&](Builder& b) {
+  return compile_cached(d, inner, Compiled::AggregateOverSubquery, [&](Builder& b) {
     b.select_aggregates(outer);
     b.w.text(" FROM (");
     b.select_rows(*selected_columns(inner));
@@ -1133,7 +1139,7 @@ CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std:
     plain.values.clear();
     return compile_aggregate(d, plain, aggregates);
   }
-  return compile_cached(d, q, 6, [&](Builder& b) {
+  return compile_cached(d, q, Compiled::Aggregate, [&](Builder& b) {
     b.select_aggregates(aggregates);
     b.from();
     b.where();
@@ -1153,7 +1159,7 @@ CompiledQuery compile_update(const Dialect& d, const QueryData& q, const std::ve
   }
   std::optional<QueryData> rows;
   if (!q.joins.empty()) rows = key_rows(q, "update()");
-  return compile_cached(d, q, 5, [&](Builder& b) {
+  return compile_cached(d, q, Compiled::Update, [&](Builder& b) {
     b.w.text("UPDATE ").ident(q.model->table).text(" SET ");
     for (std::size_t i = 0; i < sets.size(); ++i) {
       b.k(static_cast<uint64_t>(sets[i].first));

@@ -482,7 +482,7 @@ void write_typed(const SerializerPlan& p, uint64_t mask, const T* objs, std::siz
                  std::index_sequence<I...>) {
   constexpr bool json = std::is_same_v<W, JsonWriter>;
   const std::size_t room = typed_room(p, w);
-  char map_header[5];
+  char map_header[5] = {};
   const auto map_header_len = static_cast<std::size_t>(MsgPackWriter::put_header(map_header, p.steps.size(), 0x80, 0xde) - map_header);
   OutCursor c = resume(w);
   bool comma = false;

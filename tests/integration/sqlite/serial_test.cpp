@@ -313,6 +313,10 @@ TEST(Serializer, QueryRowsThatCannotBeReadFailAsFromObjects) {
   same_error("a time in no known form", true);
   db.execute("UPDATE cells SET at = '2024-01-01 00:00:00', name = CAST(x'6869ff' AS TEXT) WHERE id = 3");
   same_error("text that is not UTF-8", false);
+  // Long enough that escaping it grows the writer's buffer before the
+  // refusal: the row is still taken back whole.
+  db.execute("UPDATE cells SET name = CAST(replace(hex(zeroblob(300)), '0', 'a') || x'ff' AS TEXT) WHERE id = 3");
+  same_error("long text that is not UTF-8", false);
   db.execute("UPDATE cells SET name = 'n', ratio = 1e999 WHERE id = 3");  // SQLite keeps the infinity
   same_error("an infinite float", false);
 }

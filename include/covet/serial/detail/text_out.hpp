@@ -1,7 +1,7 @@
 #pragma once
 // Decimal integers, dates, RFC 3339 times and ASCII text written straight
 // into a caller's buffer: what the serializers' inline output loops (serializer.cpp
-// and the typed writer in typed_output.hpp) and the drivers' text forms
+// and the typed output in serializer.hpp) and the drivers' text forms
 // share. No allocation, no bounds checks: callers reserve the sizes given
 // here.
 #include <charconv>
