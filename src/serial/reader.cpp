@@ -287,7 +287,14 @@ void check_model_writes(const SerializerPlan& p, InputData& in) {
   for (const SerializerPlan::WriteCheck& c : p.write_checks) {
     if (!in.present[c.field] || in.failed[c.field]) continue;
     if (c.text) {
-      ok = text_fits(*reinterpret_cast<const std::string*>(static_cast<const char*>(in.target) + c.offset), c.max_length);
+      const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(in.target) + c.offset);
+      // Every source reads text as valid UTF-8 without NUL (FieldReader::text):
+      // only the length is left to check, unless a validator may have changed it.
+      if (p.fields[c.field].validators.empty())
+        ok = c.max_length == 0 || s.size() <= static_cast<std::size_t>(c.max_length) ||
+             utf8_length(s) <= static_cast<std::size_t>(c.max_length);
+      else
+        ok = text_fits(s, c.max_length);
     } else {
       const FieldInfo& f = p.model->field(c.model_field);
       ok = f.codec->is_null(f.member(in.target)) || write_problems(f, f.get(in.target)).empty();

@@ -282,11 +282,11 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
 }
 
 // Hands the cursor to the writer for a call that writes through it, then
-// takes it back with `room` bytes.
-template <class Write>
-OutCursor through_writer(JsonWriter& w, char* q, std::size_t room, Write&& write) {
+// takes it back with `room` bytes. (JSON: the call writes no separator.)
+template <class W, class Write>
+OutCursor through_writer(W& w, char* q, std::size_t room, Write&& write) {
   w.commit(q);
-  w.set_needs_comma(false);
+  if constexpr (std::is_same_v<W, JsonWriter>) w.set_needs_comma(false);
   write();
   OutCursor c = resume(w);
   if (static_cast<std::size_t>(c.end - c.q) < room) c = refill(w, c.q, room);
@@ -300,16 +300,6 @@ OutCursor through_writer(JsonWriter& w, char* q, std::size_t room, Write&& write
 [[gnu::noinline]] OutCursor write_through(JsonWriter& w, char* q, const FieldCodec& codec, const void* m,
                                           std::size_t room) {
   return through_writer(w, q, room, [&] { codec.write_json(m, w); });
-}
-
-// (MessagePack has no separators to keep.)
-template <class Write>
-OutCursor through_writer(MsgPackWriter& w, char* q, std::size_t room, Write&& write) {
-  w.commit(q);
-  write();
-  OutCursor c = resume(w);
-  if (static_cast<std::size_t>(c.end - c.q) < room) c = refill(w, c.q, room);
-  return c;
 }
 
 [[gnu::noinline]] OutCursor write_escaped(MsgPackWriter& w, char* q, std::string_view s, std::size_t room) {
