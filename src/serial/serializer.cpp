@@ -311,6 +311,31 @@ OutCursor through_writer(W& w, char* q, std::size_t room, Write&& write) {
   return through_writer(w, q, room, [&] { codec.write_msgpack(m, w); });
 }
 
+// One output step's member value, by its op, written as the typed output
+// writes a member of that type (the step loops and the typed loop write
+// values the one same way).
+template <class W>
+void step_value(OutCursor& c, W& w, const SerializerPlan& p, const OutputStep& st, const void* m, std::size_t room) {
+  auto as = [&]<class M>(std::type_identity<M>) { typed_value(c, w, p, st, *static_cast<const M*>(m), room); };
+  switch (st.op) {
+    case SerialOp::Int64: return as(std::type_identity<int64_t>{});
+    case SerialOp::Int32: return as(std::type_identity<int32_t>{});
+    case SerialOp::Bool: return as(std::type_identity<bool>{});
+    case SerialOp::Text: return as(std::type_identity<std::string>{});
+    case SerialOp::DateTime: return as(std::type_identity<DateTime>{});
+    case SerialOp::OptInt64: return as(std::type_identity<std::optional<int64_t>>{});
+    case SerialOp::OptInt32: return as(std::type_identity<std::optional<int32_t>>{});
+    case SerialOp::OptBool: return as(std::type_identity<std::optional<bool>>{});
+    case SerialOp::OptText: return as(std::type_identity<std::optional<std::string>>{});
+    case SerialOp::OptDateTime: return as(std::type_identity<std::optional<DateTime>>{});
+    case SerialOp::Double:
+    case SerialOp::OptDouble:
+    case SerialOp::Generic:  // every other kind: its codec writes it
+      c = write_through(w, c.q, *p.fields[st.field].codec, m, room);
+      return;
+  }
+}
+
 namespace {
 
 // One JSON object written through a cursor of its own (write_object from
@@ -434,7 +459,6 @@ Record to_record(const SerializerPlan& p, const void* obj) {
 
 void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
   ObjectOut out{w, p.fixed_room};
-  OutCursor& c = out.c;
   out.open();
   const char* o = static_cast<const char*>(obj);
   for (const OutputStep& st : p.steps) {
@@ -443,54 +467,7 @@ void write_object(const SerializerPlan& p, const void* obj, JsonWriter& w) {
       continue;
     }
     out.key(st);
-    const void* m = o + st.offset;
-    auto time = [&](const DateTime& t) {
-      *c.q++ = '"';
-      c.q = write_rfc3339(c.q, t.unix_micros());
-      *c.q++ = '"';
-    };
-    switch (st.op) {
-      case SerialOp::Int64:
-        c.q = write_int(c.q, *static_cast<const int64_t*>(m));
-        break;
-      case SerialOp::Int32:
-        c.q = write_int(c.q, *static_cast<const int32_t*>(m));
-        break;
-      case SerialOp::Bool:
-        out.boolean(*static_cast<const bool*>(m));
-        break;
-      case SerialOp::Text:
-        out.text(*static_cast<const std::string*>(m));
-        break;
-      case SerialOp::DateTime:
-        time(*static_cast<const DateTime*>(m));
-        break;
-      case SerialOp::OptInt64:
-        if (const auto& v = *static_cast<const std::optional<int64_t>*>(m)) c.q = write_int(c.q, *v);
-        else out.null();
-        break;
-      case SerialOp::OptInt32:
-        if (const auto& v = *static_cast<const std::optional<int32_t>*>(m)) c.q = write_int(c.q, *v);
-        else out.null();
-        break;
-      case SerialOp::OptBool:
-        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) out.boolean(*v);
-        else out.null();
-        break;
-      case SerialOp::OptText:
-        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) out.text(*v);
-        else out.null();
-        break;
-      case SerialOp::OptDateTime:
-        if (const auto& v = *static_cast<const std::optional<DateTime>*>(m)) time(*v);
-        else out.null();
-        break;
-      case SerialOp::Double:
-      case SerialOp::OptDouble:
-      case SerialOp::Generic:  // every other kind: its codec writes it
-        out.through_writer([&] { p.fields[st.field].codec->write_json(m, w); });
-        break;
-    }
+    step_value(out.c, w, p, st, o + st.offset, p.fixed_room);
   }
   out.close();
 }
@@ -640,67 +617,18 @@ namespace {
 void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
   const std::size_t fixed = typed_room(p, w);
   OutCursor c = resume(w);
-  auto need = [&](std::size_t n) {
-    if (static_cast<std::size_t>(c.end - c.q) < n) [[unlikely]]
-      c = refill(w, c.q, n);
-  };
-  auto through_writer = [&](auto&& write) { c = detail::through_writer(w, c.q, fixed, write); };
-  need(fixed);
+  if (static_cast<std::size_t>(c.end - c.q) < fixed) [[unlikely]]
+    c = refill(w, c.q, fixed);
   c.q = MsgPackWriter::put_header(c.q, p.steps.size(), 0x80, 0xde);
   const char* o = static_cast<const char*>(obj);
   for (const OutputStep& st : p.steps) {
     if (st.packed_slow) [[unlikely]] {
-      through_writer([&] { packed_slow_step(p, st, obj, w); });
+      c = through_writer(w, c.q, fixed, [&] { packed_slow_step(p, st, obj, w); });
       continue;
     }
     std::memcpy(c.q, st.packed_key, OutputStep::kPackedKeyBlock);
     c.q += st.packed_key_len;
-    const void* m = o + st.offset;
-    auto text = [&](const std::string& s) {
-      need(s.size() + 5 + fixed);
-      char* at = MsgPackWriter::put_str_header(c.q, s.size());
-      if (s.size() <= 0xffffffffu && copy_ascii(at, s.data(), s.size())) [[likely]]  // (longer: refused by the writer)
-        c.q = at + s.size();
-      else
-        c = write_escaped(w, c.q, s, fixed);  // checks the UTF-8
-    };
-    auto boolean = [&](bool b) { *c.q++ = static_cast<char>(b ? 0xc3 : 0xc2); };
-    auto null = [&] { *c.q++ = static_cast<char>(0xc0); };
-    switch (st.op) {
-      case SerialOp::Int64: c.q = MsgPackWriter::put_int(c.q, *static_cast<const int64_t*>(m)); break;
-      case SerialOp::Int32: c.q = MsgPackWriter::put_int(c.q, *static_cast<const int32_t*>(m)); break;
-      case SerialOp::Bool: boolean(*static_cast<const bool*>(m)); break;
-      case SerialOp::Text: text(*static_cast<const std::string*>(m)); break;
-      case SerialOp::DateTime:
-        c.q = MsgPackWriter::put_timestamp(c.q, static_cast<const DateTime*>(m)->unix_micros());
-        break;
-      case SerialOp::OptInt64:
-        if (const auto& v = *static_cast<const std::optional<int64_t>*>(m)) c.q = MsgPackWriter::put_int(c.q, *v);
-        else null();
-        break;
-      case SerialOp::OptInt32:
-        if (const auto& v = *static_cast<const std::optional<int32_t>*>(m)) c.q = MsgPackWriter::put_int(c.q, *v);
-        else null();
-        break;
-      case SerialOp::OptBool:
-        if (const auto& v = *static_cast<const std::optional<bool>*>(m)) boolean(*v);
-        else null();
-        break;
-      case SerialOp::OptText:
-        if (const auto& v = *static_cast<const std::optional<std::string>*>(m)) text(*v);
-        else null();
-        break;
-      case SerialOp::OptDateTime:
-        if (const auto& v = *static_cast<const std::optional<DateTime>*>(m))
-          c.q = MsgPackWriter::put_timestamp(c.q, v->unix_micros());
-        else null();
-        break;
-      case SerialOp::Double:
-      case SerialOp::OptDouble:
-      case SerialOp::Generic:
-        through_writer([&] { p.fields[st.field].codec->write_msgpack(m, w); });
-        break;
-    }
+    step_value(c, w, p, st, o + st.offset, fixed);
   }
   w.commit(c.q);
 }
@@ -708,12 +636,9 @@ void write_object(const SerializerPlan& p, const void* obj, MsgPackWriter& w) {
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, MsgPackWriter& w) {
   w.begin_array(n);
   const char* o = static_cast<const char*>(first);
-  if (n > 0) {
-    std::size_t before = w.size();
-    write_object(p, o, w);
-    w.reserve((w.size() - before + 1) * (n - 1) + (n - 1) / 8 * (w.size() - before));
-  }
-  for (std::size_t i = 1; i < n; ++i) write_object(p, o + i * stride, w);
+  write_items(w, n, [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i) write_object(p, o + i * stride, w);
+  });
 }
 
 std::size_t begin_stream(MsgPackWriter& w) {
@@ -732,13 +657,9 @@ void end_stream(MsgPackWriter& w, std::size_t at, std::size_t count) {
 void write_objects(const SerializerPlan& p, const void* first, std::size_t n, std::size_t stride, JsonWriter& w) {
   w.begin_array();
   const char* o = static_cast<const char*>(first);
-  if (n > 0) {
-    std::size_t before = w.size();
-    write_object(p, o, w);
-    // The rest are about the size of the first: one growth, not a doubling series.
-    w.reserve((w.size() - before + 1) * (n - 1) + (n - 1) / 8 * (w.size() - before));
-  }
-  for (std::size_t i = 1; i < n; ++i) write_object(p, o + i * stride, w);
+  write_items(w, n, [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i) write_object(p, o + i * stride, w);
+  });
   w.end_array();
 }
 

@@ -475,6 +475,19 @@ template <class W, class M>
   ++st;
 }
 
+// n items written by write(from, count): the first alone, then, with room
+// for the rest made at once (about the size of the first: one growth, not
+// a doubling series), the others.
+template <class W, class Write>
+void write_items(W& w, std::size_t n, Write&& write) {
+  if (n == 0) return;
+  const std::size_t before = w.size();
+  write(std::size_t{0}, std::size_t{1});
+  const std::size_t rest = n - 1, one = w.size() - before;
+  w.reserve((one + 1) * rest + rest / 8 * one);
+  write(std::size_t{1}, rest);
+}
+
 // n objects after the cursor: JSON objects separated by commas (the first
 // one too when the writer expects a separator), or MessagePack maps.
 template <class T, class W, std::size_t... I>
@@ -482,8 +495,9 @@ void write_typed(const SerializerPlan& p, uint64_t mask, const T* objs, std::siz
                  std::index_sequence<I...>) {
   constexpr bool json = std::is_same_v<W, JsonWriter>;
   const std::size_t room = typed_room(p, w);
-  char map_header[5] = {};
-  const auto map_header_len = static_cast<std::size_t>(MsgPackWriter::put_header(map_header, p.steps.size(), 0x80, 0xde) - map_header);
+  char map_header[5] = {};  // (MessagePack) each object's, the same for all
+  std::size_t map_header_len = 0;
+  if constexpr (!json) map_header_len = static_cast<std::size_t>(MsgPackWriter::put_header(map_header, p.steps.size(), 0x80, 0xde) - map_header);
   OutCursor c = resume(w);
   bool comma = false;
   if constexpr (json) comma = w.needs_comma();
@@ -808,13 +822,7 @@ class ModelSerializer {
   }
   template <class W>
   void typed_list(W& w, uint64_t mask, const std::vector<T>& objs) const {
-    if (objs.empty()) return;
-    const std::size_t before = w.size();
-    typed(w, mask, objs.data(), 1);
-    // The rest are about the size of the first: one growth, not a doubling series.
-    const std::size_t n = objs.size() - 1, one = w.size() - before;
-    w.reserve((one + 1) * n + n / 8 * one);
-    typed(w, mask, objs.data() + 1, n);
+    detail::write_items(w, objs.size(), [&](std::size_t from, std::size_t n) { typed(w, mask, objs.data() + from, n); });
   }
   template <class Edit>
   ModelSerializer with(Edit&& edit) const {
