@@ -571,6 +571,11 @@ void read_json(const SerializerPlan& p, std::string_view json, const ReadOptions
 
 void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
                     FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
+  // The direct path: a plain plan, no database checks, the depth of a list
+  // of objects allowed (the DOM parser counts the list and its objects).
+  if (p.lean_input && !db && o.max_depth >= 3 && json.size() <= o.max_bytes &&
+      read_json_list_direct(p, json, o, in, next, drop))
+    return;
   ParserLease lease(o.max_depth);
   sj::element root = parse(lease, json, o);
   sj::array items;

@@ -379,6 +379,12 @@ class ListReader {
   bool failed_ = false;
 };
 
+// The JSON list's direct path (json_direct.cpp) for a plan with lean_input:
+// true when it read the whole body into objects from next(); false, with
+// nothing kept and `in` as it was, for the DOM path to read it instead.
+bool read_json_list_direct(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
+                           FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop);
+
 // The MessagePack source (msgpack_reader.cpp).
 void read_msgpack(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
                   const Executor* db, bool updating);

@@ -154,6 +154,23 @@ void plan_input_checks(SerializerPlan& p) {
   }
 }
 
+// Whether the JSON list reader's direct path can read this plan's input
+// (see SerializerPlan::lean_input).
+void plan_lean_input(SerializerPlan& p) {
+  if (p.fields.size() > 64 || p.input_fields > 0) return;
+  for (std::size_t i = 0; i < p.fields.size(); ++i) {
+    const SerialField& f = p.fields[i];
+    if (f.name.find_first_of("\"\\") != std::string::npos) return;
+    if (f.read_only) continue;
+    if (f.source != SerialField::Source::Member || f.op == SerialOp::Generic || !f.validators.empty() ||
+        !f.same_member.empty())
+      return;
+    if (f.required) p.required_mask |= uint64_t{1} << i;
+  }
+  p.lean_input = true;
+  p.lean_finish = p.spec.object_validators.empty() && !p.model->validate;
+}
+
 // The fields in output order, as the spec orders them (see serializer.hpp).
 std::vector<SerialField> ordered_fields(const ModelInfo& m, const SerializerSpec& s) {
   std::vector<SerialField> out;
@@ -266,6 +283,7 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
     else if (std::find(members.begin(), members.end(), f.field) == members.end()) members.push_back(f.field);
   }
   if (only_members) p->output_members = std::move(members);
+  plan_lean_input(*p);
   p->rows_direct = std::all_of(p->steps.begin(), p->steps.end(),
                                [](const OutputStep& st) { return !st.slow && st.op != SerialOp::Generic; });
   auto names = std::make_shared<std::vector<std::string>>();

@@ -258,6 +258,14 @@ struct SerializerPlan {
   // (row_columns / write_row).
   bool rows_direct = false;
   std::vector<WriteCheck> write_checks;
+  // The JSON list reader's direct path (reader.cpp): every field the input
+  // may set is a plain member (a SerialOp other than Generic, no field
+  // validator, no other name for the same member), no input fields, names
+  // without a quote or backslash, at most 64 fields. lean_finish: nothing
+  // runs after the members but the required and write checks (no object
+  // or model validation). required_mask: the required fields, by index.
+  bool lean_input = false, lean_finish = false;
+  uint64_t required_mask = 0;
 };
 
 std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, SerializerSpec spec);
@@ -270,7 +278,7 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
 void read_input(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
                 const Executor* db, bool updating);
 // An array of objects (DRF's many=True): each item is read into a fresh
-// object from next(count of items), and drop() discards it again when any
+// object from next(room for this many items), and drop() discards it again when any
 // item failed. Every item's problems are reported at once
 // (ValidationError::items()).
 void read_input_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
@@ -855,7 +863,7 @@ class ModelSerializer {
     detail::read_input_list(
         *plan_, body, o, in,
         [&](std::size_t n) -> void* {
-          if (out.empty()) out.reserve(n);
+          if (n > out.capacity()) out.reserve(n);
           return &out.emplace_back();
         },
         [&] { out.pop_back(); }, db);

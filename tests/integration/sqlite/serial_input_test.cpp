@@ -5,6 +5,7 @@
 
 #include <covet/covet.hpp>
 
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -339,6 +340,167 @@ TEST(RecordOutput, NamedValuesWithNestedObjectsAsJson) {
   EXPECT_TRUE(r["bio"].is_null());
   EXPECT_EQ(r["label"], Value("ann!"));
   EXPECT_EQ(s.to_records({a, a}).size(), 2u);
+}
+
+// ---- The JSON list's direct path (json_direct.cpp) ----
+// A model of plain members only, every SerialOp in both forms.
+struct Plain : Model<Plain> {
+  int64_t id = 0;
+  std::string name;
+  std::string email;
+  int32_t age = 0;
+  double score = 0;
+  bool active = false;
+  DateTime joined;
+  std::optional<std::string> nick;
+  std::optional<int64_t> ref;
+  std::optional<double> ratio;
+  std::optional<DateTime> seen;
+  std::optional<bool> flag;
+  std::optional<int32_t> rank;
+  static void meta(Meta<Plain>& m) { m.table("plain").field(&Plain::name, max_length(12)); }
+};
+
+ModelSerializer<Plain> plain_serializer() {
+  return ModelSerializer<Plain>()
+      .options("email", {.email = true})
+      .options("nick", {.allow_blank = true, .max_length = 6})
+      .options("age", {.min_value = 0, .max_value = 150});
+}
+// The same serializer twice: the first reads a JSON list on the direct
+// path; the second, with a validator that changes nothing, on the DOM path.
+const ModelSerializer<Plain>& direct_reader() {
+  static const auto s = plain_serializer();
+  return s;
+}
+const ModelSerializer<Plain>& dom_reader() {
+  static const auto s = plain_serializer().validator("age", [](int32_t&) {});
+  return s;
+}
+
+// What a list read comes to: the objects as JSON, or the error.
+std::string list_outcome(const ModelSerializer<Plain>& s, std::string_view body, const ReadOptions& o) {
+  try {
+    auto v = s.from_json_list(body, o);
+    JsonWriter w;
+    s.write(w, v);
+    return "ok " + std::string(w.view());
+  } catch (const ValidationError& e) {
+    return "invalid " + e.to_json();
+  } catch (const Error& e) {
+    return std::string("error ") + e.what();
+  }
+}
+
+void expect_same_reading(std::string_view body, const ReadOptions& o = {}) {
+  EXPECT_EQ(list_outcome(direct_reader(), body, o), list_outcome(dom_reader(), body, o)) << "body: " << body;
+}
+
+const std::string kPlainList =
+    R"([{"id":1,"name":"ann","email":"ann@x.io","age":30,"score":1.5,"active":true,)"
+    R"("joined":"2024-01-15T09:30:00.123456Z","nick":"a","ref":5,"ratio":0.25,"seen":null,"flag":false,"rank":-3},)"
+    "\n { \"rank\" : 7 , \"flag\":true,\"seen\":\"2024-02-29T23:59:59Z\",\"ratio\":-1e-3,\"ref\":null,\"nick\":\"\","
+    R"("joined":"2000-01-01 00:00:00","active":false,"score":-0,"age":0,"email":"b.o+b@sub.example.com",)"
+    "\"name\":\"\\u00e9t\\u00e9 \xc3\xa9\\n\\\"q\\\"\"}\t]\r\n";
+
+TEST(JsonDirectPath, TakesPlainPlansOnly) {
+  EXPECT_TRUE(direct_reader().plan().lean_input);
+  EXPECT_FALSE(dom_reader().plan().lean_input);  // a field validator
+  EXPECT_FALSE(ModelSerializer<Everything>().plan().lean_input);  // kinds read through their codec
+  auto v = direct_reader().from_json_list(kPlainList);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].id, 0);  // read-only: ignored
+  EXPECT_EQ(v[0].joined, DateTime(2024, 1, 15, 9, 30, 0, 123456));
+  EXPECT_EQ(v[0].nick, std::optional<std::string>("a"));
+  EXPECT_EQ(v[1].name, "\xc3\xa9t\xc3\xa9 \xc3\xa9\n\"q\"");
+  EXPECT_EQ(v[1].ref, std::nullopt);
+  EXPECT_EQ(v[1].ratio, std::optional<double>(-0.001));
+  EXPECT_EQ(v[1].seen, std::optional<DateTime>(DateTime(2024, 2, 29, 23, 59, 59)));
+  EXPECT_FALSE(std::signbit(v[1].score));  // "-0" is the integer 0, as simdjson reads it
+  expect_same_reading(kPlainList);
+}
+
+TEST(JsonDirectPath, ReadsEveryBodyAsTheDomPathDoes) {
+  const std::string obj =
+      R"({"name":"bo","email":"bo@x.io","age":1,"score":2,"active":true,"joined":"2024-01-15T09:30:00Z"})";
+  for (std::string_view body : std::initializer_list<std::string_view>{
+           "[]", " [ ] ", "[", "]", "", "{}", "[{}]", "[{},]", "[1]", "null", "[null]",
+           "\xef\xbb\xbf[]",  // a byte order mark
+       })
+    expect_same_reading(body);
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string b = "[" + obj + "]";
+    b.replace(b.find(from), from.size(), to);
+    return b;
+  };
+  for (const std::string& body : {
+           "[" + obj + "]", "[" + obj + "," + obj + "]", "[" + obj + "] x", "[" + obj + "]]", "[" + obj + ",]",
+           with("\"age\":1", "\"age\":1.0"), with("\"age\":1", "\"age\":1e2"), with("\"age\":1", "\"age\":-0"),
+           with("\"age\":1", "\"age\":01"), with("\"age\":1", "\"age\":151"), with("\"age\":1", "\"age\":-1"),
+           with("\"age\":1", "\"age\":2147483648"), with("\"age\":1", "\"age\":\"1\""), with("\"age\":1", "\"age\":null"),
+           with("\"age\":1", "\"age\":123456789012345678"), with("\"age\":1", "\"age\":1234567890123456789"),
+           with("\"score\":2", "\"score\":123456789012345678901"), with("\"score\":2", "\"score\":1e400"),
+           with("\"score\":2", "\"score\":1e-400"), with("\"score\":2", "\"score\":-0.0"),
+           with("\"score\":2", "\"score\":0.1e1"), with("\"score\":2", "\"score\":1.7976931348623157e308"),
+           with("\"score\":2", "\"score\":3.14159265358979323846264338327950288"), with("\"score\":2", "\"score\":1."),
+           with("\"score\":2", "\"score\":.5"), with("\"score\":2", "\"score\":+1"), with("\"score\":2", "\"score\":1e"),
+           with("\"active\":true", "\"active\":tru"), with("\"active\":true", "\"active\":truex"),
+           with("\"active\":true", "\"active\":1"), with("\"name\":\"bo\"", "\"name\":\"\""),
+           with("\"name\":\"bo\"", "\"name\":\"abcdefghijklm\""),  // past max_length
+           with("\"name\":\"bo\"", "\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\""),  // 14 bytes, 7 characters
+           with("\"name\":\"bo\"", "\"name\":\"b\\u0000\""), with("\"name\":\"bo\"", "\"name\":\"b\x01\""),
+           with("\"name\":\"bo\"", "\"name\":\"b\xff\""), with("\"name\":\"bo\"", "\"name\":\"\xed\xa0\x80\""),
+           with("\"name\":\"bo\"", "\"name\":\"\\ud83d\\ude00\""), with("\"name\":\"bo\"", "\"name\":\"\\ud83d\""),
+           with("\"name\":\"bo\"", "\"name\":\"\\x\""), with("\"name\":\"bo\"", "\"name\":\"\\u12\""),
+           with("\"name\":\"bo\"", "\"name\":\"\\u20AC\\/\\b\\f\\r\\t\""), with("\"name\":\"bo\"", "\"name\":[]"),
+           with("\"name\":\"bo\"", "\"n\\u0061me\":\"bo\""), with("\"name\":\"bo\"", "\"name\":\"bo\",\"name\":\"bo\""),
+           with("\"name\":\"bo\"", "\"name\":\"bo\",\"other\":1"), with("\"name\":\"bo\"", "\"name\":\"bo\",\"id\":5"),
+           with("\"name\":\"bo\"", "\"name\":\"bo\",\"id\":[5]"), with("\"name\":\"bo\"", "\"name\":\"bo\",\"id\":{}"),
+           with("\"name\":\"bo\"", "\"name\":\"bo\",\"id\":\"x\",\"id\":1"), with("\"name\":\"bo\",", ""),
+           with("\"email\":\"bo@x.io\"", "\"email\":\"bo@x\""), with("\"email\":\"bo@x.io\"", "\"email\":\"BO@X.IO\""),
+           with("\"joined\":\"2024-01-15T09:30:00Z\"", "\"joined\":\"2024-01-15T09:30:00+02:00\""),
+           with("\"joined\":\"2024-01-15T09:30:00Z\"", "\"joined\":\"2023-02-29T00:00:00Z\""),
+           with("\"joined\":\"2024-01-15T09:30:00Z\"", "\"joined\":\"tomorrow\""),
+           with("\"joined\":\"2024-01-15T09:30:00Z\"", "\"joined\":\"2024-01-15T09:30:00Z\",\"seen\":null,\"flag\":null"),
+           with("\"active\":true", "\"active\":true,\"nick\":\"abcdefg\""), with("\"active\":true", "\"active\":true,\"rank\":1.5"),
+       })
+    expect_same_reading(body);
+  // Text of every length around the 16-byte blocks, ending at the body's end.
+  for (int n = 0; n < 40; ++n) {
+    std::string body = "[" + obj.substr(0, obj.size() - 1) + ",\"nick\":\"" + std::string(static_cast<std::size_t>(n), 'a');
+    expect_same_reading(body);
+    expect_same_reading(body + "\"}]");
+    expect_same_reading(body + "\xc3\xa9\"}]");
+    expect_same_reading(body + "\\n\"}]");
+  }
+  // The options.
+  const std::string two = "[" + obj + "," + obj + "]";
+  expect_same_reading(two, {.max_items = 1});
+  expect_same_reading(two, {.max_items = 2});
+  expect_same_reading(two, {.max_depth = 2});
+  expect_same_reading(two, {.max_depth = 3});
+  expect_same_reading(two, {.max_string_bytes = 2});
+  expect_same_reading(two, {.max_bytes = 10});
+  expect_same_reading(with("\"name\":\"bo\",", ""), {.partial = true});
+  expect_same_reading(with("\"name\":\"bo\"", "\"name\":\"bo\",\"other\":1"), {.reject_unknown = true});
+}
+
+// Every prefix of a body, and every byte replaced, removed or doubled: the
+// direct path gives up where it must, and takes only what the DOM path takes.
+TEST(JsonDirectPath, DamagedBodiesReadAsTheDomPathReadsThem) {
+  const std::string& base = kPlainList;
+  for (std::size_t n = 0; n < base.size(); ++n) expect_same_reading(std::string_view(base).substr(0, n));
+  const std::string_view replacements(" \"\\,:}]{[0-9.eEtnx\x01\xc3\x80\xff", 23);
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    for (char c : replacements) {
+      std::string b = base;
+      b[i] = c;
+      expect_same_reading(b);
+    }
+    expect_same_reading(std::string(base).erase(i, 1));
+    expect_same_reading(std::string(base).insert(i, 1, base[i]));
+    if (HasFailure()) return;  // one report is enough
+  }
 }
 
 }  // namespace

@@ -1,0 +1,459 @@
+// The JSON list reader's direct path: a body read in one pass, straight
+// into the members, directed by the plan (each object's keys are expected
+// in the serializer's order and compared in place, each value parsed as its
+// member's type wants it). simdjson's DOM path (reader.cpp) first finds
+// every structural character, then builds a tape of the whole document,
+// then the reader walks the tape; this path does none of that.
+//
+// It takes the common shape (SerializerPlan::lean_input) and only a body
+// that is entirely well. At its first surprise (anything that is not
+// well-formed JSON as it expects it, a key it does not know, a duplicate, a
+// null where none is allowed, a value of another type or one that fails a
+// check, an escape it does not decode, more items than allowed, a
+// read-only field holding an array or object, content after the list) it
+// gives up: the objects made so far are dropped and the DOM path reads the
+// body again and says precisely what is wrong. It accepts a subset of what
+// the DOM path accepts and makes the same objects from it (the fuzz target
+// compares both on every input), so it is only a faster way to the same
+// result.
+#include <emmintrin.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "covet/core/text.hpp"
+#include "covet/schema/field_kind.hpp"
+#include "covet/schema/model_info.hpp"
+#include "serial/reader.hpp"
+#include "serial/text_format.hpp"
+#include "serial/validators.hpp"
+
+namespace covet::detail {
+
+namespace {
+
+inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// n bytes at a and b the same: short names in words (overlapping, nothing
+// read outside either), without memcmp's call.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  auto word = [](const char* at, auto w) { return std::memcpy(&w, at, sizeof w), w; };
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    return word(a, uint64_t{}) == word(b, uint64_t{}) && word(a + n - 8, uint64_t{}) == word(b + n - 8, uint64_t{});
+  }
+  if (n >= 4) return word(a, uint32_t{}) == word(b, uint32_t{}) && word(a + n - 4, uint32_t{}) == word(b + n - 4, uint32_t{});
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+// A cursor over the body. Every read checks the end: the body is the
+// caller's, with nothing readable past it.
+class Scan {
+ public:
+  explicit Scan(std::string_view body) : p_(body.data()), end_(body.data() + body.size()) {}
+
+  const char* at() const { return p_; }
+  std::size_t left() const { return static_cast<std::size_t>(end_ - p_); }
+  bool done() {
+    space();
+    return p_ == end_;
+  }
+  void space() {
+    while (p_ < end_ && is_space(*p_)) ++p_;
+  }
+  // The next significant character is `c`: taken.
+  bool take(char c) {
+    space();
+    if (p_ < end_ && *p_ == c) return ++p_, true;
+    return false;
+  }
+  char peek() {
+    space();
+    return p_ < end_ ? *p_ : '\0';
+  }
+
+  // A key that is exactly `"name"` (no escape: names hold no quote or
+  // backslash), then its colon.
+  bool key_is(std::string_view name) {
+    const std::size_t n = name.size();
+    if (left() < n + 2 || p_[n + 1] != '"' || p_[0] != '"' || !same_bytes(p_ + 1, name.data(), n)) return false;
+    p_ += n + 2;
+    return true;
+  }
+
+  // A string (the cursor at its quote): its text, unescaped into `scratch`
+  // when it holds escapes. False for what this path does not take.
+  bool string(std::string_view& out, std::string& scratch) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const start = ++p_;
+    bool ascii = true;
+    // 16 bytes at a time: a quote, a backslash, a control character (the
+    // DOM parser refuses them raw) or a byte past ASCII (checked after).
+    while (end_ - p_ >= 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+      const __m128i stop_q = _mm_cmpeq_epi8(b, _mm_set1_epi8('"'));
+      const __m128i stop_b = _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'));
+      // bytes 0x00-0x1F: as signed, below 0x20 and not negative
+      const __m128i ctl = _mm_andnot_si128(_mm_cmplt_epi8(b, _mm_setzero_si128()), _mm_cmplt_epi8(b, _mm_set1_epi8(0x20)));
+      const auto stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(stop_q, stop_b), ctl)));
+      const auto high = static_cast<unsigned>(_mm_movemask_epi8(b));
+      if (stop == 0) {
+        ascii = ascii && high == 0;
+        p_ += 16;
+        continue;
+      }
+      const int k = __builtin_ctz(stop);
+      ascii = ascii && (high & ((1u << k) - 1)) == 0;
+      p_ += k;
+      break;
+    }
+    for (; p_ < end_; ++p_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return ascii || !utf8_problem(out);
+      }
+      if (c == '\\') return escaped(start, out, scratch);
+      if (c < 0x20) return false;
+      if (c >= 0x80) ascii = false;
+    }
+    return false;
+  }
+
+  // A JSON integer that fits in 18 digits (longer ones: the DOM path).
+  bool integer(int64_t& out) {
+    const bool neg = p_ < end_ && *p_ == '-';
+    const char* q = p_ + neg;
+    if (q == end_ || !is_digit(*q)) return false;
+    uint64_t v = 0;
+    const char* const first = q;
+    if (*q == '0') {
+      ++q;
+    } else {
+      while (q < end_ && is_digit(*q) && q - first < 18) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
+    }
+    if (q < end_ && (is_digit(*q) || *q == '.' || *q == 'e' || *q == 'E')) return false;
+    out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+    p_ = q;
+    return true;
+  }
+
+  // Any JSON number, as a double (the DOM parser's value: correctly rounded).
+  bool number(double& out) {
+    const char* q = p_;
+    if (q < end_ && *q == '-') ++q;
+    const char* const digits = q;
+    if (q == end_ || !is_digit(*q)) return false;
+    if (*q == '0') ++q;
+    else
+      while (q < end_ && is_digit(*q)) ++q;
+    const std::size_t int_digits = static_cast<std::size_t>(q - digits);
+    bool fraction = false;
+    if (q < end_ && *q == '.') {
+      fraction = true;
+      if (++q == end_ || !is_digit(*q)) return false;
+      while (q < end_ && is_digit(*q)) ++q;
+    }
+    if (q < end_ && (*q == 'e' || *q == 'E')) {
+      fraction = true;
+      ++q;
+      if (q < end_ && (*q == '+' || *q == '-')) ++q;
+      if (q == end_ || !is_digit(*q)) return false;
+      while (q < end_ && is_digit(*q)) ++q;
+    }
+    if (q < end_ && is_digit(*q)) return false;  // "01"
+    if (!fraction) {
+      // An integer is one to the DOM parser too ("-0" is 0), then a
+      // double; a long one is left to it.
+      int64_t i;
+      if (int_digits > 18 || !integer(i)) return false;
+      out = static_cast<double>(i);
+      return true;
+    }
+    auto [end, ec] = std::from_chars(p_, q, out);
+    if (ec != std::errc() || end != q) return false;  // out of range: the DOM parser refuses it, or says so
+    p_ = q;
+    return true;
+  }
+
+  bool boolean(bool& out) {
+    if (left() >= 4 && std::memcmp(p_, "true", 4) == 0) return p_ += 4, out = true, true;
+    if (left() >= 5 && std::memcmp(p_, "false", 5) == 0) return p_ += 5, out = false, true;
+    return false;
+  }
+  bool null() {
+    if (left() >= 4 && std::memcmp(p_, "null", 4) == 0) return p_ += 4, true;
+    return false;
+  }
+
+  // Any scalar, checked and skipped (a read-only field's value).
+  bool skip_scalar(std::string& scratch) {
+    std::string_view s;
+    double d;
+    bool b;
+    switch (peek()) {
+      case '"': return string(s, scratch);
+      case 't':
+      case 'f': return boolean(b);
+      case 'n': return null();
+      default: return number(d);
+    }
+  }
+
+ private:
+  // The rest of a string holding an escape: decoded into `scratch`.
+  // Escapes of UTF-16 surrogates are left to the DOM path.
+  bool escaped(const char* start, std::string_view& out, std::string& scratch) {
+    scratch.assign(start, p_);
+    bool ascii = true;
+    for (const char* q = start; q < p_; ++q) ascii = ascii && static_cast<unsigned char>(*q) < 0x80;
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_++);
+      if (c == '"') {
+        out = scratch;
+        return ascii || !utf8_problem(out);
+      }
+      if (c < 0x20) return false;
+      if (c >= 0x80) ascii = false;
+      if (c != '\\') {
+        scratch += static_cast<char>(c);
+        continue;
+      }
+      if (p_ == end_) return false;
+      switch (*p_++) {
+        case '"': scratch += '"'; break;
+        case '\\': scratch += '\\'; break;
+        case '/': scratch += '/'; break;
+        case 'b': scratch += '\b'; break;
+        case 'f': scratch += '\f'; break;
+        case 'n': scratch += '\n'; break;
+        case 'r': scratch += '\r'; break;
+        case 't': scratch += '\t'; break;
+        case 'u': {
+          if (left() < 4) return false;
+          unsigned cp = 0;
+          for (int i = 0; i < 4; ++i) {
+            const char h = *p_++;
+            const unsigned d = is_digit(h) ? static_cast<unsigned>(h - '0')
+                               : (h >= 'a' && h <= 'f') ? static_cast<unsigned>(h - 'a' + 10)
+                               : (h >= 'A' && h <= 'F') ? static_cast<unsigned>(h - 'A' + 10)
+                                                        : 16u;
+            if (d == 16) return false;
+            cp = cp << 4 | d;
+          }
+          if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+          if (cp < 0x80) {
+            scratch += static_cast<char>(cp);
+          } else if (cp < 0x800) {
+            scratch += static_cast<char>(0xC0 | cp >> 6);
+            scratch += static_cast<char>(0x80 | (cp & 0x3F));
+          } else {
+            scratch += static_cast<char>(0xE0 | cp >> 12);
+            scratch += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+            scratch += static_cast<char>(0x80 | (cp & 0x3F));
+          }
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+// Text as FieldReader::text takes it; false for anything it would refuse
+// (what check_text reports on the way is cleared when the path gives up).
+inline bool direct_text(const SerialField& f, InputData& in, const ReadOptions& o, std::string_view s, bool raw) {
+  if (s.size() > o.max_string_bytes) return false;
+  if (!raw && has_nul(s)) return false;  // only an escape makes a NUL: raw ones are refused as control characters
+  if (s.empty()) return f.allow_blank;
+  const FieldOptions& fo = f.options;
+  if ((fo.max_length && s.size() > static_cast<std::size_t>(*fo.max_length)) || fo.min_length || fo.url || f.regex)
+    return check_text(f, in, s);
+  return !fo.email || valid_email(s);
+}
+
+inline bool direct_range(const SerialField& f, InputData& in, double v) {
+  return (!f.options.max_value && !f.options.min_value) || check_range(f, in, v);
+}
+
+class DirectReader {
+ public:
+  DirectReader(const SerializerPlan& p, const ReadOptions& o, InputData& in, std::string_view body)
+      : p_(p), o_(o), in_(in), scan_(body) {}
+
+  Scan& scan() { return scan_; }
+
+  // One object (the cursor at its brace) into `obj`, validated.
+  bool object(void* obj) {
+    if (!scan_.take('{')) return false;
+    const std::size_t n = p_.fields.size();
+    std::size_t expect = 0;
+    uint64_t given = 0;
+    if (!scan_.take('}')) {
+      do {
+        scan_.space();
+        const SerialField* f;
+        if (expect < n && scan_.key_is(p_.fields[expect].name)) {
+          f = &p_.fields[expect];
+        } else {
+          std::string_view key;
+          if (!scan_.string(key, scratch_) || !(f = find_field_for_key(p_, in_, key))) return false;
+        }
+        if (!scan_.take(':')) return false;
+        const auto i = static_cast<std::size_t>(f - p_.fields.data());
+        expect = i + 1;
+        const uint64_t bit = uint64_t{1} << i;
+        if (given & bit) return false;
+        given |= bit;
+        scan_.space();
+        if (f->read_only ? !scan_.skip_scalar(scratch_) : !member(*f, obj)) return false;
+      } while (scan_.take(','));
+      if (!scan_.take('}')) return false;
+    }
+    return finish(obj, given);
+  }
+
+ private:
+  // One value into its member as read_member reads it.
+  bool member(const SerialField& f, void* obj) {
+    void* m = static_cast<char*>(obj) + f.offset;
+    const bool opt = f.op >= SerialOp::OptInt64;
+    if (opt && scan_.null()) {
+      if (!f.allow_null) return false;
+      f.codec->set_wire(m, Value(), p_.model->field(f.field));
+      return true;
+    }
+    auto store = [&]<class T>(T x) {
+      if (opt) static_cast<std::optional<T>*>(m)->emplace(x);
+      else *static_cast<T*>(m) = x;
+      return true;
+    };
+    switch (f.op) {
+      case SerialOp::Int64:
+      case SerialOp::OptInt64: {
+        int64_t x;
+        return scan_.integer(x) && direct_range(f, in_, static_cast<double>(x)) && store(x);
+      }
+      case SerialOp::Int32:
+      case SerialOp::OptInt32: {
+        int64_t x;
+        return scan_.integer(x) && x >= INT32_MIN && x <= INT32_MAX && direct_range(f, in_, static_cast<double>(x)) &&
+               store(static_cast<int32_t>(x));
+      }
+      case SerialOp::Double:
+      case SerialOp::OptDouble: {
+        double x;
+        return scan_.number(x) && direct_range(f, in_, x) && store(x);
+      }
+      case SerialOp::Bool:
+      case SerialOp::OptBool: {
+        bool x;
+        return scan_.boolean(x) && store(x);
+      }
+      case SerialOp::Text:
+      case SerialOp::OptText: {
+        std::string_view s;
+        if (!scan_.string(s, scratch_) || !direct_text(f, in_, o_, s, s.data() != scratch_.data())) return false;
+        if (opt) {
+          static_cast<std::optional<std::string>*>(m)->emplace(s);
+        } else {
+          auto* str = static_cast<std::string*>(m);
+          if (str->empty()) str->append(s);  // a fresh member: append is the short way in
+          else str->assign(s);
+        }
+        return true;
+      }
+      case SerialOp::DateTime:
+      case SerialOp::OptDateTime: {
+        std::string_view s;
+        if (!scan_.string(s, scratch_)) return false;
+        int64_t us;
+        DateTime t;
+        if (parse_rfc3339_utc(s, us)) t = DateTime::from_unix_micros(us);
+        else if (!datetime_from_text(s, t)) return false;
+        return store(t);
+      }
+      case SerialOp::Generic: return false;
+    }
+    return false;
+  }
+
+  // The checks after the members (finish_object's, for this shape).
+  bool finish(void* obj, uint64_t given) {
+    if ((given & p_.required_mask) != p_.required_mask && !o_.partial) return false;
+    for (const SerializerPlan::WriteCheck& c : p_.write_checks) {
+      if (!(given >> c.field & 1)) continue;
+      if (c.text) {
+        // Text is valid UTF-8 without NUL already: only its length is left.
+        const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + c.offset);
+        if (c.max_length != 0 && s.size() > static_cast<std::size_t>(c.max_length) &&
+            utf8_length(s) > static_cast<std::size_t>(c.max_length))
+          return false;
+      } else {
+        const FieldInfo& mf = p_.model->field(c.model_field);
+        if (!mf.codec->is_null(mf.member(obj)) && !write_problems(mf, mf.get(obj)).empty()) return false;
+      }
+    }
+    if (p_.lean_finish) return true;
+    // Object and model validation, as read_object finishes.
+    in_.target = obj;
+    for (std::size_t i = 0; i < p_.fields.size(); ++i) in_.present[i] = (given >> i & 1) ? 2 : 0;
+    finish_object(p_, o_, in_, nullptr, false);
+    return in_.ok();
+  }
+
+  const SerializerPlan& p_;
+  const ReadOptions& o_;
+  InputData& in_;
+  Scan scan_;
+  std::string scratch_;
+};
+
+}  // namespace
+
+bool read_json_list_direct(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
+                           FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop) {
+  std::size_t made = 0;
+  auto give_up = [&] {
+    for (; made > 0; --made) drop();
+    std::fill(in.present.begin(), in.present.end(), 0);
+    std::fill(in.failed.begin(), in.failed.end(), 0);
+    in.errors_.clear();
+    in.target = nullptr;
+    in.expect_next = 0;
+    return false;
+  };
+  DirectReader r(p, o, in, json);
+  Scan& scan = r.scan();
+  if (!scan.take('[')) return give_up();
+  if (!scan.take(']')) {
+    // Room for as many items as the first one's size says fit in the rest
+    // (counting them first would cost a pass over the list).
+    std::size_t room = 1;
+    do {
+      if (made == o.max_items) return give_up();
+      scan.space();
+      const char* first = scan.at();
+      void* obj = next(room);
+      ++made;
+      if (!r.object(obj)) return give_up();
+      if (made == 1) room = std::min(o.max_items, 1 + scan.left() / static_cast<std::size_t>(scan.at() - first));
+    } while (scan.take(','));
+    if (!scan.take(']')) return give_up();
+  }
+  if (!scan.done()) return give_up();  // nothing after the list
+  return true;
+}
+
+}  // namespace covet::detail
