@@ -64,11 +64,14 @@ class Scan {
     space();
     return p_ == end_;
   }
+  // (Every JSON space is at most ' ': one compare passes anything else.)
   void space() {
-    while (p_ < end_ && is_space(*p_)) ++p_;
+    while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' && is_space(*p_)) ++p_;
   }
-  // The next significant character is `c`: taken.
+  // The next significant character is `c`: taken. (Compact JSON has it
+  // right here.)
   bool take(char c) {
+    if (p_ < end_ && *p_ == c) return ++p_, true;
     space();
     if (p_ < end_ && *p_ == c) return ++p_, true;
     return false;
@@ -88,43 +91,36 @@ class Scan {
   }
 
   // A string (the cursor at its quote): its text, unescaped into `scratch`
-  // when it holds escapes. False for what this path does not take.
-  bool string(std::string_view& out, std::string& scratch) {
+  // when it holds escapes. False for what this path does not take. Inline:
+  // the common string, found whole 16 bytes at a time (a quote, a
+  // backslash, a control character, which the DOM parser refuses raw, or a
+  // byte past ASCII, checked after); the rest out of line.
+  [[gnu::always_inline]] bool string(std::string_view& out, std::string& scratch) {
     if (p_ == end_ || *p_ != '"') return false;
-    const char* const start = ++p_;
-    bool ascii = true;
-    // 16 bytes at a time: a quote, a backslash, a control character (the
-    // DOM parser refuses them raw) or a byte past ASCII (checked after).
-    while (end_ - p_ >= 16) {
-      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
-      const __m128i stop_q = _mm_cmpeq_epi8(b, _mm_set1_epi8('"'));
-      const __m128i stop_b = _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'));
+    const char* const start = p_ + 1;
+    const char* q = start;
+    unsigned high_seen = 0;
+    while (end_ - q >= 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      const __m128i quote = _mm_cmpeq_epi8(b, _mm_set1_epi8('"'));
+      const __m128i backslash = _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'));
       // bytes 0x00-0x1F: as signed, below 0x20 and not negative
       const __m128i ctl = _mm_andnot_si128(_mm_cmplt_epi8(b, _mm_setzero_si128()), _mm_cmplt_epi8(b, _mm_set1_epi8(0x20)));
-      const auto stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(stop_q, stop_b), ctl)));
+      const auto stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), ctl)));
       const auto high = static_cast<unsigned>(_mm_movemask_epi8(b));
       if (stop == 0) {
-        ascii = ascii && high == 0;
-        p_ += 16;
+        high_seen |= high;
+        q += 16;
         continue;
       }
       const int k = __builtin_ctz(stop);
-      ascii = ascii && (high & ((1u << k) - 1)) == 0;
-      p_ += k;
-      break;
+      if (q[k] != '"') break;
+      high_seen |= high & ((1u << k) - 1);
+      out = std::string_view(start, static_cast<std::size_t>(q + k - start));
+      p_ = q + k + 1;
+      return high_seen == 0 || !utf8_problem(out);
     }
-    for (; p_ < end_; ++p_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-        ++p_;
-        return ascii || !utf8_problem(out);
-      }
-      if (c == '\\') return escaped(start, out, scratch);
-      if (c < 0x20) return false;
-      if (c >= 0x80) ascii = false;
-    }
-    return false;
+    return string_slow(out, scratch);
   }
 
   // A JSON integer that fits in 18 digits (longer ones: the DOM path).
@@ -208,6 +204,25 @@ class Scan {
   }
 
  private:
+  // A string a byte at a time (near the body's end, or holding an escape
+  // or a control character), from its quote.
+  [[gnu::noinline]] bool string_slow(std::string_view& out, std::string& scratch) {
+    const char* const start = ++p_;
+    bool ascii = true;
+    for (; p_ < end_; ++p_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return ascii || !utf8_problem(out);
+      }
+      if (c == '\\') return escaped(start, out, scratch);
+      if (c < 0x20) return false;
+      if (c >= 0x80) ascii = false;
+    }
+    return false;
+  }
+
   // The rest of a string holding an escape: decoded into `scratch`.
   // Escapes of UTF-16 surrogates are left to the DOM path.
   bool escaped(const char* start, std::string_view& out, std::string& scratch) {
@@ -278,7 +293,7 @@ inline bool direct_text(const SerialField& f, InputData& in, const ReadOptions& 
   if (!raw && has_nul(s)) return false;  // only an escape makes a NUL: raw ones are refused as control characters
   if (s.empty()) return f.allow_blank;
   const FieldOptions& fo = f.options;
-  if ((fo.max_length && s.size() > static_cast<std::size_t>(*fo.max_length)) || fo.min_length || fo.url || f.regex)
+  if ((fo.max_length && static_cast<long long>(s.size()) > *fo.max_length) || fo.min_length || fo.url || f.regex)
     return check_text(f, in, s);
   return !fo.email || valid_email(s);
 }
@@ -303,15 +318,15 @@ class DirectReader {
     if (!scan_.take('}')) {
       do {
         scan_.space();
-        const SerialField* f;
-        if (expect < n && scan_.key_is(p_.fields[expect].name)) {
-          f = &p_.fields[expect];
-        } else {
+        std::size_t i = expect;
+        if (i >= n || !scan_.key_is(p_.fields[i].name)) {
           std::string_view key;
-          if (!scan_.string(key, scratch_) || !(f = find_field_for_key(p_, in_, key))) return false;
+          const SerialField* named;
+          if (!scan_.string(key, scratch_) || !(named = find_field_for_key(p_, in_, key))) return false;
+          i = static_cast<std::size_t>(named - p_.fields.data());
         }
         if (!scan_.take(':')) return false;
-        const auto i = static_cast<std::size_t>(f - p_.fields.data());
+        const SerialField* f = &p_.fields[i];
         expect = i + 1;
         const uint64_t bit = uint64_t{1} << i;
         if (given & bit) return false;
@@ -405,12 +420,7 @@ class DirectReader {
         if (!mf.codec->is_null(mf.member(obj)) && !write_problems(mf, mf.get(obj)).empty()) return false;
       }
     }
-    if (p_.lean_finish) return true;
-    // Object and model validation, as read_object finishes.
-    in_.target = obj;
-    for (std::size_t i = 0; i < p_.fields.size(); ++i) in_.present[i] = (given >> i & 1) ? 2 : 0;
-    finish_object(p_, o_, in_, nullptr, false);
-    return in_.ok();
+    return true;
   }
 
   const SerializerPlan& p_;
@@ -425,12 +435,12 @@ class DirectReader {
 bool read_json_list_direct(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
                            FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop) {
   std::size_t made = 0;
+  // What a check reports on the way (check_text, check_range) goes, as do
+  // the objects made.
   auto give_up = [&] {
     for (; made > 0; --made) drop();
-    std::fill(in.present.begin(), in.present.end(), 0);
     std::fill(in.failed.begin(), in.failed.end(), 0);
     in.errors_.clear();
-    in.target = nullptr;
     in.expect_next = 0;
     return false;
   };
@@ -439,7 +449,10 @@ bool read_json_list_direct(const SerializerPlan& p, std::string_view json, const
   if (!scan.take('[')) return give_up();
   if (!scan.take(']')) {
     // Room for as many items as the first one's size says fit in the rest
-    // (counting them first would cost a pass over the list).
+    // (counting them first would cost a pass over the list), up to
+    // kMaxRoom: past it (or when the rest is mostly space) the vector grows
+    // as vectors do.
+    constexpr std::size_t kMaxRoom = 4096;
     std::size_t room = 1;
     do {
       if (made == o.max_items) return give_up();
@@ -448,7 +461,8 @@ bool read_json_list_direct(const SerializerPlan& p, std::string_view json, const
       void* obj = next(room);
       ++made;
       if (!r.object(obj)) return give_up();
-      if (made == 1) room = std::min(o.max_items, 1 + scan.left() / static_cast<std::size_t>(scan.at() - first));
+      if (made == 1)
+        room = std::min({o.max_items, kMaxRoom, 1 + scan.left() / static_cast<std::size_t>(scan.at() - first)});
     } while (scan.take(','));
     if (!scan.take(']')) return give_up();
   }

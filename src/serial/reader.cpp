@@ -573,7 +573,7 @@ void read_json_list(const SerializerPlan& p, std::string_view json, const ReadOp
                     FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
   // The direct path: a plain plan, no database checks, the depth of a list
   // of objects allowed (the DOM parser counts the list and its objects).
-  if (p.lean_input && !db && o.max_depth >= 3 && json.size() <= o.max_bytes &&
+  if (p.lean_input && !db && o.max_depth >= 3 && json.size() <= std::min(o.max_bytes, simdjson::SIMDJSON_MAXSIZE_BYTES) &&
       read_json_list_direct(p, json, o, in, next, drop))
     return;
   ParserLease lease(o.max_depth);

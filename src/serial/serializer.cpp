@@ -157,10 +157,15 @@ void plan_input_checks(SerializerPlan& p) {
 // Whether the JSON list reader's direct path can read this plan's input
 // (see SerializerPlan::lean_input).
 void plan_lean_input(SerializerPlan& p) {
-  if (p.fields.size() > 64 || p.input_fields > 0) return;
+  // Object and model validation run after every member of every item on
+  // the DOM path, never on a body it refuses: left to it.
+  if (p.fields.size() > 64 || p.input_fields > 0 || !p.spec.object_validators.empty() || p.model->validate) return;
   for (std::size_t i = 0; i < p.fields.size(); ++i) {
     const SerialField& f = p.fields[i];
-    if (f.name.find_first_of("\"\\") != std::string::npos) return;
+    // Names are compared with the body's raw bytes: printable ASCII only
+    // (the DOM parser checks the body's UTF-8 and control characters).
+    if (!std::all_of(f.name.begin(), f.name.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }))
+      return;
     if (f.read_only) continue;
     if (f.source != SerialField::Source::Member || f.op == SerialOp::Generic || !f.validators.empty() ||
         !f.same_member.empty())
@@ -168,7 +173,6 @@ void plan_lean_input(SerializerPlan& p) {
     if (f.required) p.required_mask |= uint64_t{1} << i;
   }
   p.lean_input = true;
-  p.lean_finish = p.spec.object_validators.empty() && !p.model->validate;
 }
 
 // The fields in output order, as the spec orders them (see serializer.hpp).

@@ -258,13 +258,13 @@ struct SerializerPlan {
   // (row_columns / write_row).
   bool rows_direct = false;
   std::vector<WriteCheck> write_checks;
-  // The JSON list reader's direct path (reader.cpp): every field the input
-  // may set is a plain member (a SerialOp other than Generic, no field
-  // validator, no other name for the same member), no input fields, names
-  // without a quote or backslash, at most 64 fields. lean_finish: nothing
-  // runs after the members but the required and write checks (no object
-  // or model validation). required_mask: the required fields, by index.
-  bool lean_input = false, lean_finish = false;
+  // The JSON list reader's direct path (json_direct.cpp): every field the
+  // input may set is a plain member (a SerialOp other than Generic, no
+  // field validator, no other name for the same member), no input fields,
+  // no object or model validation, names of printable ASCII without a
+  // quote or backslash, at most 64 fields. required_mask: the required
+  // fields, by index.
+  bool lean_input = false;
   uint64_t required_mask = 0;
 };
 

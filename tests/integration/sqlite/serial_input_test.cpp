@@ -396,6 +396,26 @@ void expect_same_reading(std::string_view body, const ReadOptions& o = {}) {
   EXPECT_EQ(list_outcome(direct_reader(), body, o), list_outcome(dom_reader(), body, o)) << "body: " << body;
 }
 
+TEST(JsonDirectPath, LeavesOtherPlansToTheDomPath) {
+  const auto renamed = ModelSerializer<Plain>().exclude({"name"});
+  EXPECT_TRUE(renamed.rename("plain_name", "name").plan().lean_input);
+  // Names are compared with the body's bytes: printable ASCII only.
+  EXPECT_FALSE(renamed.rename("na\xc3\xafve", "name").plan().lean_input);
+  EXPECT_FALSE(renamed.rename("tab\there", "name").plan().lean_input);
+  // Object validation runs after the whole body is read: the DOM path's.
+  EXPECT_FALSE(plain_serializer().validate([](Input<Plain>&) {}).plan().lean_input);
+  // A negative max_length refuses all text, on both paths.
+  const auto none = plain_serializer().options("name", {.max_length = -1});
+  ASSERT_TRUE(none.plan().lean_input);
+  const std::string body =
+      R"([{"name":"a","email":"a@x.io","age":1,"score":2,"active":true,"joined":"2024-01-15T09:30:00Z"}])";
+  EXPECT_EQ(list_outcome(none, body, {}), list_outcome(none.validator("age", [](int32_t&) {}), body, {}));
+  EXPECT_NE(list_outcome(none, body, {}).rfind("invalid", 0), std::string::npos);
+  // A list padded with space does not reserve room for items it cannot hold.
+  const std::string padded = body.substr(0, body.size() - 1) + std::string(100000, ' ') + "]";
+  EXPECT_LE(direct_reader().from_json_list(padded).capacity(), 4096u);
+}
+
 const std::string kPlainList =
     R"([{"id":1,"name":"ann","email":"ann@x.io","age":30,"score":1.5,"active":true,)"
     R"("joined":"2024-01-15T09:30:00.123456Z","nick":"a","ref":5,"ratio":0.25,"seen":null,"flag":false,"rank":-3},)"
