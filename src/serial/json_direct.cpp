@@ -38,20 +38,6 @@ namespace {
 inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// n bytes at a and b the same: short names in words (overlapping, nothing
-// read outside either), without memcmp's call.
-inline bool same_bytes(const char* a, const char* b, std::size_t n) {
-  auto word = [](const char* at, auto w) { return std::memcpy(&w, at, sizeof w), w; };
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(a, b, n) == 0;
-    return word(a, uint64_t{}) == word(b, uint64_t{}) && word(a + n - 8, uint64_t{}) == word(b + n - 8, uint64_t{});
-  }
-  if (n >= 4) return word(a, uint32_t{}) == word(b, uint32_t{}) && word(a + n - 4, uint32_t{}) == word(b + n - 4, uint32_t{});
-  for (std::size_t i = 0; i < n; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
 // A cursor over the body. Every read checks the end: the body is the
 // caller's, with nothing readable past it.
 class Scan {
@@ -85,7 +71,7 @@ class Scan {
   // backslash), then its colon.
   bool key_is(std::string_view name) {
     const std::size_t n = name.size();
-    if (left() < n + 2 || p_[n + 1] != '"' || p_[0] != '"' || !same_bytes(p_ + 1, name.data(), n)) return false;
+    if (left() < n + 2 || p_[n + 1] != '"' || p_[0] != '"' || !same_bytes(std::string_view(p_ + 1, n), name)) return false;
     p_ += n + 2;
     return true;
   }
@@ -286,22 +272,6 @@ class Scan {
   const char* end_;
 };
 
-// Text as FieldReader::text takes it; false for anything it would refuse
-// (what check_text reports on the way is cleared when the path gives up).
-inline bool direct_text(const SerialField& f, InputData& in, const ReadOptions& o, std::string_view s, bool raw) {
-  if (s.size() > o.max_string_bytes) return false;
-  if (!raw && has_nul(s)) return false;  // only an escape makes a NUL: raw ones are refused as control characters
-  if (s.empty()) return f.allow_blank;
-  const FieldOptions& fo = f.options;
-  if ((fo.max_length && static_cast<long long>(s.size()) > *fo.max_length) || fo.min_length || fo.url || f.regex)
-    return check_text(f, in, s);
-  return !fo.email || valid_email(s);
-}
-
-inline bool direct_range(const SerialField& f, InputData& in, double v) {
-  return (!f.options.max_value && !f.options.min_value) || check_range(f, in, v);
-}
-
 class DirectReader {
  public:
   DirectReader(const SerializerPlan& p, const ReadOptions& o, InputData& in, std::string_view body)
@@ -379,15 +349,9 @@ class DirectReader {
       case SerialOp::Text:
       case SerialOp::OptText: {
         std::string_view s;
-        if (!scan_.string(s, scratch_) || !direct_text(f, in_, o_, s, s.data() != scratch_.data())) return false;
-        if (opt) {
-          static_cast<std::optional<std::string>*>(m)->emplace(s);
-        } else {
-          auto* str = static_cast<std::string*>(m);
-          if (str->empty()) str->append(s);  // a fresh member: append is the short way in
-          else str->assign(s);
-        }
-        return true;
+        // Only an escape makes a NUL (raw ones are refused as control characters).
+        if (!scan_.string(s, scratch_) || !direct_text(f, in_, o_, s, s.data() == scratch_.data())) return false;
+        return direct_store_text(m, opt, s);
       }
       case SerialOp::DateTime:
       case SerialOp::OptDateTime: {
@@ -404,24 +368,7 @@ class DirectReader {
     return false;
   }
 
-  // The checks after the members (finish_object's, for this shape).
-  bool finish(void* obj, uint64_t given) {
-    if ((given & p_.required_mask) != p_.required_mask && !o_.partial) return false;
-    for (const SerializerPlan::WriteCheck& c : p_.write_checks) {
-      if (!(given >> c.field & 1)) continue;
-      if (c.text) {
-        // Text is valid UTF-8 without NUL already: only its length is left.
-        const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + c.offset);
-        if (c.max_length != 0 && s.size() > static_cast<std::size_t>(c.max_length) &&
-            utf8_length(s) > static_cast<std::size_t>(c.max_length))
-          return false;
-      } else {
-        const FieldInfo& mf = p_.model->field(c.model_field);
-        if (!mf.codec->is_null(mf.member(obj)) && !write_problems(mf, mf.get(obj)).empty()) return false;
-      }
-    }
-    return true;
-  }
+  bool finish(void* obj, uint64_t given) { return direct_finish(p_, o_, obj, given); }
 
   const SerializerPlan& p_;
   const ReadOptions& o_;
@@ -435,15 +382,7 @@ class DirectReader {
 bool read_json_list_direct(const SerializerPlan& p, std::string_view json, const ReadOptions& o, InputData& in,
                            FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop) {
   std::size_t made = 0;
-  // What a check reports on the way (check_text, check_range) goes, as do
-  // the objects made.
-  auto give_up = [&] {
-    for (; made > 0; --made) drop();
-    std::fill(in.failed.begin(), in.failed.end(), 0);
-    in.errors_.clear();
-    in.expect_next = 0;
-    return false;
-  };
+  auto give_up = [&] { return direct_give_up(in, made, drop); };
   DirectReader r(p, o, in, json);
   Scan& scan = r.scan();
   if (!scan.take('[')) return give_up();

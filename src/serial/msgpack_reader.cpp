@@ -9,6 +9,7 @@
 // claiming 2^32 items asks for gigabytes; a reader must check first anyway,
 // and then needs no tree.)
 #include <array>
+#include <cmath>
 #include <bit>
 #include <cstring>
 
@@ -214,6 +215,7 @@ struct PackElement {
   Header h;  // decoded once
 
   explicit PackElement(const Byte* at) : p(at), h(header(at)) {}
+  PackElement(const Byte* at, const Header& head) : p(at), h(head) {}
   const Header& head() const { return h; }
   // The byte after this value.
   const Byte* end() const { return h.container() ? skip_container(p) : p + h.head + h.n; }
@@ -385,6 +387,152 @@ const Byte* checked_body(std::string_view body, const ReadOptions& o) {
   return p;
 }
 
+// One value into its member as read_member reads it (the body checked),
+// or false.
+bool direct_member(const SerializerPlan& p, const SerialField& f, const PackElement& e, void* obj, InputData& in,
+                   const ReadOptions& o) {
+  void* m = static_cast<char*>(obj) + f.offset;
+  const bool opt = f.op >= SerialOp::OptInt64;
+  if (opt && e.is_null()) {
+    if (!f.allow_null) return false;
+    f.codec->set_wire(m, Value(), p.model->field(f.field));
+    return true;
+  }
+  auto store = [&]<class T>(T x) {
+    if (opt) static_cast<std::optional<T>*>(m)->emplace(x);
+    else *static_cast<T*>(m) = x;
+    return true;
+  };
+  switch (f.op) {
+    case SerialOp::Int64:
+    case SerialOp::OptInt64: {
+      int64_t x;
+      return e.int64(x) && direct_range(f, in, static_cast<double>(x)) && store(x);
+    }
+    case SerialOp::Int32:
+    case SerialOp::OptInt32: {
+      int64_t x;
+      return e.int64(x) && x >= INT32_MIN && x <= INT32_MAX && direct_range(f, in, static_cast<double>(x)) &&
+             store(static_cast<int32_t>(x));
+    }
+    case SerialOp::Double:
+    case SerialOp::OptDouble: {
+      double x;
+      return e.number(x) && std::isfinite(x) && direct_range(f, in, x) && store(x);
+    }
+    case SerialOp::Bool:
+    case SerialOp::OptBool: {
+      bool x;
+      return e.boolean(x) && store(x);
+    }
+    case SerialOp::Text:
+    case SerialOp::OptText: {
+      std::string_view s;
+      return e.string(s) && direct_text(f, in, o, s, true) && direct_store_text(m, opt, s);
+    }
+    case SerialOp::DateTime:
+    case SerialOp::OptDateTime: {
+      int64_t us;
+      std::string_view s;
+      DateTime t;
+      if (e.timestamp(us)) {
+        if (us < DateTime::kMinMicros || us > DateTime::kMaxMicros) return false;
+        t = DateTime::from_unix_micros(us);
+      } else if (!e.string(s)) {
+        return false;
+      } else if (parse_rfc3339_utc(s, us)) {
+        t = DateTime::from_unix_micros(us);
+      } else if (!datetime_from_text(s, t)) {
+        return false;
+      }
+      return store(t);
+    }
+    case SerialOp::Generic: return false;
+  }
+  return false;
+}
+
+// ---- The list's direct path (see json_direct.cpp) ----
+// The body is read once, checked as it goes as check() checks it (each
+// header and payload within the bytes, text UTF-8, map keys text, nothing
+// after the list), each map's keys expected in field order, each value
+// read as its member's op wants it. Anything else (a container where a
+// scalar belongs, an unknown key, a value of another type, a failed check)
+// is given up on: the objects go, `in` is reset, and the general path
+// checks and reads the body and reports.
+
+// A container header of `kind` at q, within the bytes: its count (a map's
+// pairs), q moved past it.
+inline bool direct_container(const Byte*& q, const Byte* end, Header::Kind kind, uint64_t& n) {
+  if (q >= end) return false;
+  const Code c = kCodes[*q];
+  if (c.kind != kind || static_cast<std::size_t>(end - q) < c.head) return false;
+  n = c.len_bytes ? be(q + 1, c.len_bytes) : c.n;
+  q += c.head;
+  return (kind == Header::Map ? 2 * n : n) <= static_cast<uint64_t>(end - q);  // every item takes a byte at least
+}
+
+// The scalar at q checked, its header decoded into h: the byte after it,
+// or null (a container, 0xc1, a value past the end, text not UTF-8).
+inline const Byte* direct_scalar(const Byte* q, const Byte* end, Header& h) {
+  if (q >= end) return nullptr;
+  const Code c = kCodes[*q];
+  if (c.kind == Header::Invalid || c.kind == Header::Array || c.kind == Header::Map ||
+      static_cast<std::size_t>(end - q) < c.head)
+    return nullptr;
+  const uint64_t n = c.len_bytes ? be(q + 1, c.len_bytes) : c.n;
+  h = {c.kind, c.head, n};
+  q += c.head;
+  if (n > static_cast<uint64_t>(end - q)) return nullptr;
+  const std::string_view text(reinterpret_cast<const char*>(q), static_cast<std::size_t>(n));
+  if (c.kind == Header::Str && !is_ascii(text) && utf8_problem(text)) return nullptr;
+  return q + n;
+}
+
+bool read_msgpack_list_direct(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
+                              FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop) {
+  const auto* q = reinterpret_cast<const Byte*>(body.data());
+  const Byte* const end = q + body.size();
+  const std::size_t n = p.fields.size();
+  std::size_t made = 0;
+  uint64_t count;
+  if (!direct_container(q, end, Header::Array, count) || count > o.max_items) return direct_give_up(in, made, drop);
+  for (uint64_t item = 0; item < count; ++item) {
+    uint64_t pairs;
+    if (!direct_container(q, end, Header::Map, pairs)) return direct_give_up(in, made, drop);
+    void* obj = next(static_cast<std::size_t>(count));
+    ++made;
+    std::size_t expect = 0;
+    uint64_t given = 0;
+    for (uint64_t k = 0; k < pairs; ++k) {
+      Header kh, vh;
+      const Byte* value = direct_scalar(q, end, kh);
+      if (!value || kh.kind != Header::Str) return direct_give_up(in, made, drop);  // keys are text
+      const std::string_view key = text_at(kh, q);
+      std::size_t i = expect;
+      if (i >= n || !same_bytes(key, p.fields[i].name)) {
+        const SerialField* named = find_field_for_key(p, in, key);
+        if (!named) return direct_give_up(in, made, drop);
+        i = static_cast<std::size_t>(named - p.fields.data());
+      }
+      expect = i + 1;
+      const uint64_t bit = uint64_t{1} << i;
+      if (given & bit) return direct_give_up(in, made, drop);
+      given |= bit;
+      const Byte* after = direct_scalar(value, end, vh);
+      if (!after) return direct_give_up(in, made, drop);
+      const SerialField& f = p.fields[i];
+      // (A read-only field's value is ignored, as read_object ignores it.)
+      if (!f.read_only && !direct_member(p, f, PackElement(value, vh), obj, in, o))
+        return direct_give_up(in, made, drop);
+      q = after;
+    }
+    if (!direct_finish(p, o, obj, given)) return direct_give_up(in, made, drop);
+  }
+  if (q != end) return direct_give_up(in, made, drop);  // content after the list
+  return true;
+}
+
 }  // namespace
 
 void read_msgpack(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
@@ -397,6 +545,11 @@ void read_msgpack(const SerializerPlan& p, std::string_view body, const ReadOpti
 
 void read_msgpack_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
                        FunctionRef<void*(std::size_t)> next, FunctionRef<void()> drop, const Executor* db) {
+  // The direct path: a plain plan, no database checks, the depth of a
+  // list of maps allowed.
+  if (p.lean_input && !db && o.max_depth >= 2 && body.size() <= o.max_bytes &&
+      read_msgpack_list_direct(p, body, o, in, next, drop))
+    return;
   const Byte* root = checked_body(body, o);
   const Header h = header(root);
   if (h.kind != Header::Array)

@@ -21,7 +21,9 @@
 //   std::string_view type_name() const        DRF's name of its type: "str", "list", ...
 // An object adapter has each(F) calling f(std::string_view key, E value)
 // for each member in order.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,9 +36,11 @@
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
 #include "covet/core/value.hpp"
+#include "covet/schema/field_kind.hpp"
 #include "covet/schema/model_info.hpp"
 #include "covet/serial/serializer.hpp"
 #include "serial/text_format.hpp"
+#include "serial/validators.hpp"
 
 namespace covet::detail {
 
@@ -378,6 +382,81 @@ class ListReader {
   std::vector<const void*> items_;  // with a database: every item, for check_unique_among
   bool failed_ = false;
 };
+
+// ---- The direct paths' shared parts (plans with lean_input) ----
+// Whether a and b hold the same bytes: short ones in words (overlapping,
+// nothing read outside either), without memcmp's call.
+inline bool same_bytes(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  auto word = [](const char* at, auto w) { return std::memcpy(&w, at, sizeof w), w; };
+  const char *x = a.data(), *y = b.data();
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(x, y, n) == 0;
+    return word(x, uint64_t{}) == word(y, uint64_t{}) && word(x + n - 8, uint64_t{}) == word(y + n - 8, uint64_t{});
+  }
+  if (n >= 4) return word(x, uint32_t{}) == word(y, uint32_t{}) && word(x + n - 4, uint32_t{}) == word(y + n - 4, uint32_t{});
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+// Text as FieldReader::text takes it; false for anything it would refuse
+// (what check_text reports on the way is cleared when the path gives up).
+// `may_hold_nul`: the text can hold a NUL byte (raw JSON text cannot).
+inline bool direct_text(const SerialField& f, InputData& in, const ReadOptions& o, std::string_view s,
+                        bool may_hold_nul) {
+  if (s.size() > o.max_string_bytes) return false;
+  if (may_hold_nul && has_nul(s)) return false;
+  if (s.empty()) return f.allow_blank;
+  const FieldOptions& fo = f.options;
+  if ((fo.max_length && static_cast<long long>(s.size()) > *fo.max_length) || fo.min_length || fo.url || f.regex)
+    return check_text(f, in, s);
+  return !fo.email || valid_email(s);
+}
+inline bool direct_range(const SerialField& f, InputData& in, double v) {
+  return (!f.options.max_value && !f.options.min_value) || check_range(f, in, v);
+}
+// Text into a std::string member or its optional.
+inline bool direct_store_text(void* m, bool optional, std::string_view s) {
+  if (optional) {
+    static_cast<std::optional<std::string>*>(m)->emplace(s);
+  } else {
+    auto* str = static_cast<std::string*>(m);
+    if (str->empty()) str->append(s);  // a fresh member: append is the short way in
+    else str->assign(s);
+  }
+  return true;
+}
+// The checks after the members (finish_object's, for this shape): the
+// required fields (`given`: the fields the object had, by index) and the
+// model's write checks.
+inline bool direct_finish(const SerializerPlan& p, const ReadOptions& o, const void* obj, uint64_t given) {
+  if ((given & p.required_mask) != p.required_mask && !o.partial) return false;
+  for (const SerializerPlan::WriteCheck& c : p.write_checks) {
+    if (!(given >> c.field & 1)) continue;
+    if (c.text) {
+      // Text is valid UTF-8 without NUL already: only its length is left.
+      const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + c.offset);
+      if (c.max_length != 0 && s.size() > static_cast<std::size_t>(c.max_length) &&
+          utf8_length(s) > static_cast<std::size_t>(c.max_length))
+        return false;
+    } else {
+      const FieldInfo& mf = p.model->field(c.model_field);
+      if (!mf.codec->is_null(mf.member(obj)) && !write_problems(mf, mf.get(obj)).empty()) return false;
+    }
+  }
+  return true;
+}
+// Giving up: the objects made so far dropped, what the checks reported on
+// the way cleared.
+inline bool direct_give_up(InputData& in, std::size_t made, FunctionRef<void()> drop) {
+  for (; made > 0; --made) drop();
+  std::fill(in.failed.begin(), in.failed.end(), 0);
+  in.errors_.clear();
+  in.expect_next = 0;
+  return false;
+}
 
 // The JSON list's direct path (json_direct.cpp) for a plan with lean_input:
 // true when it read the whole body into objects from next(); false, with

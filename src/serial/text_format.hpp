@@ -4,6 +4,10 @@
 // caller's buffer, the parsers of those forms, and the UTF-8 sequence check
 // the JSON writer's escaping uses. No allocation, no bounds checks: callers
 // reserve the sizes given here.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -138,7 +142,7 @@ inline bool parse_rfc3339_utc(std::string_view s, int64_t& unix_micros) {
   return (s.size() == 20 || s.size() == 27) && s[10] == 'T' && parse_datetime_fast(s, unix_micros);
 }
 
-// Whether `s` holds a NUL byte: words for short text, memchr for long.
+// Whether `s` holds a NUL byte: words or blocks for short text, memchr for long.
 inline bool has_nul(std::string_view s) {
   const std::size_t n = s.size();
   if (n >= 8 && n <= 16) {
@@ -152,6 +156,14 @@ inline bool has_nul(std::string_view s) {
       if (c == '\0') return true;
     return false;
   }
+#if defined(__SSE2__)
+  if (n <= 32) {  // two overlapping blocks (an email, a time)
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data()));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + n - 16));
+    return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, zero), _mm_cmpeq_epi8(b, zero))) != 0;
+  }
+#endif
   return std::memchr(s.data(), 0, n) != nullptr;
 }
 
