@@ -8,6 +8,7 @@
 // allocates a claimed count of items before reading them, so a 5-byte body
 // claiming 2^32 items asks for gigabytes; a reader must check first anyway,
 // and then needs no tree.)
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <bit>
@@ -477,9 +478,8 @@ inline bool direct_container(const Byte*& q, const Byte* end, Header::Kind kind,
 inline const Byte* direct_scalar(const Byte* q, const Byte* end, Header& h) {
   if (q >= end) return nullptr;
   const Code c = kCodes[*q];
-  if (c.kind == Header::Invalid || c.kind == Header::Array || c.kind == Header::Map ||
-      static_cast<std::size_t>(end - q) < c.head)
-    return nullptr;
+  static_assert(Header::Array < Header::Map && Header::Map < Header::Invalid && Header::Invalid == Header::Kind(11));
+  if (c.kind >= Header::Array || static_cast<std::size_t>(end - q) < c.head) return nullptr;  // a container, 0xc1
   const uint64_t n = c.len_bytes ? be(q + 1, c.len_bytes) : c.n;
   h = {c.kind, c.head, n};
   q += c.head;
@@ -500,18 +500,27 @@ bool read_msgpack_list_direct(const SerializerPlan& p, std::string_view body, co
   for (uint64_t item = 0; item < count; ++item) {
     uint64_t pairs;
     if (!direct_container(q, end, Header::Map, pairs)) return direct_give_up(in, made, drop);
-    void* obj = next(static_cast<std::size_t>(count));
+    // Room for the items the header claims, up to 4096 (past it the vector
+    // grows as vectors do): a body that gives up later has not reserved
+    // what the general path, which checks first, never would.
+    void* obj = next(static_cast<std::size_t>(std::min<uint64_t>(count, 4096)));
     ++made;
     std::size_t expect = 0;
     uint64_t given = 0;
     for (uint64_t k = 0; k < pairs; ++k) {
-      Header kh, vh;
-      const Byte* value = direct_scalar(q, end, kh);
-      if (!value || kh.kind != Header::Str) return direct_give_up(in, made, drop);  // keys are text
-      const std::string_view key = text_at(kh, q);
+      if (q >= end) return direct_give_up(in, made, drop);
+      // The key: the expected name as a fixstr (ASCII, so valid UTF-8), or
+      // any text, checked and looked up.
       std::size_t i = expect;
-      if (i >= n || !same_bytes(key, p.fields[i].name)) {
-        const SerialField* named = find_field_for_key(p, in, key);
+      const Byte* value;
+      if (const unsigned len = *q & 0x1fu; i < n && (*q & 0xe0) == 0xa0 && len < static_cast<std::size_t>(end - q) &&
+                                             same_bytes({reinterpret_cast<const char*>(q + 1), len}, p.fields[i].name)) {
+        value = q + 1 + len;
+      } else {
+        Header kh;
+        value = direct_scalar(q, end, kh);
+        if (!value || kh.kind != Header::Str) return direct_give_up(in, made, drop);  // keys are text
+        const SerialField* named = find_field_for_key(p, in, text_at(kh, q));
         if (!named) return direct_give_up(in, made, drop);
         i = static_cast<std::size_t>(named - p.fields.data());
       }
@@ -519,6 +528,7 @@ bool read_msgpack_list_direct(const SerializerPlan& p, std::string_view body, co
       const uint64_t bit = uint64_t{1} << i;
       if (given & bit) return direct_give_up(in, made, drop);
       given |= bit;
+      Header vh;
       const Byte* after = direct_scalar(value, end, vh);
       if (!after) return direct_give_up(in, made, drop);
       const SerialField& f = p.fields[i];
