@@ -310,62 +310,27 @@ class DirectReader {
   }
 
  private:
-  // One value into its member as read_member reads it.
+  // The value at the cursor as direct_member's source.
+  struct Source {
+    Scan& scan;
+    std::string& scratch;
+    bool null() { return scan.null(); }
+    bool integer(int64_t& x) { return scan.integer(x); }
+    bool number(double& x) { return scan.number(x); }  // JSON numbers are finite
+    bool boolean(bool& b) { return scan.boolean(b); }
+    bool text(std::string_view& s, bool& may_hold_nul) {
+      if (!scan.string(s, scratch)) return false;
+      may_hold_nul = s.data() == scratch.data();  // only an escape makes a NUL: raw control bytes are refused
+      return true;
+    }
+    bool datetime(DateTime& t) {
+      std::string_view s;
+      return scan.string(s, scratch) && direct_datetime_text(s, t);
+    }
+  };
   bool member(const SerialField& f, void* obj) {
-    void* m = static_cast<char*>(obj) + f.offset;
-    const bool opt = f.op >= SerialOp::OptInt64;
-    if (opt && scan_.null()) {
-      if (!f.allow_null) return false;
-      f.codec->set_wire(m, Value(), p_.model->field(f.field));
-      return true;
-    }
-    auto store = [&]<class T>(T x) {
-      if (opt) static_cast<std::optional<T>*>(m)->emplace(x);
-      else *static_cast<T*>(m) = x;
-      return true;
-    };
-    switch (f.op) {
-      case SerialOp::Int64:
-      case SerialOp::OptInt64: {
-        int64_t x;
-        return scan_.integer(x) && direct_range(f, in_, static_cast<double>(x)) && store(x);
-      }
-      case SerialOp::Int32:
-      case SerialOp::OptInt32: {
-        int64_t x;
-        return scan_.integer(x) && x >= INT32_MIN && x <= INT32_MAX && direct_range(f, in_, static_cast<double>(x)) &&
-               store(static_cast<int32_t>(x));
-      }
-      case SerialOp::Double:
-      case SerialOp::OptDouble: {
-        double x;
-        return scan_.number(x) && direct_range(f, in_, x) && store(x);
-      }
-      case SerialOp::Bool:
-      case SerialOp::OptBool: {
-        bool x;
-        return scan_.boolean(x) && store(x);
-      }
-      case SerialOp::Text:
-      case SerialOp::OptText: {
-        std::string_view s;
-        // Only an escape makes a NUL (raw ones are refused as control characters).
-        if (!scan_.string(s, scratch_) || !direct_text(f, in_, o_, s, s.data() == scratch_.data())) return false;
-        return direct_store_text(m, opt, s);
-      }
-      case SerialOp::DateTime:
-      case SerialOp::OptDateTime: {
-        std::string_view s;
-        if (!scan_.string(s, scratch_)) return false;
-        int64_t us;
-        DateTime t;
-        if (parse_rfc3339_utc(s, us)) t = DateTime::from_unix_micros(us);
-        else if (!datetime_from_text(s, t)) return false;
-        return store(t);
-      }
-      case SerialOp::Generic: return false;
-    }
-    return false;
+    Source src{scan_, scratch_};
+    return direct_member(p_, f, src, obj, in_, o_);
   }
 
   bool finish(void* obj, uint64_t given) { return direct_finish(p_, o_, obj, given); }

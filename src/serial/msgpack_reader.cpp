@@ -388,70 +388,24 @@ const Byte* checked_body(std::string_view body, const ReadOptions& o) {
   return p;
 }
 
-// One value into its member as read_member reads it (the body checked),
-// or false.
-bool direct_member(const SerializerPlan& p, const SerialField& f, const PackElement& e, void* obj, InputData& in,
-                   const ReadOptions& o) {
-  void* m = static_cast<char*>(obj) + f.offset;
-  const bool opt = f.op >= SerialOp::OptInt64;
-  if (opt && e.is_null()) {
-    if (!f.allow_null) return false;
-    f.codec->set_wire(m, Value(), p.model->field(f.field));
-    return true;
-  }
-  auto store = [&]<class T>(T x) {
-    if (opt) static_cast<std::optional<T>*>(m)->emplace(x);
-    else *static_cast<T*>(m) = x;
-    return true;
-  };
-  switch (f.op) {
-    case SerialOp::Int64:
-    case SerialOp::OptInt64: {
-      int64_t x;
-      return e.int64(x) && direct_range(f, in, static_cast<double>(x)) && store(x);
-    }
-    case SerialOp::Int32:
-    case SerialOp::OptInt32: {
-      int64_t x;
-      return e.int64(x) && x >= INT32_MIN && x <= INT32_MAX && direct_range(f, in, static_cast<double>(x)) &&
-             store(static_cast<int32_t>(x));
-    }
-    case SerialOp::Double:
-    case SerialOp::OptDouble: {
-      double x;
-      return e.number(x) && std::isfinite(x) && direct_range(f, in, x) && store(x);
-    }
-    case SerialOp::Bool:
-    case SerialOp::OptBool: {
-      bool x;
-      return e.boolean(x) && store(x);
-    }
-    case SerialOp::Text:
-    case SerialOp::OptText: {
+// A value of the checked body as direct_member's source.
+struct PackSource {
+  const PackElement& e;
+  bool null() const { return e.is_null(); }
+  bool integer(int64_t& x) const { return e.int64(x); }
+  bool number(double& x) const { return e.number(x) && std::isfinite(x); }  // MessagePack has NaN and infinities
+  bool boolean(bool& b) const { return e.boolean(b); }
+  bool text(std::string_view& s, bool& may_hold_nul) const { return may_hold_nul = true, e.string(s); }
+  bool datetime(DateTime& t) const {
+    int64_t us;
+    if (!e.timestamp(us)) {
       std::string_view s;
-      return e.string(s) && direct_text(f, in, o, s, true) && direct_store_text(m, opt, s);
+      return e.string(s) && direct_datetime_text(s, t);
     }
-    case SerialOp::DateTime:
-    case SerialOp::OptDateTime: {
-      int64_t us;
-      std::string_view s;
-      DateTime t;
-      if (e.timestamp(us)) {
-        if (us < DateTime::kMinMicros || us > DateTime::kMaxMicros) return false;
-        t = DateTime::from_unix_micros(us);
-      } else if (!e.string(s)) {
-        return false;
-      } else if (parse_rfc3339_utc(s, us)) {
-        t = DateTime::from_unix_micros(us);
-      } else if (!datetime_from_text(s, t)) {
-        return false;
-      }
-      return store(t);
-    }
-    case SerialOp::Generic: return false;
+    if (us < DateTime::kMinMicros || us > DateTime::kMaxMicros) return false;
+    return t = DateTime::from_unix_micros(us), true;
   }
-  return false;
-}
+};
 
 // ---- The list's direct path (see json_direct.cpp) ----
 // The body is read once, checked as it goes as check() checks it (each
@@ -533,8 +487,11 @@ bool read_msgpack_list_direct(const SerializerPlan& p, std::string_view body, co
       if (!after) return direct_give_up(in, made, drop);
       const SerialField& f = p.fields[i];
       // (A read-only field's value is ignored, as read_object ignores it.)
-      if (!f.read_only && !direct_member(p, f, PackElement(value, vh), obj, in, o))
-        return direct_give_up(in, made, drop);
+      if (!f.read_only) {
+        const PackElement e(value, vh);
+        PackSource src{e};
+        if (!direct_member(p, f, src, obj, in, o)) return direct_give_up(in, made, drop);
+      }
       q = after;
     }
     if (!direct_finish(p, o, obj, given)) return direct_give_up(in, made, drop);

@@ -428,6 +428,74 @@ inline bool direct_store_text(void* m, bool optional, std::string_view s) {
   }
   return true;
 }
+// A date-time's text as FieldReader::datetime takes it.
+inline bool direct_datetime_text(std::string_view s, DateTime& t) {
+  int64_t us;
+  if (parse_rfc3339_utc(s, us)) return t = DateTime::from_unix_micros(us), true;
+  return datetime_from_text(s, t);
+}
+
+// One value into its member as read_member reads it, from a direct path's
+// source S, or false (to give up). S has:
+//   bool null()                       the value is null (then taken)
+//   bool integer(int64_t&)            an integer that fits int64_t
+//   bool number(double&)              a finite number
+//   bool boolean(bool&)
+//   bool text(std::string_view&, bool& may_hold_nul)
+//   bool datetime(DateTime&)          as FieldReader::datetime takes one
+template <class S>
+[[gnu::always_inline]] inline bool direct_member(const SerializerPlan& p, const SerialField& f, S& src, void* obj,
+                                                 InputData& in, const ReadOptions& o) {
+  void* m = static_cast<char*>(obj) + f.offset;
+  const bool opt = f.op >= SerialOp::OptInt64;
+  if (opt && src.null()) {
+    if (!f.allow_null) return false;
+    f.codec->set_wire(m, Value(), p.model->field(f.field));
+    return true;
+  }
+  auto store = [&]<class T>(T x) {
+    if (opt) static_cast<std::optional<T>*>(m)->emplace(x);
+    else *static_cast<T*>(m) = x;
+    return true;
+  };
+  switch (f.op) {
+    case SerialOp::Int64:
+    case SerialOp::OptInt64: {
+      int64_t x;
+      return src.integer(x) && direct_range(f, in, static_cast<double>(x)) && store(x);
+    }
+    case SerialOp::Int32:
+    case SerialOp::OptInt32: {
+      int64_t x;
+      return src.integer(x) && x >= INT32_MIN && x <= INT32_MAX && direct_range(f, in, static_cast<double>(x)) &&
+             store(static_cast<int32_t>(x));
+    }
+    case SerialOp::Double:
+    case SerialOp::OptDouble: {
+      double x;
+      return src.number(x) && direct_range(f, in, x) && store(x);
+    }
+    case SerialOp::Bool:
+    case SerialOp::OptBool: {
+      bool x;
+      return src.boolean(x) && store(x);
+    }
+    case SerialOp::Text:
+    case SerialOp::OptText: {
+      std::string_view s;
+      bool may_hold_nul;
+      return src.text(s, may_hold_nul) && direct_text(f, in, o, s, may_hold_nul) && direct_store_text(m, opt, s);
+    }
+    case SerialOp::DateTime:
+    case SerialOp::OptDateTime: {
+      DateTime t;
+      return src.datetime(t) && store(t);
+    }
+    case SerialOp::Generic: return false;
+  }
+  return false;
+}
+
 // The checks after the members (finish_object's, for this shape): the
 // required fields (`given`: the fields the object had, by index) and the
 // model's write checks.
