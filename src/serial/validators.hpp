@@ -154,16 +154,19 @@ inline bool common_email(std::string_view s) {
   };
   auto byte = [](char c) { return [c](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); }; };
   const uint32_t all = n == 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
-  const uint32_t alpha = classify(range('a', 'z')) | classify(range('A', 'Z'));
+  // Letters of both cases in one range: x | 0x20 is in a-z exactly when x
+  // is a letter.
+  const uint32_t alpha = classify([&](__m128i x) { return range('a', 'z')(_mm_or_si128(x, _mm_set1_epi8(0x20))); });
   const uint32_t alnum = alpha | classify(range('0', '9'));
   const uint32_t dot = classify(byte('.')), hyphen = classify(byte('-')), at = classify(byte('@')) & all;
+  const uint32_t extra = classify([&](__m128i x) { return _mm_or_si128(byte('_')(x), byte('+')(x)); });
   if (at == 0 || (at & (at - 1)) != 0) return false;  // one '@'
   const int a = __builtin_ctz(at);
   const uint32_t local = (uint32_t{1} << a) - 1, domain = all & ~(local | at);
   if (a == 0 || domain == 0) return false;
   // Local: those bytes, dots neither first, last nor doubled.
   const uint32_t ldot = dot & local;
-  if ((local & ~(alnum | ldot | hyphen | classify(byte('_')) | classify(byte('+')))) != 0) return false;
+  if ((local & ~(alnum | ldot | hyphen | extra)) != 0) return false;
   if ((ldot & 1) || (ldot >> (a - 1) & 1) || (ldot & (ldot >> 1))) return false;
   // Domain: labels of letters, digits and inner hyphens, at least two,
   // none empty; the last of letters, at least two.
