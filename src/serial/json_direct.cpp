@@ -16,7 +16,9 @@
 // the DOM path accepts and makes the same objects from it (the fuzz target
 // compares both on every input), so it is only a faster way to the same
 // result.
+#if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <charconv>
@@ -85,6 +87,7 @@ class Scan {
     if (p_ == end_ || *p_ != '"') return false;
     const char* const start = p_ + 1;
     const char* q = start;
+#if defined(__SSE2__)
     unsigned high_seen = 0;
     while (end_ - q >= 16) {
       const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
@@ -106,6 +109,9 @@ class Scan {
       p_ = q + k + 1;
       return high_seen == 0 || !utf8_problem(out);
     }
+#else
+    (void)q;  // without SSE2, a byte at a time
+#endif
     return string_slow(out, scratch);
   }
 
