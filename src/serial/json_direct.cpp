@@ -73,7 +73,7 @@ class Scan {
   // backslash), then its colon.
   bool key_is(std::string_view name) {
     const std::size_t n = name.size();
-    if (left() < n + 2 || p_[n + 1] != '"' || p_[0] != '"' || !same_bytes(std::string_view(p_ + 1, n), name)) return false;
+    if (left() < n + 2 || p_[n + 1] != '"' || p_[0] != '"' || !same_name(std::string_view(p_ + 1, n), name)) return false;
     p_ += n + 2;
     return true;
   }
@@ -331,7 +331,7 @@ class DirectReader {
     }
     bool datetime(DateTime& t) {
       std::string_view s;
-      return scan.string(s, scratch) && direct_datetime_text(s, t);
+      return scan.string(s, scratch) && datetime_text(s, t);
     }
   };
   bool member(const SerialField& f, void* obj) {

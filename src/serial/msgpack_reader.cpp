@@ -400,7 +400,7 @@ struct PackSource {
     int64_t us;
     if (!e.timestamp(us)) {
       std::string_view s;
-      return e.string(s) && direct_datetime_text(s, t);
+      return e.string(s) && datetime_text(s, t);
     }
     if (us < DateTime::kMinMicros || us > DateTime::kMaxMicros) return false;
     return t = DateTime::from_unix_micros(us), true;
@@ -468,7 +468,7 @@ bool read_msgpack_list_direct(const SerializerPlan& p, std::string_view body, co
       std::size_t i = expect;
       const Byte* value;
       if (const unsigned len = *q & 0x1fu; i < n && (*q & 0xe0) == 0xa0 && len < static_cast<std::size_t>(end - q) &&
-                                             same_bytes({reinterpret_cast<const char*>(q + 1), len}, p.fields[i].name)) {
+                                             same_name({reinterpret_cast<const char*>(q + 1), len}, p.fields[i].name)) {
         value = q + 1 + len;
       } else {
         Header kh;

@@ -279,27 +279,13 @@ void run_field_validators(const SerializerPlan& p, InputData& in) {
   }
 }
 
-// The model's own write checks (max_length, choices, decimal digits, valid
-// text) on the members the input set: std::string members inline, the
-// others through their kind's check; the messages only when one fails.
+// The model's own write checks (write_check_ok) on the members the input
+// set; the messages only when one fails.
 void check_model_writes(const SerializerPlan& p, InputData& in) {
   bool ok = true;
   for (const SerializerPlan::WriteCheck& c : p.write_checks) {
     if (!in.present[c.field] || in.failed[c.field]) continue;
-    if (c.text) {
-      const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(in.target) + c.offset);
-      // Every source reads text as valid UTF-8 without NUL (FieldReader::text):
-      // only the length is left to check, unless a validator may have changed it.
-      if (p.fields[c.field].validators.empty())
-        ok = c.max_length == 0 || s.size() <= static_cast<std::size_t>(c.max_length) ||
-             utf8_length(s) <= static_cast<std::size_t>(c.max_length);
-      else
-        ok = text_fits(s, c.max_length);
-    } else {
-      const FieldInfo& f = p.model->field(c.model_field);
-      ok = f.codec->is_null(f.member(in.target)) || write_problems(f, f.get(in.target)).empty();
-    }
-    if (!ok) break;
+    if (!(ok = write_check_ok(p, c, in.target))) break;
   }
   if (ok) return;
   in.given.clear();  // the model fields the input set, for the messages
@@ -313,6 +299,17 @@ void check_model_writes(const SerializerPlan& p, InputData& in) {
 }
 
 }  // namespace
+
+bool write_check_ok(const SerializerPlan& p, const SerializerPlan::WriteCheck& c, const void* obj) {
+  if (c.text) {
+    const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + c.offset);
+    if (!p.fields[c.field].validators.empty()) return text_fits(s, c.max_length);
+    return c.max_length == 0 || s.size() <= static_cast<std::size_t>(c.max_length) ||
+           utf8_length(s) <= static_cast<std::size_t>(c.max_length);
+  }
+  const FieldInfo& f = p.model->field(c.model_field);
+  return f.codec->is_null(f.member(obj)) || write_problems(f, f.get(obj)).empty();
+}
 
 const SerialField* find_field_for_key(const SerializerPlan& p, InputData& in, std::string_view key) {
   const SerialField* f = find_field(p, key);

@@ -23,7 +23,6 @@
 // for each member in order.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,7 +35,6 @@
 #include "covet/core/error.hpp"
 #include "covet/core/text.hpp"
 #include "covet/core/value.hpp"
-#include "covet/schema/field_kind.hpp"
 #include "covet/schema/model_info.hpp"
 #include "covet/serial/serializer.hpp"
 #include "serial/text_format.hpp"
@@ -63,6 +61,19 @@ bool datetime_from_text(std::string_view s, DateTime& out);
 // Kinds read from text: Date, UUID, Decimal (also from a number), base64.
 bool value_from_text(FieldKind kind, std::string_view s, Value& out);
 Value decimal_from_double(double d);
+
+// A number within the field's min_value/max_value (checked out of line
+// only when it has them).
+inline bool in_range(const SerialField& f, InputData& in, double v) {
+  return (!f.options.max_value && !f.options.min_value) || check_range(f, in, v);
+}
+// A date-time's text: RFC 3339 in UTC (the form covet writes) inline, the
+// other forms DateTime::parse takes through it.
+inline bool datetime_text(std::string_view s, DateTime& t) {
+  int64_t us;
+  if (parse_rfc3339_utc(s, us)) return t = DateTime::from_unix_micros(us), true;
+  return datetime_from_text(s, t);
+}
 
 // One field's conversion from an element of a source E, with the field's
 // options checked; problems go to `in` under the field's name.
@@ -97,15 +108,13 @@ class FieldReader {
     }
     if (out > hi) return fail_too_big(f_, in_, hi);
     if (out < lo) return fail_too_small(f_, in_, lo);
-    if (!f_.options.max_value && !f_.options.min_value) return true;
-    return check_range(f_, in_, static_cast<double>(out));
+    return in_range(f_, in_, static_cast<double>(out));
   }
   bool number(const E& e, double& out) {
     // NaN and infinities (MessagePack has them) are refused: JSON cannot
     // hold them, and no range check could pass them.
     if (!e.number(out) || !std::isfinite(out)) return fail(kNumber), false;
-    if (!f_.options.max_value && !f_.options.min_value) return true;
-    return check_range(f_, in_, out);
+    return in_range(f_, in_, out);
   }
   bool boolean(const E& e, bool& out) {
     if (!e.boolean(out)) return fail(kBoolean), false;
@@ -116,8 +125,7 @@ class FieldReader {
     if (e.timestamp(us)) {
       if (us >= DateTime::kMinMicros && us <= DateTime::kMaxMicros) return out = DateTime::from_unix_micros(us), true;
     } else if (std::string_view s; e.string(s)) {
-      if (parse_rfc3339_utc(s, us)) return out = DateTime::from_unix_micros(us), true;  // the form covet writes, inline
-      if (datetime_from_text(s, out)) return true;
+      if (datetime_text(s, out)) return true;
     }
     return fail("Datetime has wrong format. Use one of these formats instead: "
                 "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."),
@@ -326,6 +334,11 @@ void unknown_key(const ReadOptions& o, InputData& in, UnknownKeys& unknown, std:
 [[noreturn]] void duplicate_key(const ReadOptions& o, std::string_view key);
 // Whether field i's member already came under another of its names.
 void check_same_member(const SerializerPlan& p, InputData& in, std::size_t i);
+// One of the model's write checks on a member the input set (max_length,
+// valid text, choices, decimal digits). Every source reads text as valid
+// UTF-8 without NUL (FieldReader::text): only its length is left to check,
+// unless a field validator may have changed it.
+bool write_check_ok(const SerializerPlan& p, const SerializerPlan::WriteCheck& c, const void* obj);
 // After the members: required fields, then the validators (field, model
 // writes, object, model, and unique ones given a database).
 void finish_object(const SerializerPlan& p, const ReadOptions& o, InputData& in, const Executor* db, bool updating);
@@ -384,23 +397,6 @@ class ListReader {
 };
 
 // ---- The direct paths' shared parts (plans with lean_input) ----
-// Whether a and b hold the same bytes: short ones in words (overlapping,
-// nothing read outside either), without memcmp's call.
-inline bool same_bytes(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  auto word = [](const char* at, auto w) { return std::memcpy(&w, at, sizeof w), w; };
-  const char *x = a.data(), *y = b.data();
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(x, y, n) == 0;
-    return word(x, uint64_t{}) == word(y, uint64_t{}) && word(x + n - 8, uint64_t{}) == word(y + n - 8, uint64_t{});
-  }
-  if (n >= 4) return word(x, uint32_t{}) == word(y, uint32_t{}) && word(x + n - 4, uint32_t{}) == word(y + n - 4, uint32_t{});
-  for (std::size_t i = 0; i < n; ++i)
-    if (x[i] != y[i]) return false;
-  return true;
-}
-
 // Text as FieldReader::text takes it; false for anything it would refuse
 // (what check_text reports on the way is cleared when the path gives up).
 // `may_hold_nul`: the text can hold a NUL byte (raw JSON text cannot).
@@ -414,9 +410,6 @@ inline bool direct_text(const SerialField& f, InputData& in, const ReadOptions& 
     return check_text(f, in, s);
   return !fo.email || valid_email(s);
 }
-inline bool direct_range(const SerialField& f, InputData& in, double v) {
-  return (!f.options.max_value && !f.options.min_value) || check_range(f, in, v);
-}
 // Text into a std::string member or its optional.
 inline bool direct_store_text(void* m, bool optional, std::string_view s) {
   if (optional) {
@@ -428,13 +421,6 @@ inline bool direct_store_text(void* m, bool optional, std::string_view s) {
   }
   return true;
 }
-// A date-time's text as FieldReader::datetime takes it.
-inline bool direct_datetime_text(std::string_view s, DateTime& t) {
-  int64_t us;
-  if (parse_rfc3339_utc(s, us)) return t = DateTime::from_unix_micros(us), true;
-  return datetime_from_text(s, t);
-}
-
 // One value into its member as read_member reads it, from a direct path's
 // source S, or false (to give up). S has:
 //   bool null()                       the value is null (then taken)
@@ -462,18 +448,18 @@ template <class S>
     case SerialOp::Int64:
     case SerialOp::OptInt64: {
       int64_t x;
-      return src.integer(x) && direct_range(f, in, static_cast<double>(x)) && store(x);
+      return src.integer(x) && in_range(f, in, static_cast<double>(x)) && store(x);
     }
     case SerialOp::Int32:
     case SerialOp::OptInt32: {
       int64_t x;
-      return src.integer(x) && x >= INT32_MIN && x <= INT32_MAX && direct_range(f, in, static_cast<double>(x)) &&
+      return src.integer(x) && x >= INT32_MIN && x <= INT32_MAX && in_range(f, in, static_cast<double>(x)) &&
              store(static_cast<int32_t>(x));
     }
     case SerialOp::Double:
     case SerialOp::OptDouble: {
       double x;
-      return src.number(x) && direct_range(f, in, x) && store(x);
+      return src.number(x) && in_range(f, in, x) && store(x);
     }
     case SerialOp::Bool:
     case SerialOp::OptBool: {
@@ -501,19 +487,8 @@ template <class S>
 // model's write checks.
 inline bool direct_finish(const SerializerPlan& p, const ReadOptions& o, const void* obj, uint64_t given) {
   if ((given & p.required_mask) != p.required_mask && !o.partial) return false;
-  for (const SerializerPlan::WriteCheck& c : p.write_checks) {
-    if (!(given >> c.field & 1)) continue;
-    if (c.text) {
-      // Text is valid UTF-8 without NUL already: only its length is left.
-      const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + c.offset);
-      if (c.max_length != 0 && s.size() > static_cast<std::size_t>(c.max_length) &&
-          utf8_length(s) > static_cast<std::size_t>(c.max_length))
-        return false;
-    } else {
-      const FieldInfo& mf = p.model->field(c.model_field);
-      if (!mf.codec->is_null(mf.member(obj)) && !write_problems(mf, mf.get(obj)).empty()) return false;
-    }
-  }
+  for (const SerializerPlan::WriteCheck& c : p.write_checks)
+    if ((given >> c.field & 1) && !write_check_ok(p, c, obj)) return false;
   return true;
 }
 // Giving up: the objects made so far dropped, what the checks reported on

@@ -154,11 +154,11 @@ void plan_input_checks(SerializerPlan& p) {
   }
 }
 
-// Whether the JSON list reader's direct path can read this plan's input
-// (see SerializerPlan::lean_input).
+// Whether the list readers' direct paths can read this plan's input (see
+// SerializerPlan::lean_input).
 void plan_lean_input(SerializerPlan& p) {
   // Object and model validation run after every member of every item on
-  // the DOM path, never on a body it refuses: left to it.
+  // the general paths, never on a body they refuse: left to them.
   if (p.fields.size() > 64 || p.input_fields > 0 || !p.spec.object_validators.empty() || p.model->validate) return;
   for (std::size_t i = 0; i < p.fields.size(); ++i) {
     const SerialField& f = p.fields[i];

@@ -258,8 +258,8 @@ struct SerializerPlan {
   // (row_columns / write_row).
   bool rows_direct = false;
   std::vector<WriteCheck> write_checks;
-  // The JSON list reader's direct path (json_direct.cpp): every field the
-  // input may set is a plain member (a SerialOp other than Generic, no
+  // The list readers' direct paths (json_direct.cpp, msgpack_reader.cpp):
+  // every field the input may set is a plain member (a SerialOp other than Generic, no
   // field validator, no other name for the same member), no input fields,
   // no object or model validation, names of printable ASCII without a
   // quote or backslash, at most 64 fields. required_mask: the required
@@ -278,8 +278,8 @@ std::shared_ptr<const SerializerPlan> build_serializer(const ModelInfo& m, Seria
 void read_input(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
                 const Executor* db, bool updating);
 // An array of objects (DRF's many=True): each item is read into a fresh
-// object from next(room for this many items), and drop() discards it again when any
-// item failed. Every item's problems are reported at once
+// object from next(room for this many items), and drop() discards it
+// again when any item failed. Every item's problems are reported at once
 // (ValidationError::items()).
 void read_input_list(const SerializerPlan& p, std::string_view body, const ReadOptions& o, InputData& in,
                      FunctionRef<void*(std::size_t count)> next, FunctionRef<void()> drop, const Executor* db);
