@@ -226,8 +226,10 @@ bool Lease::last_drawn_key(const std::string& table, const std::string& column, 
 
 int64_t Lease::run_consuming(const std::string& sql, const std::vector<Value>& params,
                              FunctionRef<void(Statement&)> consume) {
+  // Compiled SQL has one placeholder per parameter by construction: the
+  // count is not checked again (it is for raw SQL).
   return run_statement(
-      *db_, *conn_, sql, [&](Binder& b) { b.bind_values(params.data(), params.size()); }, consume, &params);
+      *db_, *conn_, sql, [&](Binder& b) { b.bind_values(params.data(), params.size()); }, consume, nullptr);
 }
 
 StatementHandle Lease::open(const std::string& sql, const std::vector<Value>& params) {

@@ -9,6 +9,75 @@
 #include "covet/schema/field_kind.hpp"
 #include "covet/schema/registry.hpp"
 
+namespace covet::detail {
+
+namespace {
+// One freed block of a QueryState's size, kept per thread (a block freed on
+// another thread than it was made on simply stays there). Once the thread's
+// copy is destroyed (a query built in a static destructor), blocks come
+// from the heap and go back to it. Under AddressSanitizer nothing is kept,
+// so a use of a freed QueryState is still reported.
+struct SpareBlock {
+  void* p = nullptr;
+  std::size_t bytes = 0;
+  bool gone = false;
+  ~SpareBlock() {
+    ::operator delete(p);
+    p = nullptr;
+    gone = true;
+  }
+};
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRecycle = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kRecycle = false;
+#else
+constexpr bool kRecycle = true;
+#endif
+#else
+constexpr bool kRecycle = true;
+#endif
+thread_local SpareBlock spare_block;
+
+template <class T>
+struct RecyclingAlloc {
+  using value_type = T;
+  RecyclingAlloc() = default;
+  template <class U>
+  RecyclingAlloc(const RecyclingAlloc<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (spare_block.p && spare_block.bytes == bytes) return static_cast<T*>(std::exchange(spare_block.p, nullptr));
+    return static_cast<T*>(::operator new(bytes));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (kRecycle && !spare_block.p && !spare_block.gone) {
+      spare_block.p = p;
+      spare_block.bytes = n * sizeof(T);
+      return;
+    }
+    ::operator delete(p);
+  }
+  template <class U>
+  bool operator==(const RecyclingAlloc<U>&) const noexcept {
+    return true;
+  }
+};
+}  // namespace
+
+std::shared_ptr<QueryState> new_query_state(const Executor& ex, const ModelInfo& m) {
+  return std::allocate_shared<QueryState>(RecyclingAlloc<QueryState>(), HeldExecutor(ex), m);
+}
+std::shared_ptr<QueryState> copy_query_state(const QueryState& s) {
+  return std::allocate_shared<QueryState>(RecyclingAlloc<QueryState>(), s);
+}
+std::shared_ptr<QueryState> copy_query_state(const Executor& ex, const QueryData& q) {
+  return std::allocate_shared<QueryState>(RecyclingAlloc<QueryState>(), std::optional<HeldExecutor>(HeldExecutor(ex)), q);
+}
+
+}  // namespace covet::detail
+
 namespace covet::orm {
 
 namespace {
@@ -127,7 +196,8 @@ void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
   const std::vector<int>& columns = *c.columns;
   std::vector<MemberLoad> partial;
   const MemberLoad* loads = loads_of(m, columns, partial);
-  std::vector<RelatedSegment> related = related_segments(q, columns.size());
+  std::vector<RelatedSegment> related;
+  if (!q.related.empty()) related = related_segments(q, columns.size());
   // The SQL's LIMIT (not 0: that statement still runs, for its errors).
   if (q.limit && *q.limit > 0) sink.max_rows = std::min(sink.max_rows, *q.limit);
   auto consume = [&](Statement& st) {

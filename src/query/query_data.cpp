@@ -11,6 +11,7 @@
 #include "covet/core/text.hpp"
 #include "covet/schema/field_kind.hpp"
 #include "covet/schema/registry.hpp"
+#include "core/same_name.hpp"
 #include "core/thread_spare.hpp"
 
 namespace covet {
@@ -410,7 +411,7 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
     }
   }
   ParsedPath& slot = parsed_slot(m, path);
-  if (slot.model == &m && slot.fields == m.fields.data() && slot.path == path) {
+  if (slot.model == &m && slot.fields == m.fields.data() && detail::same_name(slot.path, path)) {
     flt.field = slot.field;
     flt.transform = slot.transform;
     flt.lookup = slot.lookup;
@@ -674,6 +675,36 @@ void leave_spare(V& v, Spare<V>& spare) {
 }
 }  // namespace
 
+WhereChildren::WhereChildren(const WhereChildren& o) : v_(o.v_ ? new std::vector<WhereNode>(*o.v_) : nullptr) {}
+WhereChildren& WhereChildren::operator=(const WhereChildren& o) {
+  if (this != &o) *this = WhereChildren(o);
+  return *this;
+}
+WhereChildren& WhereChildren::operator=(WhereChildren&& o) noexcept {
+  if (this != &o) {
+    if (v_) release();
+    v_ = std::exchange(o.v_, nullptr);
+  }
+  return *this;
+}
+void WhereChildren::release() noexcept {
+  delete v_;
+  v_ = nullptr;
+}
+void WhereChildren::resize(std::size_t n) {
+  if (n == 0) {
+    if (v_) release();
+    return;
+  }
+  if (!v_) v_ = new std::vector<WhereNode>();
+  v_->resize(n);
+}
+
+QueryData::QueryData(const ModelInfo& m) : model(&m) {
+  if (spare_where.v.capacity() >= 4) where = std::move(spare_where.v);
+  else where.reserve(4);
+}
+
 QueryData::QueryData(const QueryData& o)
     : model(o.model), limit(o.limit), offset(o.offset), distinct(o.distinct), lock(o.lock), lock_of_self(o.lock_of_self),
       scopes(o.scopes), values_mode(o.values_mode), grouping(o.grouping), cache_ttl(o.cache_ttl), correlated(o.correlated) {
@@ -698,6 +729,11 @@ QueryData::QueryData(const QueryData& o)
 
 void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n) {
   if (q.order.capacity() < n && spare_order.v.capacity() >= n) q.order = std::move(spare_order.v);
+  if (q.order.capacity() >= n) {  // the room is there (usually): no call into vector::assign
+    q.order.clear();
+    for (std::size_t i = 0; i < n; ++i) q.order.push_back(terms[i]);
+    return;
+  }
   q.order.assign(terms, terms + n);
 }
 
@@ -706,62 +742,6 @@ QueryData::~QueryData() {
   leave_spare(order, spare_order);
 }
 
-namespace {
-// One freed block of share_copy's size, kept per thread (a block freed on
-// another thread than it was made on simply stays there). Once the thread's
-// copy is destroyed (a query built in a static destructor), blocks come
-// from the heap and go back to it. Under AddressSanitizer nothing is kept,
-// so a use of a freed QueryData is still reported.
-struct SpareBlock {
-  void* p = nullptr;
-  std::size_t bytes = 0;
-  bool gone = false;
-  ~SpareBlock() {
-    ::operator delete(p);
-    p = nullptr;
-    gone = true;
-  }
-};
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kRecycle = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kRecycle = false;
-#else
-constexpr bool kRecycle = true;
-#endif
-#else
-constexpr bool kRecycle = true;
-#endif
-thread_local SpareBlock spare_block;
-
-template <class T>
-struct RecyclingAlloc {
-  using value_type = T;
-  RecyclingAlloc() = default;
-  template <class U>
-  RecyclingAlloc(const RecyclingAlloc<U>&) noexcept {}
-  T* allocate(std::size_t n) {
-    const std::size_t bytes = n * sizeof(T);
-    if (spare_block.p && spare_block.bytes == bytes) return static_cast<T*>(std::exchange(spare_block.p, nullptr));
-    return static_cast<T*>(::operator new(bytes));
-  }
-  void deallocate(T* p, std::size_t n) noexcept {
-    if (kRecycle && !spare_block.p && !spare_block.gone) {
-      spare_block.p = p;
-      spare_block.bytes = n * sizeof(T);
-      return;
-    }
-    ::operator delete(p);
-  }
-  template <class U>
-  bool operator==(const RecyclingAlloc<U>&) const noexcept {
-    return true;
-  }
-};
-}  // namespace
-
-std::shared_ptr<QueryData> share_copy(const QueryData& q) { return std::allocate_shared<QueryData>(RecyclingAlloc<QueryData>(), q); }
 
 std::string_view to_string(Lookup l) {
   for (const auto& x : kLookups)
@@ -794,6 +774,23 @@ WhereNode resolve(const ModelInfo& m, const Q& cond) {
 
 void resolve_into(QueryData& q, WhereNode& out, std::string_view path, const Value& value, bool negated) {
   out.kind = QNode::Kind::Leaf;
+  // filter("age__gt", 18) again (a handler's query, built per request): a
+  // path this thread resolved before on this model is a column here (no
+  // joins to add), so only its value is converted. resolve_leaf_in's
+  // general walk (and its frame) is for everything else.
+  if (q.annotations.empty()) {
+    const ModelInfo& m = *q.model;
+    const ParsedPath& slot = parsed_slot(m, path);
+    if (slot.model == &m && slot.fields == m.fields.data() && detail::same_name(slot.path, path)) {
+      Filter& flt = out.filter;
+      flt.field = slot.field;
+      flt.transform = slot.transform;
+      flt.lookup = slot.lookup;
+      convert_leaf_value(flt, m, value);  // may throw: q is unchanged until it returns
+      ++q.scopes;                         // a filter() call, as the general path counts it
+      return;
+    }
+  }
   keeping_joins_on_error(q, [&] {
     Ctx c{q, ++q.scopes};
     resolve_leaf_in(c, out.filter, path, value, negated, false);

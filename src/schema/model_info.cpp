@@ -10,6 +10,7 @@
 
 #include "covet/core/error.hpp"
 #include "covet/schema/meta.hpp"
+#include "core/same_name.hpp"
 
 namespace covet {
 
@@ -48,7 +49,7 @@ std::vector<std::string> closest_names(std::string_view bad, const std::vector<s
 
 int ModelInfo::find(std::string_view n) const {
   for (std::size_t i = 0; i < fields.size(); ++i)
-    if (fields[i].name == n) return static_cast<int>(i);
+    if (detail::same_name(fields[i].name, n)) return static_cast<int>(i);
   if (n == "pk" && primary_key.size() == 1) return primary_key[0];
   // A relation's key by Django's attname: author_id for author.
   if (n.size() > 3 && n.ends_with("_id")) {

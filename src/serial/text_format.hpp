@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/same_name.hpp"
 #include "covet/serial/detail/text_out.hpp"
 
 namespace covet::detail {
@@ -194,29 +195,7 @@ inline bool is_ascii(std::string_view s) {
   return ((acc | w) & high) == 0;
 }
 
-// Two short names compared without a call.
-inline bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  const std::size_t n = a.size();
-  if (n >= 8 && n <= 16) {
-    uint64_t x1, x2, y1, y2;
-    std::memcpy(&x1, a.data(), 8), std::memcpy(&x2, a.data() + n - 8, 8);
-    std::memcpy(&y1, b.data(), 8), std::memcpy(&y2, b.data() + n - 8, 8);
-    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    uint32_t x1, x2, y1, y2;
-    std::memcpy(&x1, a.data(), 4), std::memcpy(&x2, a.data() + n - 4, 4);
-    std::memcpy(&y1, b.data(), 4), std::memcpy(&y2, b.data() + n - 4, 4);
-    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
-  }
-  if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  }
-  return a == b;
-}
+// same_name (core/same_name.hpp): two short names compared without a call.
 
 // The length of the well-formed UTF-8 sequence starting at s[0] (a byte
 // from 0x80 on), or 0 when it is not one (RFC 3629: no overlong forms, no

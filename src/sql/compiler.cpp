@@ -157,6 +157,50 @@ Cache& cache() {
   return c;
 }
 
+// Hits on the thread's last shape are counted per thread: one shared
+// counter would be an atomic add to one cache line from every thread on
+// every query. compile_cache_stats() adds them up.
+struct ThreadHits;
+struct HitRegistry {
+  std::mutex mutex;
+  std::vector<const ThreadHits*> live;
+  uint64_t ended = 0;  // counted by threads that have ended
+};
+HitRegistry& hit_registry() {
+  static HitRegistry* r = new HitRegistry();  // never destroyed: threads may end after static destructors ran
+  return *r;
+}
+struct ThreadHits {
+  std::atomic<uint64_t> n{0};  // written by its thread only; read by compile_cache_stats()
+  ThreadHits() {
+    HitRegistry& r = hit_registry();
+    std::lock_guard lock(r.mutex);
+    r.live.push_back(this);
+  }
+  ~ThreadHits() {
+    HitRegistry& r = hit_registry();
+    std::lock_guard lock(r.mutex);
+    r.ended += n.load(std::memory_order_relaxed);
+    std::erase(r.live, this);
+    gone = true;  // a query compiled by a later destructor of this thread counts in the shared counter
+  }
+  void add() {
+    if (gone) [[unlikely]]
+      cache().hits.fetch_add(1, std::memory_order_relaxed);
+    else
+      n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // no locked add
+  }
+  bool gone = false;
+};
+thread_local ThreadHits thread_hits;
+uint64_t all_hits() {
+  HitRegistry& r = hit_registry();
+  std::lock_guard lock(r.mutex);
+  uint64_t sum = r.ended;
+  for (const ThreadHits* h : r.live) sum += h->n.load(std::memory_order_relaxed);
+  return sum;
+}
+
 constexpr std::size_t kMaxCached = 8192;
 
 // One walk writes the shape key and the parameters, and the SQL text too
@@ -168,6 +212,16 @@ struct KeyBuffer {
   std::size_t n = 0;
   std::string_view bytes() const { return {reinterpret_cast<const char*>(words.data()), n * sizeof(uint64_t)}; }
 };
+// The key against the thread's last one, a word at a time, inline.
+bool same_key(const KeyBuffer& key, const std::string& last) {
+  if (last.size() != key.n * sizeof(uint64_t)) return false;
+  for (std::size_t i = 0; i < key.n; ++i) {
+    uint64_t w;
+    std::memcpy(&w, last.data() + i * sizeof(uint64_t), sizeof w);
+    if (w != key.words[i]) return false;
+  }
+  return true;
+}
 
 bool plain_comparison(Lookup l) {
   return l == Lookup::Exact || l == Lookup::Gt || l == Lookup::Gte || l == Lookup::Lt || l == Lookup::Lte;
@@ -876,9 +930,13 @@ bool flat_select_key(const Dialect& d, const QueryData& q, KeyBuffer& key, std::
 // must not share a text).
 enum class Compiled : uint64_t { Rows = 1, Count, Exists, Delete, Update, Aggregate, AggregateOverSubquery };
 
+// `columns`: a SELECT's (returned in the result, so the caller returns it
+// as it is, with no move of the whole CompiledQuery).
 template <class Emit>
-CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind, Emit&& emit) {
+CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind, Emit&& emit,
+                             std::shared_ptr<const std::vector<int>> columns = nullptr) {
   CompiledQuery out;
+  out.columns = std::move(columns);
   out.params.reserve(q.where.size() + 2);  // a parameter per condition, limit, offset: usually one allocation
   // The key is built in a per-thread buffer (no allocation once it has grown);
   // only a miss copies it into the cache.
@@ -905,9 +963,9 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind
   // entry stays right even after the shared map is cleared.
   thread_local std::string last_key;
   thread_local std::shared_ptr<const std::string> last_sql;
-  if (last_sql && key.bytes() == last_key) {
+  if (last_sql && same_key(key, last_key)) {
     out.sql = last_sql;
-    c.hits.fetch_add(1, std::memory_order_relaxed);
+    thread_hits.add();
     if (!checking) [[likely]]
       return out;
   } else {
@@ -945,7 +1003,9 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind
 
 }  // namespace
 
-CompileCacheStats compile_cache_stats() { return {cache().hits.load(), cache().misses.load(), cache().checked.load()}; }
+CompileCacheStats compile_cache_stats() {
+  return {cache().hits.load() + all_hits(), cache().misses.load(), cache().checked.load()};
+}
 void set_compile_cache_check(bool on) {
 #ifndef COVET_CHECK_COMPILE_CACHE
   if (on)
@@ -977,9 +1037,8 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
   switch (kind) {
     case QueryKind::Select: {
       auto cols = selected_columns(q);
-      CompiledQuery out = compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(*cols); });
-      out.columns = std::move(cols);
-      return out;
+      const std::vector<int>& c = *cols;
+      return compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(c); }, std::move(cols));
     }
     case QueryKind::Count:
       return compile_cached(d, q, Compiled::Count, [&](Builder& b) {

@@ -33,6 +33,27 @@ struct BulkOptions {
   std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
+namespace detail {
+// What a QuerySet holds: the executor it runs on (none for a query only
+// compiled) and its query, in one shared block. A chained call on a
+// temporary QuerySet moves one pointer and changes the block in place.
+struct QueryState {
+  QueryState() = default;
+  QueryState(HeldExecutor e, const ModelInfo& m) : ex(std::move(e)), data(m) {}
+  QueryState(std::optional<HeldExecutor> e, QueryData d) : ex(std::move(e)), data(std::move(d)) {}
+  std::optional<HeldExecutor> ex;
+  QueryData data;
+};
+// A block for objects(ex) on model m: its memory is the last block this
+// thread freed when there is one, so a query built and run in a loop
+// allocates none.
+std::shared_ptr<QueryState> new_query_state(const Executor& ex, const ModelInfo& m);
+// A copy of `s` (a chained call on a QuerySet others share), the same way.
+std::shared_ptr<QueryState> copy_query_state(const QueryState& s);
+// `q` on another executor (the same query inside a transaction).
+std::shared_ptr<QueryState> copy_query_state(const Executor& ex, const QueryData& q);
+}  // namespace detail
+
 }  // namespace covet
 
 namespace covet::orm {

@@ -58,10 +58,10 @@ template <class T, class R = T>
 class QuerySet {
  public:
   // Without an executor, a QuerySet can be built and compiled (sql()) but not run.
-  QuerySet() : data_(initial()) {}
+  QuerySet() : s_(initial()) {}
   // Runs on a Database (a pooled connection per terminal), a Session or a
   // Transaction (their connection), and keeps it alive.
-  explicit QuerySet(const Executor& ex) : ex_(HeldExecutor(ex)), data_(initial()) {}
+  explicit QuerySet(const Executor& ex) : s_(detail::new_query_state(ex, model_info<T>())) {}
 
   // ---- chaining ----
   // Each call returns a new QuerySet. On a temporary (a chain of calls) the
@@ -238,25 +238,27 @@ class QuerySet {
   }
   template <detail::name_range N>
   QuerySet<T, Partial<T>> only(const N& names) const {
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     std::vector<int> cols = d->model->primary_key;
     for (const auto& n : names) add_unique(cols, d->model->require(std::string_view(n)));
     d->columns = std::move(cols);
-    return QuerySet<T, Partial<T>>(ex_, std::move(d));
+    return QuerySet<T, Partial<T>>(std::move(st));
   }
   // For a caller that reads only some members (a serializer writing its
   // fields): the same rows with only these fields and the key loaded into
   // T, the other members left as constructed. Unchanged when the query
   // already picks its columns or loads related objects.
   QuerySet loading_only(const std::vector<int>& fields) const {
-    if (!data_->columns.empty() || !data_->related.empty() || !data_->prefetch.empty()) return *this;
-    std::vector<int> cols = data_->model->primary_key;
+    if (!s_->data.columns.empty() || !s_->data.related.empty() || !s_->data.prefetch.empty()) return *this;
+    std::vector<int> cols = s_->data.model->primary_key;
     for (int f : fields) add_unique(cols, f);
     // Every field: the whole object, which loads in one driver call.
-    if (cols.size() == data_->model->fields.size()) return *this;
-    auto d = copy();
+    if (cols.size() == s_->data.model->fields.size()) return *this;
+    auto st = copy();
+    QueryData* d = &st->data;
     d->columns = std::move(cols);
-    return QuerySet(ex_, std::move(d));
+    return QuerySet(std::move(st));
   }
   // Partial loading: every field but the named ones.
   template <class... S>
@@ -266,7 +268,8 @@ class QuerySet {
   }
   template <detail::name_range N>
   QuerySet<T, Partial<T>> defer(const N& names) const {
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     std::vector<int> skip;
     for (const auto& n : names) skip.push_back(d->model->require(std::string_view(n)));
     d->columns.clear();
@@ -278,19 +281,19 @@ class QuerySet {
         throw FieldError(d->model->name + ": the primary key cannot be deferred");
       if (!deferred) d->columns.push_back(f);
     }
-    return QuerySet<T, Partial<T>>(ex_, std::move(d));
+    return QuerySet<T, Partial<T>>(std::move(st));
   }
 
   // ---- terminals ----
   std::vector<R> all() const {
-    if (data_->cache_ttl.count() > 0) [[unlikely]]
+    if (s_->data.cache_ttl.count() > 0) [[unlikely]]
       return through_cache<std::vector<R>>(QueryKind::Select, "all", [&] { return fetch_all(); },
                                            [](const std::vector<R>& v) { return v.size() * sizeof(R) + 64; });
     return fetch_all();
   }
   std::vector<R> fetch_all() const {
     std::vector<R> out;
-    if (data_->limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*data_->limit, 1024)));
+    if (s_->data.limit) out.reserve(static_cast<std::size_t>(std::min<int64_t>(*s_->data.limit, 1024)));
     if constexpr (std::is_same_v<R, T>) {  // whole objects: the driver loads the result in one call
       // Per row: an object made in room already there (no registers to
       // save, no call); growing is the rare case, out of line.
@@ -301,27 +304,27 @@ class QuerySet {
                         return grow_and_add(v, row);
                       },
                       &out};
-      orm::fetch_objects(ex(), *data_, sink);
+      orm::fetch_objects(ex(), s_->data, sink);
     } else if constexpr (std::is_same_v<R, Record> || std::is_same_v<R, std::vector<Value>>) {
-      auto names = orm::value_names(*data_);
-      orm::fetch_values(ex(), *data_, [&](std::vector<Value>&& vals) {
+      auto names = orm::value_names(s_->data);
+      orm::fetch_values(ex(), s_->data, [&](std::vector<Value>&& vals) {
         if constexpr (std::is_same_v<R, Record>) out.emplace_back(names, std::move(vals));
         else out.push_back(std::move(vals));
       });
     } else {  // partial objects also record which fields they hold; annotated ones their annotations
       const std::vector<int>* cols = nullptr;
-      orm::fetch(ex(), *data_, cols, [&](const Row& row) {
+      orm::fetch(ex(), s_->data, cols, [&](const Row& row) {
         if (out.empty()) [[unlikely]]
           if (int64_t n = row.result_size(); n > 0) out.reserve(static_cast<std::size_t>(n));
-        load_row(*data_, out.emplace_back(), row, *cols);
+        load_row(s_->data, out.emplace_back(), row, *cols);
       });
     }
     if constexpr (holds_objects) {
-      if (!data_->prefetch.empty() && !out.empty()) {
+      if (!s_->data.prefetch.empty() && !out.empty()) {
       std::vector<void*> objs;
       objs.reserve(out.size());
         for (R& o : out) objs.push_back(&object_of_mut(o));
-        orm::prefetch(ex(), *data_->model, objs, data_->prefetch);
+        orm::prefetch(ex(), *s_->data.model, objs, s_->data.prefetch);
       }
     }
     return out;
@@ -329,9 +332,9 @@ class QuerySet {
   // Exactly one row: DoesNotExist / MultipleObjectsReturned otherwise.
   R get() const {
     // LIMIT 21, as Django: enough to tell "more than one" without reading all.
-    std::vector<R> rows = (data_->limit ? *this : limit(21)).all();
-    if (rows.empty()) orm::throw_does_not_exist(*data_->model, *data_);
-    if (rows.size() > 1) orm::throw_multiple(*data_->model, static_cast<int64_t>(rows.size()));
+    std::vector<R> rows = (s_->data.limit ? *this : limit(21)).all();
+    if (rows.empty()) orm::throw_does_not_exist(*s_->data.model, s_->data);
+    if (rows.size() > 1) orm::throw_multiple(*s_->data.model, static_cast<int64_t>(rows.size()));
     return std::move(rows.front());
   }
   R get(const Q& q) const { return filter(q).get(); }
@@ -348,21 +351,21 @@ class QuerySet {
   }
   std::optional<R> last() const {
     // Reversing a sliced query would pick from outside the slice: count it instead.
-    bool sliced = data_->limit || data_->offset;
+    bool sliced = s_->data.limit || s_->data.offset;
     auto rows = sliced ? ordered_or_pk(false).subslice(std::max<int64_t>(0, count() - 1), 1).all()
                        : ordered_or_pk(true).limit(1).all();
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
   bool exists() const {
-    if (data_->cache_ttl.count() > 0) [[unlikely]]
-      return through_cache<bool>(QueryKind::Exists, "exists", [&] { return orm::exists(ex(), *data_); });
-    return orm::exists(ex(), *data_);
+    if (s_->data.cache_ttl.count() > 0) [[unlikely]]
+      return through_cache<bool>(QueryKind::Exists, "exists", [&] { return orm::exists(ex(), s_->data); });
+    return orm::exists(ex(), s_->data);
   }
   int64_t count() const {
-    if (data_->cache_ttl.count() > 0) [[unlikely]]
-      return through_cache<int64_t>(QueryKind::Count, "count", [&] { return orm::count(ex(), *data_); });
-    return orm::count(ex(), *data_);
+    if (s_->data.cache_ttl.count() > 0) [[unlikely]]
+      return through_cache<int64_t>(QueryKind::Count, "count", [&] { return orm::count(ex(), s_->data); });
+    return orm::count(ex(), s_->data);
   }
   // Django's values(): a query whose rows are name → Value records of the
   // named fields and annotations (every field and annotation when none are
@@ -396,9 +399,10 @@ class QuerySet {
   auto annotate(NamedExprs exprs) const {
     static_assert(!std::is_same_v<R, Partial<T>>, "covet: annotate() after only()/defer() is not supported");
     using Out = std::conditional_t<std::is_same_v<R, T>, Annotated<T>, R>;
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     add_annotations(*d, named(exprs));
-    return QuerySet<T, Out>(ex_, std::move(d));
+    return QuerySet<T, Out>(std::move(st));
   }
   // After values(...): the rows group by these names (the seed's
   // values("author_id").annotate(...).group_by("author_id")); every
@@ -412,9 +416,9 @@ class QuerySet {
   // Django's aggregate(): the named aggregates over the matched rows, as
   // one record ({"total": 3, "views": 120}).
   Record aggregate(NamedExprs exprs) const {
-    auto run = [&] { return orm::aggregate(ex(), *data_, named(exprs)); };
-    if (data_->cache_ttl.count() <= 0) return run();
-    orm::AggregateCacheInfo info = orm::aggregate_cache_info(ex(), *data_, named(exprs));
+    auto run = [&] { return orm::aggregate(ex(), s_->data, named(exprs)); };
+    if (s_->data.cache_ttl.count() <= 0) return run();
+    orm::AggregateCacheInfo info = orm::aggregate_cache_info(ex(), s_->data, named(exprs));
     return through_cache<Record>(QueryKind::Select, info.what, run, nullptr, &info.tables);
   }
   // UPDATE the matched rows; returns how many matched. Values are converted
@@ -429,11 +433,11 @@ class QuerySet {
       if (a.expr) exprs.emplace_back(name, a.expr.get());
       else values.emplace_back(name, a.value);
     }
-    return orm::update(ex(), *data_, KwargsView(values), exprs);
+    return orm::update(ex(), s_->data, KwargsView(values), exprs);
   }
-  int64_t update(KwargsView sets) const { return orm::update(ex(), *data_, sets); }
+  int64_t update(KwargsView sets) const { return orm::update(ex(), s_->data, sets); }
   // DELETE the matched rows; returns how many.
-  int64_t remove() const { return orm::remove(ex(), *data_); }
+  int64_t remove() const { return orm::remove(ex(), s_->data); }
 
   // One page (1-based). per_page < 1 or page < 1 → InvalidArgument; a page
   // past the end has no items (has_next false).
@@ -454,7 +458,7 @@ class QuerySet {
   // Objects by primary key: {key: object} for the keys that exist.
   template <class K>
   std::unordered_map<K, R> in_bulk(const std::vector<K>& ids) const {
-    const ModelInfo& m = *data_->model;
+    const ModelInfo& m = *s_->data.model;
     if (m.primary_key.size() != 1) throw InvalidArgument(m.name + ": in_bulk() needs a single-column primary key");
     const FieldInfo& pk = m.field(m.primary_key[0]);
     if (detail::codec_for<K>() != pk.codec)
@@ -517,11 +521,13 @@ class QuerySet {
     std::shared_ptr<const QueryData> data_;
     R current_{};
   };
-  Cursor iterate() const { return Cursor(orm::RowCursor(ex(), *data_), data_); }
+  Cursor iterate() const {
+    return Cursor(orm::RowCursor(ex(), s_->data), std::shared_ptr<const QueryData>(s_, &s_->data));
+  }
 
   // ---- creation helpers (Django's manager methods) ----
   T create(T obj) const {
-    orm::insert(ex(), *data_->model, &obj);
+    orm::insert(ex(), *s_->data.model, &obj);
     return obj;
   }
   // Django's bulk_create: inserts `objs` with multi-row INSERTs of
@@ -534,7 +540,7 @@ class QuerySet {
   // is written and the new objects' keys are unset again.
   void bulk_create(std::span<T> objs, const BulkOptions& options = {}) const {
     unfiltered("bulk_create");
-    orm::bulk_create(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), options);
+    orm::bulk_create(ex(), *s_->data.model, objs.data(), objs.size(), sizeof(T), options);
   }
   // Inserts `objs`, and where a row with the same `conflict_target`
   // (fields under a UNIQUE constraint or the key) exists, sets its
@@ -544,7 +550,7 @@ class QuerySet {
   void bulk_upsert(std::span<T> objs, const std::vector<std::string>& conflict_target,
                    const std::vector<std::string>& update_fields, const BulkOptions& options = {}) const {
     unfiltered("bulk_upsert");
-    orm::bulk_upsert(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), conflict_target, update_fields, options);
+    orm::bulk_upsert(ex(), *s_->data.model, objs.data(), objs.size(), sizeof(T), conflict_target, update_fields, options);
   }
   // Django's bulk_update: sets `fields` of each object's row (by primary
   // key), one UPDATE per batch (CASE on the key), all or none. auto_now
@@ -552,20 +558,20 @@ class QuerySet {
   // Returns the rows matched.
   int64_t bulk_update(std::span<T> objs, const std::vector<std::string>& fields, const BulkOptions& options = {}) const {
     unfiltered("bulk_update");
-    return orm::bulk_update(ex(), *data_->model, objs.data(), objs.size(), sizeof(T), fields, options);
+    return orm::bulk_update(ex(), *s_->data.model, objs.data(), objs.size(), sizeof(T), fields, options);
   }
   // The bulk operations work on the model's rows by key: a filter or slice
   // on the QuerySet would not restrict them, so it is refused rather than
   // ignored.
   void unfiltered(const char* what) const {
-    if (!data_->where.empty() || data_->limit || data_->offset)
+    if (!s_->data.where.empty() || s_->data.limit || s_->data.offset)
       throw UsageError(std::string(what) + "() works on rows by primary key: call it on objects(db), not on a "
                                            "filtered or sliced QuerySet");
   }
   T create(Kwargs kwargs) const { return create(KwargsView(kwargs)); }
   T create(KwargsView kwargs) const {
     T obj{};
-    orm::assign(*data_->model, &obj, kwargs, true);
+    orm::assign(*s_->data.model, &obj, kwargs, true);
     return create(std::move(obj));
   }
   // The object matching `lookup` (exact field values), or a new one made
@@ -603,8 +609,8 @@ class QuerySet {
   std::pair<T, bool> update_or_create(KwargsView lookup, KwargsView defaults = {}) const {
     Transaction tx = ex().transaction();
     if (auto found = on(tx).filter(lookup).template as<T>().the_match()) {
-      orm::assign(*data_->model, &*found, defaults, false);
-      orm::save(tx, *data_->model, &*found);
+      orm::assign(*s_->data.model, &*found, defaults, false);
+      orm::save(tx, *s_->data.model, &*found);
       tx.commit();
       return {std::move(*found), false};
     }
@@ -614,74 +620,73 @@ class QuerySet {
   }
 
   // ---- inspection ----
-  const QueryData& data() const { return *data_; }
+  const QueryData& data() const { return s_->data; }
   // The SELECT this QuerySet runs, for a dialect (the database's by default).
-  std::string sql() const { return *compile_query(ex().dialect(), *data_, QueryKind::Select).sql; }
-  std::string sql(const Dialect& d) const { return *compile_query(d, *data_, QueryKind::Select).sql; }
-  CompiledQuery compiled(const Dialect& d, QueryKind kind = QueryKind::Select) const { return compile_query(d, *data_, kind); }
+  std::string sql() const { return *compile_query(ex().dialect(), s_->data, QueryKind::Select).sql; }
+  std::string sql(const Dialect& d) const { return *compile_query(d, s_->data, QueryKind::Select).sql; }
+  CompiledQuery compiled(const Dialect& d, QueryKind kind = QueryKind::Select) const { return compile_query(d, s_->data, kind); }
 
  private:
   template <class, class>
   friend class QuerySet;
 
-  QuerySet(const std::optional<HeldExecutor>& ex, std::shared_ptr<const QueryData> d) : ex_(ex), data_(std::move(d)) {}
-  QuerySet(std::optional<HeldExecutor>&& ex, std::shared_ptr<const QueryData> d) : ex_(std::move(ex)), data_(std::move(d)) {}
+  explicit QuerySet(std::shared_ptr<const detail::QueryState> s) : s_(std::move(s)) {}
 
   // all()'s sink when the vector is full: room for the whole result when
   // the driver knows its size (on the first row), else the vector's growth.
-  [[gnu::noinline]] static void* grow_and_add(std::vector<R>& v, const Row& row) {
+  // Flattened: the growth moves every object made so far, and each member's
+  // move (a std::string's) as an out-of-line call costs twice its inline
+  // code (sqlite.hydrate_100k reads 100k rows with no size known ahead).
+  [[gnu::noinline, gnu::flatten]] static void* grow_and_add(std::vector<R>& v, const Row& row) {
     if (v.empty())
       if (int64_t n = row.result_size(); n > 0) v.reserve(static_cast<std::size_t>(n));
     return &v.emplace_back();
   }
-  // The unchanged query of every objects(db): one for the program (never
-  // destroyed, so a QuerySet in a static object may outlive main), held
-  // without a control block (no reference count to change; its use_count()
-  // of 0 makes the first chained call copy it).
-  static std::shared_ptr<const QueryData> initial() {
-    static const QueryData* const base = [] {
-      auto* d = new QueryData();
-      d->model = &model_info<T>();
-      return d;
+  // The unchanged query of a QuerySet without an executor (query<T>()):
+  // one for the program (never destroyed, so a QuerySet in a static object
+  // may outlive main), held without a control block (no reference count to
+  // change; its use_count() of 0 makes the first chained call copy it).
+  static std::shared_ptr<const detail::QueryState> initial() {
+    static const detail::QueryState* const base = [] {
+      auto* s = new detail::QueryState();
+      s->data.model = &model_info<T>();
+      return s;
     }();
-    return std::shared_ptr<const QueryData>(std::shared_ptr<const QueryData>(), base);
+    return std::shared_ptr<const detail::QueryState>(std::shared_ptr<const detail::QueryState>(), base);
   }
-  std::shared_ptr<QueryData> copy() const {
-    return share_copy(*data_);  // room for a chain of filters (see QueryData's copy)
+  std::shared_ptr<detail::QueryState> copy() const {
+    return detail::copy_query_state(*s_);  // room for a chain of filters (see QueryData's copy)
   }
   const Executor& ex() const {
-    if (!ex_) orm::throw_unbound();
-    return ex_->get();
+    if (!s_->ex) orm::throw_unbound();
+    return s_->ex->get();
   }
   // The same query on another executor (get_or_create's transaction).
-  QuerySet on(const Executor& ex) const { return QuerySet(std::optional<HeldExecutor>(HeldExecutor(ex)), data_); }
+  QuerySet on(const Executor& ex) const { return QuerySet(detail::copy_query_state(ex, s_->data)); }
   // The state for a chained call: the QuerySet's own when it is a temporary
   // whose state nobody else shares, otherwise a copy; `f` changes it.
   template <class Self, class F>
   static QuerySet change(Self&& self, F&& f) {
     if constexpr (std::is_rvalue_reference_v<Self&&> && !std::is_const_v<std::remove_reference_t<Self>>) {
-      if (self.data_.use_count() == 1) {
-        auto d = std::const_pointer_cast<QueryData>(std::move(self.data_));
+      if (self.s_.use_count() == 1) {
+        auto st = std::const_pointer_cast<detail::QueryState>(std::move(self.s_));
         try {
-          f(*d);
+          f(st->data);
         } catch (...) {
-          self.data_ = std::move(d);
+          self.s_ = std::move(st);
           throw;
         }
-        return QuerySet(std::move(self.ex_), std::move(d));
+        return QuerySet(std::move(st));
       }
     }
-    auto d = self.copy();
-    f(*d);
-    if constexpr (std::is_rvalue_reference_v<Self&&> && !std::is_const_v<std::remove_reference_t<Self>>)
-      return QuerySet(std::move(self.ex_), std::move(d));
-    else
-      return QuerySet(self.ex_, std::move(d));
+    auto st = self.copy();
+    f(st->data);
+    return QuerySet(std::move(st));
   }
   template <class Self>
   static QuerySet where(Self&& self, const Q& q, bool negate) {
     if (q.empty()) return QuerySet(std::forward<Self>(self));
-    if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
+    if (self.s_->data.limit || self.s_->data.offset) orm::throw_sliced(negate ? "exclude" : "filter");
     return change(std::forward<Self>(self), [&](QueryData& d) {
       WhereNode w = resolve(d, q, negate);
       if (negate) w.negated = !w.negated;
@@ -691,7 +696,7 @@ class QuerySet {
   // One condition: resolved straight into the tree, no Q built.
   template <class Self>
   static QuerySet where(Self&& self, std::string_view path, const Value& v, bool negate) {
-    if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
+    if (self.s_->data.limit || self.s_->data.offset) orm::throw_sliced(negate ? "exclude" : "filter");
     return change(std::forward<Self>(self), [&](QueryData& d) {
       WhereNode& w = d.where.emplace_back();
       try {
@@ -704,7 +709,7 @@ class QuerySet {
     });
   }
   static QuerySet in_query(const QuerySet& self, std::string_view path, const QueryData& sub, bool negate) {
-    if (self.data_->limit || self.data_->offset) orm::throw_sliced(negate ? "exclude" : "filter");
+    if (self.s_->data.limit || self.s_->data.offset) orm::throw_sliced(negate ? "exclude" : "filter");
     return change(self, [&](QueryData& d) {
       WhereNode w;
       resolve_in_subquery(d, w, path, sub, negate);
@@ -714,7 +719,7 @@ class QuerySet {
   }
   template <class Self>
   static QuerySet ordered(Self&& self, const std::string_view* names, std::size_t n) {
-    if (self.data_->limit || self.data_->offset) orm::throw_sliced("order_by");
+    if (self.s_->data.limit || self.s_->data.offset) orm::throw_sliced("order_by");
     return change(std::forward<Self>(self), [&](QueryData& d) {
       OrderTerm few[8];  // order_by() names a few fields; more go to the heap
       std::vector<OrderTerm> many;
@@ -771,39 +776,42 @@ class QuerySet {
   // A new object from a lookup's exact fields plus defaults, inserted.
   T insert_from(KwargsView lookup, KwargsView defaults) const {
     T obj{};
-    orm::assign(*data_->model, &obj, defaults, true);
-    orm::assign_from_lookup(*data_->model, &obj, lookup, defaults);
-    orm::insert(ex(), *data_->model, &obj);
+    orm::assign(*s_->data.model, &obj, defaults, true);
+    orm::assign_from_lookup(*s_->data.model, &obj, lookup, defaults);
+    orm::insert(ex(), *s_->data.model, &obj);
     return obj;
   }
   template <class Other>
   QuerySet<T, Other> as() const {
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     d->columns.clear();  // whole objects: a partial one would save its defaults over the row
-    return QuerySet<T, Other>(ex_, std::move(d));
+    return QuerySet<T, Other>(std::move(st));
   }
   // The one matching row, none, or MultipleObjectsReturned.
   std::optional<T> the_match() const {
     auto rows = limit(2).all();
-    if (rows.size() > 1) orm::throw_multiple(*data_->model, static_cast<int64_t>(rows.size()));
+    if (rows.size() > 1) orm::throw_multiple(*s_->data.model, static_cast<int64_t>(rows.size()));
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
   // Rows [start, start + n) of what this query selects (Django's slice of a slice).
   QuerySet subslice(int64_t start, int64_t n) const {
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     if (d->limit) n = std::max<int64_t>(0, std::min(n, *d->limit - start));
     d->offset += start;
     d->limit = n;
-    return QuerySet(ex_, std::move(d));
+    return QuerySet(std::move(st));
   }
   QuerySet ordered_or_pk(bool reverse) const {
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     if (d->order.empty())
       for (int f : d->model->primary_key) d->order.push_back({f, false});
     if (reverse)
       for (auto& o : d->order) o.descending = !o.descending;
-    return QuerySet(ex_, std::move(d));
+    return QuerySet(std::move(st));
   }
   static std::vector<std::vector<Value>> rows_of(std::vector<Record> records) {
     std::vector<std::vector<Value>> out;
@@ -836,7 +844,7 @@ class QuerySet {
   template <class V, class Run, class Size = std::nullptr_t>
   V through_cache(QueryKind kind, std::string_view what, Run&& run, Size size = nullptr,
                   const std::vector<std::string>* tables = nullptr) const {
-    std::string key = orm::cache_key(ex(), *data_, kind, what);
+    std::string key = orm::cache_key(ex(), s_->data, kind, what);
     if (key.empty()) return run();  // inside a transaction
     auto backend = query_cache();
     if (auto hit = backend->get(key, typeid(V))) return *static_cast<const V*>(hit.get());
@@ -844,14 +852,15 @@ class QuerySet {
     auto value = std::make_shared<const V>(run());
     std::size_t bytes = sizeof(V);
     if constexpr (!std::is_same_v<Size, std::nullptr_t>) bytes = size(*value);
-    backend->put(key, value, typeid(V), bytes, data_->cache_ttl, tables ? *tables : orm::tables_read(*data_));
+    backend->put(key, value, typeid(V), bytes, s_->data.cache_ttl, tables ? *tables : orm::tables_read(s_->data));
     return *value;
   }
   template <class Out>
   QuerySet<T, Out> as_values(const std::vector<std::string_view>& names) const {
-    auto d = copy();
+    auto st = copy();
+    QueryData* d = &st->data;
     set_values(*d, names);
-    return QuerySet<T, Out>(ex_, std::move(d));
+    return QuerySet<T, Out>(std::move(st));
   }
   static std::vector<std::pair<std::string, Expr>> named(NamedExprs exprs) {
     std::vector<std::pair<std::string, Expr>> out;
@@ -874,8 +883,8 @@ class QuerySet {
   }
   static const T& object_of(const R& obj) { return object_of_mut(const_cast<R&>(obj)); }
 
-  std::optional<HeldExecutor> ex_;
-  std::shared_ptr<const QueryData> data_;
+  // The executor and the query, shared until a chained call changes them.
+  std::shared_ptr<const detail::QueryState> s_;
 };
 
 // A QuerySet with no database, for compiling SQL (tests, sql()).

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "covet/core/function_ref.hpp"
@@ -58,6 +59,9 @@ struct Annotation {
 };
 
 struct Filter {
+  // Written out (not = default) so that a new Filter is its member
+  // initializers only, not a zero-fill of the whole struct first.
+  Filter() noexcept {}
   int field = -1;
   uint16_t alias = 0;  // the table the field is on: 0 the query's model, i its joins[i - 1]
   Transform transform = Transform::None;
@@ -72,12 +76,49 @@ struct Filter {
   std::shared_ptr<const RExpr> rhs;
 };
 
+// A node's children: one pointer, null for a leaf (most nodes are), so a
+// leaf is copied and destroyed inline (a vector of nodes inside a node
+// cannot be: its destructor is the node's own, out of line).
+class WhereChildren {
+ public:
+  WhereChildren() noexcept = default;
+  WhereChildren(const WhereChildren& o);
+  WhereChildren(WhereChildren&& o) noexcept : v_(std::exchange(o.v_, nullptr)) {}
+  WhereChildren& operator=(const WhereChildren& o);
+  WhereChildren& operator=(WhereChildren&& o) noexcept;
+  ~WhereChildren() {
+    if (v_) release();
+  }
+  std::size_t size() const;
+  bool empty() const { return size() == 0; }
+  void resize(std::size_t n);
+  WhereNode& operator[](std::size_t i);
+  const WhereNode& operator[](std::size_t i) const;
+  WhereNode* begin();
+  WhereNode* end();
+  const WhereNode* begin() const;
+  const WhereNode* end() const;
+
+ private:
+  void release() noexcept;
+  std::vector<WhereNode>* v_ = nullptr;
+};
+
 struct WhereNode {
+  WhereNode() noexcept {}  // as Filter's: no zero-fill before the initializers
   QNode::Kind kind = QNode::Kind::And;
   bool negated = false;
   Filter filter;  // Leaf
-  std::vector<WhereNode> children;
+  WhereChildren children;
 };
+
+inline std::size_t WhereChildren::size() const { return v_ ? v_->size() : 0; }
+inline WhereNode& WhereChildren::operator[](std::size_t i) { return (*v_)[i]; }
+inline const WhereNode& WhereChildren::operator[](std::size_t i) const { return (*v_)[i]; }
+inline WhereNode* WhereChildren::begin() { return v_ ? v_->data() : nullptr; }
+inline WhereNode* WhereChildren::end() { return v_ ? v_->data() + v_->size() : nullptr; }
+inline const WhereNode* WhereChildren::begin() const { return v_ ? v_->data() : nullptr; }
+inline const WhereNode* WhereChildren::end() const { return v_ ? v_->data() + v_->size() : nullptr; }
 
 struct OrderTerm {
   int field;
@@ -163,6 +204,9 @@ struct QueryData {
   bool correlated = false;
 
   QueryData() = default;
+  // A query on model m (objects(db)), with room for a chain of filters
+  // taken from this thread's spare.
+  explicit QueryData(const ModelInfo& m);
   // A copy takes its where/order storage from this thread's spare (room
   // for a chain of filters), and a destroyed QueryData leaves its storage
   // there: a query built and run in a loop allocates none of it.
@@ -175,10 +219,6 @@ struct QueryData {
 
 // Replaces the ordering (storage from this thread's spare when it has none).
 void assign_order(QueryData& q, const OrderTerm* terms, std::size_t n);
-// A shared copy of `q` (QuerySet's chained calls): its memory is the last
-// one this thread freed when there is one, so a query built and run in a
-// loop allocates none.
-std::shared_ptr<QueryData> share_copy(const QueryData& q);
 
 // Checks a Q against the query's model and converts values to the fields'
 // kinds; relation spans ("author__username") add joins to `q` (one
