@@ -191,7 +191,9 @@ void fetch(const Executor& ex, const QueryData& q, const std::vector<int>*& colu
 
 void fetch_objects(const Executor& ex, const QueryData& q, ObjectSink& sink) {
   check_lock(ex, q);
-  CompiledQuery c = compile_query(ex.dialect(), q, QueryKind::Select);
+  // Run at once, with no other compile on this thread until it is done
+  // (the sink only makes objects): the text may be borrowed.
+  CompiledQuery c = compile_select_transient(ex.dialect(), q);
   const ModelInfo& m = *q.model;
   const std::vector<int>& columns = *c.columns;
   std::vector<MemberLoad> partial;

@@ -932,9 +932,10 @@ enum class Compiled : uint64_t { Rows = 1, Count, Exists, Delete, Update, Aggreg
 
 // `columns`: a SELECT's (returned in the result, so the caller returns it
 // as it is, with no move of the whole CompiledQuery).
+// `borrow`: see compile_select_transient.
 template <class Emit>
 CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind, Emit&& emit,
-                             std::shared_ptr<const std::vector<int>> columns = nullptr) {
+                             std::shared_ptr<const std::vector<int>> columns = nullptr, bool borrow = false) {
   CompiledQuery out;
   out.columns = std::move(columns);
   out.params.reserve(q.where.size() + 2);  // a parameter per condition, limit, offset: usually one allocation
@@ -964,7 +965,8 @@ CompiledQuery compile_cached(const Dialect& d, const QueryData& q, Compiled kind
   thread_local std::string last_key;
   thread_local std::shared_ptr<const std::string> last_sql;
   if (last_sql && same_key(key, last_key)) {
-    out.sql = last_sql;
+    if (borrow) out.sql = std::shared_ptr<const std::string>(std::shared_ptr<const std::string>(), last_sql.get());
+    else out.sql = last_sql;
     thread_hits.add();
     if (!checking) [[likely]]
       return out;
@@ -1020,6 +1022,12 @@ bool compile_cache_check() {
 #else
   return false;
 #endif
+}
+
+CompiledQuery compile_select_transient(const Dialect& d, const QueryData& q) {
+  auto cols = selected_columns(q);
+  const std::vector<int>& c = *cols;
+  return compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(c); }, std::move(cols), true);
 }
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {

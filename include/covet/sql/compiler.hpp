@@ -34,6 +34,11 @@ struct CompiledQuery {
 enum class QueryKind : uint8_t { Select, Count, Exists, Delete };
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind);
+// compile_query(d, q, Select) for a caller that runs the query at once and
+// compiles nothing else on this thread before it is done with the result
+// (all()): when the text is this thread's last query's, it is borrowed from
+// the thread's cache slot instead of shared (no reference count changed).
+CompiledQuery compile_select_transient(const Dialect& d, const QueryData& q);
 // SELECT aggregate AS name, ... over the rows the query matches (one row).
 CompiledQuery compile_aggregate(const Dialect& d, const QueryData& q, const std::vector<Annotation>& aggregates);
 // UPDATE ... SET field = value, ... for the rows the query matches.
