@@ -57,6 +57,17 @@ ParsedPath& parsed_slot(const ModelInfo& m, std::string_view path) {
   return parsed_paths[h % parsed_paths.size()];
 }
 
+// A path this thread resolved before on this model: its field, transform
+// and lookup copied into flt, without the parse.
+inline bool take_parsed_path(const ModelInfo& m, std::string_view path, Filter& flt) {
+  const ParsedPath& slot = parsed_slot(m, path);
+  if (slot.model != &m || slot.fields != m.fields.data() || !detail::same_name(slot.path, path)) return false;
+  flt.field = slot.field;
+  flt.transform = slot.transform;
+  flt.lookup = slot.lookup;
+  return true;
+}
+
 int require_name(const ModelInfo& m, std::string_view name);
 void convert_leaf_value(Filter& flt, const ModelInfo& m, const Value& value);
 
@@ -410,15 +421,12 @@ void resolve_leaf_in(Ctx& c, Filter& flt, std::string_view path, const Value& va
       return;
     }
   }
-  ParsedPath& slot = parsed_slot(m, path);
-  if (slot.model == &m && slot.fields == m.fields.data() && detail::same_name(slot.path, path)) {
-    flt.field = slot.field;
-    flt.transform = slot.transform;
-    flt.lookup = slot.lookup;
+  if (take_parsed_path(m, path, flt)) {
     convert_value(c, flt, m, value);
     return;
   }
   if (!starts_with_span(m, path)) {
+    ParsedPath& slot = parsed_slot(m, path);
     Walk w = walk_path(m, path, true);  // "author" or "author__id": a column here
     flt.field = w.field;
     parse_suffix(flt, m, path, w.suffix);  // throws FieldError for a bad path: nothing is remembered
@@ -780,12 +788,7 @@ void resolve_into(QueryData& q, WhereNode& out, std::string_view path, const Val
   // general walk (and its frame) is for everything else.
   if (q.annotations.empty()) {
     const ModelInfo& m = *q.model;
-    const ParsedPath& slot = parsed_slot(m, path);
-    if (slot.model == &m && slot.fields == m.fields.data() && detail::same_name(slot.path, path)) {
-      Filter& flt = out.filter;
-      flt.field = slot.field;
-      flt.transform = slot.transform;
-      flt.lookup = slot.lookup;
+    if (Filter& flt = out.filter; take_parsed_path(m, path, flt)) {
       convert_leaf_value(flt, m, value);  // may throw: q is unchanged until it returns
       ++q.scopes;                         // a filter() call, as the general path counts it
       return;
