@@ -141,6 +141,18 @@ int64_t run_on(const detail::DatabaseState& db, Connection& c, const std::string
       },
       params, on_key, static_sql);
 }
+
+// Lease::insert_members without echo, on `c` (a lease's or a session's).
+void insert_on(const detail::DatabaseState& db, Connection& c, const std::string& static_sql, const MemberBind* binds,
+               std::size_t n, const void* obj, const void* context, int64_t* key) {
+  check_not_rolled_back(c, static_sql);
+  guarded(c, [&] {
+    StatementHandle st = c.statement_for_static_sql(static_sql);
+    const int64_t k = st->insert_members(binds, n, obj, context, key != nullptr, db.returning_keys);
+    st.mark_reset();
+    if (key) *key = k;
+  });
+}
 }  // namespace
 
 int64_t Lease::run(const std::string& sql, FunctionRef<void(Binder&)> bind, FunctionRef<void(const Row&)> on_row,
@@ -167,14 +179,7 @@ void Lease::insert_members(const std::string& static_sql, const MemberBind* bind
         true);
     return;
   }
-  Connection& c = *conn_;
-  check_not_rolled_back(c, static_sql);
-  guarded(c, [&] {
-    StatementHandle st = c.statement_for_static_sql(static_sql);
-    const int64_t k = st->insert_members(binds, n, obj, context, key != nullptr, db_->returning_keys);
-    st.mark_reset();
-    if (key) *key = k;
-  });
+  insert_on(*db_, *conn_, static_sql, binds, n, obj, context, key);
 }
 
 int64_t Lease::run(const std::string& sql, const std::vector<Value>& params, FunctionRef<void(const Row&)> on_row) {
@@ -326,6 +331,19 @@ bool Executor::replica_failed(const Lease& lease) const {
   return true;
 }
 
+// Inline: lease() and insert_members' one frame (only this file calls it).
+[[gnu::always_inline]] inline Connection& Executor::session_connection() const {
+  Connection& c = session_->connection(tx_id_ ? "the transaction" : "the session");
+  if (tx_id_) {
+    const auto& open = session_->open_tx;
+    auto lvl = static_cast<std::size_t>(tx_level_);
+    if (lvl >= open.size() || open[lvl] != tx_id_)
+      throw UsageError("the transaction this call was made from has finished (committed or rolled back): its "
+                       "QuerySets and objects(tx) calls cannot run any more");
+  }
+  return c;
+}
+
 Lease Executor::lease(Access access) const {
   if (access == Access::Write && db_->options.readonly)
     throw ReadOnlyError(fmt::format("{} is read-only (readonly=true{}): INSERT, UPDATE, DELETE and DDL are refused",
@@ -353,15 +371,24 @@ Lease Executor::lease(Access access) const {
     detail::PoolEntry* e = db_->pool->checkout();
     return Lease(db_, e->conn.get(), e);
   }
-  Connection& c = session_->connection(tx_id_ ? "the transaction" : "the session");
-  if (tx_id_) {
-    const auto& open = session_->open_tx;
-    auto lvl = static_cast<std::size_t>(tx_level_);
-    if (lvl >= open.size() || open[lvl] != tx_id_)
-      throw UsageError("the transaction this call was made from has finished (committed or rolled back): its "
-                       "QuerySets and objects(tx) calls cannot run any more");
-  }
-  return Lease(db_, &c, nullptr);
+  return Lease(db_, &session_connection(), nullptr);
+}
+
+
+namespace {
+[[gnu::noinline]] void leased_insert(const Executor& ex, const std::string& static_sql, const MemberBind* binds,
+                                     std::size_t n, const void* obj, const void* context, int64_t* key) {
+  ex.lease(Access::Write).insert_members(static_sql, binds, n, obj, context, key);
+}
+}  // namespace
+
+// Flattened: one frame from here to the driver's insert_members (GCC left
+// the guard's lambda and the connection check as calls of their own).
+[[gnu::flatten]] void Executor::insert_members(const std::string& static_sql, const MemberBind* binds, std::size_t n,
+                                               const void* obj, const void* context, int64_t* key) const {
+  if (!session_ || db_->options.echo || db_->options.readonly)  // a pooled connection, a log line or the refusal
+    return leased_insert(*this, static_sql, binds, n, obj, context, key);
+  insert_on(*db_, session_connection(), static_sql, binds, n, obj, context, key);
 }
 
 const Dialect& Executor::dialect() const { return *db_->dialect; }

@@ -468,10 +468,8 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
     int64_t& pk = *reinterpret_cast<int64_t*>(static_cast<char*>(obj) + m.auto_pk_int64_offset);
     if (pk == 0) {
       if (!m.text_checks.empty() && !plainly_valid(m, obj)) validate_for_write(m, obj);
-      Lease lease = ex.lease();
       int64_t id = 0;
-      lease.insert_members(insert_sql(lease.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m,
-                           &id);
+      ex.insert_members(insert_sql(ex.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m, &id);
       pk = id;
       if (detail::query_cache_used()) [[unlikely]]
         invalidate_after_write(m);

@@ -130,6 +130,11 @@ class Executor {
   // database. UsageError when the Session or
   // Transaction has ended; PoolTimeout when no pooled connection is free.
   Lease lease(Access access = Access::Write) const;
+  // save()'s hot path: lease(Access::Write).insert_members(...) in one
+  // call, which makes no Lease when this executor holds its connection (a
+  // Transaction or a Session).
+  void insert_members(const std::string& static_sql, const MemberBind* binds, std::size_t n, const void* obj,
+                      const void* context, int64_t* key) const;
   // When a replica serves `lease` (whose connection failed): skips that
   // replica for a while and returns true; false for the primary.
   bool replica_failed(const Lease& lease) const;
@@ -148,6 +153,8 @@ class Executor {
   uint64_t database_id() const;
 
  private:
+  // A Session's or Transaction's connection, checked still open.
+  Connection& session_connection() const;
   detail::DatabaseState* db_ = nullptr;
   detail::SessionState* session_ = nullptr;
   uint64_t tx_id_ = 0;  // made from a Transaction: it must still be open

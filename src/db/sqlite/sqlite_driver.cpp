@@ -440,7 +440,15 @@ class SqliteStatement final : public Statement {
           break;
         }
         case Op::Double: bind_double(idx, *static_cast<const double*>(m)); continue;  // refuses NaN
-        default: b.generic(m, *this, idx, context, b.field); continue;
+        case Op::Generic:
+        case Op::OptInt64:
+        case Op::OptInt32:
+        case Op::OptDouble:
+        case Op::OptBool:
+        case Op::OptText:
+        case Op::DateTime:
+        case Op::OptDateTime: b.generic(m, *this, idx, context, b.field); continue;
+        default: __builtin_unreachable();  // every Op is a case: no range check before the jump
       }
       if (rc != SQLITE_OK) [[unlikely]]
         raise(db_, rc, sql());
