@@ -374,7 +374,6 @@ Lease Executor::lease(Access access) const {
   return Lease(db_, &session_connection(), nullptr);
 }
 
-
 namespace {
 [[gnu::noinline]] void leased_insert(const Executor& ex, const std::string& static_sql, const MemberBind* binds,
                                      std::size_t n, const void* obj, const void* context, int64_t* key) {
