@@ -295,12 +295,9 @@ Executor::Executor(const Session& s) : session_(s.state_.get()) {
   if (!session_) throw UsageError("this Session was moved from");
   db_ = session_->db.get();
 }
-Executor::Executor(const Transaction& t) : session_(t.session_.get()) {
+void Transaction::throw_unusable() const {
   if (!session_) throw UsageError("this Transaction was moved from");
-  if (t.done_) throw UsageError("this transaction has already finished");
-  db_ = session_->db.get();
-  tx_level_ = t.level_;
-  tx_id_ = t.id_;  // lease() checks it is still open (an outer rollback may have ended it)
+  throw UsageError("this transaction has already finished");
 }
 
 uint64_t Executor::database_id() const { return db_->id; }
@@ -413,10 +410,11 @@ std::string savepoint_name(int level) { return fmt::format("covet_sp_{}", level)
 }  // namespace
 
 Transaction::Transaction(std::shared_ptr<detail::SessionState> s, int level, bool owns_session)
-    : session_(std::move(s)), level_(level), owns_session_(owns_session) {}
+    : session_(std::move(s)), db_(session_ ? session_->db.get() : nullptr), level_(level), owns_session_(owns_session) {}
 
 Transaction::Transaction(Transaction&& o) noexcept
-    : session_(std::move(o.session_)), level_(o.level_), owns_session_(o.owns_session_), done_(o.done_), id_(o.id_) {
+    : session_(std::move(o.session_)), db_(o.db_), level_(o.level_), owns_session_(o.owns_session_), done_(o.done_),
+      id_(o.id_) {
   o.done_ = true;
 }
 

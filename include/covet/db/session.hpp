@@ -204,7 +204,10 @@ class Transaction {
   Transaction(std::shared_ptr<detail::SessionState> s, int level, bool owns_session);
   bool ended_by_outer() const;
   void finish() noexcept;
+  // UsageError: moved from, or finished (Executor's constructor).
+  [[noreturn, gnu::cold]] void throw_unusable() const;
   std::shared_ptr<detail::SessionState> session_;
+  detail::DatabaseState* db_ = nullptr;  // session_'s database (Executor's, without a call)
   int level_;          // levels open below this one on the connection
   bool owns_session_;  // begun on a Database: ends its session when it ends
   bool done_ = false;
@@ -236,5 +239,14 @@ class Session {
                            bool owns_session);
   std::shared_ptr<detail::SessionState> state_;
 };
+
+// Inline: a call per `u.save(tx)` in a loop was most of what converting
+// the Transaction cost.
+inline Executor::Executor(const Transaction& t)
+    : db_(t.db_), session_(t.session_.get()), tx_id_(t.id_), tx_level_(t.level_) {
+  // tx_id_: lease() checks it is still open (an outer rollback may have ended it)
+  if (!session_ || t.done_) [[unlikely]]
+    t.throw_unusable();
+}
 
 }  // namespace covet
