@@ -1024,11 +1024,16 @@ bool compile_cache_check() {
 #endif
 }
 
-CompiledQuery compile_select_transient(const Dialect& d, const QueryData& q) {
+namespace {
+// A SELECT of the query's rows: compile_query's and compile_select_transient's one body.
+CompiledQuery select_rows_cached(const Dialect& d, const QueryData& q, bool borrow) {
   auto cols = selected_columns(q);
   const std::vector<int>& c = *cols;
-  return compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(c); }, std::move(cols), true);
+  return compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(c); }, std::move(cols), borrow);
 }
+}  // namespace
+
+CompiledQuery compile_select_transient(const Dialect& d, const QueryData& q) { return select_rows_cached(d, q, true); }
 
 CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind) {
   if (kind != QueryKind::Select && q.lock != RowLock::None) {  // count(), exists(), delete() take no row locks
@@ -1043,11 +1048,8 @@ CompiledQuery compile_query(const Dialect& d, const QueryData& q, QueryKind kind
     return compile_query(d, plain, kind);
   }
   switch (kind) {
-    case QueryKind::Select: {
-      auto cols = selected_columns(q);
-      const std::vector<int>& c = *cols;
-      return compile_cached(d, q, Compiled::Rows, [&](Builder& b) { b.select_rows(c); }, std::move(cols));
-    }
+    case QueryKind::Select:
+      return select_rows_cached(d, q, false);
     case QueryKind::Count:
       return compile_cached(d, q, Compiled::Count, [&](Builder& b) {
         if (sliced(q)) {
