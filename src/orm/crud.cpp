@@ -461,21 +461,10 @@ void save_fields(const Executor& ex, const ModelInfo& m, void* obj, const std::v
   invalidate_after_write(m);
 }
 
-void save(const Executor& ex, const ModelInfo& m, void* obj) {
-  // The common case in one step: a new object of a model whose key is an
-  // int64_t auto key and whose insert needs nothing but the text checks.
-  if (m.auto_pk_int64_offset >= 0 && m.plain_insert) {
-    int64_t& pk = *reinterpret_cast<int64_t*>(static_cast<char*>(obj) + m.auto_pk_int64_offset);
-    if (pk == 0) {
-      if (!m.text_checks.empty() && !plainly_valid(m, obj)) validate_for_write(m, obj);
-      int64_t id = 0;
-      ex.insert_members(insert_sql(ex.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m, &id);
-      pk = id;
-      if (detail::query_cache_used()) [[unlikely]]
-        invalidate_after_write(m);
-      return;
-    }
-  }
+namespace {
+// save() of anything but its one-step case (below): out of line, so that
+// save() itself is a small frame whose hot path is a few cache lines.
+[[gnu::noinline]] void save_general(const Executor& ex, const ModelInfo& m, void* obj) {
   if (pk_unset(m, obj)) {
     Lease lease = ex.lease();
     do_insert(lease, m, obj, false);
@@ -501,6 +490,26 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
   if (matched == 0) do_insert(lease, m, obj, m.has_auto_pk());
   tx.commit();
   invalidate_after_write(m);
+}
+}  // namespace
+
+void save(const Executor& ex, const ModelInfo& m, void* obj) {
+  // The common case in one step: a new object of a model whose key is an
+  // int64_t auto key and whose insert needs nothing but the text checks.
+  if (m.auto_pk_int64_offset >= 0 && m.plain_insert) [[likely]] {
+    int64_t& pk = *reinterpret_cast<int64_t*>(static_cast<char*>(obj) + m.auto_pk_int64_offset);
+    if (pk == 0) [[likely]] {
+      if (!m.text_checks.empty() && !plainly_valid(m, obj)) [[unlikely]]
+        validate_for_write(m, obj);
+      int64_t id = 0;
+      ex.insert_members(insert_sql(ex.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m, &id);
+      pk = id;
+      if (detail::query_cache_used()) [[unlikely]]
+        invalidate_after_write(m);
+      return;
+    }
+  }
+  save_general(ex, m, obj);
 }
 
 void remove(const Executor& ex, const ModelInfo& m, void* obj) {
