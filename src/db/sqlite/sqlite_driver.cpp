@@ -476,7 +476,11 @@ class SqliteStatement final : public Statement {
   // A result that has reached its LIMIT is not stepped again: that last
   // step (which only reports SQLITE_DONE) costs about as much as reading a
   // row, and the reset that follows ends the statement either way.
-  void load_rows(const MemberLoad* loads, std::size_t n, const void* context, ObjectSink& sink) override {
+  // Aligned to a cache line: where its per-row loop falls is then the same
+  // whatever code comes before it in the binary (a 16-byte shift moved
+  // sqlite.hydrate_100k by 2-4 points).
+  [[gnu::aligned(64)]] void load_rows(const MemberLoad* loads, std::size_t n, const void* context,
+                                      ObjectSink& sink) override {
     for (int64_t left = sink.max_rows; left > 0 && step(); --left) {
       sink.last = sink.next(sink.state, row_);
       row_.load_cells(loads, n, sink.last, context);
