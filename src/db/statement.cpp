@@ -6,12 +6,10 @@
 namespace covet {
 
 void StatementHandle::release() noexcept {
-  if (reset_) {
-    try {
-      st_->reset();
-    } catch (...) {
-      // reset() reports the last step's error again; it was already thrown.
-    }
+  try {
+    st_->reset();
+  } catch (...) {
+    // reset() reports the last step's error again; it was already thrown.
   }
   conn_->active_ = nullptr;
 }

@@ -47,9 +47,9 @@ void touch_auto_now(const ModelInfo& m, void* obj, bool adding, const std::vecto
 }
 
 // The common case of a write check, inline: only std::string members that
-// hold valid text within max_length, and nothing else to check.
-inline bool plainly_valid(const ModelInfo& m, const void* obj) {
-  if (!m.other_checks.empty()) return false;
+// hold valid text within max_length (texts_fit), and nothing else to check
+// (plainly_valid).
+inline bool texts_fit(const ModelInfo& m, const void* obj) {
   bool ok = true;
   for (const ModelInfo::TextCheck& t : m.text_checks) {
     const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + t.offset);
@@ -57,6 +57,7 @@ inline bool plainly_valid(const ModelInfo& m, const void* obj) {
   }
   return ok;
 }
+inline bool plainly_valid(const ModelInfo& m, const void* obj) { return m.other_checks.empty() && texts_fit(m, obj); }
 
 // What save() does to a new object before writing it: default_factory,
 // auto_now / auto_now_add, the write checks. default_factory fills a
@@ -499,7 +500,7 @@ void save(const Executor& ex, const ModelInfo& m, void* obj) {
   if (m.auto_pk_int64_offset >= 0 && m.plain_insert) [[likely]] {
     int64_t& pk = *reinterpret_cast<int64_t*>(static_cast<char*>(obj) + m.auto_pk_int64_offset);
     if (pk == 0) [[likely]] {
-      if (!m.text_checks.empty() && !plainly_valid(m, obj)) [[unlikely]]
+      if (!texts_fit(m, obj)) [[unlikely]]  // plain_insert: no other checks
         validate_for_write(m, obj);
       int64_t id = 0;
       ex.insert_members(insert_sql(ex.dialect(), m, false), m.insert_binds.data(), m.insert_binds.size(), obj, &m, &id);

@@ -84,9 +84,7 @@ class StatementHandle {
   inline StatementHandle(Connection& c, Statement* st);
   StatementHandle(StatementHandle&& o) noexcept : conn_(o.conn_), st_(o.st_), reset_(o.reset_) { o.st_ = nullptr; }
   StatementHandle& operator=(StatementHandle&&) = delete;
-  ~StatementHandle() {
-    if (st_) release();
-  }
+  inline ~StatementHandle();
   Statement* operator->() const { return st_; }
   Statement& operator*() const { return *st_; }
   // The statement was reset already (Statement::insert_members): the
@@ -94,7 +92,7 @@ class StatementHandle {
   void mark_reset() { reset_ = false; }
 
  private:
-  void release() noexcept;
+  void release() noexcept;  // resets the statement, then frees the connection
   Connection* conn_;
   Statement* st_;
   bool reset_ = true;
@@ -221,6 +219,12 @@ class Connection {
 };
 
 inline StatementHandle::StatementHandle(Connection& c, Statement* st) : conn_(&c), st_(st) { c.active_ = st; }
+// Inline: after insert_members (reset already) it only frees the connection.
+inline StatementHandle::~StatementHandle() {
+  if (!st_) return;
+  if (reset_) release();
+  else conn_->active_ = nullptr;
+}
 
 // Opens connections for one URL scheme.
 class Driver {

@@ -32,6 +32,27 @@ struct CheckConstraintInfo {
 
 class ModelInfo {
  public:
+  // The plain std::string members among write_checked below (no choices):
+  // checked in place by save() — valid text, max_length (0: none).
+  struct TextCheck {
+    uint32_t offset;
+    int max_length;
+    int field;
+  };
+  // Everything save()'s one-step insert of a new object reads, on one cache
+  // line (saving in a loop otherwise pulls in four; set by finalize()):
+  // the text checks; the fields an INSERT without the auto key binds (as
+  // `binds` below does, this ModelInfo as context); the insert statement last used for this model (dialect
+  // and text, see compiler.cpp: read and written through std::atomic_ref);
+  // the offset of the primary key when it is a lone int64_t auto key (else
+  // -1); and whether inserting needs no per-object work besides the text
+  // checks (no default_factory, auto_now or other checks).
+  alignas(64) std::vector<TextCheck> text_checks;
+  std::vector<MemberBind> insert_binds;
+  mutable const void* insert_sql_slot = nullptr;
+  int32_t auto_pk_int64_offset = -1;
+  bool plain_insert = false;
+
   std::string name;      // C++ type name
   std::string table;
   std::string database = "default";
@@ -48,23 +69,9 @@ class ModelInfo {
   // Fields save() checks before writing: text (valid UTF-8, max_length),
   // choices, a Decimal's max_digits.
   std::vector<int> write_checked;
-  // The plain std::string members among them (no choices): checked in
-  // place by save() — valid text, max_length (0: none).
-  struct TextCheck {
-    uint32_t offset;
-    int max_length;
-    int field;
-  };
-  std::vector<TextCheck> text_checks;
   std::vector<int> other_checks;  // write_checked minus text_checks
   bool has_auto_now = false;        // auto_now or auto_now_add
   bool has_default_factory = false;
-  // save()'s common case, decided once: the offset of the primary key when
-  // it is a lone int64_t auto key (else -1), and whether inserting needs no
-  // per-object work besides the text checks (no default_factory, auto_now
-  // or other checks).
-  int32_t auto_pk_int64_offset = -1;
-  bool plain_insert = false;
   // The model's own validation (a `void validate() const` member, Django's
   // Model.clean()): throws ValidationError. save(), create(), bulk_create()
   // and the serializers call it before writing.
@@ -75,16 +82,12 @@ class ModelInfo {
   // its context), indexed by field.
   std::vector<MemberLoad> loads;
   // How each field is bound (Binder::bind_members, this ModelInfo as context):
-  // every field; the fields an INSERT without the auto key binds; the
-  // fields an UPDATE by key sets, then the key.
+  // every field; the fields an UPDATE by key sets, then the key. (The
+  // fields an INSERT without the auto key binds, insert_binds, are at the top.)
   std::vector<MemberBind> binds;
-  std::vector<MemberBind> insert_binds;
   std::vector<MemberBind> update_binds;
   // A default-constructed object: each member's initializer value.
   const void* sample = nullptr;
-  // The insert statement last used for this model (dialect and text, see
-  // compiler.cpp): read and written through std::atomic_ref.
-  mutable const void* insert_sql_slot = nullptr;
 
   // Index of the field with this member name (or "pk"), or -1. Column
   // names (db_column) are not field names, as in Django.
