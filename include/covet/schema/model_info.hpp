@@ -39,14 +39,19 @@ class ModelInfo {
     int max_length;
     int field;
   };
-  // Everything save()'s one-step insert of a new object reads, on one cache
-  // line (saving in a loop otherwise pulls in four; set by finalize()):
-  // the text checks; the fields an INSERT without the auto key binds (as
-  // `binds` below does, this ModelInfo as context); the insert statement last used for this model (dialect
-  // and text, see compiler.cpp: read and written through std::atomic_ref);
-  // the offset of the primary key when it is a lone int64_t auto key (else
-  // -1); and whether inserting needs no per-object work besides the text
-  // checks (no default_factory, auto_now or other checks).
+  // What save()'s one-step insert of a new object reads of its model, on one
+  // cache line (saving in a loop otherwise pulled in four):
+  // - the text checks;
+  // - the fields an INSERT without the auto key binds (as `binds` below,
+  //   with this ModelInfo as context; a member bound generically, such as
+  //   an optional or a DateTime, also reads `fields`);
+  // - the insert statement last used for this model, filled on first use
+  //   (dialect and text, see compiler.cpp; read and written through
+  //   std::atomic_ref);
+  // and, set by finalize(): the offset of the primary key when it is a
+  // lone int64_t auto key (else -1), and whether inserting needs no
+  // per-object work besides the text checks (no default_factory, auto_now,
+  // other checks or validate()).
   alignas(64) std::vector<TextCheck> text_checks;
   std::vector<MemberBind> insert_binds;
   mutable const void* insert_sql_slot = nullptr;
