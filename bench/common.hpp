@@ -116,24 +116,33 @@ inline void expect(benchmark::State& state, size_t got, size_t want) {
   if (got != want) state.SkipWithError("wrong result size");
 }
 
-// Times `raw()` and `covet()` alternately (order swapped every iteration),
-// after `setup()` (untimed), and reports the median of the iterations'
-// covet/raw ratios as the "ratio" counter: each pair ran back to back, so
-// drift hits both of its sides, and one pair that a page-fault storm or
-// another process hit (on either side) does not move the median.
+// Times `raw(k)` and `covet(k)` alternately for each part k of an
+// iteration (order swapped every time), after `setup()` (untimed), and
+// reports the median of all the parts' covet/raw ratios as the "ratio"
+// counter: each pair ran back to back, so drift hits both of its sides,
+// and one pair that a page-fault storm or another process hit (on either
+// side) does not move the median. Shorter parts make better pairs: this
+// shared machine switches between speeds (the same 100k inserts take 150
+// or 280 ms), and a pair that straddles a switch gives a ratio of 0.6 or
+// 1.8, so a long run is cut into parts where its work allows it.
 template <class Setup, class Raw, class Covet>
-void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
+void paired_parts(benchmark::State& state, std::size_t parts, Setup setup, Raw raw, Covet covet) {
   std::vector<double> ratios;
   double tr = 0, tc = 0;
+  std::size_t iterations = 0;
   bool flip = false;
   for (auto _ : state) {
     setup();
-    double r, c;
-    if ((flip = !flip)) r = seconds(raw), c = seconds(covet);
-    else c = seconds(covet), r = seconds(raw);
-    ratios.push_back(c / r);
-    tr += r, tc += c;
-    state.SetIterationTime(r + c);
+    double spent = 0;
+    for (std::size_t k = 0; k < parts; ++k) {
+      double r, c;
+      if ((flip = !flip)) r = seconds([&] { raw(k); }), c = seconds([&] { covet(k); });
+      else c = seconds([&] { covet(k); }), r = seconds([&] { raw(k); });
+      ratios.push_back(c / r);
+      tr += r, tc += c, spent += r + c;
+    }
+    ++iterations;
+    state.SetIterationTime(spent);
   }
   if (ratios.empty()) return;
   auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
@@ -141,8 +150,13 @@ void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
   double median = *mid;
   if (ratios.size() % 2 == 0) median = (median + *std::max_element(ratios.begin(), mid)) / 2;
   state.counters["ratio"] = median;
-  state.counters["raw_ms"] = tr * 1e3 / ratios.size();
-  state.counters["cov_ms"] = tc * 1e3 / ratios.size();
+  state.counters["raw_ms"] = tr * 1e3 / static_cast<double>(iterations);
+  state.counters["cov_ms"] = tc * 1e3 / static_cast<double>(iterations);
+}
+// The same with the whole iteration as one part.
+template <class Setup, class Raw, class Covet>
+void paired(benchmark::State& state, Setup setup, Raw raw, Covet covet) {
+  paired_parts(state, 1, setup, [&](std::size_t) { raw(); }, [&](std::size_t) { covet(); });
 }
 inline void nothing() {}
 
