@@ -403,7 +403,7 @@ void BM_Hydrate_Pair(benchmark::State& state) {
 BENCHMARK_TEMPLATE(BM_Hydrate_Raw, false)->Name("BM_Hydrate_Raw")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_Hydrate_Covet, false)->Name("BM_Hydrate_Covet")->Unit(benchmark::kMillisecond);
 // 8 pairs a repetition: one 100k-row query cannot be cut into parts, and
-// with the two pairs 0.2 s held, one pair straddling a change of the
+// with the two pairs that fit in 0.2 s, one pair straddling a change of the
 // machine's speed moved a repetition's median by several points.
 BENCHMARK_TEMPLATE(BM_Hydrate_Pair, false)->Name("BM_Hydrate_Pair")->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(8);
 BENCHMARK_TEMPLATE(BM_Hydrate_Raw, true)->Name("BM_HydrateLong_Raw")->Unit(benchmark::kMillisecond);
