@@ -108,22 +108,14 @@ void check_all(const ModelInfo& m, const void* obj, const std::vector<int>* subs
 }  // namespace
 
 void validate_for_write(const ModelInfo& m, const void* obj, const std::vector<int>* subset) {
-  if (!subset) {
-    // The common case first, without a Value or a call through the codec:
-    // std::string members that must hold valid text of at most max_length.
-    bool ok = true;
-    for (const ModelInfo::TextCheck& t : m.text_checks) {
-      const auto& s = *reinterpret_cast<const std::string*>(static_cast<const char*>(obj) + t.offset);
-      ok = ok && text_fits(s, t.max_length);
+  // The common case first, without a Value or a call through the codec:
+  // std::string members that must hold valid text of at most max_length.
+  if (!subset && texts_fit(m, obj)) {
+    for (int i : m.other_checks) {
+      const FieldInfo& f = m.field(i);
+      if (!f.codec->is_null(f.member(obj)) && !write_problems(f, f.get(obj)).empty()) return check_all(m, obj, subset);
     }
-    if (ok && m.other_checks.empty()) return;
-    if (ok) {
-      for (int i : m.other_checks) {
-        const FieldInfo& f = m.field(i);
-        if (!f.codec->is_null(f.member(obj)) && !write_problems(f, f.get(obj)).empty()) return check_all(m, obj, subset);
-      }
-      return;
-    }
+    return;
   }
   check_all(m, obj, subset);
 }
